@@ -1,0 +1,65 @@
+/* The format registry. Each formats/<name>.c defines one pk_format: a probe
+ * that bids on the first bytes, and a reader and/or a writer. The registry,
+ * not the command, picks the reader (by content) and the writer (by the
+ * output file's name, or -t NAME).
+ */
+#ifndef PK_FORMAT_H
+#define PK_FORMAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../lib/error.h"
+#include "../lib/input.h"
+#include "../lib/profile.h"
+
+typedef struct {
+    bool threads;              /* keep process/thread root frames */
+    const char *view;          /* memray: peak (default), leaks, temporary, total */
+    int64_t temporary_threshold; /* memray --view temporary */
+    int verbose;
+} pk_read_options;
+
+typedef struct {
+    int metric;        /* metric to draw or sort by, -1 for the default (0) */
+    const char *title; /* flame graph title, NULL for a default */
+    double minwidth;   /* flame graph: merge frames narrower than this % of the total */
+    bool inverted;     /* icicle */
+    bool reverse;      /* stacks merged from the leaf */
+    const char *colors; /* "kind" (default) or "module" */
+    const char *countname;
+} pk_write_options;
+
+typedef struct pk_format {
+    const char *name;        /* for -t and --list-formats */
+    const char *patterns;    /* space-separated fnmatch patterns on the base name */
+    const char *description;
+    /* 0 = not this format .. 100 = certainly this format. */
+    int (*probe)(const uint8_t *head, size_t len);
+    /* Fill p from in; fail with pk_fail. */
+    void (*read)(pk_input *in, pk_profile *p, const pk_read_options *opt);
+    /* Write p to f; return 0, or -1 with err set. */
+    int (*write)(pk_profile *p, FILE *f, const pk_write_options *opt, pk_error *err);
+} pk_format;
+
+/* All registered formats, NULL-terminated. */
+extern const pk_format *const pk_formats[];
+
+const pk_format *pk_format_by_name(const char *name);
+const pk_format *pk_format_for_path(const char *path, bool want_writer);
+
+void pk_read_options_init(pk_read_options *opt);
+void pk_write_options_init(pk_write_options *opt);
+
+/* Read a profile: format by content unless force_format names one.
+ * NULL on failure with err = "FILE: offset N: what". */
+pk_profile *pk_read_profile(const char *path, const char *force_format,
+                            const pk_read_options *opt, pk_error *err);
+
+/* Write a profile to path ("-" = stdout) with the format named, or chosen by
+ * the path's name. Nothing is left behind on failure. 0 or -1 with err. */
+int pk_write_profile(pk_profile *p, const char *path, const char *force_format,
+                     const pk_write_options *opt, pk_error *err);
+
+#endif

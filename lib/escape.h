@@ -1,0 +1,14 @@
+/* Names from a profile are untrusted data: every writer escapes through here. */
+#ifndef PK_ESCAPE_H
+#define PK_ESCAPE_H
+
+#include <stdio.h>
+
+/* Text for XML/SVG/HTML content and attribute values; invalid UTF-8 and
+ * control characters become U+FFFD. */
+void pk_put_xml(FILE *f, const char *s);
+/* A name on one line: newlines and control characters become spaces (for
+ * line-based formats: callgrind, collapsed, text tables). */
+void pk_put_line_safe(FILE *f, const char *s);
+
+#endif

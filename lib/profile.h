@@ -1,0 +1,177 @@
+/* The one profile model every reader fills and every writer reads.
+ *
+ * A profile has 1..PK_MAX_METRICS metrics (columns). It may hold:
+ *   - a call graph: per function self/inclusive values and call counts, per
+ *     caller->callee edge the calls and the values spent in the callee;
+ *   - a call tree (calling-context tree) when the source had stacks;
+ *   - per-line values when the source had line detail.
+ * The graph is derived from the tree exactly (pk_derive_graph); a tree can be
+ * estimated from a graph (pk_derive_tree), which marks the profile estimated.
+ *
+ * Everything is owned by the profile: strings are interned in its arena and
+ * freed with it. Ids are indexes into the profile's arrays; PK_NONE is "none".
+ */
+#ifndef PK_PROFILE_H
+#define PK_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PK_MAX_METRICS 4
+#define PK_NONE UINT32_MAX
+
+typedef uint32_t pk_id;
+
+typedef enum {
+    PK_KIND_PYTHON,
+    PK_KIND_NATIVE,
+    PK_KIND_BUILTIN,
+    PK_KIND_KERNEL,
+    PK_KIND_GC,
+    PK_KIND_IDLE,
+    PK_KIND_PROCESS, /* a process root frame of a stack profile */
+    PK_KIND_THREAD,  /* a thread root frame of a stack profile */
+    PK_KIND_OTHER,
+    PK_KIND_COUNT
+} pk_kind;
+
+const char *pk_kind_name(pk_kind kind);
+
+/* Units are fixed strings: "ns" for all times, "bytes", "count", "samples". */
+typedef struct {
+    const char *name;
+    const char *unit;
+} pk_metric;
+
+typedef struct {
+    const char *name;
+    const char *file;
+    int32_t line; /* first line of the function, 0 when unknown */
+    pk_kind kind;
+    /* call graph, filled by readers of graph formats or by pk_derive_graph */
+    int64_t self[PK_MAX_METRICS];
+    int64_t incl[PK_MAX_METRICS];
+    int64_t calls;  /* total calls (pstats nc), 0 when the source has no counts */
+    int64_t pcalls; /* primitive (non-recursive) calls (pstats cc) */
+} pk_function;
+
+typedef struct {
+    pk_id caller, callee;
+    int64_t calls, pcalls;
+    int64_t self[PK_MAX_METRICS]; /* callee's own value in these calls (pstats edge tt) */
+    int64_t incl[PK_MAX_METRICS]; /* callee's inclusive value in these calls (edge ct) */
+} pk_edge;
+
+/* Node 0 is the tree's root: func PK_NONE, no values of its own. */
+typedef struct {
+    pk_id func;
+    pk_id parent;
+    pk_id first_child, next_sibling;
+    int32_t line; /* line executing in func at this frame, 0 when unknown */
+    int64_t self[PK_MAX_METRICS];
+} pk_node;
+
+/* Values while a line executed, callees included (line_profiler's sense). */
+typedef struct {
+    pk_id func;
+    int32_t line;
+    int64_t v[PK_MAX_METRICS];
+} pk_line;
+
+typedef struct {
+    const char *key, *value;
+} pk_meta;
+
+/* A point of a time series (memray's RSS and heap over time). */
+typedef struct {
+    int64_t t_ns;
+    int64_t v[2];
+} pk_series_point;
+
+typedef struct pk_arena pk_arena;
+typedef struct pk_index pk_index;
+
+typedef struct pk_profile {
+    pk_arena *arena;
+    pk_index *index; /* private hash tables */
+
+    int nmetrics;
+    pk_metric metrics[PK_MAX_METRICS];
+
+    pk_function *funcs;
+    size_t nfuncs, capfuncs;
+    pk_edge *edges;
+    size_t nedges, capedges;
+    pk_node *nodes;
+    size_t nnodes, capnodes;
+    pk_line *lines;
+    size_t nlines, caplines;
+    pk_meta *meta;
+    size_t nmeta, capmeta;
+    pk_series_point *series;
+    size_t nseries, capseries;
+    const char *series_names[2];
+
+    bool has_graph; /* funcs' values and edges are filled */
+    bool has_tree;  /* nodes hold stacks */
+    bool has_calls; /* call counts are real (pstats, callgrind), not absent */
+    bool estimated; /* the tree was estimated from the graph */
+    const char *format; /* name of the format it was read from */
+} pk_profile;
+
+pk_profile *pk_profile_new(void);
+void pk_profile_free(pk_profile *p);
+
+/* Strings live as long as the profile. */
+const char *pk_intern(pk_profile *p, const char *s, size_t len);
+const char *pk_intern_cstr(pk_profile *p, const char *s);
+void *pk_alloc(pk_profile *p, size_t size); /* zeroed, profile-lifetime */
+
+int pk_add_metric(pk_profile *p, const char *name, const char *unit); /* returns its index */
+int pk_metric_find(const pk_profile *p, const char *name);            /* -1 when absent */
+
+/* Functions are identified by (name, file, line); kind is set on creation. */
+pk_id pk_function_get(pk_profile *p, const char *name, const char *file, int32_t line,
+                      pk_kind kind);
+/* Guess a kind from the name and file as Python profilers write them. */
+pk_kind pk_kind_guess(const char *name, const char *file);
+
+/* Find or create the edge caller->callee. */
+pk_edge *pk_edge_get(pk_profile *p, pk_id caller, pk_id callee);
+pk_edge *pk_edge_find(const pk_profile *p, pk_id caller, pk_id callee);
+
+/* Tree: find or create the child of parent for (func, line). */
+pk_id pk_tree_child(pk_profile *p, pk_id parent, pk_id func, int32_t line);
+/* Add a root-first stack with its values; lines may be NULL. Returns the leaf. */
+pk_id pk_tree_add_stack(pk_profile *p, const pk_id *funcs, const int32_t *lines, size_t depth,
+                        const int64_t *values);
+/* Inclusive values of every node (nnodes * nmetrics, row-major), caller frees. */
+int64_t *pk_tree_inclusive(const pk_profile *p);
+
+/* Lines: find or create the (func, line) entry. */
+pk_line *pk_line_get(pk_profile *p, pk_id func, int32_t line);
+
+void pk_meta_set(pk_profile *p, const char *key, const char *value);
+const char *pk_meta_get(const pk_profile *p, const char *key);
+
+void pk_series_add(pk_profile *p, int64_t t_ns, int64_t a, int64_t b);
+
+/* Sum of self values of a metric over the whole profile. */
+int64_t pk_total(const pk_profile *p, int metric);
+
+/* Derivations (lib/derive.c). */
+void pk_derive_graph(pk_profile *p); /* tree -> graph, exact, recursion counted once */
+void pk_derive_lines(pk_profile *p); /* tree -> lines, for nodes that know their line */
+void pk_derive_tree(pk_profile *p);  /* graph -> tree, estimated, recursion cut */
+/* Make sure both views exist, deriving what is missing. */
+void pk_ensure_graph(pk_profile *p);
+void pk_ensure_tree(pk_profile *p);
+
+/* Drop process/thread root frames from the tree, merging what they held. */
+void pk_merge_threads(pk_profile *p);
+
+/* Rebuild the index after a caller rewrote funcs/edges/nodes arrays wholesale. */
+void pk_reindex(pk_profile *p);
+
+#endif
