@@ -33,8 +33,7 @@ void pk_dot_options_init(pk_dot_options *o)
 int pk_dot_label_parse(const char *name)
 {
     for (int i = 0; i < PK_LABEL_COUNT; i++)
-        if (strcmp(name, label_names[i]) == 0)
-            return i;
+        if (strcmp(name, label_names[i]) == 0) return i;
     return -1;
 }
 
@@ -52,8 +51,7 @@ typedef struct {
 
 static void sb_putn(strbuf *b, const char *s, size_t n)
 {
-    if (b->failed)
-        return;
+    if (b->failed) return;
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 128;
         while (cap < b->len + n + 1)
@@ -84,25 +82,20 @@ static void sb_printf(strbuf *b, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (n > 0)
-        sb_putn(b, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+    if (n > 0) sb_putn(b, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not one. */
 static size_t utf8_length(const unsigned char *s)
 {
-    if (s[0] < 0x80)
-        return 1;
+    if (s[0] < 0x80) return 1;
     size_t n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
-    if (n == 0 || (s[0] >= 0xF5))
-        return 0;
+    if (n == 0 || (s[0] >= 0xF5)) return 0;
     for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
+        if ((s[i] & 0xC0) != 0x80) return 0;
     if (n == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0)))
         return 0; /* overlong, or a surrogate */
-    if (n == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90)))
-        return 0;
+    if (n == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))) return 0;
     return n;
 }
 
@@ -143,8 +136,7 @@ static void sb_put_label_text(strbuf *b, const char *text, int wrap)
  * it: never let a string end in one. */
 static const char *sb_finish(strbuf *b)
 {
-    if (b->len > 0 && b->s[b->len - 1] == '\\')
-        sb_puts(b, " ");
+    if (b->len > 0 && b->s[b->len - 1] == '\\') sb_puts(b, " ");
     return b->failed ? NULL : b->s ? b->s : "";
 }
 
@@ -161,12 +153,9 @@ static double hue_to_rgb(double m1, double m2, double h)
         h += 1.0;
     else if (h > 1.0)
         h -= 1.0;
-    if (h * 6 < 1.0)
-        return m1 + (m2 - m1) * h * 6.0;
-    if (h * 2 < 1.0)
-        return m2;
-    if (h * 3 < 2.0)
-        return m1 + (m2 - m1) * (2.0 / 3.0 - h) * 6.0;
+    if (h * 6 < 1.0) return m1 + (m2 - m1) * h * 6.0;
+    if (h * 2 < 1.0) return m2;
+    if (h * 3 < 2.0) return m1 + (m2 - m1) * (2.0 / 3.0 - h) * 6.0;
     return m1;
 }
 
@@ -233,11 +222,9 @@ static void sb_put_node_line(strbuf *b, const pk_profile *p, const pk_callgraph 
     const char *unit = p->metrics[cg->metric].unit;
     switch (what) {
     case PK_LABEL_LOCATION:
-        if (!has_location(fn))
-            return;
+        if (!has_location(fn)) return;
         sb_put_label_text(b, base_name(fn->file), 0);
-        if (fn->line > 0)
-            sb_printf(b, ":%d", (int)fn->line);
+        if (fn->line > 0) sb_printf(b, ":%d", (int)fn->line);
         break;
     case PK_LABEL_TOTAL:
         sb_put_value(b, fn->incl[cg->metric], unit);
@@ -254,8 +241,7 @@ static void sb_put_node_line(strbuf *b, const pk_profile *p, const pk_callgraph 
         sb_printf(b, "(%.2f%%)", cg->self_share[f] * 100.0);
         break;
     case PK_LABEL_CALLS:
-        if (!p->has_calls)
-            return;
+        if (!p->has_calls) return;
         if (fn->pcalls > 0 && fn->pcalls != fn->calls)
             sb_printf(b, "%lld/%lld\xC3\x97", (long long)fn->calls, (long long)fn->pcalls);
         else
@@ -277,8 +263,7 @@ static const char *node_label(strbuf *b, const pk_profile *p, const pk_callgraph
     int n = o->nlabels > 0 ? o->nlabels : (int)(sizeof default_labels / sizeof *default_labels);
     for (int i = 0; i < n; i++)
         sb_put_node_line(b, p, cg, fn, f, o->nlabels > 0 ? o->labels[i] : default_labels[i]);
-    if (b->len >= 2)
-        b->len -= 2; /* the last "\n" */
+    if (b->len >= 2) b->len -= 2; /* the last "\n" */
     return sb_finish(b);
 }
 
@@ -331,11 +316,9 @@ static const char *graph_caption(strbuf *b, const pk_profile *p, const pk_callgr
 }
 
 /* Mutually recursive functions share a dashed cluster box. */
-static Agraph_t **make_clusters(Agraph_t *g, const pk_profile *p, const pk_callgraph *cg,
-                                strbuf *b)
+static Agraph_t **make_clusters(Agraph_t *g, const pk_profile *p, const pk_callgraph *cg, strbuf *b)
 {
-    if (cg->nscc == 0)
-        return NULL;
+    if (cg->nscc == 0) return NULL;
     size_t *members = calloc(cg->nscc, sizeof *members);
     Agraph_t **clusters = calloc(cg->nscc, sizeof *clusters);
     if (!members || !clusters) {
@@ -344,11 +327,9 @@ static Agraph_t **make_clusters(Agraph_t *g, const pk_profile *p, const pk_callg
         return NULL;
     }
     for (size_t f = 0; f < p->nfuncs; f++)
-        if (cg->keep_func[f] && cg->scc[f] != PK_NONE)
-            members[cg->scc[f]]++;
+        if (cg->keep_func[f] && cg->scc[f] != PK_NONE) members[cg->scc[f]]++;
     for (size_t c = 0; c < cg->nscc; c++) {
-        if (members[c] < 2)
-            continue;
+        if (members[c] < 2) continue;
         char name[48];
         snprintf(name, sizeof name, "cluster_recursion_%zu", c);
         clusters[c] = agsubg(g, name, 1);
@@ -383,18 +364,14 @@ static int add_nodes(Agraph_t *g, Agnode_t **nodes, Agraph_t **clusters, const p
                      const pk_callgraph *cg, const pk_dot_options *o, strbuf *b)
 {
     for (size_t f = 0; f < p->nfuncs; f++) {
-        if (!cg->keep_func[f])
-            continue;
+        if (!cg->keep_func[f]) continue;
         char id[24];
         snprintf(id, sizeof id, "f%zu", f);
-        Agraph_t *parent = clusters && cg->scc[f] != PK_NONE && clusters[cg->scc[f]]
-                               ? clusters[cg->scc[f]]
-                               : g;
+        Agraph_t *parent =
+            clusters && cg->scc[f] != PK_NONE && clusters[cg->scc[f]] ? clusters[cg->scc[f]] : g;
         Agnode_t *n = agnode(parent, id, 1);
-        if (!n)
-            return -1;
-        if (parent != g)
-            agsubnode(g, n, 1);
+        if (!n) return -1;
+        if (parent != g) agsubnode(g, n, 1);
         nodes[f] = n;
         char color[8];
         heat_color(cg->weight[f], color);
@@ -402,12 +379,10 @@ static int add_nodes(Agraph_t *g, Agnode_t **nodes, Agraph_t **clusters, const p
         set_attr(n, "fontcolor", "#ffffff");
         set_attr(n, "fontsize", "10.00");
         const char *label = node_label(b, p, cg, f, o);
-        if (!label)
-            return -1;
+        if (!label) return -1;
         set_attr(n, "label", label);
         const char *tooltip = node_tooltip(b, &p->funcs[f]);
-        if (!tooltip)
-            return -1;
+        if (!tooltip) return -1;
         set_attr(n, "tooltip", tooltip);
     }
     return 0;
@@ -417,19 +392,16 @@ static int add_edges(Agraph_t *g, Agnode_t **nodes, const pk_profile *p, const p
                      strbuf *b)
 {
     for (size_t i = 0; i < p->nedges; i++) {
-        if (!cg->keep_edge[i])
-            continue;
+        if (!cg->keep_edge[i]) continue;
         const pk_edge *edge = &p->edges[i];
         Agedge_t *e = agedge(g, nodes[edge->caller], nodes[edge->callee], NULL, 1);
-        if (!e)
-            return -1;
+        if (!e) return -1;
         b->len = 0;
         sb_printf(b, "%.2f%%", cg->edge_share[i] * 100.0);
         if (p->has_calls && edge->calls > 0)
             sb_printf(b, "\\n%lld\xC3\x97", (long long)edge->calls);
         const char *label = sb_finish(b);
-        if (!label)
-            return -1;
+        if (!label) return -1;
         style_edge(e, cg->edge_share[i], label);
     }
     return 0;
@@ -438,8 +410,7 @@ static int add_edges(Agraph_t *g, Agnode_t **nodes, const pk_profile *p, const p
 Agraph_t *pk_dot_graph(pk_profile *p, const pk_dot_options *o, pk_error *err)
 {
     pk_callgraph cg;
-    if (pk_callgraph_build(p, &o->graph, &cg, err) != 0)
-        return NULL;
+    if (pk_callgraph_build(p, &o->graph, &cg, err) != 0) return NULL;
     Agraph_t *g = agopen("callgraph", Agdirected, NULL);
     Agnode_t **nodes = calloc(p->nfuncs ? p->nfuncs : 1, sizeof *nodes);
     strbuf b = {0};
@@ -463,8 +434,7 @@ Agraph_t *pk_dot_graph(pk_profile *p, const pk_dot_options *o, pk_error *err)
     free(b.s);
     pk_callgraph_free(&cg);
     if (rc != 0) {
-        if (g)
-            agclose(g);
+        if (g) agclose(g);
         pk_error_set(err, "out of memory building the call graph");
         return NULL;
     }
@@ -473,11 +443,10 @@ Agraph_t *pk_dot_graph(pk_profile *p, const pk_dot_options *o, pk_error *err)
 
 int pk_dot_can_render(const char *format)
 {
-    static const char *const known[] = {"png", "svg", "pdf", "ps", "eps", "jpg", "jpeg",
+    static const char *const known[] = {"png", "svg",  "pdf",  "ps",    "eps",   "jpg", "jpeg",
                                         "gif", "json", "xdot", "plain", "canon", NULL};
     for (int i = 0; known[i]; i++)
-        if (strcmp(format, known[i]) == 0)
-            return 1;
+        if (strcmp(format, known[i]) == 0) return 1;
     return 0;
 }
 
@@ -509,8 +478,7 @@ static int write_dot(pk_profile *p, FILE *f, const pk_write_options *wopt, pk_er
     o.graph.metric = wopt ? wopt->metric : -1;
     o.title = wopt ? wopt->title : NULL;
     Agraph_t *g = pk_dot_graph(p, &o, err);
-    if (!g)
-        return -1;
+    if (!g) return -1;
     int rc = agwrite(g, f);
     agclose(g);
     if (rc != 0 || ferror(f)) {

@@ -13,12 +13,12 @@
 
 /* What a node's label shows under the function's name, in order. */
 typedef enum {
-    PK_LABEL_LOCATION,   /* file:line */
-    PK_LABEL_TOTAL,      /* total value, in the metric's unit */
-    PK_LABEL_TOTAL_PCT,  /* total share */
-    PK_LABEL_SELF,       /* self value */
-    PK_LABEL_SELF_PCT,   /* self share */
-    PK_LABEL_CALLS,      /* number of calls (when the source counts them) */
+    PK_LABEL_LOCATION,  /* file:line */
+    PK_LABEL_TOTAL,     /* total value, in the metric's unit */
+    PK_LABEL_TOTAL_PCT, /* total share */
+    PK_LABEL_SELF,      /* self value */
+    PK_LABEL_SELF_PCT,  /* self share */
+    PK_LABEL_CALLS,     /* number of calls (when the source counts them) */
     PK_LABEL_COUNT
 } pk_dot_label;
 
@@ -27,9 +27,9 @@ typedef enum {
 typedef struct {
     pk_callgraph_options graph;
     pk_dot_label labels[PK_DOT_MAX_LABELS];
-    int nlabels;          /* 0: the default list */
-    int wrap;             /* wrap names longer than this many characters */
-    const char *title;    /* first line of the graph's caption, or NULL */
+    int nlabels;       /* 0: the default list */
+    int wrap;          /* wrap names longer than this many characters */
+    const char *title; /* first line of the graph's caption, or NULL */
 } pk_dot_options;
 
 void pk_dot_options_init(pk_dot_options *o);

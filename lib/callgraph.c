@@ -36,8 +36,7 @@ static int adjacency_build(const pk_profile *p, const bool *keep, bool by_callee
         return -1;
     }
     for (size_t e = 0; e < p->nedges; e++) {
-        if (keep && !keep[e])
-            continue;
+        if (keep && !keep[e]) continue;
         pk_id f = by_callee ? p->edges[e].callee : p->edges[e].caller;
         a->start[f + 1]++;
     }
@@ -50,8 +49,7 @@ static int adjacency_build(const pk_profile *p, const bool *keep, bool by_callee
     }
     memcpy(fill, a->start, p->nfuncs * sizeof *fill);
     for (size_t e = 0; e < p->nedges; e++) {
-        if (keep && !keep[e])
-            continue;
+        if (keep && !keep[e]) continue;
         pk_id f = by_callee ? p->edges[e].callee : p->edges[e].caller;
         a->edge[fill[f]++] = (pk_id)e;
     }
@@ -66,8 +64,7 @@ static double clamp01(double x)
 
 static double share(double value, double total)
 {
-    if (total <= 0)
-        return value > 0 ? 1.0 : 0.0;
+    if (total <= 0) return value > 0 ? 1.0 : 0.0;
     return clamp01(value / total);
 }
 
@@ -75,19 +72,16 @@ static double share(double value, double total)
  * Python profiler): every edge value is then estimated from the calls. */
 static bool edges_lack_values(const pk_profile *p, int m)
 {
-    if (!p->has_calls || p->nedges == 0)
-        return false;
+    if (!p->has_calls || p->nedges == 0) return false;
     for (size_t e = 0; e < p->nedges; e++)
-        if (p->edges[e].incl[m] != 0 || p->edges[e].self[m] != 0)
-            return false;
+        if (p->edges[e].incl[m] != 0 || p->edges[e].self[m] != 0) return false;
     return true;
 }
 
 static double edge_value(const pk_profile *p, const pk_callgraph *cg, size_t e)
 {
     const pk_edge *edge = &p->edges[e];
-    if (!cg->edges_estimated)
-        return (double)edge->incl[cg->metric];
+    if (!cg->edges_estimated) return (double)edge->incl[cg->metric];
     /* As gprof2dot: the callee's inclusive value in proportion to the calls. */
     const pk_function *callee = &p->funcs[edge->callee];
     double fraction = callee->calls > 0 ? clamp01((double)edge->calls / callee->calls) : 1.0;
@@ -100,8 +94,7 @@ static void compute_shares(const pk_profile *p, pk_callgraph *cg)
     double self_total = 0, max_incl = 0;
     for (size_t f = 0; f < p->nfuncs; f++) {
         self_total += (double)p->funcs[f].self[m];
-        if ((double)p->funcs[f].incl[m] > max_incl)
-            max_incl = (double)p->funcs[f].incl[m];
+        if ((double)p->funcs[f].incl[m] > max_incl) max_incl = (double)p->funcs[f].incl[m];
     }
     cg->self_total = self_total;
     cg->total = self_total > max_incl ? self_total : max_incl;
@@ -128,8 +121,7 @@ static void keep_edges_between_kept(const pk_profile *p, pk_callgraph *cg, bool 
 /* Does the regex match the function's name or its "file:line:name"? */
 static bool function_matches(const regex_t *re, const pk_function *fn)
 {
-    if (regexec(re, fn->name ? fn->name : "", 0, NULL, 0) == 0)
-        return true;
+    if (regexec(re, fn->name ? fn->name : "", 0, NULL, 0) == 0) return true;
     char buf[1024];
     snprintf(buf, sizeof buf, "%s:%d:%s", fn->file ? fn->file : "", (int)fn->line,
              fn->name ? fn->name : "");
@@ -169,8 +161,8 @@ static int select_reachable(const pk_profile *p, pk_callgraph *cg, const char *p
     }
     regfree(&re);
     if (tail == 0) {
-        pk_error_set(err, "--%s '%s' matches no function shown (lower -n/-e, e.g. -n0 -e0)",
-                     what, pattern);
+        pk_error_set(err, "--%s '%s' matches no function shown (lower -n/-e, e.g. -n0 -e0)", what,
+                     pattern);
         adjacency_free(&adj);
         free(queue);
         free(dist);
@@ -178,8 +170,7 @@ static int select_reachable(const pk_profile *p, pk_callgraph *cg, const char *p
     }
     while (head < tail) { /* breadth first, so depth counts the shortest path */
         pk_id f = queue[head++];
-        if (depth >= 0 && dist[f] >= depth)
-            continue;
+        if (depth >= 0 && dist[f] >= depth) continue;
         for (size_t i = adj.start[f]; i < adj.start[f + 1]; i++) {
             const pk_edge *edge = &p->edges[adj.edge[i]];
             pk_id next = up ? edge->caller : edge->callee;
@@ -209,10 +200,8 @@ static int find_components(const pk_profile *p, pk_callgraph *cg)
     size_t *next = malloc(alloc * sizeof *next);
     bool *on_stack = calloc(alloc, sizeof *on_stack);
     int rc = -1;
-    if (!order || !low || !stack || !frames || !next || !on_stack)
-        goto out_noadj;
-    if (adjacency_build(p, NULL, false, &adj) != 0)
-        goto out_noadj;
+    if (!order || !low || !stack || !frames || !next || !on_stack) goto out_noadj;
+    if (adjacency_build(p, NULL, false, &adj) != 0) goto out_noadj;
     for (size_t f = 0; f < n; f++) {
         order[f] = UINT32_MAX;
         cg->scc[f] = PK_NONE;
@@ -220,8 +209,7 @@ static int find_components(const pk_profile *p, pk_callgraph *cg)
     uint32_t counter = 0;
     size_t sp = 0, fp = 0;
     for (size_t start = 0; start < n; start++) {
-        if (order[start] != UINT32_MAX)
-            continue;
+        if (order[start] != UINT32_MAX) continue;
         order[start] = low[start] = counter++;
         stack[sp++] = (pk_id)start;
         on_stack[start] = true;
@@ -255,8 +243,7 @@ static int find_components(const pk_profile *p, pk_callgraph *cg)
                 }
                 sp = first;
             }
-            if (fp > 0 && low[f] < low[frames[fp - 1]])
-                low[frames[fp - 1]] = low[f];
+            if (fp > 0 && low[f] < low[frames[fp - 1]]) low[frames[fp - 1]] = low[f];
         }
     }
     rc = 0;
@@ -276,12 +263,10 @@ out_noadj:
 static int component_shares(const pk_profile *p, pk_callgraph *cg)
 {
     double *value = calloc(cg->nscc ? cg->nscc : 1, sizeof *value);
-    if (!value)
-        return -1;
+    if (!value) return -1;
     for (size_t e = 0; e < p->nedges; e++) {
         pk_id to = cg->scc[p->edges[e].callee];
-        if (to != PK_NONE && cg->scc[p->edges[e].caller] != to)
-            value[to] += edge_value(p, cg, e);
+        if (to != PK_NONE && cg->scc[p->edges[e].caller] != to) value[to] += edge_value(p, cg, e);
     }
     for (size_t c = 0; c < cg->nscc; c++)
         cg->scc_share[c] = share(value[c], cg->total);
@@ -296,8 +281,7 @@ static void compute_weights(const pk_profile *p, pk_callgraph *cg, bool by_self)
 {
     double max_self = 0;
     for (size_t f = 0; f < p->nfuncs; f++)
-        if (cg->keep_func[f] && cg->self_share[f] > max_self)
-            max_self = cg->self_share[f];
+        if (cg->keep_func[f] && cg->self_share[f] > max_self) max_self = cg->self_share[f];
     for (size_t f = 0; f < p->nfuncs; f++) {
         if (!by_self)
             cg->weight[f] = cg->incl_share[f];
@@ -333,18 +317,14 @@ int pk_callgraph_build(pk_profile *p, const pk_callgraph_options *o, pk_callgrap
     }
     cg->metric = o->metric >= 0 && o->metric < p->nmetrics ? o->metric : 0;
     pk_ensure_graph(p);
-    if (allocate(p, cg) != 0)
-        goto oom;
+    if (allocate(p, cg) != 0) goto oom;
     compute_shares(p, cg);
     for (size_t f = 0; f < p->nfuncs; f++)
         cg->keep_func[f] = !(cg->incl_share[f] < o->node_thres / 100.0);
     keep_edges_between_kept(p, cg, true, o->edge_thres / 100.0);
-    if (o->root && select_reachable(p, cg, o->root, "root", o->depth, false, err) != 0)
-        goto fail;
-    if (o->leaf && select_reachable(p, cg, o->leaf, "leaf", o->depth, true, err) != 0)
-        goto fail;
-    if (find_components(p, cg) != 0 || component_shares(p, cg) != 0)
-        goto oom;
+    if (o->root && select_reachable(p, cg, o->root, "root", o->depth, false, err) != 0) goto fail;
+    if (o->leaf && select_reachable(p, cg, o->leaf, "leaf", o->depth, true, err) != 0) goto fail;
+    if (find_components(p, cg) != 0 || component_shares(p, cg) != 0) goto oom;
     compute_weights(p, cg, o->color_by_self);
     for (size_t f = 0; f < p->nfuncs; f++)
         cg->nkept_funcs += cg->keep_func[f];

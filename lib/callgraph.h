@@ -18,13 +18,13 @@
 #include "profile.h"
 
 typedef struct {
-    int metric;            /* index of the metric, -1 for the first */
-    double node_thres;     /* percent of the total: functions below are dropped */
-    double edge_thres;     /* percent of the total: edges below are dropped */
-    const char *root;      /* POSIX extended regex: keep only what it calls, or NULL */
-    const char *leaf;      /* POSIX extended regex: keep only what calls it, or NULL */
-    int depth;             /* calls followed from root/leaf, -1 for no limit */
-    bool color_by_self;    /* colour weight from the self share, not the total */
+    int metric;         /* index of the metric, -1 for the first */
+    double node_thres;  /* percent of the total: functions below are dropped */
+    double edge_thres;  /* percent of the total: edges below are dropped */
+    const char *root;   /* POSIX extended regex: keep only what it calls, or NULL */
+    const char *leaf;   /* POSIX extended regex: keep only what calls it, or NULL */
+    int depth;          /* calls followed from root/leaf, -1 for no limit */
+    bool color_by_self; /* colour weight from the self share, not the total */
 } pk_callgraph_options;
 
 void pk_callgraph_options_init(pk_callgraph_options *o);
@@ -43,8 +43,8 @@ typedef struct {
      * excluded): scc[f] is the component's index or PK_NONE. */
     pk_id *scc;
     size_t nscc;
-    double *scc_share;     /* per component: its inclusive share, clamped */
-    bool edges_estimated;  /* the source had no edge values: estimated from calls */
+    double *scc_share;    /* per component: its inclusive share, clamped */
+    bool edges_estimated; /* the source had no edge values: estimated from calls */
     size_t nkept_funcs, nkept_edges;
 } pk_callgraph;
 
