@@ -314,6 +314,8 @@ static void code_parse(dec *d, int layout, mval *m, int depth)
     obj_expect(d, &f, depth, MV_STR, "co_code");
     obj_expect(d, &f, depth, MV_SEQ, "co_consts");
     if (layout == CODE_PY311) {
+        /* co_names is written here too, although pstats.md leaves it out */
+        obj_expect(d, &f, depth, MV_SEQ, "co_names");
         obj_expect(d, &f, depth, MV_SEQ, "co_localsplusnames");
         obj_expect(d, &f, depth, MV_STR, "co_localspluskinds");
         obj_expect(d, &f, depth, MV_STR, "co_filename");
