@@ -44,10 +44,11 @@ static pk_profile *graph_profile(pk_id ids[8])
     ids[1] = func(p, "is_even", "/srv/a.py", 10, 100, 300, 50);
     ids[2] = func(p, "is_odd", "/srv/a.py", 20, 200, 290, 50);
     ids[3] = func(p, "fib", "/srv/b.py", 5, 400, 400, 99);
-    ids[4] = func(p, "say \"hi\" <b>&amp;\nnext line \xff\xfe tail\\", "/srv/odd\\", 7, 195, 195, 3);
+    ids[4] =
+        func(p, "say \"hi\" <b>&amp;\nnext line \xff\xfe tail\\", "/srv/odd\\", 7, 195, 195, 3);
     ids[5] = func(p, "tiny", "/srv/a.py", 30, 4, 4, 1);
-    ids[6] = func(p, "a_really_long_function_name_that_goes.on.and.on/and/on/without/end", "~",
-                  0, 1, 1, 1);
+    ids[6] = func(p, "a_really_long_function_name_that_goes.on.and.on/and/on/without/end", "~", 0,
+                  1, 1, 1);
     call(p, ids[0], ids[1], 1, 300);
     call(p, ids[1], ids[2], 50, 290);
     call(p, ids[2], ids[1], 49, 280);
