@@ -240,6 +240,12 @@ def check_unit(unit, outdir):
     wanted = 'say "hi" <b>&amp;\nnext line \ufffd\ufffd tail\\'
     if wanted not in names:
         errors.append("hostile name not read back intact: %r" % names)
+    long_name = "a_really_long_function_name_that_goes.on.and.on/and/on/without/end"
+    wrapped = [esc_string(n["label"]) for n in nodes.values()
+               if esc_string(n.get("tooltip", "")).startswith(long_name)]
+    if len(wrapped) != 1 or long_name in wrapped[0] or \
+            long_name not in wrapped[0].replace("\n", ""):
+        errors.append("long name not wrapped: %r" % wrapped)
     if not any(t == h for t, h, _ in edges):
         errors.append("no self-call loop drawn")
     if "cluster_recursion" not in canon:
