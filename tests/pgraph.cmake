@@ -14,3 +14,7 @@ add_test(NAME pgraph_gprof2dot
 add_test(NAME pgraph_render
   COMMAND ${Python3_EXECUTABLE} ${PGRAPH_CHECK} render $<TARGET_FILE:pgraph>
           ${PK_SHARED_DIR} ${PGRAPH_OUT})
+# Rendering goes through fontconfig/pango/libgvc caches that live until exit.
+set_tests_properties(pgraph_unit pgraph_gprof2dot pgraph_render PROPERTIES ENVIRONMENT
+  "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/tests/lsan-graphviz.supp:print_suppressions=0")
+set_tests_properties(pgraph_render PROPERTIES TIMEOUT 900)
