@@ -74,19 +74,37 @@ static const pk_format *detect(pk_input *in)
     return best;
 }
 
+static bool reader_named(const char *name, const char *path, const pk_format **fmt, pk_error *err)
+{
+    *fmt = NULL;
+    if (!name) return true;
+    *fmt = pk_format_by_name(name);
+    if (*fmt && (*fmt)->read) return true;
+    pk_error_set(err, "%s: no reader for format '%s'", path, name);
+    return false;
+}
+
 pk_profile *pk_read_profile(const char *path, const char *force_format, const pk_read_options *opt,
                             pk_error *err)
 {
-    const pk_format *fmt = NULL;
-    if (force_format) {
-        fmt = pk_format_by_name(force_format);
-        if (!fmt || !fmt->read) {
-            pk_error_set(err, "%s: no reader for format '%s'", path, force_format);
-            return NULL;
-        }
-    }
+    const pk_format *fmt;
+    if (!reader_named(force_format, path, &fmt, err)) return NULL;
     pk_input *in = pk_input_open(path, err);
-    if (!in) return NULL;
+    return in ? pk_read_input(in, fmt, opt, err) : NULL;
+}
+
+pk_profile *pk_read_memory(const void *data, size_t len, const char *name, const char *force_format,
+                           const pk_read_options *opt, pk_error *err)
+{
+    const pk_format *fmt;
+    if (!reader_named(force_format, name, &fmt, err)) return NULL;
+    pk_input *in = pk_input_open_memory(data, len, name, err);
+    return in ? pk_read_input(in, fmt, opt, err) : NULL;
+}
+
+pk_profile *pk_read_input(pk_input *in, const pk_format *fmt, const pk_read_options *opt,
+                          pk_error *err)
+{
     if (!fmt) fmt = detect(in);
     if (!fmt) {
         pk_error_set(err, "%s: offset 0: not a profile format this tool reads", pk_input_name(in));
@@ -95,7 +113,7 @@ pk_profile *pk_read_profile(const char *path, const char *force_format, const pk
     }
     pk_read_options defaults;
     if (!opt) pk_read_options_init(&defaults), opt = &defaults;
-    /* volatile: p is assigned between setjmp and a possible longjmp. */
+    /* volatile: it must survive the longjmp of a failed read. */
     pk_profile *volatile result = pk_profile_new();
     if (setjmp(*pk_input_catch(in))) {
         pk_error_set(err, "%s", pk_input_error(in)->msg);
