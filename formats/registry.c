@@ -104,29 +104,34 @@ pk_profile *pk_read_memory(const void *data, size_t len, const char *name, const
     return in ? pk_read_input(in, fmt, opt, err) : NULL;
 }
 
-pk_profile *pk_read_input(pk_input *in, const pk_format *fmt, const pk_read_options *opt,
-                          pk_error *err)
+/* The setjmp lives here, where nothing it guards is modified after it. */
+static pk_profile *run_reader(pk_input *in, const pk_format *fmt, const pk_read_options *opt,
+                              pk_error *err)
 {
-    if (!fmt) fmt = detect(in);
-    if (!fmt) {
-        pk_error_set(err, "%s: offset 0: not a profile format this tool reads", pk_input_name(in));
-        pk_input_close(in);
-        return NULL;
-    }
-    pk_read_options defaults;
-    if (!opt) pk_read_options_init(&defaults), opt = &defaults;
-    /* volatile: it must survive the longjmp of a failed read. */
     pk_profile *volatile result = pk_profile_new();
     if (setjmp(*pk_input_catch(in))) {
         pk_error_set(err, "%s", pk_input_error(in)->msg);
         pk_profile_free(result);
-        pk_input_close(in);
         return NULL;
     }
     result->format = fmt->name;
     fmt->read(in, result, opt);
-    pk_input_close(in);
     return result;
+}
+
+pk_profile *pk_read_input(pk_input *in, const pk_format *fmt, const pk_read_options *opt,
+                          pk_error *err)
+{
+    pk_read_options defaults;
+    if (!opt) pk_read_options_init(&defaults), opt = &defaults;
+    if (!fmt) fmt = detect(in);
+    pk_profile *p = NULL;
+    if (fmt)
+        p = run_reader(in, fmt, opt, err);
+    else
+        pk_error_set(err, "%s: offset 0: not a profile format this tool reads", pk_input_name(in));
+    pk_input_close(in);
+    return p;
 }
 
 int pk_write_profile(pk_profile *p, const char *path, const char *force_format,
