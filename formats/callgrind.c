@@ -39,8 +39,7 @@ static int str_map_grow(str_map *m)
         return -1;
     }
     for (size_t i = 0; i < m->cap; i++) {
-        if (!m->keys[i])
-            continue;
+        if (!m->keys[i]) continue;
         size_t j = hash_str(m->keys[i]) & (cap - 1);
         while (keys[j])
             j = (j + 1) & (cap - 1);
@@ -58,8 +57,7 @@ static int str_map_grow(str_map *m)
 /* The slot of key; *found tells whether it holds key already. -1: no memory. */
 static long str_map_slot(str_map *m, const char *key, int *found)
 {
-    if ((m->n + 1) * 2 > m->cap && str_map_grow(m) < 0)
-        return -1;
+    if ((m->n + 1) * 2 > m->cap && str_map_grow(m) < 0) return -1;
     size_t j = hash_str(key) & (m->cap - 1);
     while (m->keys[j] && strcmp(m->keys[j], key) != 0)
         j = (j + 1) & (m->cap - 1);
@@ -95,13 +93,13 @@ typedef struct {
     pk_profile *p;
     FILE *f;
     int nm;
-    str_map files;     /* file name -> compressed id */
+    str_map files; /* file name -> compressed id */
     uint32_t nfiles;
-    bool *fn_named;    /* function's name written once already */
-    bool *fn_munged;   /* name shown as "name:line" (same name+file, other line) */
-    self_row *rows;    /* self cost rows, sorted by function then line */
+    bool *fn_named;  /* function's name written once already */
+    bool *fn_munged; /* name shown as "name:line" (same name+file, other line) */
+    self_row *rows;  /* self cost rows, sorted by function then line */
     size_t nrows;
-    size_t *row_start; /* rows of function i: row_start[i] .. row_start[i+1] */
+    size_t *row_start;  /* rows of function i: row_start[i] .. row_start[i+1] */
     size_t *edge_order; /* edges sorted by caller */
     size_t *edge_start;
     int64_t totals[PK_MAX_METRICS];
@@ -109,18 +107,15 @@ typedef struct {
 
 static const char *event_name(const pk_metric *m)
 {
-    if (strcmp(m->unit, "ns") == 0)
-        return "ns";
-    if (strcmp(m->unit, "bytes") == 0)
-        return "bytes";
+    if (strcmp(m->unit, "ns") == 0) return "ns";
+    if (strcmp(m->unit, "bytes") == 0) return "bytes";
     return m->name;
 }
 
 static int cmp_rows(const void *a, const void *b)
 {
     const self_row *x = a, *y = b;
-    if (x->func != y->func)
-        return x->func < y->func ? -1 : 1;
+    if (x->func != y->func) return x->func < y->func ? -1 : 1;
     return (x->line > y->line) - (x->line < y->line);
 }
 
@@ -129,8 +124,7 @@ static int push_row(cg_writer *w, size_t *cap, pk_id func, int32_t line, const i
     if (w->nrows == *cap) {
         size_t ncap = *cap ? *cap * 2 : 1024;
         self_row *r = realloc(w->rows, ncap * sizeof *r);
-        if (!r)
-            return -1;
+        if (!r) return -1;
         w->rows = r;
         *cap = ncap;
     }
@@ -168,18 +162,15 @@ static int collect_line_rows(cg_writer *w, size_t *cap)
     if (p->has_tree && p->nnodes > 1) {
         for (size_t i = 1; i < p->nnodes; i++) {
             const pk_node *n = &p->nodes[i];
-            if (n->func == PK_NONE || n->func >= p->nfuncs)
-                continue;
+            if (n->func == PK_NONE || n->func >= p->nfuncs) continue;
             int32_t line = n->line > 0 ? n->line : p->funcs[n->func].line;
-            if (push_row(w, cap, n->func, line, n->self) < 0)
-                return -1;
+            if (push_row(w, cap, n->func, line, n->self) < 0) return -1;
         }
         return 0;
     }
     for (size_t i = 0; i < p->nlines; i++) {
         const pk_line *l = &p->lines[i];
-        if (l->func < p->nfuncs && push_row(w, cap, l->func, l->line, l->v) < 0)
-            return -1;
+        if (l->func < p->nfuncs && push_row(w, cap, l->func, l->line, l->v) < 0) return -1;
     }
     return 0;
 }
@@ -191,8 +182,7 @@ static int reconcile_rows(cg_writer *w, size_t *cap)
     pk_profile *p = w->p;
     size_t n = w->nrows, i = 0;
     bool *drop = calloc(n + 1, sizeof *drop);
-    if (!drop)
-        return -1;
+    if (!drop) return -1;
     for (pk_id f = 0; f < p->nfuncs; f++) {
         int64_t sum[PK_MAX_METRICS] = {0}, rest[PK_MAX_METRICS] = {0};
         size_t first = i;
@@ -217,8 +207,7 @@ static int reconcile_rows(cg_writer *w, size_t *cap)
     }
     size_t out = 0;
     for (size_t k = 0; k < w->nrows; k++)
-        if (k >= n || !drop[k])
-            w->rows[out++] = w->rows[k];
+        if (k >= n || !drop[k]) w->rows[out++] = w->rows[k];
     w->nrows = out;
     free(drop);
     merge_rows(w);
@@ -228,14 +217,11 @@ static int reconcile_rows(cg_writer *w, size_t *cap)
 static int build_rows(cg_writer *w)
 {
     size_t cap = 0;
-    if (collect_line_rows(w, &cap) < 0)
-        return -1;
+    if (collect_line_rows(w, &cap) < 0) return -1;
     merge_rows(w);
-    if (reconcile_rows(w, &cap) < 0)
-        return -1;
+    if (reconcile_rows(w, &cap) < 0) return -1;
     w->row_start = calloc(w->p->nfuncs + 1, sizeof *w->row_start);
-    if (!w->row_start)
-        return -1;
+    if (!w->row_start) return -1;
     for (size_t k = 0; k < w->nrows; k++)
         w->row_start[w->rows[k].func + 1]++;
     for (size_t f = 0; f < w->p->nfuncs; f++)
@@ -249,16 +235,14 @@ static int build_edge_order(cg_writer *w)
     pk_profile *p = w->p;
     w->edge_start = calloc(p->nfuncs + 1, sizeof *w->edge_start);
     w->edge_order = malloc((p->nedges + 1) * sizeof *w->edge_order);
-    if (!w->edge_start || !w->edge_order)
-        return -1;
+    if (!w->edge_start || !w->edge_order) return -1;
     for (size_t e = 0; e < p->nedges; e++)
         if (p->edges[e].caller < p->nfuncs && p->edges[e].callee < p->nfuncs)
             w->edge_start[p->edges[e].caller + 1]++;
     for (size_t f = 0; f < p->nfuncs; f++)
         w->edge_start[f + 1] += w->edge_start[f];
     size_t *fill = calloc(p->nfuncs + 1, sizeof *fill);
-    if (!fill)
-        return -1;
+    if (!fill) return -1;
     for (size_t e = 0; e < p->nedges; e++) {
         pk_id c = p->edges[e].caller;
         if (c < p->nfuncs && p->edges[e].callee < p->nfuncs)
@@ -276,8 +260,7 @@ static int mark_munged(cg_writer *w)
     pk_profile *p = w->p;
     str_map seen = {0};
     w->fn_munged = calloc(p->nfuncs + 1, sizeof *w->fn_munged);
-    if (!w->fn_munged)
-        return -1;
+    if (!w->fn_munged) return -1;
     char *buf = NULL;
     size_t bufcap = 0;
     for (pk_id f = 0; f < p->nfuncs; f++) {
@@ -286,8 +269,7 @@ static int mark_munged(cg_writer *w)
         size_t need = strlen(file) + strlen(name) + 2;
         if (need > bufcap) {
             char *nb = realloc(buf, need * 2);
-            if (!nb)
-                goto fail;
+            if (!nb) goto fail;
             buf = nb;
             bufcap = need * 2;
         }
@@ -295,16 +277,14 @@ static int mark_munged(cg_writer *w)
         snprintf(buf, bufcap, "%s\x01%s", file, name);
         int found;
         long s = str_map_slot(&seen, buf, &found);
-        if (s < 0)
-            goto fail;
+        if (s < 0) goto fail;
         if (found) {
             w->fn_munged[f] = true;
             w->fn_munged[seen.vals[s]] = true;
             continue;
         }
         char *key = strdup(buf);
-        if (!key)
-            goto fail;
+        if (!key) goto fail;
         seen.keys[s] = key;
         seen.vals[s] = f;
         seen.n++;
@@ -328,12 +308,10 @@ static void put_costs(cg_writer *w, const int64_t *v)
 /* `spec=(id) name` the first time a file is named, `spec=(id)` after. */
 static int put_file(cg_writer *w, const char *spec, const char *file)
 {
-    if (!file || !*file)
-        file = "???";
+    if (!file || !*file) file = "???";
     int found;
     long s = str_map_slot(&w->files, file, &found);
-    if (s < 0)
-        return -1;
+    if (s < 0) return -1;
     if (found) {
         fprintf(w->f, "%s=(%" PRIu32 ")\n", spec, w->files.vals[s]);
         return 0;
@@ -358,16 +336,14 @@ static void put_func(cg_writer *w, const char *spec, pk_id f)
     w->fn_named[f] = true;
     fputc(' ', w->f);
     pk_put_line_safe(w->f, fn->name && *fn->name ? fn->name : "???");
-    if (w->fn_munged[f])
-        fprintf(w->f, ":%" PRId32, fn->line);
+    if (w->fn_munged[f]) fprintf(w->f, ":%" PRId32, fn->line);
     fputc('\n', w->f);
 }
 
 static int put_function(cg_writer *w, pk_id f)
 {
     pk_profile *p = w->p;
-    if (put_file(w, "fl", p->funcs[f].file) < 0)
-        return -1;
+    if (put_file(w, "fl", p->funcs[f].file) < 0) return -1;
     put_func(w, "fn", f);
     for (size_t k = w->row_start[f]; k < w->row_start[f + 1]; k++) {
         fprintf(w->f, "%" PRId32, w->rows[k].line);
@@ -377,8 +353,7 @@ static int put_function(cg_writer *w, pk_id f)
     }
     for (size_t k = w->edge_start[f]; k < w->edge_start[f + 1]; k++) {
         const pk_edge *e = &p->edges[w->edge_order[k]];
-        if (put_file(w, "cfl", p->funcs[e->callee].file) < 0)
-            return -1;
+        if (put_file(w, "cfl", p->funcs[e->callee].file) < 0) return -1;
         put_func(w, "cfn", e->callee);
         /* a call count of 0 (stacks without counts) would hide the arc */
         fprintf(w->f, "calls=%" PRId64 " %" PRId32 "\n", e->calls > 0 ? e->calls : 1,
@@ -469,10 +444,11 @@ typedef struct {
     int64_t scale[PK_MAX_METRICS];
     int64_t last[MAX_POSITIONS];
     bool yappi;
+    const char *unknown;       /* "???": a file never named */
     const char *fl, *cur_file; /* fn's file, and the file lines are in now (fi/fe) */
     const char *fn_name, *fn_file;
-    pk_id fn;         /* resolved lazily: fn= alone (yappi's definitions) creates nothing */
-    const char *cfl;  /* set by cfl=/cfi=, for the next cfn= only */
+    pk_id fn;        /* resolved lazily: fn= alone (yappi's definitions) creates nothing */
+    const char *cfl; /* set by cfl=/cfi=, for the next cfn= only */
     pk_id cfn;
     int pending;
     int64_t pending_calls;
@@ -533,16 +509,14 @@ static void id_map_put(cg_reader *r, id_map *m, uint64_t id, const char *name)
         id_map_free(&old);
     }
     size_t j = id_slot(m, id);
-    if (!m->keys[j])
-        m->n++;
+    if (!m->keys[j]) m->n++;
     m->keys[j] = id + 1;
     m->vals[j] = name;
 }
 
 static const char *id_map_get(const id_map *m, uint64_t id)
 {
-    if (!m->cap)
-        return NULL;
+    if (!m->cap) return NULL;
     size_t j = id_slot(m, id);
     return m->keys[j] ? m->vals[j] : NULL;
 }
@@ -571,12 +545,10 @@ static uint64_t parse_uint(cg_reader *r, const char **s, const char *end)
             d = (*q | 0x20) - 'a' + 10;
         else
             break;
-        if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
-            cg_fail(r, "number too large");
+        if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) cg_fail(r, "number too large");
         v = v * (uint64_t)base + (uint64_t)d;
     }
-    if (q == digits)
-        cg_fail(r, "number expected");
+    if (q == digits) cg_fail(r, "number expected");
     *s = q;
     return v;
 }
@@ -584,8 +556,7 @@ static uint64_t parse_uint(cg_reader *r, const char **s, const char *end)
 static int64_t parse_int63(cg_reader *r, const char **s, const char *end)
 {
     uint64_t v = parse_uint(r, s, end);
-    if (v > INT64_MAX)
-        cg_fail(r, "number too large");
+    if (v > INT64_MAX) cg_fail(r, "number too large");
     return (int64_t)v;
 }
 
@@ -596,28 +567,46 @@ static const char *skip_spaces(const char *s, const char *end)
     return s;
 }
 
-/* `(id) name`, `(id)` or `name`: the name, defining the id on first use. */
+/* Length of a leading "(digits)" followed by the end or a space; 0 if none
+ * (uncompressed names such as "(below main)" start with '(' too). */
+static size_t id_prefix_len(const char *v, const char *end)
+{
+    const char *q = v;
+    if (q == end || *q++ != '(') return 0;
+    while (q < end && is_digit(*q))
+        q++;
+    if (q == v + 1 || q == end || *q != ')') return 0;
+    q++;
+    return q == end || *q == ' ' ? (size_t)(q - v) : 0;
+}
+
+/* `(id) name`, `(id)` or `name`: the name, defining the id on first use.
+ * NULL for an id never defined (yappi refers to file ids it never defines). */
 static const char *spec_name(cg_reader *r, id_map *m, const char *v, const char *end)
 {
-    if (v == end || *v != '(')
-        return pk_intern(r->p, v, (size_t)(end - v));
+    size_t idlen = id_prefix_len(v, end);
+    if (idlen == 0) return pk_intern(r->p, v, (size_t)(end - v));
     const char *q = v + 1;
     uint64_t id = parse_uint(r, &q, end);
-    if (q == end || *q != ')')
-        cg_fail(r, "')' expected after a name id");
+    q = v + idlen;
+    if (skip_spaces(q, end) == end) return id_map_get(m, id);
     q++;
-    const char *rest = skip_spaces(q, end);
-    if (rest == end) {
-        const char *name = id_map_get(m, id);
-        if (!name)
-            cg_fail(r, "name id used before it was defined");
-        return name;
-    }
-    if (*q == ' ')
-        q++;
     const char *name = pk_intern(r->p, q, (size_t)(end - q));
     id_map_put(r, m, id, name);
     return name;
+}
+
+static const char *fn_name(cg_reader *r, const char *v, const char *end)
+{
+    const char *name = spec_name(r, &r->fns, v, end);
+    /* yappi calls functions it never names: keep the id as the name */
+    return name ? name : pk_intern(r->p, v, (size_t)(end - v));
+}
+
+static const char *file_name(cg_reader *r, const char *v, const char *end)
+{
+    const char *name = spec_name(r, &r->files, v, end);
+    return name ? name : r->unknown;
 }
 
 static void note_line(cg_reader *r, pk_id f, int32_t line)
@@ -627,14 +616,12 @@ static void note_line(cg_reader *r, pk_id f, int32_t line)
         while (cap <= f)
             cap *= 2;
         int32_t *m = realloc(r->minline, cap * sizeof *m);
-        if (!m)
-            cg_fail(r, "out of memory");
+        if (!m) cg_fail(r, "out of memory");
         memset(m + r->capminline, 0, (cap - r->capminline) * sizeof *m);
         r->minline = m;
         r->capminline = cap;
     }
-    if (line > 0 && (r->minline[f] == 0 || line < r->minline[f]))
-        r->minline[f] = line;
+    if (line > 0 && (r->minline[f] == 0 || line < r->minline[f])) r->minline[f] = line;
 }
 
 /* yappi names functions "name module:line"; split that into name and line. */
@@ -651,6 +638,7 @@ static pk_id get_function(cg_reader *r, const char *name, const char *file)
                 v = v * 10 + (*d++ - '0');
             if (!*d) {
                 line = (int32_t)v;
+                if (file == r->unknown) file = pk_intern(r->p, sp + 1, (size_t)(colon - sp - 1));
                 name = pk_intern(r->p, name, (size_t)(sp - name));
             }
         }
@@ -662,10 +650,8 @@ static pk_id get_function(cg_reader *r, const char *name, const char *file)
 
 static pk_id current_function(cg_reader *r)
 {
-    if (!r->fn_name)
-        cg_fail(r, "cost line before any fn=");
-    if (r->fn == PK_NONE)
-        r->fn = get_function(r, r->fn_name, r->fn_file);
+    if (!r->fn_name) cg_fail(r, "cost line before any fn=");
+    if (r->fn == PK_NONE) r->fn = get_function(r, r->fn_name, r->fn_file);
     return r->fn;
 }
 
@@ -686,16 +672,14 @@ static int64_t parse_position(cg_reader *r, const char **s, const char *end, int
     } else {
         v = parse_int63(r, &q, end);
     }
-    if (q < end && *q != ' ' && *q != '\t')
-        cg_fail(r, "bad position");
+    if (q < end && *q != ' ' && *q != '\t') cg_fail(r, "bad position");
     *s = q;
     return v;
 }
 
 static int32_t line_of(cg_reader *r, const int64_t *pos)
 {
-    if (r->line_col < 0)
-        return 0;
+    if (r->line_col < 0) return 0;
     int64_t l = pos[r->line_col];
     return l > 0 && l <= INT32_MAX ? (int32_t)l : 0;
 }
@@ -703,14 +687,12 @@ static int32_t line_of(cg_reader *r, const int64_t *pos)
 static void add_costs(cg_reader *r, int64_t *dst, const int64_t *v)
 {
     for (int m = 0; m < r->p->nmetrics; m++)
-        if (__builtin_add_overflow(dst[m], v[m], &dst[m]))
-            cg_fail(r, "cost overflows");
+        if (__builtin_add_overflow(dst[m], v[m], &dst[m])) cg_fail(r, "cost overflows");
 }
 
 static void cost_line(cg_reader *r, const char *s, const char *end)
 {
-    if (r->nevents == 0)
-        cg_fail(r, "cost line before the events: line");
+    if (r->nevents == 0) cg_fail(r, "cost line before the events: line");
     int64_t pos[MAX_POSITIONS];
     for (int c = 0; c < r->npos; c++) {
         s = skip_spaces(s, end);
@@ -719,13 +701,10 @@ static void cost_line(cg_reader *r, const char *s, const char *end)
     int64_t v[PK_MAX_METRICS] = {0};
     for (int e = 0;; e++) {
         s = skip_spaces(s, end);
-        if (s == end)
-            break;
-        if (e >= r->nevents)
-            cg_fail(r, "more costs than events");
+        if (s == end) break;
+        if (e >= r->nevents) cg_fail(r, "more costs than events");
         int64_t c = parse_int63(r, &s, end);
-        if (s < end && *s != ' ' && *s != '\t')
-            cg_fail(r, "bad cost");
+        if (s < end && *s != ' ' && *s != '\t') cg_fail(r, "bad cost");
         if (e < r->p->nmetrics && __builtin_mul_overflow(c, r->scale[e], &v[e]))
             cg_fail(r, "cost overflows");
     }
@@ -745,8 +724,7 @@ static void cost_line(cg_reader *r, const char *s, const char *end)
         add_costs(r, r->p->funcs[f].self, v);
         note_line(r, f, line);
     }
-    if (line > 0 && r->cur_file == r->fn_file)
-        add_costs(r, pk_line_get(r->p, f, line)->v, v);
+    if (line > 0 && r->cur_file == r->fn_file) add_costs(r, pk_line_get(r->p, f, line)->v, v);
 }
 
 static void define_events(cg_reader *r, const char *s, const char *end)
@@ -754,8 +732,7 @@ static void define_events(cg_reader *r, const char *s, const char *end)
     int n = 0;
     for (;;) {
         s = skip_spaces(s, end);
-        if (s == end)
-            break;
+        if (s == end) break;
         const char *w = s;
         while (s < end && *s != ' ' && *s != '\t')
             s++;
@@ -777,10 +754,8 @@ static void define_events(cg_reader *r, const char *s, const char *end)
         }
         n++;
     }
-    if (n == 0)
-        cg_fail(r, "events: names no event");
-    if (r->nevents && n != r->nevents)
-        cg_fail(r, "events: differs from the first events: line");
+    if (n == 0) cg_fail(r, "events: names no event");
+    if (r->nevents && n != r->nevents) cg_fail(r, "events: differs from the first events: line");
     if (!r->nevents && n > PK_MAX_METRICS)
         pk_warn(r->in, "%d events, only the first %d are kept", n, PK_MAX_METRICS);
     r->nevents = n;
@@ -788,30 +763,24 @@ static void define_events(cg_reader *r, const char *s, const char *end)
 
 static void define_positions(cg_reader *r, const char *s, const char *end)
 {
-    if (r->nevents)
-        cg_fail(r, "positions: after events:");
+    if (r->nevents) cg_fail(r, "positions: after events:");
     int n = 0;
     r->line_col = -1;
     for (;;) {
         s = skip_spaces(s, end);
-        if (s == end)
-            break;
+        if (s == end) break;
         const char *w = s;
         while (s < end && *s != ' ' && *s != '\t')
             s++;
-        if (n == MAX_POSITIONS)
-            cg_fail(r, "too many position kinds");
-        if (s - w == 4 && memcmp(w, "line", 4) == 0)
-            r->line_col = n;
+        if (n == MAX_POSITIONS) cg_fail(r, "too many position kinds");
+        if (s - w == 4 && memcmp(w, "line", 4) == 0) r->line_col = n;
         n++;
     }
-    if (n == 0)
-        cg_fail(r, "positions: names nothing");
+    if (n == 0) cg_fail(r, "positions: names nothing");
     r->npos = n;
 }
 
-static void header_line(cg_reader *r, const char *key, size_t klen, const char *v,
-                        const char *end)
+static void header_line(cg_reader *r, const char *key, size_t klen, const char *v, const char *end)
 {
     v = skip_spaces(v, end);
 #define KEY(s) (klen == sizeof(s) - 1 && memcmp(key, s, klen) == 0)
@@ -829,37 +798,34 @@ static void header_line(cg_reader *r, const char *key, size_t klen, const char *
 #undef KEY
 }
 
-static void spec_line(cg_reader *r, const char *key, size_t klen, const char *v,
-                      const char *end)
+static void spec_line(cg_reader *r, const char *key, size_t klen, const char *v, const char *end)
 {
 #define KEY(s) (klen == sizeof(s) - 1 && memcmp(key, s, klen) == 0)
     if (KEY("fn")) {
-        r->fn_name = spec_name(r, &r->fns, v, end);
+        r->fn_name = fn_name(r, v, end);
         r->fn_file = r->cur_file = r->fl;
         r->fn = PK_NONE;
         r->pending = PENDING_NONE;
     } else if (KEY("fl")) {
-        r->fl = r->cur_file = spec_name(r, &r->files, v, end);
+        r->fl = r->cur_file = file_name(r, v, end);
     } else if (KEY("fi") || KEY("fe")) {
-        r->cur_file = spec_name(r, &r->files, v, end);
+        r->cur_file = file_name(r, v, end);
     } else if (KEY("cfl") || KEY("cfi")) {
-        r->cfl = spec_name(r, &r->files, v, end);
+        r->cfl = file_name(r, v, end);
     } else if (KEY("cfn")) {
-        const char *name = spec_name(r, &r->fns, v, end);
+        const char *name = fn_name(r, v, end);
         const char *file = r->cfl ? r->cfl : r->cur_file;
-        r->cfn = get_function(r, name, file ? file : pk_intern_cstr(r->p, "???"));
+        r->cfn = get_function(r, name, file ? file : r->unknown);
         r->cfl = NULL;
     } else if (KEY("ob") || KEY("cob") || KEY("jfi") || KEY("jfn")) {
         spec_name(r, KEY("jfn") ? &r->fns : KEY("jfi") ? &r->files : &r->objs, v, end);
     } else if (KEY("calls")) {
-        if (r->cfn == PK_NONE)
-            cg_fail(r, "calls= without cfn=");
+        if (r->cfn == PK_NONE) cg_fail(r, "calls= without cfn=");
         r->pending_calls = parse_int63(r, &v, end);
         int64_t pos[MAX_POSITIONS] = {0};
         for (int c = 0; c < r->npos; c++) {
             v = skip_spaces(v, end);
-            if (v == end)
-                break;
+            if (v == end) break;
             pos[c] = parse_position(r, &v, end, r->last[c]);
         }
         note_line(r, r->cfn, line_of(r, pos));
@@ -872,11 +838,9 @@ static void spec_line(cg_reader *r, const char *key, size_t klen, const char *v,
 
 static void parse_line(cg_reader *r, const char *s, const char *end)
 {
-    if (end > s && end[-1] == '\r')
-        end--;
+    if (end > s && end[-1] == '\r') end--;
     const char *t = skip_spaces(s, end);
-    if (t == end || *t == '#')
-        return;
+    if (t == end || *t == '#') return;
     if (is_digit(*t) || *t == '+' || *t == '-' || *t == '*') {
         cost_line(r, t, end);
         return;
@@ -916,8 +880,7 @@ static void finish_graph(cg_reader *r)
             moved = true;
         }
     }
-    if (moved)
-        pk_reindex(p);
+    if (moved) pk_reindex(p);
     p->has_graph = true;
     p->has_calls = true;
 }
@@ -926,6 +889,7 @@ static void callgrind_read(pk_input *in, pk_profile *p, const pk_read_options *o
 {
     (void)opt;
     cg_reader r = {.in = in, .p = p, .npos = 1, .line_col = 0, .fn = PK_NONE, .cfn = PK_NONE};
+    r.unknown = pk_intern_cstr(p, "???");
     r.buf = (const char *)pk_input_all(in, &r.len);
     for (size_t pos = 0; pos < r.len;) {
         const char *nl = memchr(r.buf + pos, '\n', r.len - pos);
@@ -935,8 +899,7 @@ static void callgrind_read(pk_input *in, pk_profile *p, const pk_read_options *o
         pos = end + 1;
     }
     r.line_start = r.len;
-    if (r.nevents == 0)
-        cg_fail(&r, "no events: line");
+    if (r.nevents == 0) cg_fail(&r, "no events: line");
     finish_graph(&r);
     reader_cleanup(&r);
 }
@@ -945,17 +908,14 @@ static bool head_has(const uint8_t *head, size_t len, const char *s)
 {
     size_t n = strlen(s);
     for (size_t i = 0; i + n <= len; i++)
-        if ((i == 0 || head[i - 1] == '\n') && memcmp(head + i, s, n) == 0)
-            return true;
+        if ((i == 0 || head[i - 1] == '\n') && memcmp(head + i, s, n) == 0) return true;
     return false;
 }
 
 static int callgrind_probe(const uint8_t *head, size_t len)
 {
-    if (len >= 18 && memcmp(head, "# callgrind format", 18) == 0)
-        return 100;
-    if (!head_has(head, len, "events: "))
-        return 0;
+    if (len >= 18 && memcmp(head, "# callgrind format", 18) == 0) return 100;
+    if (!head_has(head, len, "events: ")) return 0;
     if (head_has(head, len, "version: 1") || head_has(head, len, "event: ") ||
         head_has(head, len, "fn="))
         return 80;
