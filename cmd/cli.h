@@ -14,4 +14,8 @@ extern const char *pk_cli_name;
 int pk_cli_error(const pk_error *err);
 int pk_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The index of the metric named by --metric NAME (NULL: the first one), or
+ * -1 after a usage error naming the metrics the profile has. */
+int pk_cli_metric(const pk_profile *p, const char *name);
+
 #endif
