@@ -200,6 +200,10 @@ static int cmp_keys(const void *pa, const void *pb, void *ctx)
 
 static int add_sort_keys(table *t, const char *arg)
 {
+    if (strspn(arg, ",") == strlen(arg)) {
+        pk_cli_usage_error("empty sort key");
+        return -1;
+    }
     char *copy = strdup(arg);
     if (!copy) return -1;
     for (char *save = NULL, *k = strtok_r(copy, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
