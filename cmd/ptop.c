@@ -577,6 +577,7 @@ static const struct option long_options[] = {
 static int parse_options(int argc, char **argv, options *o)
 {
     int c;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "s:n:f:h", long_options, NULL)) != -1) {
         char *end;
         switch (c) {

@@ -505,7 +505,7 @@ typedef struct {
 
 static void items_open(dec *d, const mval *m, items_cursor *c)
 {
-    c->replayed = !m->fresh;
+    *c = (items_cursor){.replayed = !m->fresh};
     if (!c->replayed)
         return;
     if (d->replay_used > d->replay_max)
