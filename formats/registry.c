@@ -7,12 +7,14 @@
 #include "format.h"
 
 extern const pk_format pk_format_json;
+extern const pk_format pk_format_callgrind;
 extern const pk_format pk_format_pstats;
 extern const pk_format pk_format_pprof;
 
 /* Writers are chosen by the first pattern that matches: specific before
  * generic (json last, after *.speedscope.json). */
 const pk_format *const pk_formats[] = {
+    &pk_format_callgrind,
     &pk_format_pstats,
     &pk_format_pprof,
     &pk_format_json,
