@@ -32,8 +32,7 @@ typedef struct {
     size_t nfr, capfr;
     austin_threads threads;
     sk_stack cur;
-    char *maps; /* `# map:` values joined with newlines */
-    size_t nmaps, capmaps;
+    austin_maps maps;
     const char *err_at; /* where the current sample went wrong */
     int64_t lines, blank_lines, metadata_lines, sample_lines;
 } reader;
@@ -80,19 +79,9 @@ static void metadata_line(reader *r, const char *s, const char *e)
         return; /* a comment, not metadata */
     const char *v = colon + 1 < e && colon[1] == ' ' ? colon + 2 : colon + 1;
     size_t klen = (size_t)(colon - s);
-    if (klen == 3 && memcmp(s, "map", 3) == 0) {
-        size_t n = (size_t)(e - v);
-        SK_GROW(r->p, r->maps, r->capmaps, r->nmaps + n + 2);
-        if (r->nmaps)
-            r->maps[r->nmaps++] = '\n';
-        memcpy(r->maps + r->nmaps, v, n);
-        r->nmaps += n;
-        r->maps[r->nmaps] = 0;
-        return;
-    }
     if (klen == 4 && memcmp(s, "mode", 4) == 0 && !r->am.ready)
         r->mode_known = austin_mode_parse(v, (size_t)(e - v), &r->am.mode);
-    austin_meta(r->p, s, klen, v, (size_t)(e - v));
+    austin_meta_add(r->p, &r->maps, s, klen, v, (size_t)(e - v));
 }
 
 /* ---- frames ------------------------------------------------------------ */
@@ -447,8 +436,7 @@ static void austin_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     }
     if (r.dialect == DIALECT_UNKNOWN && !pk_meta_get(p, "austin.version"))
         pk_fail(in, 0, "no austin samples or metadata");
-    if (r.nmaps)
-        pk_meta_set(p, "austin.map", r.maps);
+    austin_maps_finish(p, &r.maps);
     pk_meta_set(p, "austin.format", r.dialect == DIALECT_1 ? "austin-1.0-text" : "austin-3-text");
     austin_meta_count(p, "austin.lines.total", r.lines);
     austin_meta_count(p, "austin.lines.blank", r.blank_lines);

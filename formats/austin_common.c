@@ -74,6 +74,27 @@ void austin_meta(pk_profile *p, const char *key, size_t klen, const char *val, s
     pk_meta_set(p, pk_intern_cstr(p, name), pk_intern(p, val, vlen));
 }
 
+void austin_meta_add(pk_profile *p, austin_maps *maps, const char *key, size_t klen,
+                     const char *val, size_t vlen)
+{
+    if (!is(key, klen, "map")) {
+        austin_meta(p, key, klen, val, vlen);
+        return;
+    }
+    SK_GROW(p, maps->text, maps->cap, maps->len + vlen + 2);
+    if (maps->len)
+        maps->text[maps->len++] = '\n';
+    memcpy(maps->text + maps->len, val, vlen);
+    maps->len += vlen;
+    maps->text[maps->len] = 0;
+}
+
+void austin_maps_finish(pk_profile *p, const austin_maps *maps)
+{
+    if (maps->len)
+        pk_meta_set(p, "austin.map", maps->text);
+}
+
 bool austin_is_native(const char *file, size_t flen)
 {
     return flen >= 7 && memcmp(file, "native@", 7) == 0;

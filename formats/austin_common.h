@@ -26,6 +26,16 @@ void austin_values(austin_metrics *am, int64_t time_us, int64_t mem_bytes, bool 
 /* `# key: value` kept as "austin.key" ("austin" itself as austin.version). */
 void austin_meta(pk_profile *p, const char *key, size_t klen, const char *val, size_t vlen);
 
+/* `map` lines (austinp) repeat: their values are kept joined by newlines. */
+typedef struct {
+    char *text;
+    size_t len, cap;
+} austin_maps;
+/* Like austin_meta, but collecting `map` values in maps. */
+void austin_meta_add(pk_profile *p, austin_maps *maps, const char *key, size_t klen,
+                     const char *val, size_t vlen);
+void austin_maps_finish(pk_profile *p, const austin_maps *maps);
+
 void austin_meta_count(pk_profile *p, const char *key, int64_t n);
 
 /* The function of a frame from its file and name parts (special frames:

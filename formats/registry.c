@@ -8,10 +8,12 @@
 
 extern const pk_format pk_format_json;
 extern const pk_format pk_format_austin;
+extern const pk_format pk_format_mojo;
 
 const pk_format *const pk_formats[] = {
     &pk_format_json,
     &pk_format_austin,
+    &pk_format_mojo,
     NULL,
 };
 
