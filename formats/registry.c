@@ -9,8 +9,10 @@
 extern const pk_format pk_format_json;
 extern const pk_format pk_format_austin;
 extern const pk_format pk_format_mojo;
+extern const pk_format pk_format_speedscope;
 
 const pk_format *const pk_formats[] = {
+    &pk_format_speedscope, /* before json: *.speedscope.json */
     &pk_format_json,
     &pk_format_austin,
     &pk_format_mojo,
