@@ -6,11 +6,14 @@
 #include "../lib/output.h"
 #include "format.h"
 
-extern const pk_format pk_format_json;
 extern const pk_format pk_format_callgrind;
 extern const pk_format pk_format_pstats;
 extern const pk_format pk_format_pprof;
 extern const pk_format pk_format_dot;
+extern const pk_format pk_format_austin;
+extern const pk_format pk_format_mojo;
+extern const pk_format pk_format_speedscope;
+extern const pk_format pk_format_json;
 
 /* Writers are chosen by the first pattern that matches: specific before
  * generic (json last, after *.speedscope.json). */
@@ -19,6 +22,9 @@ const pk_format *const pk_formats[] = {
     &pk_format_pstats,
     &pk_format_pprof,
     &pk_format_dot,
+    &pk_format_austin,
+    &pk_format_mojo,
+    &pk_format_speedscope,
     &pk_format_json,
     NULL,
 };
