@@ -7,9 +7,15 @@
 #include "format.h"
 
 extern const pk_format pk_format_json;
+extern const pk_format pk_format_collapsed;
+extern const pk_format pk_format_flamesvg;
+extern const pk_format pk_format_flamepng;
 
 const pk_format *const pk_formats[] = {
     &pk_format_json,
+    &pk_format_collapsed,
+    &pk_format_flamesvg,
+    &pk_format_flamepng,
     NULL,
 };
 
