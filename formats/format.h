@@ -15,25 +15,25 @@
 #include "../lib/profile.h"
 
 typedef struct {
-    bool threads;              /* keep process/thread root frames */
-    const char *view;          /* memray: peak (default), leaks, temporary, total */
+    bool threads;                /* keep process/thread root frames */
+    const char *view;            /* memray: peak (default), leaks, temporary, total */
     int64_t temporary_threshold; /* memray --view temporary */
     int verbose;
 } pk_read_options;
 
 typedef struct {
-    int metric;        /* metric to draw or sort by, -1 for the default (0) */
-    const char *title; /* flame graph title, NULL for a default */
-    double minwidth;   /* flame graph: merge frames narrower than this % of the total */
-    bool inverted;     /* icicle */
-    bool reverse;      /* stacks merged from the leaf */
+    int metric;         /* metric to draw or sort by, -1 for the default (0) */
+    const char *title;  /* flame graph title, NULL for a default */
+    double minwidth;    /* flame graph: merge frames narrower than this % of the total */
+    bool inverted;      /* icicle */
+    bool reverse;       /* stacks merged from the leaf */
     const char *colors; /* "kind" (default) or "module" */
     const char *countname;
 } pk_write_options;
 
 typedef struct pk_format {
-    const char *name;        /* for -t and --list-formats */
-    const char *patterns;    /* space-separated fnmatch patterns on the base name */
+    const char *name;     /* for -t and --list-formats */
+    const char *patterns; /* space-separated fnmatch patterns on the base name */
     const char *description;
     /* 0 = not this format .. 100 = certainly this format. */
     int (*probe)(const uint8_t *head, size_t len);
@@ -54,8 +54,8 @@ void pk_write_options_init(pk_write_options *opt);
 
 /* Read a profile: format by content unless force_format names one.
  * NULL on failure with err = "FILE: offset N: what". */
-pk_profile *pk_read_profile(const char *path, const char *force_format,
-                            const pk_read_options *opt, pk_error *err);
+pk_profile *pk_read_profile(const char *path, const char *force_format, const pk_read_options *opt,
+                            pk_error *err);
 
 /* Write a profile to path ("-" = stdout) with the format named, or chosen by
  * the path's name. Nothing is left behind on failure. 0 or -1 with err. */

@@ -11,4 +11,8 @@ void pk_put_xml(FILE *f, const char *s);
  * line-based formats: callgrind, collapsed, text tables). */
 void pk_put_line_safe(FILE *f, const char *s);
 
+/* s itself when it is valid UTF-8, else a copy in *scratch (caller frees) with
+ * each invalid byte replaced by U+FFFD. */
+const char *pk_utf8_valid(const char *s, char **scratch);
+
 #endif

@@ -113,10 +113,10 @@ typedef struct pk_profile {
     size_t nseries, capseries;
     const char *series_names[2];
 
-    bool has_graph; /* funcs' values and edges are filled */
-    bool has_tree;  /* nodes hold stacks */
-    bool has_calls; /* call counts are real (pstats, callgrind), not absent */
-    bool estimated; /* the tree was estimated from the graph */
+    bool has_graph;     /* funcs' values and edges are filled */
+    bool has_tree;      /* nodes hold stacks */
+    bool has_calls;     /* call counts are real (pstats, callgrind), not absent */
+    bool estimated;     /* the tree was estimated from the graph */
     const char *format; /* name of the format it was read from */
 } pk_profile;
 

@@ -1,0 +1,139 @@
+/* The table of formats, and choosing among them: readers by what the data
+ * looks like, writers by the output's file name. */
+#include <fnmatch.h>
+#include <string.h>
+
+#include "../lib/output.h"
+#include "format.h"
+
+extern const pk_format pk_format_json;
+
+const pk_format *const pk_formats[] = {
+    &pk_format_json,
+    NULL,
+};
+
+void pk_read_options_init(pk_read_options *opt)
+{
+    *opt = (pk_read_options){.view = "peak", .temporary_threshold = 1};
+}
+
+void pk_write_options_init(pk_write_options *opt)
+{
+    *opt = (pk_write_options){.metric = -1, .colors = "kind"};
+}
+
+const pk_format *pk_format_by_name(const char *name)
+{
+    for (size_t i = 0; pk_formats[i]; i++)
+        if (strcmp(pk_formats[i]->name, name) == 0) return pk_formats[i];
+    return NULL;
+}
+
+static bool name_matches(const char *patterns, const char *base)
+{
+    char pattern[64];
+    for (const char *p = patterns; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n > 0 && n < sizeof pattern) {
+            memcpy(pattern, p, n);
+            pattern[n] = '\0';
+            if (fnmatch(pattern, base, 0) == 0) return true;
+        }
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    return false;
+}
+
+const pk_format *pk_format_for_path(const char *path, bool want_writer)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    for (size_t i = 0; pk_formats[i]; i++) {
+        const pk_format *f = pk_formats[i];
+        if ((want_writer ? f->write != NULL : f->read != NULL) && name_matches(f->patterns, base))
+            return f;
+    }
+    return NULL;
+}
+
+static const pk_format *detect(pk_input *in)
+{
+    const uint8_t *head;
+    size_t len = pk_input_head(in, &head);
+    const pk_format *best = NULL;
+    int best_bid = 0;
+    for (size_t i = 0; pk_formats[i]; i++) {
+        const pk_format *f = pk_formats[i];
+        if (!f->read || !f->probe) continue;
+        int bid = f->probe(head, len);
+        if (bid > best_bid) best = f, best_bid = bid;
+    }
+    return best;
+}
+
+pk_profile *pk_read_profile(const char *path, const char *force_format, const pk_read_options *opt,
+                            pk_error *err)
+{
+    const pk_format *fmt = NULL;
+    if (force_format) {
+        fmt = pk_format_by_name(force_format);
+        if (!fmt || !fmt->read) {
+            pk_error_set(err, "%s: no reader for format '%s'", path, force_format);
+            return NULL;
+        }
+    }
+    pk_input *in = pk_input_open(path, err);
+    if (!in) return NULL;
+    if (!fmt) fmt = detect(in);
+    if (!fmt) {
+        pk_error_set(err, "%s: offset 0: not a profile format this tool reads", pk_input_name(in));
+        pk_input_close(in);
+        return NULL;
+    }
+    pk_read_options defaults;
+    if (!opt) pk_read_options_init(&defaults), opt = &defaults;
+    /* volatile: p is assigned between setjmp and a possible longjmp. */
+    pk_profile *volatile result = pk_profile_new();
+    if (setjmp(*pk_input_catch(in))) {
+        pk_error_set(err, "%s", pk_input_error(in)->msg);
+        pk_profile_free(result);
+        pk_input_close(in);
+        return NULL;
+    }
+    result->format = fmt->name;
+    fmt->read(in, result, opt);
+    pk_input_close(in);
+    return result;
+}
+
+int pk_write_profile(pk_profile *p, const char *path, const char *force_format,
+                     const pk_write_options *opt, pk_error *err)
+{
+    const pk_format *fmt;
+    if (force_format) {
+        fmt = pk_format_by_name(force_format);
+        if (!fmt || !fmt->write) {
+            pk_error_set(err, "no writer for format '%s' (see --list-formats)", force_format);
+            return -1;
+        }
+    } else {
+        fmt = pk_format_for_path(path, true);
+        if (!fmt) {
+            pk_error_set(err, "%s: cannot tell the output format from the name; use -t FORMAT",
+                         path);
+            return -1;
+        }
+    }
+    pk_write_options defaults;
+    if (!opt) pk_write_options_init(&defaults), opt = &defaults;
+    pk_output *out = pk_output_open(path, err);
+    if (!out) return -1;
+    if (fmt->write(p, pk_output_file(out), opt, err) != 0) {
+        pk_output_abort(out);
+        return -1;
+    }
+    return pk_output_commit(out, err);
+}

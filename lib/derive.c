@@ -1,0 +1,249 @@
+/* Derivations between the model's views: tree -> graph and tree -> lines
+ * (exact), graph -> tree (an estimate). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmap.h"
+#include "profile.h"
+
+/* Walks the tree depth-first, calling visit on entering and leave on leaving
+ * each node, so a visitor can keep per-path state. */
+typedef struct {
+    void (*enter)(void *ctx, pk_id node);
+    void (*leave)(void *ctx, pk_id node);
+    void *ctx;
+} tree_visitor;
+
+static void walk_tree(const pk_profile *p, const tree_visitor *v)
+{
+    pk_id *stack = pk_xmalloc((p->nnodes + 1) * sizeof *stack);
+    size_t depth = 0;
+    pk_id cur = p->nodes[0].first_child;
+    while (cur != PK_NONE) {
+        v->enter(v->ctx, cur);
+        stack[depth++] = cur;
+        pk_id next = p->nodes[cur].first_child;
+        /* No child: leave finished frames until one has a next sibling. */
+        while (next == PK_NONE && depth) {
+            pk_id done = stack[--depth];
+            v->leave(v->ctx, done);
+            next = p->nodes[done].next_sibling;
+        }
+        cur = next;
+    }
+    free(stack);
+}
+
+/* ---- tree -> graph ---- */
+
+typedef struct {
+    pk_profile *p;
+    int64_t *incl;         /* per node */
+    uint32_t *func_active; /* per function: frames of it on the current path */
+    uint32_t *edge_active; /* per edge */
+    pk_id *node_edge;      /* per node: the edge from its parent's function, or PK_NONE */
+} graph_walk;
+
+static void graph_enter(void *ctx, pk_id id)
+{
+    graph_walk *w = ctx;
+    pk_profile *p = w->p;
+    const pk_node *n = &p->nodes[id];
+    int nm = p->nmetrics;
+    pk_function *f = &p->funcs[n->func];
+    for (int m = 0; m < nm; m++)
+        f->self[m] += n->self[m];
+    if (w->func_active[n->func]++ == 0)
+        for (int m = 0; m < nm; m++)
+            f->incl[m] += w->incl[(size_t)id * nm + m];
+    w->node_edge[id] = PK_NONE;
+    if (n->parent == 0) return;
+    pk_edge *e = pk_edge_get(p, p->nodes[n->parent].func, n->func);
+    pk_id eid = (pk_id)(e - p->edges);
+    w->node_edge[id] = eid;
+    for (int m = 0; m < nm; m++)
+        e->self[m] += n->self[m];
+    if (w->edge_active[eid]++ == 0)
+        for (int m = 0; m < nm; m++)
+            e->incl[m] += w->incl[(size_t)id * nm + m];
+}
+
+static void graph_leave(void *ctx, pk_id id)
+{
+    graph_walk *w = ctx;
+    w->func_active[w->p->nodes[id].func]--;
+    if (w->node_edge[id] != PK_NONE) w->edge_active[w->node_edge[id]]--;
+}
+
+void pk_derive_graph(pk_profile *p)
+{
+    for (size_t i = 0; i < p->nfuncs; i++) {
+        memset(p->funcs[i].self, 0, sizeof p->funcs[i].self);
+        memset(p->funcs[i].incl, 0, sizeof p->funcs[i].incl);
+    }
+    p->nedges = 0;
+    pk_reindex(p);
+    graph_walk w = {.p = p};
+    w.incl = pk_tree_inclusive(p);
+    w.func_active = pk_xcalloc(p->nfuncs + 1, sizeof *w.func_active);
+    w.node_edge = pk_xmalloc(p->nnodes * sizeof *w.node_edge);
+    /* A tree of n nodes implies at most n edges. */
+    w.edge_active = pk_xcalloc(p->nnodes + 1, sizeof *w.edge_active);
+    walk_tree(p, &(tree_visitor){graph_enter, graph_leave, &w});
+    free(w.incl);
+    free(w.func_active);
+    free(w.edge_active);
+    free(w.node_edge);
+    p->has_graph = true;
+}
+
+/* ---- tree -> lines ---- */
+
+typedef struct {
+    pk_profile *p;
+    int64_t *incl;
+    uint32_t *active; /* per line entry */
+    pk_id *node_line;
+} lines_walk;
+
+static void lines_enter(void *ctx, pk_id id)
+{
+    lines_walk *w = ctx;
+    const pk_node *n = &w->p->nodes[id];
+    w->node_line[id] = PK_NONE;
+    if (n->line <= 0) return;
+    pk_line *l = pk_line_get(w->p, n->func, n->line);
+    pk_id lid = (pk_id)(l - w->p->lines);
+    w->node_line[id] = lid;
+    if (w->active[lid]++ == 0)
+        for (int m = 0; m < w->p->nmetrics; m++)
+            l->v[m] += w->incl[(size_t)id * w->p->nmetrics + m];
+}
+
+static void lines_leave(void *ctx, pk_id id)
+{
+    lines_walk *w = ctx;
+    if (w->node_line[id] != PK_NONE) w->active[w->node_line[id]]--;
+}
+
+void pk_derive_lines(pk_profile *p)
+{
+    lines_walk w = {.p = p};
+    w.incl = pk_tree_inclusive(p);
+    /* Each node adds at most one line entry: size the counters for all. */
+    w.active = pk_xcalloc(p->nlines + p->nnodes + 1, sizeof *w.active);
+    w.node_line = pk_xmalloc(p->nnodes * sizeof *w.node_line);
+    walk_tree(p, &(tree_visitor){lines_enter, lines_leave, &w});
+    free(w.incl);
+    free(w.active);
+    free(w.node_line);
+}
+
+/* ---- graph -> tree (estimate) ---- */
+
+typedef struct {
+    pk_profile *p;
+    pk_id **callees; /* per function: outgoing edge ids */
+    size_t *ncallees;
+    bool *on_path;
+    double cutoff; /* values below this are not expanded */
+} tree_estimate;
+
+/* Expand function f, reached with inclusive value v (metric 0 drives the
+ * shares; every metric is scaled by the same fraction of f's total). */
+static void expand(tree_estimate *t, pk_id parent, pk_id f, double fraction, int depth)
+{
+    pk_profile *p = t->p;
+    int nm = p->nmetrics;
+    pk_function *fn = &p->funcs[f];
+    pk_id node = pk_tree_child(p, parent, f, 0);
+    for (int m = 0; m < nm; m++)
+        p->nodes[node].self[m] += llround(fraction * (double)fn->self[m]);
+    if (depth > 4096) return;
+    t->on_path[f] = true;
+    for (size_t i = 0; i < t->ncallees[f]; i++) {
+        const pk_edge *e = &p->edges[t->callees[f][i]];
+        const pk_function *callee = &p->funcs[e->callee];
+        if (t->on_path[e->callee] || callee->incl[0] <= 0 || fn->incl[0] <= 0) continue;
+        double share = fraction * (double)e->incl[0] / (double)callee->incl[0];
+        if (share > 1.0) share = 1.0;
+        if (share * (double)callee->incl[0] < t->cutoff) continue;
+        expand(t, node, e->callee, share, depth + 1);
+    }
+    t->on_path[f] = false;
+}
+
+void pk_derive_tree(pk_profile *p)
+{
+    if (p->nmetrics == 0) return;
+    tree_estimate t = {.p = p};
+    t.callees = pk_xcalloc(p->nfuncs + 1, sizeof *t.callees);
+    t.ncallees = pk_xcalloc(p->nfuncs + 1, sizeof *t.ncallees);
+    t.on_path = pk_xcalloc(p->nfuncs + 1, sizeof *t.on_path);
+    bool *called = pk_xcalloc(p->nfuncs + 1, sizeof *called);
+    size_t *caps = pk_xcalloc(p->nfuncs + 1, sizeof *caps);
+    for (size_t i = 0; i < p->nedges; i++) {
+        const pk_edge *e = &p->edges[i];
+        if (e->caller != e->callee) called[e->callee] = true;
+        PK_GROW(t.callees[e->caller], caps[e->caller], t.ncallees[e->caller] + 1);
+        t.callees[e->caller][t.ncallees[e->caller]++] = (pk_id)i;
+    }
+    int64_t total = 0;
+    for (size_t i = 0; i < p->nfuncs; i++)
+        total += p->funcs[i].self[0];
+    /* Expanding every path of a big graph explodes; drop what cannot be seen. */
+    t.cutoff = (double)total * 1e-5;
+    for (size_t f = 0; f < p->nfuncs; f++)
+        if (!called[f] && p->funcs[f].incl[0] > 0) expand(&t, 0, (pk_id)f, 1.0, 0);
+    for (size_t i = 0; i < p->nfuncs; i++)
+        free(t.callees[i]);
+    free(t.callees);
+    free(t.ncallees);
+    free(t.on_path);
+    free(called);
+    free(caps);
+    p->has_tree = true;
+    p->estimated = true;
+}
+
+void pk_ensure_graph(pk_profile *p)
+{
+    if (!p->has_graph && p->has_tree) pk_derive_graph(p);
+    p->has_graph = true;
+}
+
+void pk_ensure_tree(pk_profile *p)
+{
+    if (!p->has_tree && p->has_graph) pk_derive_tree(p);
+}
+
+/* ---- merging thread and process roots ---- */
+
+void pk_merge_threads(pk_profile *p)
+{
+    pk_node *old = p->nodes;
+    size_t nold = p->nnodes;
+    pk_id *map = pk_xmalloc(nold * sizeof *map);
+    p->nodes = NULL;
+    p->capnodes = 0;
+    PK_GROW(p->nodes, p->capnodes, nold);
+    p->nodes[0] = old[0];
+    p->nodes[0].first_child = PK_NONE;
+    p->nnodes = 1;
+    pk_reindex(p);
+    map[0] = 0;
+    for (size_t i = 1; i < nold; i++) {
+        pk_id parent = map[old[i].parent];
+        pk_kind kind = p->funcs[old[i].func].kind;
+        if (kind == PK_KIND_THREAD || kind == PK_KIND_PROCESS) {
+            map[i] = parent;
+        } else {
+            map[i] = pk_tree_child(p, parent, old[i].func, old[i].line);
+        }
+        for (int m = 0; m < p->nmetrics; m++)
+            p->nodes[map[i]].self[m] += old[i].self[m];
+    }
+    free(map);
+    free(old);
+}

@@ -1,0 +1,349 @@
+/* Input files: a raw byte source (file descriptor or mmap) under an optional
+ * decompression layer (gzip, LZ4 frame), chosen by the data's magic bytes. */
+#include "input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <lz4frame.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "hmap.h"
+#include "limits.h"
+
+enum codec { CODEC_RAW, CODEC_GZIP, CODEC_LZ4 };
+
+#define SRC_CHUNK (256 * 1024)
+
+struct pk_input {
+    char *name;
+    int fd;
+    enum codec codec;
+    z_stream z;
+    LZ4F_dctx *lz4;
+    bool lz4_frame_done;
+    bool gzip_in_member;
+    /* Raw (possibly compressed) bytes read from fd but not yet decoded. */
+    uint8_t *src;
+    size_t src_pos, src_len;
+    bool src_eof;
+    uint64_t raw_total;
+    /* Decoded bytes not yet consumed. */
+    uint8_t *win;
+    size_t win_pos, win_len, win_cap;
+    uint64_t consumed;
+    bool decoded_eof;
+    uint8_t head[PK_HEAD_MAX];
+    size_t head_len;
+    /* pk_input_all's result. */
+    uint8_t *all;
+    size_t all_len;
+    void *map;
+    size_t map_len;
+    jmp_buf catch;
+    pk_error err;
+};
+
+const char *pk_input_name(const pk_input *in)
+{
+    return in->name;
+}
+
+const char *pk_input_compression(const pk_input *in)
+{
+    return in->codec == CODEC_GZIP ? "gzip" : in->codec == CODEC_LZ4 ? "lz4" : NULL;
+}
+
+jmp_buf *pk_input_catch(pk_input *in)
+{
+    return &in->catch;
+}
+
+pk_error *pk_input_error(pk_input *in)
+{
+    return &in->err;
+}
+
+uint64_t pk_input_offset(const pk_input *in)
+{
+    return in->consumed;
+}
+
+_Noreturn void pk_fail(pk_input *in, uint64_t offset, const char *fmt, ...)
+{
+    char what[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    pk_error_set(&in->err, "%s: offset %llu: %s", in->name, (unsigned long long)offset, what);
+    longjmp(in->catch, 1);
+}
+
+void pk_warn(pk_input *in, const char *fmt, ...)
+{
+    char what[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s: warning: %s\n", in->name, what);
+}
+
+/* ---- raw bytes ---- */
+
+static void fill_src(pk_input *in)
+{
+    if (in->src_pos < in->src_len || in->src_eof) return;
+    ssize_t n;
+    do
+        n = read(in->fd, in->src, SRC_CHUNK);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) pk_fail(in, in->consumed, "read error: %s", strerror(errno));
+    in->src_pos = 0;
+    in->src_len = (size_t)n;
+    in->raw_total += (uint64_t)n;
+    if (n == 0) in->src_eof = true;
+}
+
+/* ---- decoding into dst; returns bytes produced, 0 only at the end ---- */
+
+static size_t decode_raw(pk_input *in, uint8_t *dst, size_t cap)
+{
+    fill_src(in);
+    size_t n = in->src_len - in->src_pos;
+    if (n > cap) n = cap;
+    memcpy(dst, in->src + in->src_pos, n);
+    in->src_pos += n;
+    return n;
+}
+
+static size_t decode_gzip(pk_input *in, uint8_t *dst, size_t cap)
+{
+    size_t produced = 0;
+    while (produced == 0) {
+        fill_src(in);
+        if (in->src_pos == in->src_len) {
+            if (in->gzip_in_member) pk_fail(in, in->consumed, "truncated gzip data");
+            return 0;
+        }
+        in->z.next_in = in->src + in->src_pos;
+        in->z.avail_in = (uInt)(in->src_len - in->src_pos);
+        in->z.next_out = dst;
+        in->z.avail_out = (uInt)cap;
+        int rc = inflate(&in->z, Z_NO_FLUSH);
+        in->src_pos = in->src_len - in->z.avail_in;
+        produced = cap - in->z.avail_out;
+        in->gzip_in_member = rc != Z_STREAM_END;
+        if (rc == Z_STREAM_END) {
+            inflateReset(&in->z); /* concatenated gzip members */
+        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            pk_fail(in, in->consumed, "corrupt gzip data (%s)", in->z.msg ? in->z.msg : "zlib");
+        }
+    }
+    return produced;
+}
+
+static size_t decode_lz4(pk_input *in, uint8_t *dst, size_t cap)
+{
+    size_t produced = 0;
+    while (produced == 0) {
+        fill_src(in);
+        if (in->src_pos == in->src_len) {
+            if (!in->lz4_frame_done) pk_fail(in, in->consumed, "truncated LZ4 frame");
+            return 0;
+        }
+        size_t out = cap, inlen = in->src_len - in->src_pos;
+        size_t hint = LZ4F_decompress(in->lz4, dst, &out, in->src + in->src_pos, &inlen, NULL);
+        if (LZ4F_isError(hint))
+            pk_fail(in, in->consumed, "corrupt LZ4 data (%s)", LZ4F_getErrorName(hint));
+        in->src_pos += inlen;
+        in->lz4_frame_done = hint == 0;
+        produced = out;
+    }
+    return produced;
+}
+
+static size_t decode(pk_input *in, uint8_t *dst, size_t cap)
+{
+    if (in->decoded_eof || cap == 0) return 0;
+    size_t n = in->codec == CODEC_GZIP  ? decode_gzip(in, dst, cap)
+               : in->codec == CODEC_LZ4 ? decode_lz4(in, dst, cap)
+                                        : decode_raw(in, dst, cap);
+    if (n == 0) in->decoded_eof = true;
+    return n;
+}
+
+/* Make the window hold at least want unconsumed bytes, or all that is left. */
+static void fill_window(pk_input *in, size_t want)
+{
+    if (in->win_pos > 0) {
+        memmove(in->win, in->win + in->win_pos, in->win_len - in->win_pos);
+        in->win_len -= in->win_pos;
+        in->win_pos = 0;
+    }
+    if (want > in->win_cap) PK_GROW(in->win, in->win_cap, want);
+    while (in->win_len < want) {
+        size_t n = decode(in, in->win + in->win_len, in->win_cap - in->win_len);
+        if (n == 0) break;
+        in->win_len += n;
+    }
+}
+
+/* ---- opening ---- */
+
+static void detect_codec(pk_input *in)
+{
+    fill_src(in);
+    const uint8_t *s = in->src + in->src_pos;
+    size_t n = in->src_len - in->src_pos;
+    if (n >= 2 && s[0] == 0x1f && s[1] == 0x8b) {
+        in->codec = CODEC_GZIP;
+        if (inflateInit2(&in->z, 15 + 32) != Z_OK) pk_fail(in, 0, "cannot start zlib");
+    } else if (n >= 4 && s[0] == 0x04 && s[1] == 0x22 && s[2] == 0x4d && s[3] == 0x18) {
+        in->codec = CODEC_LZ4;
+        if (LZ4F_isError(LZ4F_createDecompressionContext(&in->lz4, LZ4F_VERSION)))
+            pk_fail(in, 0, "cannot start lz4");
+    }
+}
+
+pk_input *pk_input_open(const char *path, pk_error *err)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        pk_error_set(err, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        pk_error_set(err, "%s: is a directory", path);
+        close(fd);
+        return NULL;
+    }
+    pk_input *in = pk_xcalloc(1, sizeof *in);
+    in->name = strdup(is_stdin ? "<stdin>" : path);
+    in->fd = fd;
+    in->src = pk_xmalloc(SRC_CHUNK);
+    if (setjmp(in->catch)) {
+        pk_error_set(err, "%s", in->err.msg);
+        pk_input_close(in);
+        return NULL;
+    }
+    detect_codec(in);
+    fill_window(in, PK_HEAD_MAX);
+    in->head_len = in->win_len < PK_HEAD_MAX ? in->win_len : PK_HEAD_MAX;
+    memcpy(in->head, in->win, in->head_len);
+    return in;
+}
+
+void pk_input_close(pk_input *in)
+{
+    if (!in) return;
+    if (in->fd != STDIN_FILENO) close(in->fd);
+    if (in->codec == CODEC_GZIP) inflateEnd(&in->z);
+    if (in->lz4) LZ4F_freeDecompressionContext(in->lz4);
+    if (in->map) munmap(in->map, in->map_len);
+    free(in->all);
+    free(in->src);
+    free(in->win);
+    free(in->name);
+    free(in);
+}
+
+size_t pk_input_head(pk_input *in, const uint8_t **data)
+{
+    *data = in->head;
+    return in->head_len;
+}
+
+size_t pk_input_read(pk_input *in, void *buf, size_t n)
+{
+    uint8_t *out = buf;
+    size_t done = 0;
+    while (done < n) {
+        if (in->win_pos == in->win_len) {
+            /* Large reads bypass the window. */
+            if (n - done >= 65536) {
+                size_t got = decode(in, out + done, n - done);
+                if (got == 0) break;
+                done += got;
+                in->consumed += got;
+                continue;
+            }
+            in->win_pos = in->win_len = 0;
+            fill_window(in, in->win_cap ? in->win_cap : 65536);
+            if (in->win_len == 0) break;
+        }
+        size_t take = in->win_len - in->win_pos;
+        if (take > n - done) take = n - done;
+        memcpy(out + done, in->win + in->win_pos, take);
+        in->win_pos += take;
+        done += take;
+        in->consumed += take;
+    }
+    return done;
+}
+
+void pk_input_read_exact(pk_input *in, void *buf, size_t n, const char *what)
+{
+    uint64_t at = in->consumed;
+    if (pk_input_read(in, buf, n) != n)
+        pk_fail(in, at, "truncated %s (needs %zu bytes, file ends at %llu)", what, n,
+                (unsigned long long)in->consumed);
+}
+
+static bool map_whole_file(pk_input *in)
+{
+    struct stat st;
+    if (in->codec != CODEC_RAW || in->fd == STDIN_FILENO || fstat(in->fd, &st) != 0 ||
+        !S_ISREG(st.st_mode) || st.st_size <= 0)
+        return false;
+    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, in->fd, 0);
+    if (map == MAP_FAILED) return false;
+    in->map = map;
+    in->map_len = (size_t)st.st_size;
+    return true;
+}
+
+const uint8_t *pk_input_all(pk_input *in, size_t *len)
+{
+    if (in->all || in->map) {
+        *len = in->all_len;
+        return in->map ? (const uint8_t *)in->map + (in->map_len - in->all_len) : in->all;
+    }
+    if (map_whole_file(in) && in->consumed <= in->map_len) {
+        in->all_len = in->map_len - in->consumed;
+        in->consumed = in->map_len;
+        *len = in->all_len;
+        return (const uint8_t *)in->map + (in->map_len - in->all_len);
+    }
+    size_t cap = 1 << 20, n = in->win_len - in->win_pos;
+    if (cap < n + 1) cap = n + 1;
+    uint8_t *buf = pk_xmalloc(cap);
+    memcpy(buf, in->win + in->win_pos, n);
+    in->win_pos = in->win_len;
+    for (;;) {
+        if (n == cap) {
+            if (cap >= pk_max_input_bytes)
+                pk_fail(in, in->consumed + n, "input larger than the %llu MiB limit (--max-memory)",
+                        (unsigned long long)(pk_max_input_bytes >> 20));
+            cap *= 2;
+            buf = pk_xrealloc(buf, cap);
+        }
+        size_t got = decode(in, buf + n, cap - n);
+        if (got == 0) break;
+        n += got;
+    }
+    in->all = buf;
+    in->all_len = n;
+    in->consumed += n;
+    *len = n;
+    return buf;
+}
