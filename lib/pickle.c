@@ -216,15 +216,13 @@ static pk_pvalue *top(vm *m)
 static pk_pvalue *pop_type(vm *m, pk_pv_type type, const char *what)
 {
     pk_pvalue *v = pop(m);
-    if (v->type != type)
-        FAIL(m, "%s expected, found %s", what, pk_pv_type_name(v->type));
+    if (v->type != type) FAIL(m, "%s expected, found %s", what, pk_pv_type_name(v->type));
     return v;
 }
 
 static void push_mark(vm *m)
 {
-    if (m->nmarks >= PK_PICKLE_MAX_DEPTH)
-        FAIL(m, "nesting deeper than %d", PK_PICKLE_MAX_DEPTH);
+    if (m->nmarks >= PK_PICKLE_MAX_DEPTH) FAIL(m, "nesting deeper than %d", PK_PICKLE_MAX_DEPTH);
     m->marks = grow(m, m->marks, &m->capmarks, m->nmarks + 1, sizeof *m->marks);
     m->marks[m->nmarks++] = m->nstack;
 }
@@ -726,71 +724,189 @@ static void op_list_item(vm *m, bool dict)
 static bool step(vm *m, uint8_t op)
 {
     switch (op) {
-    case 0x80: op_proto(m); break;
-    case 0x95: op_frame(m); break;
-    case '.': return true;
-    case '(': push_mark(m); break;
-    case '0': op_pop(m); break;
-    case '1': pop_mark(m, &(size_t){0}); break;
-    case '2': push(m, top(m)); break;
-    case 'N': push_simple(m, PK_PV_NONE, false); break;
-    case 0x88: push_simple(m, PK_PV_BOOL, true); break;
-    case 0x89: push_simple(m, PK_PV_BOOL, false); break;
-    case 'I': op_text_int(m, false); break;
-    case 'L': op_text_int(m, true); break;
-    case 'J': push(m, new_int(m, (int32_t)(uint32_t)read_le(m, 4, "BININT"))); break;
-    case 'K': push(m, new_int(m, (int64_t)read_le(m, 1, "BININT1"))); break;
-    case 'M': push(m, new_int(m, (int64_t)read_le(m, 2, "BININT2"))); break;
-    case 0x8a: op_long_bin(m, 1); break;
-    case 0x8b: op_long_bin(m, 4); break;
+    case 0x80:
+        op_proto(m);
+        break;
+    case 0x95:
+        op_frame(m);
+        break;
+    case '.':
+        return true;
+    case '(':
+        push_mark(m);
+        break;
+    case '0':
+        op_pop(m);
+        break;
+    case '1':
+        pop_mark(m, &(size_t){0});
+        break;
+    case '2':
+        push(m, top(m));
+        break;
+    case 'N':
+        push_simple(m, PK_PV_NONE, false);
+        break;
+    case 0x88:
+        push_simple(m, PK_PV_BOOL, true);
+        break;
+    case 0x89:
+        push_simple(m, PK_PV_BOOL, false);
+        break;
+    case 'I':
+        op_text_int(m, false);
+        break;
+    case 'L':
+        op_text_int(m, true);
+        break;
+    case 'J':
+        push(m, new_int(m, (int32_t)(uint32_t)read_le(m, 4, "BININT")));
+        break;
+    case 'K':
+        push(m, new_int(m, (int64_t)read_le(m, 1, "BININT1")));
+        break;
+    case 'M':
+        push(m, new_int(m, (int64_t)read_le(m, 2, "BININT2")));
+        break;
+    case 0x8a:
+        op_long_bin(m, 1);
+        break;
+    case 0x8b:
+        op_long_bin(m, 4);
+        break;
     case 'F': {
         size_t n;
         const char *s = read_line(m, &n, "FLOAT");
         push(m, float_from_text(m, s, n));
         break;
     }
-    case 'G': op_binfloat(m); break;
+    case 'G':
+        op_binfloat(m);
+        break;
     case 'V':
-    case 'S': op_text_string(m, op); break;
-    case 'X': push_counted(m, PK_PV_STR, 4, "BINUNICODE"); break;
-    case 0x8c: push_counted(m, PK_PV_STR, 1, "SHORT_BINUNICODE"); break;
-    case 0x8d: push_counted(m, PK_PV_STR, 8, "BINUNICODE8"); break;
-    case 'T': push_counted(m, PK_PV_STR, 4, "BINSTRING"); break;
-    case 'U': push_counted(m, PK_PV_STR, 1, "SHORT_BINSTRING"); break;
-    case 'B': push_counted(m, PK_PV_BYTES, 4, "BINBYTES"); break;
-    case 'C': push_counted(m, PK_PV_BYTES, 1, "SHORT_BINBYTES"); break;
-    case 0x8e: push_counted(m, PK_PV_BYTES, 8, "BINBYTES8"); break;
-    case 0x96: push_counted(m, PK_PV_BYTES, 8, "BYTEARRAY8"); break;
-    case ')': push(m, new_value(m, PK_PV_TUPLE)); break;
-    case 0x85: op_tuple_n(m, 1); break;
-    case 0x86: op_tuple_n(m, 2); break;
-    case 0x87: op_tuple_n(m, 3); break;
-    case 't': op_from_mark(m, PK_PV_TUPLE); break;
-    case ']': push(m, new_value(m, PK_PV_LIST)); break;
-    case 'l': op_from_mark(m, PK_PV_LIST); break;
-    case 'a': op_list_item(m, false); break;
-    case 'e': op_appends(m); break;
-    case '}': push(m, new_value(m, PK_PV_DICT)); break;
-    case 'd': op_from_mark(m, PK_PV_DICT); break;
-    case 's': op_list_item(m, true); break;
-    case 'u': op_setitems(m); break;
-    case 'c': op_global_text(m); break;
-    case 0x93: op_stack_global(m); break;
-    case 'R': op_reduce(m); break;
-    case 0x81: op_newobj(m, false); break;
-    case 0x92: op_newobj(m, true); break;
-    case 'b': op_build(m); break;
-    case 'p': memo_put(m, memo_index_text(m, "PUT")); break;
-    case 'q': memo_put(m, (size_t)read_le(m, 1, "BINPUT")); break;
-    case 'r': memo_put(m, (size_t)read_le(m, 4, "LONG_BINPUT")); break;
-    case 0x94: memo_put(m, m->memo_count); break;
-    case 'g': memo_get(m, memo_index_text(m, "GET")); break;
-    case 'h': memo_get(m, (size_t)read_le(m, 1, "BINGET")); break;
-    case 'j': memo_get(m, (size_t)read_le(m, 4, "LONG_BINGET")); break;
-    case 'P': case 'Q': case 'i': case 'o': case 0x82: case 0x83: case 0x84:
-    case 0x8f: case 0x90: case 0x91: case 0x97: case 0x98:
+    case 'S':
+        op_text_string(m, op);
+        break;
+    case 'X':
+        push_counted(m, PK_PV_STR, 4, "BINUNICODE");
+        break;
+    case 0x8c:
+        push_counted(m, PK_PV_STR, 1, "SHORT_BINUNICODE");
+        break;
+    case 0x8d:
+        push_counted(m, PK_PV_STR, 8, "BINUNICODE8");
+        break;
+    case 'T':
+        push_counted(m, PK_PV_STR, 4, "BINSTRING");
+        break;
+    case 'U':
+        push_counted(m, PK_PV_STR, 1, "SHORT_BINSTRING");
+        break;
+    case 'B':
+        push_counted(m, PK_PV_BYTES, 4, "BINBYTES");
+        break;
+    case 'C':
+        push_counted(m, PK_PV_BYTES, 1, "SHORT_BINBYTES");
+        break;
+    case 0x8e:
+        push_counted(m, PK_PV_BYTES, 8, "BINBYTES8");
+        break;
+    case 0x96:
+        push_counted(m, PK_PV_BYTES, 8, "BYTEARRAY8");
+        break;
+    case ')':
+        push(m, new_value(m, PK_PV_TUPLE));
+        break;
+    case 0x85:
+        op_tuple_n(m, 1);
+        break;
+    case 0x86:
+        op_tuple_n(m, 2);
+        break;
+    case 0x87:
+        op_tuple_n(m, 3);
+        break;
+    case 't':
+        op_from_mark(m, PK_PV_TUPLE);
+        break;
+    case ']':
+        push(m, new_value(m, PK_PV_LIST));
+        break;
+    case 'l':
+        op_from_mark(m, PK_PV_LIST);
+        break;
+    case 'a':
+        op_list_item(m, false);
+        break;
+    case 'e':
+        op_appends(m);
+        break;
+    case '}':
+        push(m, new_value(m, PK_PV_DICT));
+        break;
+    case 'd':
+        op_from_mark(m, PK_PV_DICT);
+        break;
+    case 's':
+        op_list_item(m, true);
+        break;
+    case 'u':
+        op_setitems(m);
+        break;
+    case 'c':
+        op_global_text(m);
+        break;
+    case 0x93:
+        op_stack_global(m);
+        break;
+    case 'R':
+        op_reduce(m);
+        break;
+    case 0x81:
+        op_newobj(m, false);
+        break;
+    case 0x92:
+        op_newobj(m, true);
+        break;
+    case 'b':
+        op_build(m);
+        break;
+    case 'p':
+        memo_put(m, memo_index_text(m, "PUT"));
+        break;
+    case 'q':
+        memo_put(m, (size_t)read_le(m, 1, "BINPUT"));
+        break;
+    case 'r':
+        memo_put(m, (size_t)read_le(m, 4, "LONG_BINPUT"));
+        break;
+    case 0x94:
+        memo_put(m, m->memo_count);
+        break;
+    case 'g':
+        memo_get(m, memo_index_text(m, "GET"));
+        break;
+    case 'h':
+        memo_get(m, (size_t)read_le(m, 1, "BINGET"));
+        break;
+    case 'j':
+        memo_get(m, (size_t)read_le(m, 4, "LONG_BINGET"));
+        break;
+    case 'P':
+    case 'Q':
+    case 'i':
+    case 'o':
+    case 0x82:
+    case 0x83:
+    case 0x84:
+    case 0x8f:
+    case 0x90:
+    case 0x91:
+    case 0x97:
+    case 0x98:
         FAIL(m, "unsupported pickle content: opcode 0x%02x", op);
-    default: FAIL(m, "unknown pickle opcode 0x%02x", op);
+    default:
+        FAIL(m, "unknown pickle opcode 0x%02x", op);
     }
     return false;
 }
@@ -870,8 +986,7 @@ const pk_pvalue *pk_pvalue_dict_get(const pk_pvalue *dict, const char *key)
 
 const char *pk_pv_type_name(pk_pv_type type)
 {
-    static const char *const names[] = {"None",  "bool", "int",    "int",   "float",
-                                        "str",   "bytes", "tuple", "list",  "dict",
-                                        "global", "object", "mark"};
+    static const char *const names[] = {"None",  "bool", "int",  "int",    "float",  "str", "bytes",
+                                        "tuple", "list", "dict", "global", "object", "mark"};
     return (unsigned)type < sizeof names / sizeof *names ? names[type] : "?";
 }
