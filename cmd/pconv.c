@@ -87,6 +87,7 @@ int main(int argc, char **argv)
     pk_read_options_init(&ropt);
     pk_write_options_init(&wopt);
     int c;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "o:t:f:vh", long_options, NULL)) != -1) {
         switch (c) {
         case 'o':

@@ -57,6 +57,15 @@ void pk_write_options_init(pk_write_options *opt);
 pk_profile *pk_read_profile(const char *path, const char *force_format, const pk_read_options *opt,
                             pk_error *err);
 
+/* The same from memory (kept alive by the caller) with name used in messages. */
+pk_profile *pk_read_memory(const void *data, size_t len, const char *name, const char *force_format,
+                           const pk_read_options *opt, pk_error *err);
+
+/* Read from an open input with fmt, or the format its content shows when
+ * fmt is NULL. Closes in. */
+pk_profile *pk_read_input(pk_input *in, const pk_format *fmt, const pk_read_options *opt,
+                          pk_error *err);
+
 /* Write a profile to path ("-" = stdout) with the format named, or chosen by
  * the path's name. Nothing is left behind on failure. 0 or -1 with err. */
 int pk_write_profile(pk_profile *p, const char *path, const char *force_format,

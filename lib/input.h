@@ -20,6 +20,8 @@ typedef struct pk_input pk_input;
 
 /* NULL on failure, with err set ("FILE: what"). */
 pk_input *pk_input_open(const char *path, pk_error *err);
+/* Read from memory the caller keeps alive until pk_input_close. */
+pk_input *pk_input_open_memory(const void *data, size_t len, const char *name, pk_error *err);
 void pk_input_close(pk_input *in);
 
 const char *pk_input_name(const pk_input *in);
