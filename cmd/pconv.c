@@ -5,12 +5,14 @@
 #include <string.h>
 
 #include "../lib/limits.h"
+#include "../lib/merge.h"
 #include "cli.h"
 
 static const char usage[] =
-    "usage: pconv [options] INPUT -o OUTPUT\n"
+    "usage: pconv [options] INPUT... -o OUTPUT\n"
     "Convert a profile. The input format is detected from its content (gzip and\n"
     "LZ4 compressed inputs too); the output format from OUTPUT's name, or -t.\n"
+    "Several inputs are merged into one profile.\n"
     "\n"
     "  -o, --output FILE        where to write ('-' for stdout)\n"
     "  -t, --to FORMAT          output format (see --list-formats)\n"
@@ -152,7 +154,7 @@ int main(int argc, char **argv)
             return pk_cli_usage_error("bad option");
         }
     }
-    if (optind != argc - 1) return pk_cli_usage_error("expected one INPUT");
+    if (optind >= argc) return pk_cli_usage_error("expected an INPUT");
     if (!output) return pk_cli_usage_error("missing -o OUTPUT");
     if (strcmp(ropt.view, "peak") && strcmp(ropt.view, "leaks") && strcmp(ropt.view, "temporary") &&
         strcmp(ropt.view, "total"))
@@ -161,6 +163,15 @@ int main(int argc, char **argv)
     pk_error err = {{0}};
     pk_profile *p = pk_read_profile(argv[optind], from, &ropt, &err);
     if (!p) return pk_cli_error(&err);
+    for (int i = optind + 1; i < argc; i++) {
+        pk_profile *more = pk_read_profile(argv[i], from, &ropt, &err);
+        int merged = more ? pk_profile_merge(p, more, &err) : -1;
+        pk_profile_free(more);
+        if (merged != 0) {
+            pk_profile_free(p);
+            return pk_cli_error(&err);
+        }
+    }
     if (metric && (wopt.metric = pk_metric_find(p, metric)) < 0) {
         pk_profile_free(p);
         return pk_cli_usage_error("the profile has no metric '%s'", metric);

@@ -13,6 +13,7 @@ extern const pk_format pk_format_collapsed;
 extern const pk_format pk_format_austin;
 extern const pk_format pk_format_mojo;
 extern const pk_format pk_format_speedscope;
+extern const pk_format pk_format_lprof;
 extern const pk_format pk_format_dot;
 extern const pk_format pk_format_flamesvg;
 extern const pk_format pk_format_flamepng;
@@ -28,6 +29,7 @@ const pk_format *const pk_formats[] = {
     &pk_format_austin,
     &pk_format_mojo,
     &pk_format_speedscope,
+    &pk_format_lprof,
     &pk_format_dot,
     &pk_format_flamesvg,
     &pk_format_flamepng,
