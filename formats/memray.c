@@ -48,6 +48,18 @@ static const char *const allocator_names[16] = {"?",
 
 typedef enum { VIEW_PEAK, VIEW_LEAKS, VIEW_TEMPORARY, VIEW_TOTAL } mr_view;
 
+static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return arr;
+    size_t n = *cap ? *cap : 16;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(arr, n * elem);
+    if (!q) abort();
+    *cap = n;
+    return q;
+}
+
 /* ---- small hash maps ------------------------------------------------------ */
 
 static uint64_t mix64(uint64_t x)
@@ -108,63 +120,96 @@ static void map_put(u64map *m, uint64_t key, uint32_t val)
 }
 
 /* Live allocations: address -> (size, location), with deletion (backward
- * shift). Keys are address | 1: addresses are multiples of 8, so 0 = empty. */
+ * shift). 16-byte slots keep the table small enough to stay in cache: keys
+ * are address | 1 (addresses are multiples of 8, so 0 = empty), and sizes of
+ * 4 GiB or more live in a side table. */
+#define LIVE_BIG UINT32_MAX
+
 typedef struct {
     uint64_t key;
-    uint64_t size;
+    uint32_t size; /* LIVE_BIG: see big_sizes */
     uint32_t loc;
 } live_slot;
 
 typedef struct {
     live_slot *slots;
     size_t mask, n;
+    unsigned shift;
+    u64map big_index; /* address -> index in big_sizes */
+    uint64_t *big_sizes;
+    size_t nbig, capbig;
 } live_map;
 
-static void live_init(live_map *m, size_t cap)
+static void live_init(live_map *m, unsigned bits)
 {
-    m->slots = calloc(cap, sizeof *m->slots);
+    m->slots = calloc((size_t)1 << bits, sizeof *m->slots);
     if (!m->slots) abort();
-    m->mask = cap - 1;
+    m->mask = ((size_t)1 << bits) - 1;
+    m->shift = 64 - bits;
     m->n = 0;
+}
+
+static size_t live_home(const live_map *m, uint64_t key)
+{
+    return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> m->shift);
 }
 
 static live_slot *live_find(live_map *m, uint64_t addr)
 {
     uint64_t key = addr | 1;
-    for (size_t i = mix64(key) & m->mask;; i = (i + 1) & m->mask) {
+    for (size_t i = live_home(m, key);; i = (i + 1) & m->mask) {
         if (m->slots[i].key == key) return &m->slots[i];
         if (m->slots[i].key == 0) return NULL;
     }
 }
 
-static void live_put(live_map *m, uint64_t addr, uint64_t size, uint32_t loc);
+static void live_insert(live_map *m, live_slot slot)
+{
+    size_t i = live_home(m, slot.key);
+    while (m->slots[i].key && m->slots[i].key != slot.key)
+        i = (i + 1) & m->mask;
+    if (!m->slots[i].key) m->n++;
+    m->slots[i] = slot;
+}
 
 static void live_grow(live_map *m)
 {
-    live_map bigger;
-    live_init(&bigger, 2 * (m->mask + 1));
-    for (size_t i = 0; i <= m->mask; i++)
-        if (m->slots[i].key) live_put(&bigger, m->slots[i].key, m->slots[i].size, m->slots[i].loc);
-    free(m->slots);
-    *m = bigger;
+    live_slot *old = m->slots;
+    size_t cap = m->mask + 1;
+    live_init(m, 64 - m->shift + 1);
+    for (size_t i = 0; i < cap; i++)
+        if (old[i].key) live_insert(m, old[i]);
+    free(old);
 }
 
 static void live_put(live_map *m, uint64_t addr, uint64_t size, uint32_t loc)
 {
     if (2 * (m->n + 1) > m->mask + 1) live_grow(m);
-    uint64_t key = addr | 1;
-    size_t i = mix64(key) & m->mask;
-    while (m->slots[i].key && m->slots[i].key != key)
-        i = (i + 1) & m->mask;
-    if (!m->slots[i].key) m->n++;
-    m->slots[i] = (live_slot){key, size, loc};
+    uint32_t small = (uint32_t)size;
+    if (size >= LIVE_BIG) {
+        uint32_t i = map_find(&m->big_index, addr);
+        if (i == PK_NONE) {
+            m->big_sizes = grow(m->big_sizes, &m->capbig, m->nbig + 1, sizeof *m->big_sizes);
+            i = (uint32_t)m->nbig++;
+            map_put(&m->big_index, addr, i);
+        }
+        m->big_sizes[i] = size;
+        small = LIVE_BIG;
+    }
+    live_insert(m, (live_slot){addr | 1, small, loc});
+}
+
+static uint64_t live_size(const live_map *m, const live_slot *s)
+{
+    if (s->size != LIVE_BIG) return s->size;
+    return m->big_sizes[map_find(&m->big_index, s->key & ~(uint64_t)1)];
 }
 
 static void live_erase(live_map *m, live_slot *slot)
 {
     size_t i = (size_t)(slot - m->slots);
     for (size_t j = (i + 1) & m->mask; m->slots[j].key; j = (j + 1) & m->mask) {
-        size_t home = mix64(m->slots[j].key) & m->mask;
+        size_t home = live_home(m, m->slots[j].key);
         /* move j back to i when its home is not in (i, j] */
         if (((j - home) & m->mask) >= ((j - i) & m->mask)) {
             m->slots[i] = m->slots[j];
@@ -226,6 +271,14 @@ typedef struct {
 } mapping;
 
 typedef struct {
+    uint64_t addr, size;
+    uint32_t loc, thread;
+    uint8_t allocator;
+} pending_alloc;
+
+#define MR_BATCH 32
+
+typedef struct {
     pk_input *in;
     pk_profile *p;
     const pk_read_options *opt;
@@ -283,6 +336,9 @@ typedef struct {
     uint32_t *agg_nodes;
     size_t nagg_nodes, capagg_nodes;
 
+    pending_alloc pending[MR_BATCH];
+    size_t npending;
+
     /* statistics */
     int64_t heap, heap_at_peak;
     uint64_t peak_count;
@@ -290,18 +346,6 @@ typedef struct {
     uint64_t memory_records, objects;
     bool saw_trailer;
 } mr_reader;
-
-static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) return arr;
-    size_t n = *cap ? *cap : 16;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(arr, n * elem);
-    if (!q) abort();
-    *cap = n;
-    return q;
-}
 
 static void reader_free(mr_reader *r)
 {
@@ -321,6 +365,8 @@ static void reader_free(mr_reader *r)
     free(r->locs);
     free(r->loc_by_key.slots);
     free(r->live.slots);
+    free(r->live.big_index.slots);
+    free(r->live.big_sizes);
     free(r->maps);
     free(r->agg_frame_code);
     free(r->agg_frame_offset);
@@ -355,7 +401,14 @@ _Noreturn static void truncated(mr_reader *r)
 /* ---- input ---------------------------------------------------------------- */
 
 /* Make at least `need` bytes available at r->cur, unless the input ends. */
-static void fill(mr_reader *r, size_t need)
+static void fill_slow(mr_reader *r, size_t need);
+
+static inline void fill(mr_reader *r, size_t need)
+{
+    if ((size_t)(r->end - r->cur) < need && !r->eof) fill_slow(r, need);
+}
+
+static void fill_slow(mr_reader *r, size_t need)
 {
     size_t have = (size_t)(r->end - r->cur);
     if (have >= need || r->eof) return;
@@ -625,42 +678,65 @@ static void need_thread(mr_reader *r)
     if (!r->thread) fail(r, "thread record before any CONTEXT_SWITCH");
 }
 
-/* One ALLOCATION record, decoded: update the live set, the peak and totals. */
-static void process_allocation(mr_reader *r, unsigned allocator, uint64_t addr, uint64_t size)
+/* Apply one allocation event to the live set, the peak and the totals. */
+static void apply_allocation(mr_reader *r, const pending_alloc *e)
 {
-    need_thread(r);
-    r->n_records++;
-    r->by_allocator[allocator]++;
-    thread_state *t = r->thread;
-    if (allocator == A_FREE || allocator == A_PYMALLOC_FREE) {
+    thread_state *t = &r->threads[e->thread];
+    uint64_t addr = e->addr, size = e->size;
+    if (e->allocator == A_FREE || e->allocator == A_PYMALLOC_FREE) {
         live_slot *s = live_find(&r->live, addr);
         if (s) {
-            usage_delta(r, s->loc, -1, -(int64_t)s->size);
+            usage_delta(r, s->loc, -1, -(int64_t)live_size(&r->live, s));
             live_erase(&r->live, s);
         }
         if (r->view == VIEW_TEMPORARY) recent_match(r, t, addr, 0, false);
         return;
     }
-    if (allocator == A_MUNMAP) {
+    if (e->allocator == A_MUNMAP) {
         mapping_remove(r, addr, size);
         if (r->view == VIEW_TEMPORARY) recent_match(r, t, addr, size, true);
         return;
     }
-    if (size > INT64_MAX / 4) fail(r, "allocation size %" PRIu64 " out of range", size);
-    uint32_t loc = current_location(r);
-    location *l = &r->locs[loc];
-    r->total_allocs++;
-    r->total_bytes += size;
-    l->total_count++;
-    l->total_bytes += (int64_t)size;
-    if (allocator == A_MMAP) {
-        mapping_add(r, addr, size, loc);
+    if (e->allocator == A_MMAP) {
+        mapping_add(r, addr, size, e->loc);
     } else {
         /* memray keeps counting a replaced entry, so do we */
-        usage_delta(r, loc, 1, (int64_t)size);
-        live_put(&r->live, addr, size, loc);
+        usage_delta(r, e->loc, 1, (int64_t)size);
+        live_put(&r->live, addr, size, e->loc);
     }
-    if (r->view == VIEW_TEMPORARY) recent_push(r, t, addr, size, loc);
+    if (r->view == VIEW_TEMPORARY) recent_push(r, t, addr, size, e->loc);
+}
+
+/* Apply the queued events in order. */
+static void flush_allocations(mr_reader *r)
+{
+    for (size_t i = 0; i < r->npending; i++)
+        apply_allocation(r, &r->pending[i]);
+    r->npending = 0;
+}
+
+/* One decoded ALLOCATION record. Events are queued and applied in batches,
+ * with the hash slot of each address prefetched when it is queued: the live
+ * set is the one structure touched at random. */
+static void process_allocation(mr_reader *r, unsigned allocator, uint64_t addr, uint64_t size)
+{
+    need_thread(r);
+    r->n_records++;
+    r->by_allocator[allocator]++;
+    uint32_t loc = PK_NONE;
+    bool dealloc = allocator == A_FREE || allocator == A_PYMALLOC_FREE || allocator == A_MUNMAP;
+    if (!dealloc) {
+        if (size > INT64_MAX / 4) fail(r, "allocation size %" PRIu64 " out of range", size);
+        loc = current_location(r);
+        location *l = &r->locs[loc];
+        r->total_allocs++;
+        r->total_bytes += size;
+        l->total_count++;
+        l->total_bytes += (int64_t)size;
+    }
+    __builtin_prefetch(&r->live.slots[live_home(&r->live, addr | 1)]);
+    r->pending[r->npending++] = (pending_alloc){addr, size, loc, r->cur_thread, (uint8_t)allocator};
+    if (r->npending == MR_BATCH) flush_allocations(r);
 }
 
 static void on_allocation(mr_reader *r, uint8_t type)
@@ -754,6 +830,7 @@ static void on_memory_record(mr_reader *r)
     uint64_t rss = rd_varint(r);
     uint64_t ms = rd_varint(r);
     r->memory_records++;
+    flush_allocations(r);
     int64_t t_ns = (int64_t)((r->start_time + ms) * 1000000u);
     pk_series_add(r->p, t_ns, (int64_t)rss, r->heap);
 }
@@ -1434,7 +1511,8 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     node_slots_rebuild(r, 2048);
     map_init(&r->thread_by_tid, 16);
     map_init(&r->loc_by_key, 1024);
-    live_init(&r->live, 1024);
+    live_init(&r->live, 10);
+    map_init(&r->live.big_index, 16);
 
     if (setjmp(r->truncated)) fail(r, "capture ends inside the header");
     read_header(r);
@@ -1462,12 +1540,14 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     } else {
         pk_warn(in, "offset %" PRIu64 ": capture ends inside a record", r->record_offset);
     }
+    flush_allocations(r);
     if (!r->saw_trailer)
         pk_warn(in,
                 "no trailer: the capture was not finished; read %" PRIu64
                 " records up to offset %" PRIu64,
                 r->n_records, r->record_offset);
     finish(r);
+    if (getenv("MR_DEBUG")) fprintf(stderr, "live n=%zu cap=%zu locs=%zu nodes=%zu codes=%zu\n", r->live.n, r->live.mask + 1, r->nlocs, r->nnodes, r->ncodes);
     reader_free(r);
 }
 
