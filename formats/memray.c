@@ -1527,6 +1527,7 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     pk_add_metric(p, "bytes", "bytes");
     pk_add_metric(p, "allocations", "count");
 
+    volatile bool cut = false;
     if (!setjmp(r->truncated)) {
         if (r->aggregated)
             while (aggregated_record(r))
@@ -1538,16 +1539,22 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
             while (stream_record(r))
                 ;
     } else {
-        pk_warn(in, "offset %" PRIu64 ": capture ends inside a record", r->record_offset);
+        cut = true;
     }
     flush_allocations(r);
-    if (!r->saw_trailer)
+    if (cut)
         pk_warn(in,
-                "no trailer: the capture was not finished; read %" PRIu64
-                " records up to offset %" PRIu64,
-                r->n_records, r->record_offset);
+                "offset %" PRIu64 ": the capture ends inside a record; read %" PRIu64 " records",
+                r->record_offset, r->n_records);
+    else if (!r->saw_trailer)
+        pk_warn(in,
+                "offset %" PRIu64 ": no trailer, the capture was not finished; read %" PRIu64
+                " records",
+                offset_of(r, r->cur), r->n_records);
     finish(r);
-    if (getenv("MR_DEBUG")) fprintf(stderr, "live n=%zu cap=%zu locs=%zu nodes=%zu codes=%zu\n", r->live.n, r->live.mask + 1, r->nlocs, r->nnodes, r->ncodes);
+    if (getenv("MR_DEBUG"))
+        fprintf(stderr, "live n=%zu cap=%zu locs=%zu nodes=%zu codes=%zu\n", r->live.n,
+                r->live.mask + 1, r->nlocs, r->nnodes, r->ncodes);
     reader_free(r);
 }
 
