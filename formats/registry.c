@@ -18,6 +18,7 @@ extern const pk_format pk_format_dot;
 extern const pk_format pk_format_flamesvg;
 extern const pk_format pk_format_flamepng;
 extern const pk_format pk_format_json;
+extern const pk_format pk_format_memray;
 
 /* Writers are chosen by the first pattern that matches: specific before
  * generic (json last, after *.speedscope.json). */
@@ -34,6 +35,7 @@ const pk_format *const pk_formats[] = {
     &pk_format_flamesvg,
     &pk_format_flamepng,
     &pk_format_json,
+    &pk_format_memray,
     NULL,
 };
 
