@@ -7,10 +7,12 @@
 #include "format.h"
 
 extern const pk_format pk_format_json;
+extern const pk_format pk_format_callgrind;
 extern const pk_format pk_format_pstats;
 
 const pk_format *const pk_formats[] = {
     &pk_format_json,
+    &pk_format_callgrind,
     &pk_format_pstats,
     NULL,
 };
