@@ -10,12 +10,14 @@ extern const pk_format pk_format_json;
 extern const pk_format pk_format_callgrind;
 extern const pk_format pk_format_pstats;
 extern const pk_format pk_format_dot;
+extern const pk_format pk_format_lprof;
 
 const pk_format *const pk_formats[] = {
     &pk_format_json,
     &pk_format_callgrind,
     &pk_format_pstats,
     &pk_format_dot,
+    &pk_format_lprof,
     NULL,
 };
 
