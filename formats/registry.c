@@ -11,6 +11,9 @@ extern const pk_format pk_format_callgrind;
 extern const pk_format pk_format_pstats;
 extern const pk_format pk_format_dot;
 extern const pk_format pk_format_lprof;
+extern const pk_format pk_format_austin;
+extern const pk_format pk_format_mojo;
+extern const pk_format pk_format_collapsed;
 
 const pk_format *const pk_formats[] = {
     &pk_format_json,
@@ -18,6 +21,9 @@ const pk_format *const pk_formats[] = {
     &pk_format_pstats,
     &pk_format_dot,
     &pk_format_lprof,
+    &pk_format_austin,
+    &pk_format_mojo,
+    &pk_format_collapsed,
     NULL,
 };
 
