@@ -26,6 +26,7 @@ static const char usage[] =
     "      --reverse            flame graph of stacks merged from the leaf\n"
     "      --colors kind|module flame graph colours\n"
     "      --countname NAME     flame graph: what the values count\n"
+    "      --width PIXELS       flame graph width (default 1200)\n"
     "      --max-memory SIZE    refuse inputs that decode to more (default 8G)\n"
     "  -v, --verbose            report what was skipped while reading\n"
     "  -h, --help               this text\n";
@@ -52,6 +53,7 @@ enum {
     OPT_REVERSE,
     OPT_COLORS,
     OPT_COUNTNAME,
+    OPT_WIDTH,
     OPT_MAXMEM,
 };
 
@@ -70,6 +72,7 @@ static const struct option long_options[] = {
     {"reverse", no_argument, 0, OPT_REVERSE},
     {"colors", required_argument, 0, OPT_COLORS},
     {"countname", required_argument, 0, OPT_COUNTNAME},
+    {"width", required_argument, 0, OPT_WIDTH},
     {"max-memory", required_argument, 0, OPT_MAXMEM},
     {"verbose", no_argument, 0, 'v'},
     {"help", no_argument, 0, 'h'},
@@ -134,6 +137,11 @@ int main(int argc, char **argv)
             break;
         case OPT_COUNTNAME:
             wopt.countname = optarg;
+            break;
+        case OPT_WIDTH:
+            wopt.width = atoi(optarg);
+            if (wopt.width < 100 || wopt.width > 30000)
+                return pk_cli_usage_error("--width must be 100..30000 pixels");
             break;
         case OPT_MAXMEM:
             if (!(pk_max_input_bytes = pk_parse_size(optarg)))

@@ -77,14 +77,12 @@ static void reader_free(reader *r)
 
 static void *grow(reader *r, void *ptr, size_t *cap, size_t need, size_t elem, uint64_t off)
 {
-    if (need <= *cap)
-        return ptr;
+    if (need <= *cap) return ptr;
     size_t n = *cap ? *cap : 64;
     while (n < need)
         n *= 2;
     void *q = realloc(ptr, n * elem);
-    if (!q)
-        pk_fail(r->in, off, "out of memory");
+    if (!q) pk_fail(r->in, off, "out of memory");
     *cap = n;
     return q;
 }
@@ -129,8 +127,7 @@ static size_t parse_count(reader *r, const char *s, size_t end, int64_t *value)
             i--;
         int_start = i;
     }
-    if (int_start == int_end || int_start == 0 || !is_ws(s[int_start - 1]))
-        return SIZE_MAX;
+    if (int_start == int_end || int_start == 0 || !is_ws(s[int_start - 1])) return SIZE_MAX;
     int64_t v = 0;
     for (size_t k = int_start; k < int_end; k++) {
         if (v > (INT64_MAX - 9) / 10)
@@ -138,8 +135,7 @@ static size_t parse_count(reader *r, const char *s, size_t end, int64_t *value)
         v = v * 10 + (s[k] - '0');
     }
     if (frac < end) {
-        if (s[frac] >= '5')
-            v++;
+        if (s[frac] >= '5') v++;
         for (size_t k = frac; k < end; k++)
             if (s[k] != '0') {
                 r->rounded++;
@@ -176,8 +172,7 @@ static pk_id add_new_stack(reader *r, const char *s, size_t len, uint64_t off)
 {
     while (len > 0 && s[len - 1] == ';')
         len--;
-    if (len == 0)
-        return PK_NONE;
+    if (len == 0) return PK_NONE;
     size_t depth = 0;
     const char *end = s + len;
     for (const char *f = s;;) {
@@ -185,8 +180,7 @@ static pk_id add_new_stack(reader *r, const char *s, size_t len, uint64_t off)
         const char *fe = semi ? semi : end;
         r->frames = grow(r, r->frames, &r->frames_cap, depth + 1, sizeof *r->frames, off);
         r->frames[depth++] = frame_function(r, f, (size_t)(fe - f));
-        if (!semi)
-            break;
+        if (!semi) break;
         f = semi + 1;
     }
     pk_id node = 0;
@@ -199,13 +193,11 @@ static void slots_rehash(reader *r, uint64_t off)
 {
     size_t n = r->nslots ? r->nslots * 2 : 1024;
     stack_slot *s = malloc(n * sizeof *s);
-    if (!s)
-        pk_fail(r->in, off, "out of memory");
+    if (!s) pk_fail(r->in, off, "out of memory");
     for (size_t i = 0; i < n; i++)
         s[i].leaf = PK_NONE;
     for (size_t i = 0; i < r->nslots; i++) {
-        if (r->slots[i].leaf == PK_NONE)
-            continue;
+        if (r->slots[i].leaf == PK_NONE) continue;
         size_t j = r->slots[i].hash & (n - 1);
         while (s[j].leaf != PK_NONE)
             j = (j + 1) & (n - 1);
@@ -219,8 +211,7 @@ static void slots_rehash(reader *r, uint64_t off)
 /* The leaf node of a stack: one hash lookup for a stack seen before. */
 static pk_id stack_leaf(reader *r, const char *s, size_t len, uint64_t off)
 {
-    if ((r->nstacks + 1) * 2 > r->nslots)
-        slots_rehash(r, off);
+    if ((r->nstacks + 1) * 2 > r->nslots) slots_rehash(r, off);
     uint64_t h = hash_bytes(s, len);
     size_t j = h & (r->nslots - 1);
     for (; r->slots[j].leaf != PK_NONE; j = (j + 1) & (r->nslots - 1)) {
@@ -229,8 +220,7 @@ static pk_id stack_leaf(reader *r, const char *s, size_t len, uint64_t off)
             return e->leaf;
     }
     pk_id leaf = add_new_stack(r, s, len, off);
-    if (leaf == PK_NONE)
-        return PK_NONE;
+    if (leaf == PK_NONE) return PK_NONE;
     r->keys = grow(r, r->keys, &r->keys_cap, r->keys_len + len, 1, off);
     memcpy(r->keys + r->keys_len, s, len);
     r->slots[j] = (stack_slot){h, r->keys_len, len, leaf};
@@ -259,8 +249,7 @@ static void add_value(reader *r, pk_id leaf, int metric, int64_t v, int64_t *tot
 
 static void read_line(reader *r, const char *s, size_t len, uint64_t off)
 {
-    if (len > 0 && s[len - 1] == '\r')
-        len--;
+    if (len > 0 && s[len - 1] == '\r') len--;
     if (len == 0) {
         r->blank++;
         return;
@@ -276,8 +265,7 @@ static void read_line(reader *r, const char *s, size_t len, uint64_t off)
         return;
     }
     size_t first_end = r->diff != 0 ? parse_count(r, s, stack_end, &before) : SIZE_MAX;
-    if (r->diff < 0)
-        start_metrics(r, first_end != SIZE_MAX);
+    if (r->diff < 0) start_metrics(r, first_end != SIZE_MAX);
     if (first_end != SIZE_MAX)
         stack_end = first_end;
     else
@@ -289,8 +277,7 @@ static void read_line(reader *r, const char *s, size_t len, uint64_t off)
     }
     r->records++;
     add_value(r, leaf, r->metric_after, after, &r->total_after, off);
-    if (r->diff)
-        add_value(r, leaf, r->metric_before, before, &r->total_before, off);
+    if (r->diff) add_value(r, leaf, r->metric_before, before, &r->total_before, off);
 }
 
 /* Stream the input in chunks; a line may span chunks (the buffer grows). */
@@ -309,15 +296,13 @@ static void read_lines(reader *r)
         size_t start = 0;
         for (;;) {
             char *nl = memchr(r->buf + start, '\n', len - start);
-            if (!nl)
-                break;
+            if (!nl) break;
             size_t end = (size_t)(nl - r->buf);
             read_line(r, r->buf + start, end - start, base + start);
             start = end + 1;
         }
         if (got == 0) {
-            if (start < len)
-                read_line(r, r->buf + start, len - start, base + start);
+            if (start < len) read_line(r, r->buf + start, len - start, base + start);
             return;
         }
         memmove(r->buf, r->buf + start, len - start);
@@ -345,8 +330,7 @@ static void set_meta_count(pk_profile *p, const char *key, uint64_t v)
 static void collapsed_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
 {
     reader *r = calloc(1, sizeof *r);
-    if (!r)
-        pk_fail(in, 0, "out of memory");
+    if (!r) pk_fail(in, 0, "out of memory");
     *r = (reader){.p = p, .in = in, .opt = opt, .diff = -1, .metric_before = -1};
     /* Free the temporaries whatever fails below, then unwind as before. */
     jmp_buf outer;
@@ -363,8 +347,7 @@ static void collapsed_read(pk_input *in, pk_profile *p, const pk_read_options *o
         reader_free(r);
         pk_fail(in, off, "no stack records (lines `frame;frame;... COUNT`)");
     }
-    if (opt && opt->verbose)
-        report(r);
+    if (opt && opt->verbose) report(r);
     set_meta_count(p, "collapsed.records", r->records);
     set_meta_count(p, "collapsed.skipped_lines", r->blank + r->comments + r->invalid);
     p->has_tree = true;
@@ -377,29 +360,25 @@ static void collapsed_read(pk_input *in, pk_profile *p, const pk_read_options *o
 static int collapsed_probe(const uint8_t *head, size_t len)
 {
     const char *s = (const char *)head;
-    if (memchr(s, '\0', len))
-        return 0;
+    if (memchr(s, '\0', len)) return 0;
     int records = 0, with_semicolon = 0;
     size_t pos = 0;
     while (pos < len && records < 4) {
         const char *nl = memchr(s + pos, '\n', len - pos);
-        if (!nl)
-            break; /* a partial last line tells nothing */
+        if (!nl) break; /* a partial last line tells nothing */
         size_t end = (size_t)(nl - s);
         size_t e = end > pos && s[end - 1] == '\r' ? end - 1 : end;
         if (e > pos && s[pos] != '#') {
             size_t i = e;
             while (i > pos && (isdigit((unsigned char)s[i - 1]) || s[i - 1] == '.'))
                 i--;
-            if (i == e || i == pos || !is_ws(s[i - 1]))
-                return 0;
+            if (i == e || i == pos || !is_ws(s[i - 1])) return 0;
             records++;
             with_semicolon += memchr(s + pos, ';', e - pos) != NULL;
         }
         pos = end + 1;
     }
-    if (records == 0)
-        return 0;
+    if (records == 0) return 0;
     return with_semicolon ? 50 : 20;
 }
 
@@ -408,10 +387,8 @@ static int collapsed_probe(const uint8_t *head, size_t len)
 static const char *annotation_suffix(const pk_function *f)
 {
     for (size_t a = 0; a < NANNOTATIONS; a++)
-        if (f->file && strcmp(f->file, annotations[a].file) == 0)
-            return annotations[a].suffix;
-    if (f->kind == PK_KIND_KERNEL && (!f->file || !*f->file))
-        return "_[k]";
+        if (f->file && strcmp(f->file, annotations[a].file) == 0) return annotations[a].suffix;
+    if (f->kind == PK_KIND_KERNEL && (!f->file || !*f->file)) return "_[k]";
     return NULL;
 }
 
@@ -444,8 +421,7 @@ static void put_frame(FILE *f, const pk_profile *p, const pk_node *node, bool le
         put_name(f, fn->name, n);
         fputs(" (", f);
         put_name(f, fn->file, strlen(fn->file));
-        if (line > 0)
-            fprintf(f, ":%" PRId32, line);
+        if (line > 0) fprintf(f, ":%" PRId32, line);
         putc(')', f);
         return;
     }
@@ -456,15 +432,13 @@ static void put_frame(FILE *f, const pk_profile *p, const pk_node *node, bool le
         putc('_', f);
         put_name(f, fn->name + cut + 1, n - cut - 1);
     }
-    if (suffix)
-        fputs(suffix, f);
+    if (suffix) fputs(suffix, f);
 }
 
 static void put_stack(FILE *f, const pk_profile *p, const pk_id *path, size_t depth)
 {
     for (size_t i = 0; i < depth; i++) {
-        if (i)
-            putc(';', f);
+        if (i) putc(';', f);
         put_frame(f, p, &p->nodes[path[i]], i + 1 == depth);
     }
 }
@@ -509,8 +483,7 @@ static int collapsed_write(pk_profile *p, FILE *f, const pk_write_options *opt, 
         }
         while (depth > 0 && p->nodes[path[depth - 1]].next_sibling == PK_NONE)
             depth--;
-        if (depth == 0)
-            break;
+        if (depth == 0) break;
         n = p->nodes[path[--depth]].next_sibling;
     }
     free(path);

@@ -14,6 +14,8 @@ extern const pk_format pk_format_lprof;
 extern const pk_format pk_format_austin;
 extern const pk_format pk_format_mojo;
 extern const pk_format pk_format_collapsed;
+extern const pk_format pk_format_flamesvg;
+extern const pk_format pk_format_flamepng;
 
 const pk_format *const pk_formats[] = {
     &pk_format_json,
@@ -24,6 +26,8 @@ const pk_format *const pk_formats[] = {
     &pk_format_austin,
     &pk_format_mojo,
     &pk_format_collapsed,
+    &pk_format_flamesvg,
+    &pk_format_flamepng,
     NULL,
 };
 

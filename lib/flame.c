@@ -25,14 +25,12 @@ typedef struct {
 
 static int ft_reserve(ftree *t, size_t n)
 {
-    if (n <= t->cap)
-        return 0;
+    if (n <= t->cap) return 0;
     size_t cap = t->cap ? t->cap : 256;
     while (cap < n)
         cap *= 2;
     ft_node *q = realloc(t->nodes, cap * sizeof *q);
-    if (!q)
-        return -1;
+    if (!q) return -1;
     t->nodes = q;
     t->cap = cap;
     return 0;
@@ -59,8 +57,7 @@ static int ft_rehash(ftree *t)
     for (size_t i = 0; i < n; i++)
         vals[i] = PK_NONE;
     for (size_t i = 0; i < t->nslots; i++) {
-        if (t->vals[i] == PK_NONE)
-            continue;
+        if (t->vals[i] == PK_NONE) continue;
         size_t j = mix(t->keys[i]) & (n - 1);
         while (vals[j] != PK_NONE)
             j = (j + 1) & (n - 1);
@@ -78,15 +75,12 @@ static int ft_rehash(ftree *t)
 /* Find or create the child of parent for func in the inverted tree. */
 static uint32_t ft_child(ftree *t, uint32_t parent, pk_id func)
 {
-    if ((t->n + 1) * 2 > t->nslots && ft_rehash(t) < 0)
-        return PK_NONE;
+    if ((t->n + 1) * 2 > t->nslots && ft_rehash(t) < 0) return PK_NONE;
     uint64_t key = (uint64_t)parent << 32 | func;
     size_t j = mix(key) & (t->nslots - 1);
     for (; t->vals[j] != PK_NONE; j = (j + 1) & (t->nslots - 1))
-        if (t->keys[j] == key)
-            return t->vals[j];
-    if (ft_reserve(t, t->n + 1) < 0)
-        return PK_NONE;
+        if (t->keys[j] == key) return t->vals[j];
+    if (ft_reserve(t, t->n + 1) < 0) return PK_NONE;
     uint32_t id = (uint32_t)t->n++;
     t->nodes[id] = (ft_node){func, PK_NONE, t->nodes[parent].first_child, 0, 0, 0};
     t->nodes[parent].first_child = id;
@@ -108,19 +102,17 @@ static int64_t self2_of(const pk_node *n, int metric)
 /* The profile's tree with inclusive values (widths never negative). */
 static int build_forward(const pk_profile *p, const pk_flame_options *opt, ftree *t)
 {
-    if (ft_reserve(t, p->nnodes) < 0)
-        return -1;
+    if (ft_reserve(t, p->nnodes) < 0) return -1;
     t->n = p->nnodes;
     for (size_t i = 0; i < p->nnodes; i++) {
         const pk_node *n = &p->nodes[i];
-        t->nodes[i] = (ft_node){i ? n->func : PK_NONE, n->first_child, n->next_sibling,
-                                self_of(n, opt->metric), self_of(n, opt->metric),
-                                self2_of(n, opt->metric2)};
+        t->nodes[i] =
+            (ft_node){i ? n->func : PK_NONE,   n->first_child,          n->next_sibling,
+                      self_of(n, opt->metric), self_of(n, opt->metric), self2_of(n, opt->metric2)};
     }
     /* Add each node into its parent, children first: reverse preorder. */
     uint32_t *order = malloc(p->nnodes * sizeof *order);
-    if (!order)
-        return -1;
+    if (!order) return -1;
     size_t k = 0;
     uint32_t n = 0;
     order[k++] = 0;
@@ -140,22 +132,19 @@ static int build_forward(const pk_profile *p, const pk_flame_options *opt, ftree
 /* The inverted tree: every stack walked from its leaf to the root. */
 static int build_reverse(const pk_profile *p, const pk_flame_options *opt, ftree *t)
 {
-    if (ft_reserve(t, 1) < 0)
-        return -1;
+    if (ft_reserve(t, 1) < 0) return -1;
     t->nodes[0] = (ft_node){PK_NONE, PK_NONE, PK_NONE, 0, 0, 0};
     t->n = 1;
     for (size_t i = 1; i < p->nnodes; i++) {
         const pk_node *leaf = &p->nodes[i];
         int64_t v = self_of(leaf, opt->metric), v2 = self2_of(leaf, opt->metric2);
-        if (v == 0 && v2 == 0)
-            continue;
+        if (v == 0 && v2 == 0) continue;
         uint32_t cur = 0;
         t->nodes[0].value += v;
         t->nodes[0].value2 += v2;
         for (pk_id n = (pk_id)i; n != 0 && n != PK_NONE; n = p->nodes[n].parent) {
             cur = ft_child(t, cur, p->nodes[n].func);
-            if (cur == PK_NONE)
-                return -1;
+            if (cur == PK_NONE) return -1;
             t->nodes[cur].value += v;
             t->nodes[cur].value2 += v2;
         }
@@ -173,8 +162,7 @@ static int cmp_keys(const void *a, const void *b)
 {
     const sort_key *x = a, *y = b;
     int c = strcmp(x->name, y->name);
-    if (!c)
-        c = strcmp(x->file, y->file);
+    if (!c) c = strcmp(x->file, y->file);
     return c ? c : (x->id > y->id) - (x->id < y->id);
 }
 
@@ -188,13 +176,11 @@ static uint32_t add_rect(rect_list *l, pk_flame_rect r)
     if (l->f->nrects == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 1024;
         pk_flame_rect *q = realloc(l->f->rects, cap * sizeof *q);
-        if (!q)
-            return PK_NONE;
+        if (!q) return PK_NONE;
         l->f->rects = q;
         l->cap = cap;
     }
-    if (r.depth > l->f->max_depth)
-        l->f->max_depth = r.depth;
+    if (r.depth > l->f->max_depth) l->f->max_depth = r.depth;
     l->f->rects[l->f->nrects] = r;
     return (uint32_t)l->f->nrects++;
 }
@@ -212,14 +198,12 @@ typedef struct {
 
 static int grow_array(void **ptr, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap)
-        return 0;
+    if (need <= *cap) return 0;
     size_t n = *cap ? *cap : 64;
     while (n < need)
         n *= 2;
     void *q = realloc(*ptr, n * elem);
-    if (!q)
-        return -1;
+    if (!q) return -1;
     *ptr = q;
     *cap = n;
     return 0;
@@ -232,10 +216,8 @@ static int lay_children(const pk_profile *p, const ftree *t, work_item parent, d
     size_t nkeys = 0;
     for (uint32_t c = t->nodes[parent.node].first_child; c != PK_NONE;
          c = t->nodes[c].next_sibling) {
-        if (t->nodes[c].value <= 0)
-            continue;
-        if (grow_array((void **)&w->keys, &w->keys_cap, nkeys + 1, sizeof *w->keys) < 0)
-            return -1;
+        if (t->nodes[c].value <= 0) continue;
+        if (grow_array((void **)&w->keys, &w->keys_cap, nkeys + 1, sizeof *w->keys) < 0) return -1;
         const pk_function *fn = &p->funcs[t->nodes[c].func];
         w->keys[nkeys++] = (sort_key){fn->name, fn->file ? fn->file : "", c};
     }
@@ -243,8 +225,7 @@ static int lay_children(const pk_profile *p, const ftree *t, work_item parent, d
     pk_flame_rect pr = l->f->rects[parent.rect];
     int64_t x = pr.x, elided = 0, elided2 = 0;
     uint32_t nelided = 0;
-    if (grow_array((void **)&w->items, &w->cap, w->n + nkeys, sizeof *w->items) < 0)
-        return -1;
+    if (grow_array((void **)&w->items, &w->cap, w->n + nkeys, sizeof *w->items) < 0) return -1;
     for (size_t i = 0; i < nkeys; i++) {
         const ft_node *c = &t->nodes[w->keys[i].id];
         if ((double)c->value < threshold) {
@@ -255,15 +236,13 @@ static int lay_children(const pk_profile *p, const ftree *t, work_item parent, d
         }
         pk_flame_rect r = {x, c->value, c->self, c->value2, parent.rect, pr.depth + 1, c->func, 0};
         uint32_t id = add_rect(l, r);
-        if (id == PK_NONE)
-            return -1;
+        if (id == PK_NONE) return -1;
         w->items[w->n++] = (work_item){w->keys[i].id, id};
         x += c->value;
     }
     if (nelided) {
         pk_flame_rect r = {x, elided, 0, elided2, parent.rect, pr.depth + 1, PK_NONE, nelided};
-        if (add_rect(l, r) == PK_NONE)
-            return -1;
+        if (add_rect(l, r) == PK_NONE) return -1;
     }
     return 0;
 }
@@ -272,15 +251,13 @@ static int lay_out(const pk_profile *p, const ftree *t, const pk_flame_options *
 {
     rect_list l = {f, 0};
     f->total = t->nodes[0].value;
-    pk_flame_rect root = {0, f->total, t->nodes[0].self, t->nodes[0].value2, PK_NONE, 0,
-                          PK_NONE, 0};
-    if (add_rect(&l, root) == PK_NONE)
-        return -1;
+    pk_flame_rect root = {0,       f->total, t->nodes[0].self, t->nodes[0].value2,
+                          PK_NONE, 0,        PK_NONE,          0};
+    if (add_rect(&l, root) == PK_NONE) return -1;
     double threshold = opt->minwidth > 0 ? (double)f->total * opt->minwidth / 100.0 : 0;
     work w = {0};
     int rc = grow_array((void **)&w.items, &w.cap, 1, sizeof *w.items);
-    if (rc == 0)
-        w.items[w.n++] = (work_item){0, 0};
+    if (rc == 0) w.items[w.n++] = (work_item){0, 0};
     while (rc == 0 && w.n > 0) {
         work_item it = w.items[--w.n];
         rc = lay_children(p, t, it, threshold, &l, &w);
@@ -290,8 +267,7 @@ static int lay_out(const pk_profile *p, const ftree *t, const pk_flame_options *
     return rc;
 }
 
-int pk_flame_layout(const pk_profile *p, const pk_flame_options *opt, pk_flame *out,
-                    pk_error *err)
+int pk_flame_layout(const pk_profile *p, const pk_flame_options *opt, pk_flame *out, pk_error *err)
 {
     memset(out, 0, sizeof *out);
     if (!p->nodes || p->nnodes == 0) {
@@ -304,8 +280,7 @@ int pk_flame_layout(const pk_profile *p, const pk_flame_options *opt, pk_flame *
     }
     ftree t = {0};
     int rc = opt->reverse ? build_reverse(p, opt, &t) : build_forward(p, opt, &t);
-    if (rc == 0)
-        rc = lay_out(p, &t, opt, out);
+    if (rc == 0) rc = lay_out(p, &t, opt, out);
     free(t.nodes);
     free(t.keys);
     free(t.vals);
@@ -330,11 +305,9 @@ static void with_commas(char *buf, size_t size, int64_t v)
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     int n = snprintf(digits, sizeof digits, "%" PRIu64, u);
     size_t o = 0;
-    if (v < 0 && o + 1 < size)
-        buf[o++] = '-';
+    if (v < 0 && o + 1 < size) buf[o++] = '-';
     for (int i = 0; i < n && o + 1 < size; i++) {
-        if (i > 0 && (n - i) % 3 == 0 && o + 2 < size)
-            buf[o++] = ',';
+        if (i > 0 && (n - i) % 3 == 0 && o + 2 < size) buf[o++] = ',';
         buf[o++] = digits[i];
     }
     buf[o] = '\0';
@@ -406,8 +379,7 @@ void pk_flame_module(const pk_function *f, char *buf, size_t size)
             s = "";
         }
     }
-    if (n >= size)
-        n = size - 1;
+    if (n >= size) n = size - 1;
     memcpy(buf, s, n);
     buf[n] = '\0';
 }
@@ -428,18 +400,17 @@ static uint32_t palette(uint32_t h, const uint8_t lo[3], const uint8_t hi[3])
 static uint32_t kind_color(pk_kind kind, uint32_t h)
 {
     static const uint8_t ranges[PK_KIND_COUNT][2][3] = {
-        [PK_KIND_PYTHON] = {{225, 185, 50}, {250, 230, 110}},  /* yellow */
-        [PK_KIND_NATIVE] = {{215, 70, 55}, {250, 125, 95}},    /* red */
+        [PK_KIND_PYTHON] = {{225, 185, 50}, {250, 230, 110}},   /* yellow */
+        [PK_KIND_NATIVE] = {{215, 70, 55}, {250, 125, 95}},     /* red */
         [PK_KIND_BUILTIN] = {{190, 140, 215}, {225, 175, 250}}, /* violet */
-        [PK_KIND_KERNEL] = {{235, 130, 20}, {255, 165, 55}},   /* orange */
-        [PK_KIND_GC] = {{80, 185, 80}, {130, 225, 125}},       /* green */
-        [PK_KIND_IDLE] = {{150, 185, 215}, {185, 210, 240}},   /* pale blue */
+        [PK_KIND_KERNEL] = {{235, 130, 20}, {255, 165, 55}},    /* orange */
+        [PK_KIND_GC] = {{80, 185, 80}, {130, 225, 125}},        /* green */
+        [PK_KIND_IDLE] = {{150, 185, 215}, {185, 210, 240}},    /* pale blue */
         [PK_KIND_PROCESS] = {{185, 185, 190}, {205, 205, 210}},
         [PK_KIND_THREAD] = {{185, 185, 190}, {205, 205, 210}},
         [PK_KIND_OTHER] = {{170, 170, 170}, {200, 200, 200}},
     };
-    if ((unsigned)kind >= PK_KIND_COUNT)
-        kind = PK_KIND_OTHER;
+    if ((unsigned)kind >= PK_KIND_COUNT) kind = PK_KIND_OTHER;
     return palette(h, ranges[kind][0], ranges[kind][1]);
 }
 
@@ -450,12 +421,24 @@ static uint32_t module_color(uint32_t h)
     double c = (1 - fabs(2 * l - 1)) * s, x = c * (1 - fabs(fmod(hue, 2) - 1)), m = l - c / 2;
     double r = 0, g = 0, b = 0;
     switch ((int)hue) {
-    case 0: r = c, g = x; break;
-    case 1: r = x, g = c; break;
-    case 2: g = c, b = x; break;
-    case 3: g = x, b = c; break;
-    case 4: r = x, b = c; break;
-    default: r = c, b = x; break;
+    case 0:
+        r = c, g = x;
+        break;
+    case 1:
+        r = x, g = c;
+        break;
+    case 2:
+        g = c, b = x;
+        break;
+    case 3:
+        g = x, b = c;
+        break;
+    case 4:
+        r = x, b = c;
+        break;
+    default:
+        r = c, b = x;
+        break;
     }
     return rgb((r + m) * 255, (g + m) * 255, (b + m) * 255);
 }
@@ -463,8 +446,7 @@ static uint32_t module_color(uint32_t h)
 uint32_t pk_flame_color(const pk_profile *p, const pk_flame_rect *r, pk_flame_colors scheme,
                         int64_t max_delta)
 {
-    if (r->func == PK_NONE)
-        return r->merged ? 0xD8D8D8 : 0xC8C8C8;
+    if (r->func == PK_NONE) return r->merged ? 0xD8D8D8 : 0xC8C8C8;
     const pk_function *fn = &p->funcs[r->func];
     if (scheme == PK_FLAME_COLORS_DIFF) {
         int64_t delta = r->value - r->value2;

@@ -41,8 +41,7 @@ typedef struct {
 } pk_flame;
 
 /* Lay out p's tree (pk_ensure_tree first). 0, or -1 with err set. */
-int pk_flame_layout(const pk_profile *p, const pk_flame_options *opt, pk_flame *out,
-                    pk_error *err);
+int pk_flame_layout(const pk_profile *p, const pk_flame_options *opt, pk_flame *out, pk_error *err);
 void pk_flame_free(pk_flame *f);
 
 /* A value in its unit for people: "1,234 samples", "12.3 ms", "4.5 MiB".
