@@ -138,6 +138,9 @@ static pk_profile *build_diff(pk_profile *before, int mb, pk_profile *after, int
     d->has_graph = true;
     d->estimated = before->estimated || after->estimated;
     if (d->estimated) pk_meta_set(d, "diff.estimated", "stacks estimated from a call graph");
+    /* The table comes from the graphs: estimated only where a filter was. */
+    if (pk_meta_get(before, "filter.estimated") || pk_meta_get(after, "filter.estimated"))
+        pk_meta_set(d, "filter.estimated", "graph profile filtered or functions merged");
     return d;
 }
 
@@ -243,7 +246,8 @@ static void print_text(FILE *out, const pk_profile *d, const char *metric, const
     char p[32];
     fmt_pct(p, sizeof p, tb, ta);
     fprintf(out, "metric: %s (%s)%s\n", metric, d->metrics[AFTER].unit,
-            d->estimated ? "  [estimated stacks]" : "");
+            pk_meta_get(d, "filter.estimated") ? "  [estimated: functions of a call graph merged]"
+                                               : "");
     fprintf(out, "total: before %" PRId64 ", after %" PRId64 ", change %+" PRId64 " (%s)\n\n", tb,
             ta, ta - tb, p);
     fprintf(out, "%-5s %14s %14s %14s %8s %14s %14s %14s %8s  %s\n", "", "self before",
@@ -283,7 +287,7 @@ static int print_json(FILE *out, const pk_profile *d, const char *metric, const 
     }
     json_t *root =
         json_pack("{s:s, s:s, s:b, s:o, s:o}", "metric", metric, "unit", d->metrics[AFTER].unit,
-                  "estimated", d->estimated, "total",
+                  "estimated", pk_meta_get(d, "filter.estimated") != NULL, "total",
                   json_change(pk_total(d, BEFORE), pk_total(d, AFTER)), "functions", funcs);
     int rc = json_dumpf(root, out, JSON_INDENT(1) | JSON_ENSURE_ASCII);
     fputc('\n', out);
@@ -423,6 +427,11 @@ static int write_diff(const options *o, pk_profile *d, pk_error *err)
     pk_write_options wopt;
     pk_write_options_init(&wopt);
     wopt.title = o->title;
+    /* Flame graphs and folded stacks show both columns (metric -1); other
+     * formats draw one metric: the after profile's. */
+    const pk_format *fmt = o->to ? pk_format_by_name(o->to) : pk_format_for_path(o->output, true);
+    if (fmt && strncmp(fmt->name, "flamegraph", 10) != 0 && strcmp(fmt->name, "collapsed") != 0)
+        wopt.metric = AFTER;
     return pk_write_profile(d, o->output, o->to, &wopt, err);
 }
 
