@@ -257,7 +257,8 @@ static void map_functions(rebuild *r)
         const char *name = *fn->file ? fn->name : rewrite_text(f, fn->name, false, &a, &b);
         int32_t line = fn->line;
         if (f->granularity == PK_GRANULARITY_FILE && *file) name = file;
-        if (f->granularity != PK_GRANULARITY_KEEP) line = 0;
+        if (f->granularity == PK_GRANULARITY_FUNCTION || f->granularity == PK_GRANULARITY_FILE)
+            line = 0;
         r->name[i] = pk_intern_cstr(r->dst, name);
         r->file[i] = file;
         pk_kind kind = f->granularity == PK_GRANULARITY_FILE ? pk_kind_guess("", file) : fn->kind;

@@ -9,6 +9,7 @@ usage: test_diff.py MODE BINDIR SHAREDDIR WORKDIR
               FILE.expected.json (per (file, line, name) with --lines, per
               (file, name) by default)
   filters     pfilter on corpus collapsed files equals stacks filtered here
+  graph       pfilter on corpus pstats files keeps the invariants of each filter
   fail        --fail-above / --fail-on exit statuses; bad input exits 2
 """
 import json
@@ -195,6 +196,11 @@ def prune_from(frames, rx):
 
 def expected(stacks, opt, arg):
     rx = re.compile(arg) if isinstance(arg, str) else None
+    total = sum(stacks.values())
+    incl = defaultdict(int)  # counted once per stack
+    for stack, count in stacks.items():
+        for f in set(stack.split(";")):
+            incl[f] += count
     out = defaultdict(int)
     for stack, count in stacks.items():
         fr = stack.split(";")
@@ -220,6 +226,8 @@ def expected(stacks, opt, arg):
             fr = prune_from(fr, rx)
         if opt == "--depth":
             fr = fr[:arg]
+        if opt == "--threshold":
+            fr = [f for f in fr if incl[f] >= arg * total]
         if opt == "--collapse-recursion":
             fr = [f for i, f in enumerate(fr) if i == 0 or fr[i - 1] != f]
         if fr and count:
@@ -249,7 +257,8 @@ def filters():
         patterns = [ere_escape(ranked[1]), ere_escape(ranked[len(ranked) // 3])]
         opts = [(o, p) for o in ("--focus", "--ignore", "--hide", "--show", "--show-from",
                                  "--prune-from", "--root", "--leaf") for p in patterns]
-        opts += [("--depth", 1), ("--depth", 3), ("--collapse-recursion", None)]
+        opts += [("--depth", 1), ("--depth", 3), ("--collapse-recursion", None),
+                 ("--threshold", 0.05)]
         for opt, arg in opts:
             out = os.path.join(WORK, "%s.%s.folded" % (name, opt.strip("-")))
             cmd = [os.path.join(BIN, "pfilter"), path, opt] + ([str(arg)] if arg is not None else [])
@@ -261,6 +270,61 @@ def filters():
             check(got == want, "%s %s %s: %d stacks differ" % (name, opt, arg, len(set(got.items()) ^ set(want.items()))))
             cases += 1
     print("filters: %d cases" % cases)
+    merge_folded()
+
+
+def merge_folded():
+    """--merge of two folded files is the sum of their stacks."""
+    cols = read_diff(os.path.join(CORPUS, "collapsed", "diff_recursion_py311_vs_py313.folded"))
+    a, b = os.path.join(WORK, "m.a.folded"), os.path.join(WORK, "m.b.folded")
+    write_folded(a, {s: c[0] for s, c in cols.items()})
+    write_folded(b, {s: c[1] for s, c in cols.items()})
+    out = os.path.join(WORK, "m.folded")
+    run([os.path.join(BIN, "pfilter"), "--merge", a, b, "-o", out])
+    want = {s: c[0] + c[1] for s, c in cols.items() if c[0] + c[1]}
+    check(read_folded(out) == dict(want), "--merge of two folded files")
+
+
+# ---- filters on a call graph (pstats) ----
+
+def model(path, *opts):
+    out = os.path.join(WORK, "model.json")
+    r = run([os.path.join(BIN, "pfilter"), path] + list(opts) + ["-o", out])
+    return json.load(open(out)) if r.returncode == 0 else None
+
+
+def graph():
+    folder = os.path.join(CORPUS, "pstats")
+    files = sorted(n for n in os.listdir(folder) if n.endswith(".pstats"))
+    check(files, "no pstats files")
+    cases = 0
+    for name in files:
+        path = os.path.join(folder, name)
+        base = model(path)
+        if not base or not base["functions"]:
+            continue
+        total = base["totals"][0]
+        names = sorted({f["name"] for f in base["functions"]}, key=lambda n: (len(n), n))
+        word = names[len(names) // 2]
+        rx = re.compile(ere_escape(word))
+        m = model(path, "--strip-dirs")
+        check(m and all("/" not in f["file"] for f in m["functions"]) and m["totals"][0] == total,
+              name + " --strip-dirs")
+        m = model(path, "--ignore", ere_escape(word))
+        check(m and not any(rx.search(f["name"]) or rx.search(f["file"]) for f in m["functions"]),
+              name + " --ignore")
+        check(m and "filter.estimated" in m.get("meta", {}), name + " --ignore is marked estimated")
+        m = model(path, "--focus", ere_escape(word))
+        kept = {(f["name"], f["file"]) for f in m["functions"]} if m else set()
+        check(all((f["name"], f["file"]) in kept for f in base["functions"]
+                  if rx.search(f["name"]) or rx.search(f["file"])), name + " --focus keeps matches")
+        m = model(path, "--threshold", "0.1")
+        check(m and all(f["incl"][0] >= 0.1 * total for f in m["functions"]), name + " --threshold")
+        cases += 4
+    a, b = os.path.join(folder, files[0]), os.path.join(folder, files[1])
+    m = model(a, "--merge", b)
+    check(m and m["totals"][0] == model(a)["totals"][0] + model(b)["totals"][0], "--merge of pstats")
+    print("graph: %d cases" % cases)
 
 
 # ---- fail ----
@@ -296,7 +360,7 @@ def fail():
 
 
 os.makedirs(WORK, exist_ok=True)
-{"difffolded": difffolded, "pstats": pstats, "filters": filters, "fail": fail}[MODE]()
+{"difffolded": difffolded, "pstats": pstats, "filters": filters, "graph": graph, "fail": fail}[MODE]()
 if failures:
     print("%d failures" % len(failures))
     sys.exit(1)
