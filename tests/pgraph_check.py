@@ -311,14 +311,15 @@ def check_render(pgraph, shared, outdir):
         else:
             rendered += 1
     read = skipped = 0
-    oracle = re.compile(r"\.(expected\.json|txt|md|callgrind|dot|png|svg|json|py)$|README")
+    oracle = re.compile(r"\.(expected\.json|stats\.json|txt|md|dot|png|svg|py|html)$|README|"
+                        r"\.pyprof2calltree\.callgrind$")
     for fmt in ("austin", "collapsed", "memray", "callgrind", "lprof"):
         folder = os.path.join(shared, "corpus", fmt)
         if not os.path.isdir(folder):
             continue
         for f in sorted(os.listdir(folder)):
             path = os.path.join(folder, f)
-            if not os.path.isfile(path) or (oracle.search(f) and fmt != "callgrind"):
+            if not os.path.isfile(path) or oracle.search(f):
                 continue
             out = os.path.join(outdir, fmt + "-" + f + ".dot")
             r = run([pgraph, path, "-o", out])
