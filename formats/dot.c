@@ -100,8 +100,9 @@ static size_t utf8_length(const unsigned char *s)
 }
 
 /* Append text to a Graphviz label string: backslashes doubled (labels give
- * "\n", "\N", ... a meaning), newlines as "\n", other control characters as
- * spaces, invalid UTF-8 as U+FFFD. A long text is broken into lines of about
+ * "\n", "\N", ... a meaning), "&" as "&amp;" (labels may hold HTML entities),
+ * newlines as "\n", other control characters as spaces, invalid UTF-8 as
+ * U+FFFD. A long text is broken into lines of about
  * wrap characters, after a space or punctuation when there is one. */
 static void sb_put_label_text(strbuf *b, const char *text, int wrap)
 {
@@ -113,6 +114,8 @@ static void sb_put_label_text(strbuf *b, const char *text, int wrap)
             sb_puts(b, "\xEF\xBF\xBD");
         } else if (*s == '\\') {
             sb_puts(b, "\\\\");
+        } else if (*s == '&') {
+            sb_puts(b, "&amp;"); /* Graphviz reads entities in labels */
         } else if (*s == '\n') {
             sb_puts(b, "\\n");
             column = -1;

@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
 # Functions named differently, each listed: (file, gprof2dot's name) -> ours.
 # The pure-Python profiler (producer "profile") keys its fake top frame with
@@ -209,7 +210,7 @@ def pgraph_graph(path):
     key = {}
     for node, attrs in nodes.items():
         if "tooltip" in attrs:
-            text = esc_string(attrs["tooltip"])
+            text = esc_string(attrs["tooltip"]).replace("&amp;", "&")
             name, location = text.rsplit("\n", 1) if "\n" in text else (text, ":0")
             file, line = location.rsplit(":", 1)
             key[node] = module_key(file, line, name)
@@ -229,16 +230,20 @@ def run(cmd):
 
 def check_unit(unit, outdir):
     a, b = os.path.join(outdir, "unit-graph.dot"), os.path.join(outdir, "unit-tree.dot")
-    r = run([unit, a, b])
+    png = os.path.join(outdir, "unit-graph.png")
+    r = run([unit, a, b, png])
     sys.stdout.write(r.stdout.decode())
     sys.stderr.write(r.stderr.decode())
     if r.returncode != 0:
         return ["unit checks failed"]
     errors = [e for e in (graphviz_parses(a), graphviz_parses(b)) if e]
+    if not is_png(png):
+        errors.append("hostile names: no PNG")
     # What Graphviz reads back is what the profile said (escaping is right).
     canon = run(["dot", "-Tcanon", a]).stdout.decode("utf-8")
     nodes, edges = parse_dot(canon)
-    names = [esc_string(n.get("tooltip", "")).rsplit("\n", 1)[0] for n in nodes.values()]
+    names = [esc_string(n.get("tooltip", "")).rsplit("\n", 1)[0].replace("&amp;", "&")
+             for n in nodes.values()]
     wanted = 'say "hi" <b>&amp;\nnext line \ufffd\ufffd tail\\'
     if wanted not in names:
         errors.append("hostile name not read back intact: %r" % names)
@@ -248,6 +253,11 @@ def check_unit(unit, outdir):
     if len(wrapped) != 1 or long_name in wrapped[0] or \
             long_name not in wrapped[0].replace("\n", ""):
         errors.append("long name not wrapped: %r" % wrapped)
+    # Graphviz draws the name as it is: entities and markup stay text.
+    svg = run(["dot", "-Tsvg", a]).stdout
+    texts = [t.text for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    if 'say "hi" <b>&amp;' not in texts:
+        errors.append("SVG does not show the hostile name as text: %r" % texts)
     if not any(t == h for t, h, _ in edges):
         errors.append("no self-call loop drawn")
     if "cluster_recursion" not in canon:
