@@ -333,7 +333,7 @@ def check_render(pgraph, shared, outdir):
         else:
             rendered += 1
     read = skipped = 0
-    oracle = re.compile(r"\.(expected\.json|stats\.json|txt|md|dot|png|svg|py|html)$|README|"
+    oracle = re.compile(r"\.(expected\.json|stats\.json|err|txt|md|dot|png|svg|py|html)$|README|"
                         r"\.pyprof2calltree\.callgrind$")
     for fmt in ("austin", "collapsed", "memray", "callgrind", "lprof"):
         folder = os.path.join(shared, "corpus", fmt)
