@@ -28,7 +28,8 @@ static const char usage[] =
     "  -o, --output FILE        also write the differential profile: a flame graph\n"
     "                           (.svg, .png: widths from AFTER, red grew, blue\n"
     "                           shrank), folded stacks with two counts (.folded,\n"
-    "                           as difffolded.pl), or any format (-t)\n"
+    "                           as difffolded.pl), an HTML report (.html), or any\n"
+    "                           format (-t)\n"
     "  -t, --to FORMAT          format of -o\n"
     "      --title TEXT         flame graph title\n"
     "      --fail-above PCT     exit 1 when the total grew by more than PCT %%\n"
@@ -431,7 +432,8 @@ static int write_diff(const options *o, pk_profile *d, pk_error *err)
     /* Flame graphs and folded stacks show both columns (metric -1); other
      * formats draw one metric: the after profile's. */
     const pk_format *fmt = o->to ? pk_format_by_name(o->to) : pk_format_for_path(o->output, true);
-    if (fmt && strncmp(fmt->name, "flamegraph", 10) != 0 && strcmp(fmt->name, "collapsed") != 0)
+    if (fmt && strncmp(fmt->name, "flamegraph", 10) != 0 && strcmp(fmt->name, "collapsed") != 0 &&
+        strcmp(fmt->name, "html") != 0)
         wopt.metric = AFTER;
     return pk_write_profile(d, o->output, o->to, &wopt, err);
 }
