@@ -104,6 +104,7 @@
   function funcPlace(funcs, f) {
     if (f < 0) return '';
     var file = funcs.file[f], line = funcs.line[f];
+    if (file === '~') file = ''; // pstats' mark of built-in functions
     return file ? file + (line > 0 ? ':' + line : '') : '';
   }
 
@@ -196,7 +197,18 @@
     });
   }
   FlameChart.prototype.setTree = function (tree) {
-    this.tree = tree; this.zoom = 0; this.hits = null; this.render();
+    this.tree = tree; this.zoom = 0; this.hits = null; this.render(); this.toRoots();
+  };
+  // Deep stacks scroll inside the chart: show the roots first.
+  FlameChart.prototype.toRoots = function () {
+    this.box.scrollTop = this.icicle ? 0 : this.box.scrollHeight;
+  };
+  // Scroll so that frame i is in sight (tests, links).
+  FlameChart.prototype.reveal = function (i) {
+    var y = this.rowY(this.tree.depth[i]);
+    this.box.scrollTop = Math.max(0, y - this.box.clientHeight / 2);
+    var r = this.box.getBoundingClientRect();
+    if (r.top < 0 || r.top > window.innerHeight - 100) window.scrollBy(0, r.top - 120);
   };
   FlameChart.prototype.setZoom = function (i) {
     this.zoom = i; this.render();
@@ -402,7 +414,7 @@
     b.addEventListener('click', function () {
       flame.icicle = b.getAttribute('data-orient') === 'icicle';
       Array.prototype.forEach.call(document.querySelectorAll('#orient button'), function (o) { o.classList.toggle('on', o === b); });
-      flame.render();
+      flame.render(); flame.toRoots();
     });
   });
   if (DATA.inverted) {
@@ -733,7 +745,7 @@
       for (var i = 0; i < t.n; i++) if (t.func[i] >= 0 && t.funcs.name[t.func[i]] === name && (best < 0 || t.value[i] > t.value[best])) best = i;
       return best;
     },
-    boxOf: function (i) { return flame.boxOf(i); }
+    boxOf: function (i) { flame.reveal(i); return flame.boxOf(i); }
   };
   document.body.setAttribute('data-ready', '1');
 })();

@@ -54,15 +54,14 @@ async function check(spec) {
   const target = await page.evaluate(() => {
     const r = window.profkitReport, t = r.state.tree;
     let best = -1;
-    for (let i = 0; i < t.n; i++)
-      if (t.parent[i] >= 0 && t.func[i] >= 0 && t.depth[i] >= 1 && t.firstChild[i] >= 0 && t.value[i] < t.total &&
-          (best < 0 || t.value[i] > t.value[best])) best = i;
-    if (best < 0) return null;
-    let b = r.boxOf(best);
-    if (b && (b.y < 0 || b.y + b.h > window.innerHeight)) {
-      window.scrollBy(0, b.y - window.innerHeight / 2);
-      b = r.boxOf(best);
+    for (const kids of [true, false]) {
+      for (let i = 0; i < t.n; i++)
+        if (t.parent[i] >= 0 && t.func[i] >= 0 && (t.firstChild[i] >= 0 || !kids) && t.value[i] < t.total &&
+            (best < 0 || t.value[i] > t.value[best])) best = i;
+      if (best >= 0) break;
     }
+    if (best < 0) return null;
+    const b = r.boxOf(best);
     return b && { i: best, x: b.x + Math.min(b.w / 2, 20), y: b.y + b.h / 2 };
   });
   if (target) {

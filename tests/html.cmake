@@ -1,0 +1,5 @@
+# The HTML report in a real browser (headless Chromium): see the script.
+add_test(NAME html_report COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/tests/test_html_report.py
+  $<TARGET_FILE_DIR:pconv> ${PK_SHARED_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/tests/node
+  ${CMAKE_CURRENT_BINARY_DIR}/html-report)
+set_tests_properties(html_report PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900)
