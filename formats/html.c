@@ -26,6 +26,7 @@
 #define HTML_MAX_LINES 500         /* hottest lines listed */
 #define HTML_MAX_SOURCE_LINES 400  /* source lines embedded per function */
 #define HTML_MAX_SERIES 4000       /* points of the memory chart */
+#define HTML_MAX_FRAMES 150000     /* about 5 MB of frames: wider merging past it */
 
 /* ---- JSON helpers ---- */
 
@@ -259,6 +260,12 @@ static json_t *view_json(pk_profile *p, const char *name, const pk_write_options
     };
     pk_flame fl;
     if (pk_flame_layout(p, &lo, &fl, err) < 0) return NULL;
+    /* Keep the page small and quick to open whatever the minwidth asked. */
+    while (fl.nrects > HTML_MAX_FRAMES && lo.minwidth < 1) {
+        pk_flame_free(&fl);
+        lo.minwidth = lo.minwidth > 0 ? lo.minwidth * 4 : HTML_DEFAULT_MINWIDTH;
+        if (pk_flame_layout(p, &lo, &fl, err) < 0) return NULL;
+    }
     vf.fmap = pk_xmalloc((p->nfuncs + 1) * sizeof *vf.fmap);
     memset(vf.fmap, 0xff, (p->nfuncs + 1) * sizeof *vf.fmap);
     vf.names = json_array();

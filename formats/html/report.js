@@ -276,8 +276,7 @@
   FlameChart.prototype.color = function (i) {
     var t = this.tree;
     if (this.hits && this.hits[i]) return '#d21fd2';
-    if (t.parent[i] < 0) return '#c9c6bd';
-    if (t.func[i] < 0) return '#dedbd3';
+    if (t.func[i] < 0) return t.parent[i] < 0 ? '#c9c6bd' : '#dedbd3';
     if (t.value2) return diffColor(t.value[i] - t.value2[i], t.maxDelta);
     return kindColor(t.funcs.kind[t.func[i]], t.funcs.name[t.func[i]]);
   };
@@ -405,7 +404,7 @@
       notes.appendChild(n);
     }
     if (DATA.reverse) notes.appendChild(el('span', 'note', 'Stacks merged from the leaf (reverse)'));
-    notes.appendChild(el('span', 'note diff', 'Frames under ' + v.minwidth + ' % of the total are merged'));
+    notes.appendChild(el('span', 'note diff', 'Frames under ' + (+v.minwidth.toPrecision(2)) + ' % of the total are merged'));
   }
 
   // ---- flame tab: orientation, zoom, breadcrumbs, search ----
@@ -747,5 +746,6 @@
     },
     boxOf: function (i) { flame.reveal(i); return flame.boxOf(i); }
   };
+  document.body.setAttribute('data-ready-ms', String(Math.round(performance.now())));
   document.body.setAttribute('data-ready', '1');
 })();

@@ -34,11 +34,12 @@ async function check(spec) {
     problems.push('the report did not finish starting');
   }
   facts.loadMs = Date.now() - t0;
+  facts.readyMs = +(await page.getAttribute('body', 'data-ready-ms') || -1);
   facts.pwned = await page.evaluate(() => window.pwned === true || document.querySelectorAll('[data-pwned]').length > 0);
   facts.drawn = +(await page.getAttribute('#flame-chart', 'data-drawn') || 0);
   facts.title = await page.title();
-  if (spec.hostile) {
-    // only the hostile-names test stops here, after checking no script ran
+  if (spec.hostile || spec.quick) {
+    // the hostile-names and speed checks stop here
     await page.screenshot({ path: join(outdir, basename(spec.file) + '.png') });
     await page.close();
     return { file: spec.file, facts, requests, problems };
