@@ -580,9 +580,9 @@
           if (r.place) td.appendChild(el('span', 'file', r.place));
           td.title = r.name + (r.place ? '  ' + r.place : '');
         } else if (c.share) {
-          td = el('td'); var bar = el('span', 'bar');
-          bar.style.width = Math.round(Math.min(1, Math.max(0, r[c.share] / total)) * 60) + 'px';
-          td.appendChild(bar); td.appendChild(document.createTextNode(pctText(r[c.share], total)));
+          td = el('td'); var box = el('span', 'barbox'), bar = el('span', 'bar');
+          bar.style.width = (Math.min(1, Math.max(0, r[c.share] / total)) * 100).toFixed(1) + '%';
+          box.appendChild(bar); td.appendChild(box); td.appendChild(document.createTextNode(pctText(r[c.share], total)));
         } else if (c.delta) {
           var d = rowValue(r, c.key); td = el('td', d > 0 ? 'up' : d < 0 ? 'down' : null, d ? fmtDelta(d) : '0');
         } else if (c.pct) {

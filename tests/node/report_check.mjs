@@ -104,6 +104,7 @@ async function check(spec) {
     const vals = funcs.map((f) => self.get(f));
     return vals.every((v, i) => i === 0 || vals[i - 1] >= v);
   }, facts.bySelf);
+  await page.screenshot({ path: join(outdir, basename(spec.file) + '.table.png') });
   // clicking a row selects the function in the flame graph
   if (facts.rows > 0) {
     await page.click('#func-table tbody tr:first-child');
