@@ -429,17 +429,30 @@ static void print_calls_section(const table *t, const size_t *order, const regex
     puts("\n");
 }
 
+typedef struct {
+    const table *t;
+    bool by_callee;
+} edge_order;
+
+/* Edges of one function, by the other end's key. */
+static int cmp_edges(const void *pa, const void *pb, void *ctx)
+{
+    const edge_order *o = ctx;
+    const pk_edge *x = &o->t->p->edges[*(const size_t *)pa];
+    const pk_edge *y = &o->t->p->edges[*(const size_t *)pb];
+    size_t a = o->by_callee ? x->caller : x->callee, b = o->by_callee ? y->caller : y->callee;
+    return cmp_keys(&a, &b, (void *)o->t);
+}
+
 /* Edge indexes grouped by one end, each group sorted by the other end's key. */
 static int group_edges(table *t, bool by_callee, size_t **idx_out, size_t **start_out)
 {
     const pk_profile *p = t->p;
     size_t *start = calloc(p->nfuncs + 2, sizeof *start);
     size_t *idx = malloc((p->nedges + 1) * sizeof *idx);
-    size_t *other = malloc((p->nedges + 1) * sizeof *other);
-    if (!start || !idx || !other) {
+    if (!start || !idx) {
         free(start);
         free(idx);
-        free(other);
         return -1;
     }
     for (size_t e = 0; e < p->nedges; e++)
@@ -448,20 +461,9 @@ static int group_edges(table *t, bool by_callee, size_t **idx_out, size_t **star
         start[f + 2] += start[f + 1];
     for (size_t e = 0; e < p->nedges; e++)
         idx[start[(by_callee ? p->edges[e].callee : p->edges[e].caller) + 1]++] = e;
-    /* sort each group by the other end's key, carrying the edge index along */
-    for (size_t f = 0; f < p->nfuncs; f++) {
-        size_t a = start[f], n = start[f + 1] - a;
-        for (size_t k = 0; k < n; k++)
-            other[k] = by_callee ? p->edges[idx[a + k]].caller : p->edges[idx[a + k]].callee;
-        qsort_r(other, n, sizeof *other, cmp_keys, t);
-        for (size_t k = 0; k < n; k++) {
-            /* the edge from/to other[k]: one per pair, so find it */
-            const pk_edge *e =
-                by_callee ? pk_edge_find(p, other[k], f) : pk_edge_find(p, f, other[k]);
-            idx[a + k] = (size_t)(e - p->edges);
-        }
-    }
-    free(other);
+    edge_order o = {t, by_callee};
+    for (size_t f = 0; f < p->nfuncs; f++)
+        qsort_r(idx + start[f], start[f + 1] - start[f], sizeof *idx, cmp_edges, &o);
     *idx_out = idx;
     *start_out = start;
     return 0;
@@ -479,7 +481,7 @@ static void table_free(table *t)
     free(t->caller_start);
 }
 
-static int table_init(table *t)
+static int table_init(table *t, bool callers, bool callees)
 {
     pk_profile *p = t->p;
     const pk_metric *m = &p->metrics[t->metric];
@@ -492,9 +494,8 @@ static int table_init(table *t)
         if (!(t->std[i] = std_name(&p->funcs[i]))) return -1;
         if (text_width(t->std[i]) > t->max_name) t->max_name = text_width(t->std[i]);
     }
-    if (group_edges(t, true, &t->by_callee, &t->callee_start) < 0 ||
-        group_edges(t, false, &t->by_caller, &t->caller_start) < 0)
-        return -1;
+    if (callers && group_edges(t, true, &t->by_callee, &t->callee_start) < 0) return -1;
+    if (callees && group_edges(t, false, &t->by_caller, &t->caller_start) < 0) return -1;
     return 0;
 }
 
@@ -519,7 +520,7 @@ static int compile(regex_t *re, const char *text)
 static int run(table *t, const options *o)
 {
     pk_profile *p = t->p;
-    if (table_init(t) < 0) {
+    if (table_init(t, o->callers != NULL, o->callees != NULL) < 0) {
         fprintf(stderr, "ptop: out of memory\n");
         return PK_EXIT_ERROR;
     }
