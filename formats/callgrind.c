@@ -147,6 +147,10 @@ static int collect_line_rows(cg_writer *w, size_t *cap)
         for (size_t i = 1; i < p->nnodes; i++) {
             const pk_node *n = &p->nodes[i];
             if (n->func == PK_NONE || n->func >= p->nfuncs) continue;
+            bool zero = true;
+            for (int m = 0; m < w->nm; m++)
+                zero &= n->self[m] == 0;
+            if (zero) continue;
             int32_t line = n->line > 0 ? n->line : p->funcs[n->func].line;
             if (push_row(w, cap, n->func, line, n->self) < 0) return -1;
         }
