@@ -122,6 +122,7 @@ static int push_row(cg_writer *w, size_t *cap, pk_id func, int32_t line, const i
 /* Sort rows and merge equal (function, line) pairs. */
 static void merge_rows(cg_writer *w)
 {
+    if (w->nrows == 0) return;
     qsort(w->rows, w->nrows, sizeof *w->rows, cmp_rows);
     size_t out = 0;
     for (size_t i = 0; i < w->nrows; i++) {
