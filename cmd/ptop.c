@@ -275,6 +275,13 @@ static void format_calls(char *buf, size_t size, int64_t nc, int64_t cc)
 
 /* ---- sections ---- */
 
+/* "bytes", "samples"; for plain counts the metric's name ("Ir"). */
+static const char *unit_words(const pk_profile *p, int m)
+{
+    const char *unit = p->metrics[m].unit;
+    return strcmp(unit, "count") == 0 ? p->metrics[m].name : unit;
+}
+
 static void print_header(const table *t, const char *path)
 {
     struct stat st;
@@ -297,12 +304,11 @@ static void print_header(const table *t, const char *path)
         if (t->seconds)
             printf("in %.3f seconds\n\n", (double)total / 1e9);
         else
-            printf("and %" PRId64 " %s\n\n", total, p->metrics[t->metric].unit);
+            printf("and %" PRId64 " %s\n\n", total, unit_words(p, t->metric));
     } else if (t->seconds) {
         printf(" %.3f seconds in %zu functions\n\n", (double)total / 1e9, p->nfuncs);
     } else {
-        printf(" %" PRId64 " %s in %zu functions\n\n", total, p->metrics[t->metric].unit,
-               p->nfuncs);
+        printf(" %" PRId64 " %s in %zu functions\n\n", total, unit_words(p, t->metric), p->nfuncs);
     }
 }
 
