@@ -1,7 +1,9 @@
 /* ptop: the table of pstats.Stats.print_stats, for a profile of any format,
  * with print_callers and print_callees. Names, columns and sort keys are
  * pstats' own, so the output reads (and diffs) like Python's. */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <regex.h>
 #include <stdio.h>
@@ -563,6 +565,7 @@ static int run(table *t, const options *o)
     free(order);
     free(list);
     if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (errno == EPIPE) return rc; /* the reader went away: quietly done */
         fprintf(stderr, "ptop: error writing the output\n");
         return PK_EXIT_ERROR;
     }
@@ -625,6 +628,7 @@ static int parse_options(int argc, char **argv, options *o)
 int main(int argc, char **argv)
 {
     pk_cli_name = "ptop";
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe ends the output with EPIPE, quietly */
     options o = {.limit = -1};
     if (parse_options(argc, argv, &o) != 0) return PK_EXIT_ERROR;
     table t = {0};
