@@ -81,18 +81,30 @@ typedef struct {
 } self_row;
 
 typedef struct {
+    uint32_t file_id; /* compressed id of its file, 1-based */
+    int32_t line;
+    bool named;  /* its name was written once already */
+    bool munged; /* shown as "name:line" (same name and file, other line) */
+} fn_info;
+
+/* What the output needs of an edge, copied out in one sequential pass. */
+typedef struct {
+    pk_id callee;
+    int64_t calls;
+    int64_t incl[PK_MAX_METRICS];
+} call_arc;
+
+typedef struct {
     pk_profile *p;
     out_buf *o;
     int nm;
-    uint32_t *file_id; /* per function: compressed id of its file (1-based) */
-    bool *file_named;  /* per file id: its name written once already */
-    bool *fn_named;    /* function's name written once already */
-    bool *fn_munged;   /* name shown as "name:line" (same name+file, other line) */
-    self_row *rows;    /* self cost rows, sorted by function then line */
+    fn_info *info;    /* per function, compact: the loops below touch it at random */
+    bool *file_named; /* per file id: its name written once already */
+    self_row *rows;   /* self cost rows, sorted by function then line */
     size_t nrows;
-    size_t *row_start;  /* rows of function i: row_start[i] .. row_start[i+1] */
-    size_t *edge_order; /* edges sorted by caller */
-    size_t *edge_start;
+    size_t *row_start; /* rows of function i: row_start[i] .. row_start[i+1] */
+    call_arc *arcs;    /* edges sorted by caller */
+    size_t *arc_start; /* arcs of function i: arc_start[i] .. arc_start[i+1] */
     int64_t totals[PK_MAX_METRICS];
 } cg_writer;
 
@@ -218,26 +230,27 @@ static int build_rows(cg_writer *w)
     return 0;
 }
 
-/* Edges grouped by caller (a counting sort, stable). */
-static int build_edge_order(cg_writer *w)
+/* Edges grouped by caller (a counting sort, stable), read in memory order. */
+static int build_arcs(cg_writer *w)
 {
     pk_profile *p = w->p;
-    w->edge_start = calloc(p->nfuncs + 1, sizeof *w->edge_start);
-    w->edge_order = malloc((p->nedges + 1) * sizeof *w->edge_order);
-    if (!w->edge_start || !w->edge_order) return -1;
+    w->arc_start = calloc(p->nfuncs + 2, sizeof *w->arc_start);
+    w->arcs = malloc((p->nedges + 1) * sizeof *w->arcs);
+    if (!w->arc_start || !w->arcs) return -1;
+    size_t *next = w->arc_start + 1;
     for (size_t e = 0; e < p->nedges; e++)
         if (p->edges[e].caller < p->nfuncs && p->edges[e].callee < p->nfuncs)
-            w->edge_start[p->edges[e].caller + 1]++;
+            w->arc_start[p->edges[e].caller + 2]++;
     for (size_t f = 0; f < p->nfuncs; f++)
-        w->edge_start[f + 1] += w->edge_start[f];
-    size_t *fill = calloc(p->nfuncs + 1, sizeof *fill);
-    if (!fill) return -1;
+        w->arc_start[f + 2] += w->arc_start[f + 1];
     for (size_t e = 0; e < p->nedges; e++) {
-        pk_id c = p->edges[e].caller;
-        if (c < p->nfuncs && p->edges[e].callee < p->nfuncs)
-            w->edge_order[w->edge_start[c] + fill[c]++] = e;
+        const pk_edge *edge = &p->edges[e];
+        if (edge->caller >= p->nfuncs || edge->callee >= p->nfuncs) continue;
+        call_arc *a = &w->arcs[next[edge->caller]++];
+        a->callee = edge->callee;
+        a->calls = edge->calls;
+        memcpy(a->incl, edge->incl, sizeof a->incl);
     }
-    free(fill);
     return 0;
 }
 
@@ -266,22 +279,22 @@ static bool same_key(const void *ctx, uint32_t id)
 static int index_names(cg_writer *w)
 {
     pk_profile *p = w->p;
-    w->file_id = calloc(p->nfuncs + 1, sizeof *w->file_id);
+    w->info = calloc(p->nfuncs + 1, sizeof *w->info);
     w->file_named = calloc(p->nfuncs + 2, sizeof *w->file_named);
-    w->fn_munged = calloc(p->nfuncs + 1, sizeof *w->fn_munged);
-    if (!w->file_id || !w->file_named || !w->fn_munged) return -1;
+    if (!w->info || !w->file_named) return -1;
     pk_hmap files = {0}, pairs = {0};
     uint32_t nfiles = 0;
     for (pk_id f = 0; f < p->nfuncs; f++) {
         const pk_function *fn = &p->funcs[f];
+        w->info[f].line = fn->line;
         func_key k = {p, fn->file, NULL};
         uint64_t h = ptr_hash(fn->file, NULL);
         uint32_t first = pk_hmap_find(&files, h, same_key, &k);
         if (first == UINT32_MAX) {
             pk_hmap_insert(&files, h, f);
-            w->file_id[f] = ++nfiles;
+            w->info[f].file_id = ++nfiles;
         } else {
-            w->file_id[f] = w->file_id[first];
+            w->info[f].file_id = w->info[first].file_id;
         }
         k.name = fn->name;
         h = ptr_hash(fn->file, fn->name);
@@ -289,8 +302,8 @@ static int index_names(cg_writer *w)
         if (first == UINT32_MAX) {
             pk_hmap_insert(&pairs, h, f);
         } else {
-            w->fn_munged[f] = true;
-            w->fn_munged[first] = true;
+            w->info[f].munged = true;
+            w->info[first].munged = true;
         }
     }
     pk_hmap_free(&files);
@@ -310,13 +323,13 @@ static void put_costs(cg_writer *w, const int64_t *v)
 /* `spec=(id) name` the first time a file is named, `spec=(id)` after. */
 static void put_file(cg_writer *w, const char *spec, pk_id f)
 {
-    uint32_t id = w->file_id[f];
-    const char *file = w->p->funcs[f].file;
+    uint32_t id = w->info[f].file_id;
     out_str(w->o, spec);
     out_str(w->o, "=(");
     out_int(w->o, id);
     out_char(w->o, ')');
     if (!w->file_named[id]) {
+        const char *file = w->p->funcs[f].file;
         w->file_named[id] = true;
         out_char(w->o, ' ');
         out_name(w->o, file && *file ? file : "???");
@@ -326,16 +339,16 @@ static void put_file(cg_writer *w, const char *spec, pk_id f)
 
 static void put_func(cg_writer *w, const char *spec, pk_id f)
 {
-    const pk_function *fn = &w->p->funcs[f];
     out_str(w->o, spec);
     out_str(w->o, "=(");
     out_int(w->o, (int64_t)f + 1);
     out_char(w->o, ')');
-    if (!w->fn_named[f]) {
-        w->fn_named[f] = true;
+    if (!w->info[f].named) {
+        const pk_function *fn = &w->p->funcs[f];
+        w->info[f].named = true;
         out_char(w->o, ' ');
         out_name(w->o, fn->name && *fn->name ? fn->name : "???");
-        if (w->fn_munged[f]) {
+        if (w->info[f].munged) {
             out_char(w->o, ':');
             out_int(w->o, fn->line);
         }
@@ -345,7 +358,6 @@ static void put_func(cg_writer *w, const char *spec, pk_id f)
 
 static void put_function(cg_writer *w, pk_id f)
 {
-    pk_profile *p = w->p;
     put_file(w, "fl", f);
     put_func(w, "fn", f);
     for (size_t k = w->row_start[f]; k < w->row_start[f + 1]; k++) {
@@ -354,17 +366,17 @@ static void put_function(cg_writer *w, pk_id f)
         for (int m = 0; m < w->nm; m++)
             w->totals[m] += w->rows[k].v[m];
     }
-    for (size_t k = w->edge_start[f]; k < w->edge_start[f + 1]; k++) {
-        const pk_edge *e = &p->edges[w->edge_order[k]];
+    for (size_t k = w->arc_start[f]; k < w->arc_start[f + 1]; k++) {
+        const call_arc *e = &w->arcs[k];
         put_file(w, "cfl", e->callee);
         put_func(w, "cfn", e->callee);
         /* a call count of 0 (stacks without counts) would hide the arc */
         out_str(w->o, "calls=");
         out_int(w->o, e->calls > 0 ? e->calls : 1);
         out_char(w->o, ' ');
-        out_int(w->o, p->funcs[e->callee].line);
+        out_int(w->o, w->info[e->callee].line);
         out_char(w->o, '\n');
-        out_int(w->o, p->funcs[f].line);
+        out_int(w->o, w->info[f].line);
         put_costs(w, e->incl);
     }
     out_char(w->o, '\n');
@@ -399,14 +411,12 @@ static void put_header(cg_writer *w)
 
 static void writer_free(cg_writer *w)
 {
-    free(w->file_id);
+    free(w->info);
     free(w->file_named);
-    free(w->fn_named);
-    free(w->fn_munged);
     free(w->rows);
     free(w->row_start);
-    free(w->edge_order);
-    free(w->edge_start);
+    free(w->arcs);
+    free(w->arc_start);
     free(w->o);
 }
 
@@ -416,9 +426,7 @@ static int callgrind_write(pk_profile *p, FILE *f, const pk_write_options *opt, 
     pk_ensure_graph(p);
     cg_writer w = {.p = p, .nm = p->nmetrics};
     w.o = malloc(sizeof *w.o);
-    w.fn_named = calloc(p->nfuncs + 1, sizeof *w.fn_named);
-    if (!w.o || !w.fn_named || build_rows(&w) < 0 || build_edge_order(&w) < 0 ||
-        index_names(&w) < 0) {
+    if (!w.o || build_rows(&w) < 0 || build_arcs(&w) < 0 || index_names(&w) < 0) {
         writer_free(&w);
         pk_error_set(err, "out of memory");
         return -1;
