@@ -5,12 +5,14 @@
 #include <string.h>
 
 #include "../lib/limits.h"
+#include "../lib/merge.h"
 #include "cli.h"
 
 static const char usage[] =
-    "usage: pconv [options] INPUT -o OUTPUT\n"
+    "usage: pconv [options] INPUT... -o OUTPUT\n"
     "Convert a profile. The input format is detected from its content (gzip and\n"
     "LZ4 compressed inputs too); the output format from OUTPUT's name, or -t.\n"
+    "Several inputs are merged into one profile.\n"
     "\n"
     "  -o, --output FILE        where to write ('-' for stdout)\n"
     "  -t, --to FORMAT          output format (see --list-formats)\n"
@@ -26,6 +28,7 @@ static const char usage[] =
     "      --reverse            flame graph of stacks merged from the leaf\n"
     "      --colors kind|module flame graph colours\n"
     "      --countname NAME     flame graph: what the values count\n"
+    "      --width PIXELS       flame graph width (default 1200)\n"
     "      --max-memory SIZE    refuse inputs that decode to more (default 8G)\n"
     "  -v, --verbose            report what was skipped while reading\n"
     "  -h, --help               this text\n";
@@ -52,6 +55,7 @@ enum {
     OPT_REVERSE,
     OPT_COLORS,
     OPT_COUNTNAME,
+    OPT_WIDTH,
     OPT_MAXMEM,
 };
 
@@ -70,6 +74,7 @@ static const struct option long_options[] = {
     {"reverse", no_argument, 0, OPT_REVERSE},
     {"colors", required_argument, 0, OPT_COLORS},
     {"countname", required_argument, 0, OPT_COUNTNAME},
+    {"width", required_argument, 0, OPT_WIDTH},
     {"max-memory", required_argument, 0, OPT_MAXMEM},
     {"verbose", no_argument, 0, 'v'},
     {"help", no_argument, 0, 'h'},
@@ -85,6 +90,7 @@ int main(int argc, char **argv)
     pk_read_options_init(&ropt);
     pk_write_options_init(&wopt);
     int c;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "o:t:f:vh", long_options, NULL)) != -1) {
         switch (c) {
         case 'o':
@@ -135,6 +141,11 @@ int main(int argc, char **argv)
         case OPT_COUNTNAME:
             wopt.countname = optarg;
             break;
+        case OPT_WIDTH:
+            wopt.width = atoi(optarg);
+            if (wopt.width < 100 || wopt.width > 30000)
+                return pk_cli_usage_error("--width must be 100..30000 pixels");
+            break;
         case OPT_MAXMEM:
             if (!(pk_max_input_bytes = pk_parse_size(optarg)))
                 return pk_cli_usage_error("bad --max-memory '%s'", optarg);
@@ -143,7 +154,7 @@ int main(int argc, char **argv)
             return pk_cli_usage_error("bad option");
         }
     }
-    if (optind != argc - 1) return pk_cli_usage_error("expected one INPUT");
+    if (optind >= argc) return pk_cli_usage_error("expected an INPUT");
     if (!output) return pk_cli_usage_error("missing -o OUTPUT");
     if (strcmp(ropt.view, "peak") && strcmp(ropt.view, "leaks") && strcmp(ropt.view, "temporary") &&
         strcmp(ropt.view, "total"))
@@ -152,6 +163,15 @@ int main(int argc, char **argv)
     pk_error err = {{0}};
     pk_profile *p = pk_read_profile(argv[optind], from, &ropt, &err);
     if (!p) return pk_cli_error(&err);
+    for (int i = optind + 1; i < argc; i++) {
+        pk_profile *more = pk_read_profile(argv[i], from, &ropt, &err);
+        int merged = more ? pk_profile_merge(p, more, &err) : -1;
+        pk_profile_free(more);
+        if (merged != 0) {
+            pk_profile_free(p);
+            return pk_cli_error(&err);
+        }
+    }
     if (metric && (wopt.metric = pk_metric_find(p, metric)) < 0) {
         pk_profile_free(p);
         return pk_cli_usage_error("the profile has no metric '%s'", metric);
