@@ -434,7 +434,9 @@ static int austin_probe(const uint8_t *head, size_t len)
         return 95;
     if (len >= 2 && s[0] == 'P' && digits_then(head, len, 1, ';')) {
         const char *t = memchr(s, ';', len);
-        if (t && (size_t)(t - s) + 1 < len && t[1] == 'T') return 80;
+        /* austin 3.x always writes metadata first: bare P;T stacks are more
+         * likely collapsed stacks made from it, so bid below that reader */
+        if (t && (size_t)(t - s) + 1 < len && t[1] == 'T') return 5;
     }
     if ((len >= 7 && memcmp(s, "Thread ", 7) == 0) ||
         (len >= 8 && memcmp(s, "Process ", 8) == 0 && digits_then(head, len, 8, ';')))
