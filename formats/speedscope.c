@@ -309,7 +309,12 @@ static int speedscope_write(pk_profile *p, FILE *f, const pk_write_options *opt,
     json_t *shared = json_pack("{s:o}", "frames", w.frame_list);
     char *head_text = json_dumps(head, JSON_COMPACT);
     char *shared_text = json_dumps(shared, JSON_COMPACT);
-    json_t *name = utf8_string(m->name);
+    /* stacks estimated from a call graph (pstats) say so where speedscope shows it */
+    json_t *metric_name = utf8_string(m->name);
+    json_t *name = p->estimated ? json_sprintf("%s (estimated from the call graph)",
+                                               json_string_value(metric_name))
+                                : json_incref(metric_name);
+    json_decref(metric_name);
     char *name_text = json_dumps(name, JSON_ENCODE_ANY);
     json_decref(name);
     /* head without its closing brace, then the parts written as they go */
