@@ -11,6 +11,7 @@ Checks:
   escaping       hostile names give well-formed SVG (and a PNG)
   deep           a 10,000-frame stack renders to SVG and PNG
   damaged        truncated and random inputs: exit 0 or 2, one-line error
+  estimated      pstats inputs (no stacks) give graphs marked estimated
 
 The oracle follows flamegraph.pl, which turns `#` lines ending in a number
 into frames; pconv skips `#` lines (docs/collapsed.md). The expected values
@@ -21,6 +22,7 @@ import json
 import os
 import random
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -216,8 +218,45 @@ def check_svg(bindir, path):
                 m = re.match(r"all \(([\d,]+) samples, 100\.00% of total", title)
                 if not m or int(m.group(1).replace(",", "")) != total:
                     fail("root frame title %r, expected total %d" % (title, total))
-                if len(root.findall(".//%sscript" % SVG)) != 1:
+                scripts = root.findall(".//%sscript" % SVG)
+                if len(scripts) != 1:
                     fail("expected exactly one script element")
+        check_script(scripts[0].text, tmp)
+
+
+def check_script(code, tmp):
+    """The embedded script must at least be valid JavaScript."""
+    node = shutil.which("node")
+    if not node:
+        print("note: node not found, the script's syntax is not checked")
+        return
+    js = os.path.join(tmp, "flame.js")
+    open(js, "w").write(code)
+    r = run([node, "--check", js])
+    if r.returncode != 0:
+        fail("the SVG's script does not parse: " + r.stderr.decode()[-500:])
+
+
+def check_estimated(bindir, shared):
+    """A pstats input has no stacks: the tree is estimated and the graph says so."""
+    corpus = os.path.join(shared, "corpus", "pstats")
+    files = sorted(f for f in os.listdir(corpus) if f.endswith(".pstats"))
+    if not files:
+        fail("no pstats files in " + corpus)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in files:
+            out = os.path.join(tmp, "f.svg")
+            pconv(bindir, os.path.join(corpus, name), "-o", out)
+            root, frames = svg_frames(out)
+            subtitle = root.find(".//%stext[@id='subtitle']" % SVG).text
+            if "ESTIMATED" not in subtitle:
+                fail("%s: subtitle %r does not say the widths are estimated" % (name, subtitle))
+            if any("est" not in g.get("class").split() for g in frames[1:]):
+                fail("%s: estimated frames are not marked" % name)
+            png = os.path.join(tmp, "f.png")
+            pconv(bindir, os.path.join(corpus, name), "-o", png)
+            png_size(png)
+            print("ok estimated", name)
 
 
 def png_size(path):
@@ -355,6 +394,8 @@ def main():
         check_escaping(bindir)
     elif check == "deep":
         check_deep(bindir)
+    elif check == "estimated":
+        check_estimated(bindir, shared)
     elif check == "damaged":
         check_damaged(bindir, shared)
     else:
