@@ -3,7 +3,7 @@
 # The PNG writer's text goes through fontconfig, whose caches live until exit:
 # LeakSanitizer is told so.
 find_package(Python3 COMPONENTS Interpreter REQUIRED)
-foreach(check oracle roundtrip svg png escaping deep damaged estimated)
+foreach(check oracle roundtrip svg png interaction escaping deep damaged estimated)
   add_test(NAME flame_${check}
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/tests/flame_test.py
             $<TARGET_FILE_DIR:pconv> ${PK_SHARED_DIR} ${check})
