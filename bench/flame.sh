@@ -12,9 +12,9 @@ big=$tmp/big.folded
 [ -s "$big" ] || python3 "$here/gen-collapsed.py" "$PK_SHARED/corpus/collapsed" "$big" >/dev/null
 echo "  input: $(du -h "$big" | cut -f1), $(wc -l <"$big") lines"
 
-measure "pconv big.folded -o big.svg" "$PK_BIN/pconv" "$big" -o "$tmp/big.svg"
+measure "pconv big.folded -o big.svg" "$PK_BIN/pconv" -f collapsed "$big" -o "$tmp/big.svg"
 pk_wall=$WALL pk_rss=$RSS_KB
-measure "pconv big.folded -o big.png" "$PK_BIN/pconv" "$big" -o "$tmp/big.png"
+measure "pconv big.folded -o big.png" "$PK_BIN/pconv" -f collapsed "$big" -o "$tmp/big.png"
 
 fg=${FLAMEGRAPH_PL:-$(command -v flamegraph.pl || true)}
 if [ -n "$fg" ]; then
