@@ -107,8 +107,12 @@ def check_oracle(bindir, path):
     stacks, hash_records, diff = parse_folded(data)
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "model.json")
-        pconv(bindir, "-f", "collapsed", path, "-o", out)
+        report = pconv(bindir, "-v", "-f", "collapsed", path, "-o", out).stderr.decode()
         model = json.load(open(out))
+    m = re.search(r"skipped (\d+) blank, (\d+) comment and (\d+) invalid lines", report)
+    if not m or (int(m.group(1)), int(m.group(2))) != (exp["blank_lines"], exp["comment_lines"]):
+        fail("-v report %r: oracle has %d blank and %d comment lines"
+             % (report, exp["blank_lines"], exp["comment_lines"]))
     names = [m["name"] for m in model["metrics"]]
     metric = names.index("after") if diff else names.index("samples")
     hash_names = {m.group(1).decode() for m in hash_records}
