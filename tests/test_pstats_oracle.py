@@ -209,10 +209,10 @@ def mode_damaged(pconv, corpus, work):
     for name, budget in plans:
         with open(os.path.join(corpus, name), "rb") as f:
             data = f.read()
-        for cut in cut_offsets(len(data), budget):
-            attempt(data[:cut], True, f"{name} cut at {cut}")
-            if cut > 0:
-                attempt(data[:cut], True, f"{name} cut at {cut} (-f pstats)", "-f", "pstats")
+        for n, cut in enumerate(cut_offsets(len(data), budget)):
+            # by turns through detection and straight to the reader
+            forced = ("-f", "pstats") if n % 2 and cut > 0 else ()
+            attempt(data[:cut], True, f"{name} cut at {cut} {' '.join(forced)}", *forced)
         # corrupted bytes: may still decode, must never crash
         for i in range(40):
             bad = bytearray(data)
