@@ -82,6 +82,10 @@ def compare(path, model, expected):
         calls, pcalls = (exp["cc"], exp["nc"]) if producer == "yappi" else (exp["nc"], exp["cc"])
         if (f["calls"], f["pcalls"]) != (calls, pcalls):
             errors.append(f"{key}: calls {f['calls']}/{f['pcalls']}, expected {calls}/{pcalls}")
+        builtin = key[0] == "~" or (key[1] == 0 and (
+            (producer == "yappi" and "/" not in key[0]) or (producer == "profile" and not key[0])))
+        if builtin and f["kind"] != "builtin":
+            errors.append(f"{key}: kind {f['kind']}, expected builtin")
         if f["calls"] < f["pcalls"]:
             errors.append(f"{key}: calls {f['calls']} below primitive calls {f['pcalls']}")
         if not near(f["self"][0], exp["tt"]) or not near(f["incl"][0], exp["ct"]):
