@@ -435,6 +435,7 @@ static int parse_options(int argc, char **argv, options *o)
 {
     *o = (options){.limit = -1, .unit = "1e-6", .output = "-"};
     int ch;
+    opterr = 0;
     while ((ch = getopt_long(argc, argv, "n:u:f:o:h", long_options, NULL)) != -1) {
         char *end;
         switch (ch) {
@@ -466,7 +467,7 @@ static int parse_options(int argc, char **argv, options *o)
             fputs(usage, stdout);
             return -1;
         default:
-            return pk_cli_usage_error("bad option");
+            return pk_cli_bad_option(argv);
         }
     }
     if (optind >= argc) return pk_cli_usage_error("expected at least one PROFILE");
@@ -483,7 +484,7 @@ int main(int argc, char **argv)
     pk_error err = {{0}};
     pk_profile *p = read_all(argv + optind, argc - optind, o.from, &err);
     if (!p) return pk_cli_error(&err);
-    columns c;
+    columns c = {0};
     if ((rc = pick_columns(p, o.metric, o.unit, &c)) != 0) {
         pk_profile_free(p);
         return rc;
