@@ -23,7 +23,7 @@ static const char usage[] =
     "      --view VIEW          memray: peak (default), leaks, temporary, total\n"
     "      --temporary-threshold N  memray --view temporary: freed within N allocations\n"
     "      --title TEXT         flame graph title\n"
-    "      --minwidth PCT       flame graph: merge frames narrower than PCT %% of the total\n"
+    "      --minwidth PCT       flame graph: merge frames narrower than PCT % of the total\n"
     "      --inverted           flame graph drawn as an icicle (roots at the top)\n"
     "      --reverse            flame graph of stacks merged from the leaf\n"
     "      --colors kind|module flame graph colours\n"
@@ -100,8 +100,9 @@ typedef struct {
     size_t n;
 } extra_views;
 
-static int read_extra_views(char **inputs, int ninputs, const char *from, const pk_read_options *ropt,
-                            pk_filter *filter, const char *metric, extra_views *x, pk_error *err)
+static int read_extra_views(char **inputs, int ninputs, const char *from,
+                            const pk_read_options *ropt, pk_filter *filter, const char *metric,
+                            extra_views *x, pk_error *err)
 {
     static const char *const all[] = {"peak", "leaks", "total"};
     for (size_t i = 0; i < 3; i++) {

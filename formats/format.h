@@ -29,7 +29,7 @@ typedef struct {
     bool reverse;       /* stacks merged from the leaf */
     const char *colors; /* "kind" (default) or "module" */
     const char *countname;
-    int width;         /* flame graph width in pixels, 0 for the default (1200) */
+    int width;               /* flame graph width in pixels, 0 for the default (1200) */
     bool embed_source;       /* html: embed the source around the hottest lines */
     const char *source_root; /* html: look for moved sources under it too */
     /* html: more views of the same capture (memray's leaks and total beside

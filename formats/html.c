@@ -92,7 +92,8 @@ static int sort_m;
 
 static int cmp_funcs(const void *x, const void *y)
 {
-    const pk_function *a = &sort_p->funcs[*(const pk_id *)x], *b = &sort_p->funcs[*(const pk_id *)y];
+    const pk_function *a = &sort_p->funcs[*(const pk_id *)x],
+                      *b = &sort_p->funcs[*(const pk_id *)y];
     if (a->incl[sort_m] != b->incl[sort_m]) return a->incl[sort_m] > b->incl[sort_m] ? -1 : 1;
     return strcmp(a->name, b->name);
 }
