@@ -133,6 +133,15 @@ def main():
                 fail("%s: peak marked at %s, the series' peak heap is %s" % (where, f.get("peak"), heap))
             if f.get("views") != ["peak", "leaks", "total"]:
                 fail("%s: views %s" % (where, f.get("views")))
+        if name == "pstats" and "Estimated" not in f.get("notes", ""):
+            fail("%s: not marked as estimated: %r" % (where, f.get("notes")))
+        if name == "austin" and "Estimated" in f.get("notes", ""):
+            fail("%s: marked as estimated" % where)
+        if name == "diff":
+            if "before" not in f.get("tooltip", "") or "change" not in f.get("tooltip", ""):
+                fail("%s: the tooltip shows no change: %r" % (where, f.get("tooltip")))
+            if "Total change" not in f.get("headers", []):
+                fail("%s: the table shows no change: %s" % (where, f.get("headers")))
         print("%-7s load %5d ms, %5d frames drawn, search %-22s %6.2f %%, %d table rows"
               % (name, f.get("loadMs", -1), f.get("drawn", 0), fname[:22], f.get("matchedPct", 0),
                  f.get("rows", 0)))

@@ -38,6 +38,8 @@ async function check(spec) {
   facts.pwned = await page.evaluate(() => window.pwned === true || document.querySelectorAll('[data-pwned]').length > 0);
   facts.drawn = +(await page.getAttribute('#flame-chart', 'data-drawn') || 0);
   facts.title = await page.title();
+  facts.notes = await page.textContent('#notes');
+  facts.headers = await page.$$eval('#func-table th', (t) => t.map((x) => x.textContent));
   if (spec.hostile || spec.quick) {
     // the hostile-names and speed checks stop here
     await page.screenshot({ path: join(outdir, basename(spec.file) + '.png') });
