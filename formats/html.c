@@ -388,7 +388,8 @@ static int put_marker(FILE *f, const char *name, size_t len, json_t *report)
     else if (len == 4 && memcmp(name, "DATA", 4) == 0) {
         /* U+2028 split across two callback chunks is impossible: jansson
          * hands over whole escaped strings; the compact form keeps it small. */
-        if (json_dump_callback(report, put_script_safe, f, JSON_COMPACT | JSON_ENSURE_ASCII) != 0)
+        if (json_dump_callback(report, put_script_safe, f,
+                               JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(6)) != 0)
             return -1;
     } else
         return 1;
