@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """HTML reports opened in a real browser (headless Chromium via playwright-core).
 
-usage: test_html_report.py BIN_DIR SHARED_DIR NODE_DIR OUT_DIR
+usage: test_html_report.py BIN_DIR SHARED_DIR NODE_DIR OUT_DIR [--big]
 
 Writes reports of a pstats, an austin, a memray, a line_profiler (with its
 source embedded) capture and a pdiff of two austin captures, opens each from
@@ -11,6 +11,10 @@ dump), clicking a frame zooms to it, sorting the table reorders it, the
 sandwich draws callers and callees, no request left the page, no error in
 the console. Then a profile whose names are markup and script must run no
 script. Screenshots go to OUT_DIR. Exit 77 (skipped) without Chromium.
+
+With --big: the ~128 MB collapsed file of bench/gen-collapsed.py (made once
+in OUT_DIR) must give a report of at most 10 MB that Chromium opens and
+draws in under 2 s (best of three loads: the machine is shared).
 """
 import json
 import os
@@ -20,6 +24,7 @@ import subprocess
 import sys
 
 BIN, SHARED, NODE, OUT = sys.argv[1:5]
+BIG = "--big" in sys.argv[5:]
 CORPUS = os.path.join(SHARED, "corpus")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 failures = []
@@ -76,6 +81,8 @@ def main():
         print("skipped: no Chromium or no playwright-core (cd tests/node && npm install)")
         return 77
     os.makedirs(OUT, exist_ok=True)
+    if BIG:
+        return big_check()
     austin_a = os.path.join(CORPUS, "austin", "a37_wall_recursion_py311.austin")
     austin_b = os.path.join(CORPUS, "austin", "a37_twin_wall_recursion_py313.austin")
     cases = {
@@ -183,6 +190,33 @@ def hostile_check():
     if r["facts"].get("title") != HOSTILE[0]:
         fail("hostile names: the title reads %r" % r["facts"].get("title"))
     print("hostile names: %d frames drawn, no script ran" % r["facts"].get("drawn", 0))
+
+
+def big_check():
+    src = os.path.join(OUT, "big.folded")
+    if not os.path.exists(src):
+        gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "gen-collapsed.py")
+        run([sys.executable, gen, os.path.join(CORPUS, "collapsed"), src + ".tmp"])
+        os.rename(src + ".tmp", src)
+    out = pconv([src], os.path.join(OUT, "big.html"), "-f", "collapsed")
+    size = os.path.getsize(out)
+    runs = browser_check([{"file": out, "quick": True}] * 3)
+    for r in runs:
+        for p in r["problems"]:
+            fail("big report: %s" % p)
+        if r["requests"]:
+            fail("big report: requests left the page: %s" % r["requests"])
+    best = min(r["facts"].get("loadMs", 1e9) for r in runs)
+    drawn = runs[0]["facts"].get("drawn", 0)
+    print("%d MB input -> %.2f MB report; Chromium: %d ms until drawn (best of 3), %d frames drawn"
+          % (os.path.getsize(src) >> 20, size / 1e6, best, drawn))
+    if size > 10 * 1000 * 1000:
+        fail("big report: %d bytes, over 10 MB" % size)
+    if best >= 2000:
+        fail("big report: %d ms to open, not under 2 s" % best)
+    if drawn < 10:
+        fail("big report: %d frames drawn" % drawn)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
