@@ -215,8 +215,7 @@
     if (this.opts.onZoom) this.opts.onZoom(i);
   };
   FlameChart.prototype.rowY = function (d) {
-    var t = this.tree;
-    return this.icicle ? d * ROW + 4 : (t.maxDepth - d) * ROW + 4;
+    return this.icicle ? d * ROW + 4 : (this.depthShown - d) * ROW + 4;
   };
   FlameChart.prototype.render = function () {
     var t = this.tree, box = this.box;
@@ -227,8 +226,11 @@
       return;
     }
     var old = box.querySelector('.empty'); if (old) box.removeChild(old);
-    var W = Math.max(300, box.clientWidth || 1000), H = (t.maxDepth + 1) * ROW + 8;
     var dpr = window.devicePixelRatio || 1, c = this.canvas, ctx = this.ctx;
+    // Browsers draw no canvas taller than about 32k pixels: deeper frames wait for a zoom.
+    var rowsFit = Math.floor(30000 / (ROW * dpr)) - 1;
+    this.depthShown = Math.min(t.maxDepth, t.depth[this.zoom] + rowsFit);
+    var W = Math.max(300, box.clientWidth || 1000), H = (this.depthShown + 1) * ROW + 8;
     c.width = Math.round(W * dpr); c.height = Math.round(H * dpr);
     c.style.width = W + 'px'; c.style.height = H + 'px';
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -237,12 +239,13 @@
     ctx.textBaseline = 'middle';
     var z = this.zoom, x0 = t.x[z], span = t.value[z] || 1, zd = t.depth[z], scale = (W - 2) / span;
     var rows = this.rows = [];
-    for (var d = 0; d <= t.maxDepth; d++) rows.push([]);
+    for (var d = 0; d <= this.depthShown; d++) rows.push([]);
     var onPath = new Uint8Array(t.n);
     for (var a = z; a >= 0; a = t.parent[a]) onPath[a] = 1;
     var sel = this.opts.selected ? this.opts.selected() : -1, drawn = 0;
     for (var i = 0; i < t.n; i++) {
       var dep = t.depth[i], px, pw;
+      if (dep > this.depthShown) continue;
       if (dep < zd) { if (!onPath[i]) continue; px = 1; pw = W - 2; }
       else {
         var xi = t.x[i];
@@ -697,6 +700,17 @@
     ctx.textAlign = px > W / 2 ? 'right' : 'left'; ctx.fillStyle = '#1f2328';
     ctx.fillText(label, px + (px > W / 2 ? -8 : 8), Math.max(T + 12, py - 8));
     box.setAttribute('data-peak', String(s.b[peak]));
+    c.onmousemove = function (e) {
+      var r = c.getBoundingClientRect(), mx = e.clientX - r.left, best = 0;
+      for (var i = 1; i < s.t.length; i++) if (Math.abs(X(s.t[i]) - mx) < Math.abs(X(s.t[best]) - mx)) best = i;
+      var d = el('div'), tb = el('table');
+      d.appendChild(el('div', 'name', ((s.t[best] - t0) / 1e9).toFixed(3) + ' s'));
+      tipRow(tb, s.names[0], fmt(s.a[best], 'bytes'));
+      tipRow(tb, s.names[1], fmt(s.b[best], 'bytes'));
+      d.appendChild(tb);
+      showTip(e, d);
+    };
+    c.onmouseleave = hideTip;
     $('memory-note').textContent = s.t.length + ' points; the flame graph view (peak, leaks, total) is chosen at the top.';
   }
 
