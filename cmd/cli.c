@@ -1,7 +1,12 @@
 #include "cli.h"
 
+#include "../lib/merge.h"
+
 #include <stdarg.h>
+#include <getopt.h>
+#include <stdlib.h>
 #include <stdio.h>
+#include <string.h>
 
 const char *pk_cli_name = "profkit";
 
@@ -22,12 +27,28 @@ int pk_cli_usage_error(const char *fmt, ...)
     return PK_EXIT_ERROR;
 }
 
+int pk_cli_metric(const pk_profile *p, const char *name)
+{
+    if (!name)
+        return 0;
+    int m = pk_metric_find(p, name);
+    if (m >= 0)
+        return m;
+    fprintf(stderr, "%s: the profile has no metric '%s'; it has:", pk_cli_name, name);
+    for (int i = 0; i < p->nmetrics; i++)
+        fprintf(stderr, " %s", p->metrics[i].name);
+    fputc('\n', stderr);
+    return -1;
+}
+
+int pk_cli_bad_option(char **argv)
+{
+    const char *arg = argv[optind - 1];
+    if (optopt) return pk_cli_usage_error("option -%c is unknown or lacks its argument", optopt);
+    return pk_cli_usage_error("option '%s' is unknown or lacks its argument", arg);
+}
+
 /* ---- filter options ---- */
-
-#include <stdlib.h>
-#include <string.h>
-
-#include "../lib/merge.h"
 
 bool pk_cli_merge = false;
 

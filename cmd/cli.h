@@ -13,6 +13,12 @@ extern const char *pk_cli_name;
 /* "CMD: message" on stderr; returns PK_EXIT_ERROR. */
 int pk_cli_error(const pk_error *err);
 int pk_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* After getopt_long returned '?' or ':' (with opterr = 0): name the option. */
+int pk_cli_bad_option(char **argv);
+
+/* The index of the metric named by --metric NAME (NULL: the first one), or
+ * -1 after a usage error naming the metrics the profile has. */
+int pk_cli_metric(const pk_profile *p, const char *name);
 
 /* ---- the filter options every command takes (lib/filter.h) ---- */
 

@@ -5,12 +5,14 @@
 #include <string.h>
 
 #include "../lib/limits.h"
+#include "../lib/merge.h"
 #include "cli.h"
 
 static const char usage[] =
     "usage: pconv [options] INPUT... -o OUTPUT\n"
     "Convert a profile. The input format is detected from its content (gzip and\n"
     "LZ4 compressed inputs too); the output format from OUTPUT's name, or -t.\n"
+    "Several inputs are merged into one profile.\n"
     "\n"
     "  -o, --output FILE        where to write ('-' for stdout)\n"
     "  -t, --to FORMAT          output format (see --list-formats)\n"
@@ -101,6 +103,7 @@ static int run(int argc, char **argv, pk_filter *filter)
     pk_read_options_init(&ropt);
     pk_write_options_init(&wopt);
     int c;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "o:t:f:vh", long_options, NULL)) != -1) {
         int handled = pk_cli_filter_option(c, optarg, filter);
         if (handled < 0) return PK_EXIT_ERROR;
@@ -165,12 +168,11 @@ static int run(int argc, char **argv, pk_filter *filter)
                 return pk_cli_usage_error("bad --max-memory '%s'", optarg);
             break;
         default:
-            return pk_cli_usage_error("bad option");
+            return pk_cli_bad_option(argv);
         }
     }
     int ninputs = argc - optind;
-    if (ninputs < 1 || (ninputs > 1 && !pk_cli_merge))
-        return pk_cli_usage_error("expected one INPUT (several with --merge)");
+    if (ninputs < 1) return pk_cli_usage_error("expected an INPUT (several are merged)");
     if (!output) return pk_cli_usage_error("missing -o OUTPUT");
     if (strcmp(ropt.view, "peak") && strcmp(ropt.view, "leaks") && strcmp(ropt.view, "temporary") &&
         strcmp(ropt.view, "total"))

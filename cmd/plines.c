@@ -47,10 +47,55 @@ typedef struct {
     int64_t value, count;
 } func_view;
 
+/* Sources by file name (interned, so compared by address), read once. */
+typedef struct {
+    const char *file;
+    pk_source *src; /* NULL when not found */
+    bool warned;
+} source_entry;
+
 typedef struct {
     const char *source_root;
     FILE *out;
+    source_entry *sources;
+    size_t nsources, capsources;
+    pk_hmap index;
 } listing;
+
+static bool entry_eq(const void *ctx, uint32_t id)
+{
+    const void *const *k = ctx;
+    const listing *L = k[0];
+    return L->sources[id].file == k[1];
+}
+
+static source_entry *source_of(listing *L, const char *file)
+{
+    uint64_t h = pk_hash_mix(5, (uint64_t)(uintptr_t)file);
+    const void *key[2] = {L, file};
+    uint32_t id = pk_hmap_find(&L->index, h, entry_eq, key);
+    if (id != UINT32_MAX) return &L->sources[id];
+    PK_GROW(L->sources, L->capsources, L->nsources + 1);
+    source_entry *e = &L->sources[L->nsources];
+    *e = (source_entry){file, pk_source_open(file, L->source_root), false};
+    pk_hmap_insert(&L->index, h, (uint32_t)L->nsources++);
+    return e;
+}
+
+static void free_sources(listing *L)
+{
+    for (size_t i = 0; i < L->nsources; i++)
+        pk_source_free(L->sources[i].src);
+    free(L->sources);
+    pk_hmap_free(&L->index);
+}
+
+static void warn_file(const char *what, const char *file, const char *why)
+{
+    fprintf(stderr, "%s: warning: %s", pk_cli_name, what);
+    pk_put_line_safe(stderr, file);
+    fprintf(stderr, "%s\n", why);
+}
 
 /* ---- values as line_profiler prints them ----
  * line_profiler 4.0 formats with %5.1f into fixed columns (6 9 12 8 8): a
@@ -168,33 +213,37 @@ static void shown_range(const pk_function *f, const pk_source *src, const pk_lin
     *to = hi;
 }
 
-static void warn_mismatch(const pk_function *f, const pk_source *src, const pk_line *ls, size_t n)
+/* Once per file when lines are missing, once per function when its header
+ * is not where the profile says. */
+static void warn_mismatch(source_entry *e, const pk_function *f, const pk_line *ls, size_t n)
 {
     int32_t maxline = n ? ls[n - 1].line : 0;
-    if ((size_t)maxline > src->nlines) {
-        fprintf(stderr,
-                "%s: warning: %s has %zu lines but the profile has line %d: "
-                "the file changed since it was profiled\n",
-                pk_cli_name, src->path, src->nlines, maxline);
-    } else if (f->line > 0 && f->kind == PK_KIND_PYTHON && !pk_source_is_header(src, f->line)) {
-        fprintf(stderr,
-                "%s: warning: %s: no function header at line %d for %s: "
-                "the file changed since it was profiled\n",
-                pk_cli_name, src->path, f->line, f->name);
+    if (!e->src) {
+        if (!e->warned && f->file && *f->file)
+            warn_file("could not find ", f->file, " (try --source-root)");
+        e->warned = true;
+    } else if ((size_t)maxline > e->src->nlines) {
+        if (!e->warned)
+            warn_file("", e->src->path,
+                      " is shorter than the profile says: it changed since it was profiled");
+        e->warned = true;
+    } else if (f->line > 0 && f->kind == PK_KIND_PYTHON && !pk_source_is_header(e->src, f->line)) {
+        fprintf(stderr, "%s: warning: no function header at line %d for ", pk_cli_name, f->line);
+        pk_put_line_safe(stderr, f->name);
+        fputs(" in ", stderr);
+        pk_put_line_safe(stderr, e->src->path);
+        fputs(": it changed since it was profiled\n", stderr);
     }
 }
 
-static void print_function(const listing *L, const pk_profile *p, const columns *c,
-                           const func_view *fv, const pk_line *ls)
+static void print_function(listing *L, const pk_profile *p, const columns *c, const func_view *fv,
+                           const pk_line *ls)
 {
     FILE *out = L->out;
     const pk_function *f = &p->funcs[fv->func];
-    pk_source *src = pk_source_open(f->file, L->source_root);
-    if (src)
-        warn_mismatch(f, src, ls, fv->n);
-    else if (f->file && *f->file)
-        fprintf(stderr, "%s: warning: could not find %s (try --source-root)\n", pk_cli_name,
-                f->file);
+    source_entry *entry = source_of(L, f->file);
+    const pk_source *src = entry->src;
+    warn_mismatch(entry, f, ls, fv->n);
     print_total(out, c, fv->value);
     fputs("File: ", out);
     pk_put_line_safe(out, f->file ? f->file : "");
@@ -224,7 +273,6 @@ static void print_function(const listing *L, const pk_profile *p, const columns 
     }
     fputc('\n', out);
     free(rows);
-    pk_source_free(src);
 }
 
 /* ---- choosing and ordering functions ---- */
@@ -348,7 +396,7 @@ static pk_profile *read_all(char **paths, int n, const char *from, pk_error *err
     return merged;
 }
 
-static void print_listing(const listing *L, pk_profile *p, const columns *c, long limit)
+static void print_listing(listing *L, pk_profile *p, const columns *c, long limit)
 {
     pk_line *ls = pk_xmalloc((p->nlines ? p->nlines : 1) * sizeof *ls);
     if (p->nlines) memcpy(ls, p->lines, p->nlines * sizeof *ls);
@@ -445,8 +493,9 @@ int main(int argc, char **argv)
         pk_profile_free(p);
         return pk_cli_error(&err);
     }
-    listing L = {o.root, pk_output_file(out)};
+    listing L = {.source_root = o.root, .out = pk_output_file(out)};
     print_listing(&L, p, &c, o.limit);
+    free_sources(&L);
     pk_profile_free(p);
     return pk_output_commit(out, &err) == 0 ? PK_EXIT_OK : pk_cli_error(&err);
 }

@@ -25,9 +25,9 @@ typedef struct {
     dialect dialect;
     bool mode_known; /* `# mode:` seen */
     austin_metrics am;
-    int v1_fields;   /* 1.0.x: metric fields per line (1 or 3) */
-    bool v1_memory;  /* 1.0.x: a single field holds KiB, not µs */
-    sk_map frames;   /* frame text -> index in fr */
+    int v1_fields;  /* 1.0.x: metric fields per line (1 or 3) */
+    bool v1_memory; /* 1.0.x: a single field holds KiB, not µs */
+    sk_map frames;  /* frame text -> index in fr */
     frame *fr;
     size_t nfr, capfr;
     austin_threads threads;
@@ -43,8 +43,7 @@ typedef struct {
 static const char *find_last(const char *s, const char *e, char c)
 {
     for (const char *q = e; q > s; q--)
-        if (q[-1] == c)
-            return q - 1;
+        if (q[-1] == c) return q - 1;
     return NULL;
 }
 
@@ -62,11 +61,9 @@ static bool starts(const char *s, const char *e, const char *prefix)
 
 static bool all_digits(const char *s, const char *e)
 {
-    if (s >= e)
-        return false;
+    if (s >= e) return false;
     for (; s < e; s++)
-        if (*s < '0' || *s > '9')
-            return false;
+        if (*s < '0' || *s > '9') return false;
     return true;
 }
 
@@ -75,8 +72,7 @@ static bool all_digits(const char *s, const char *e)
 static void metadata_line(reader *r, const char *s, const char *e)
 {
     const char *colon = memchr(s, ':', (size_t)(e - s));
-    if (!colon)
-        return; /* a comment, not metadata */
+    if (!colon) return; /* a comment, not metadata */
     const char *v = colon + 1 < e && colon[1] == ' ' ? colon + 2 : colon + 1;
     size_t klen = (size_t)(colon - s);
     if (klen == 4 && memcmp(s, "mode", 4) == 0 && !r->am.ready)
@@ -105,8 +101,7 @@ static uint32_t frame_add(reader *r, const char *s, const char *e, uint64_t h, p
 static bool parse_line_number(const char *s, const char *e, int32_t *line)
 {
     uint64_t v = 0;
-    if (s < e && (!sk_parse_u64(s, e, &v) || v > INT32_MAX))
-        return false;
+    if (s < e && (!sk_parse_u64(s, e, &v) || v > INT32_MAX)) return false;
     *line = (int32_t)v;
     return true;
 }
@@ -115,17 +110,13 @@ static bool parse_line_number(const char *s, const char *e, int32_t *line)
 static const char *frame3(reader *r, const char *s, const char *e, uint32_t *out)
 {
     uint64_t h;
-    if ((*out = frame_find(r, s, e, &h)) != SK_NONE)
-        return NULL;
+    if ((*out = frame_find(r, s, e, &h)) != SK_NONE) return NULL;
     const char *c2 = find_last(s, e, ':');
     const char *c1 = c2 ? find_last(s, c2, ':') : NULL;
-    if (!c1)
-        return "frame is not file:function:line";
+    if (!c1) return "frame is not file:function:line";
     int32_t line;
-    if (!parse_line_number(c2 + 1, e, &line))
-        return "bad line number in frame";
-    if (austin_is_native(s, (size_t)(c1 - s)))
-        line = 0; /* a symbol offset, not a line */
+    if (!parse_line_number(c2 + 1, e, &line)) return "bad line number in frame";
+    if (austin_is_native(s, (size_t)(c1 - s))) line = 0; /* a symbol offset, not a line */
     pk_id f = austin_func(r->p, s, (size_t)(c1 - s), c1 + 1, (size_t)(c2 - c1 - 1));
     *out = frame_add(r, s, e, h, f, line);
     return NULL;
@@ -156,11 +147,9 @@ static const char *frame1(reader *r, const char *s, const char *e, const char *e
             file_end = e - 1;
             const char *c = find_last(file, file_end, ':');
             if (has_line) {
-                if (!parse_line_number(*next + 1, ne, &line))
-                    return "bad line number";
+                if (!parse_line_number(*next + 1, ne, &line)) return "bad line number";
             } else if (c && all_digits(c + 1, file_end)) {
-                if (!parse_line_number(c + 1, file_end, &line))
-                    return "bad line number";
+                if (!parse_line_number(c + 1, file_end, &line)) return "bad line number";
                 file_end = c;
             }
         } else if (starts(s, e, "Bad sample")) {
@@ -170,12 +159,11 @@ static const char *frame1(reader *r, const char *s, const char *e, const char *e
         } else if (!(e - s == 6 && memcmp(s, "<idle>", 6) == 0)) {
             return "frame is not `function (file)`";
         }
-        pk_id f = austin_func(r->p, file, (size_t)(file_end - file), func,
-                              (size_t)(func_end - func));
+        pk_id f =
+            austin_func(r->p, file, (size_t)(file_end - file), func, (size_t)(func_end - func));
         *out = frame_add(r, s, span_end, h, f, line);
     }
-    if (has_line)
-        *next = ne < end ? ne + 1 : end;
+    if (has_line) *next = ne < end ? ne + 1 : end;
     return NULL;
 }
 
@@ -184,8 +172,7 @@ static const char *frame1(reader *r, const char *s, const char *e, const char *e
 static bool parse_time(const char *s, const char *e, int64_t *us)
 {
     uint64_t v;
-    if (!sk_parse_u64(s, e, &v) || v > (uint64_t)LIMIT_US)
-        return false;
+    if (!sk_parse_u64(s, e, &v) || v > (uint64_t)LIMIT_US) return false;
     *us = (int64_t)v;
     return true;
 }
@@ -193,8 +180,7 @@ static bool parse_time(const char *s, const char *e, int64_t *us)
 static bool parse_mem(const char *s, const char *e, int64_t scale, int64_t *bytes)
 {
     int64_t v;
-    if (!sk_parse_i64(s, e, &v) || v > LIMIT_BYTES || v < -LIMIT_BYTES)
-        return false;
+    if (!sk_parse_i64(s, e, &v) || v > LIMIT_BYTES || v < -LIMIT_BYTES) return false;
     *bytes = v * scale;
     return true;
 }
@@ -206,13 +192,12 @@ static const char *metrics3(reader *r, const char *s, const char *e, int64_t *va
     bool idle = false;
     if (r->am.mode == AUSTIN_FULL) {
         const char *c1 = find_char(s, e, ','), *c2 = c1 < e ? find_char(c1 + 1, e, ',') : e;
-        if (c2 == e || !parse_time(s, c1, &t) || !(c2 - c1 == 2 && (c1[1] == '0' || c1[1] == '1')) ||
-            !parse_mem(c2 + 1, e, 1, &mem))
+        if (c2 == e || !parse_time(s, c1, &t) ||
+            !(c2 - c1 == 2 && (c1[1] == '0' || c1[1] == '1')) || !parse_mem(c2 + 1, e, 1, &mem))
             return "metric is not time,idle,memory";
         idle = c1[1] == '1';
     } else if (r->am.mode == AUSTIN_MEMORY) {
-        if (!parse_mem(s, e, 1, &mem))
-            return "bad memory metric";
+        if (!parse_mem(s, e, 1, &mem)) return "bad memory metric";
     } else if (!parse_time(s, e, &t)) {
         return "bad time metric";
     }
@@ -229,8 +214,7 @@ static const char *metrics1(reader *r, const char *s, const char *e, int64_t *va
             !parse_mem(b + 1, e, 1024, &dealloc))
             return "metric is not `time alloc dealloc`";
     } else if (r->v1_memory) {
-        if (!parse_mem(s, e, 1024, &alloc))
-            return "bad memory metric";
+        if (!parse_mem(s, e, 1024, &alloc)) return "bad memory metric";
     } else if (!parse_time(s, e, &t)) {
         return "bad time metric";
     }
@@ -312,31 +296,26 @@ static const char *sample(reader *r, const char *s, const char *e)
 {
     int fields = r->dialect == DIALECT_1 ? r->v1_fields : 1;
     const char *sp = metric_start(s, e, fields);
-    if (!sp)
-        return fail_here(r, s, "sample line without a metric");
+    if (!sp) return fail_here(r, s, "sample line without a metric");
     const char *rest, *err;
-    size_t ti = r->dialect == DIALECT_1 ? thread1(r, s, sp, &rest, &err)
-                                        : thread3(r, s, sp, &rest, &err);
-    if (err)
-        return err;
+    size_t ti =
+        r->dialect == DIALECT_1 ? thread1(r, s, sp, &rest, &err) : thread3(r, s, sp, &rest, &err);
+    if (err) return err;
     austin_push_roots(r->p, &r->threads.v[ti], &r->cur);
     while (rest < sp) {
         const char *fe = find_char(rest, sp, ';');
         const char *next = fe < sp ? fe + 1 : sp;
-        if (fe == rest)
-            return fail_here(r, rest, "empty frame");
+        if (fe == rest) return fail_here(r, rest, "empty frame");
         uint32_t fi;
         err = r->dialect == DIALECT_1 ? frame1(r, rest, fe, sp, &next, &fi)
                                       : frame3(r, rest, fe, &fi);
-        if (err)
-            return fail_here(r, rest, err);
+        if (err) return fail_here(r, rest, err);
         sk_stack_push(r->p, &r->cur, r->fr[fi].func, r->fr[fi].line);
         rest = next;
     }
     int64_t values[PK_MAX_METRICS] = {0};
     err = r->dialect == DIALECT_1 ? metrics1(r, sp + 1, e, values) : metrics3(r, sp + 1, e, values);
-    if (err)
-        return fail_here(r, sp + 1, err);
+    if (err) return fail_here(r, sp + 1, err);
     sk_stack_commit(r->p, &r->threads.v[ti].prev, &r->cur, values);
     return NULL;
 }
@@ -355,8 +334,7 @@ static void setup_v1(reader *r, const char *s, const char *e)
     const char *q = e;
     while (n < 3) {
         const char *sp = find_last(s, q, ' ');
-        if (!sp || !is_int_token(sp + 1, q))
-            break;
+        if (!sp || !is_int_token(sp + 1, q)) break;
         n++;
         q = sp;
     }
@@ -370,8 +348,7 @@ static void setup_v1(reader *r, const char *s, const char *e)
             const char *le = find_char(l, end, '\n');
             const char *sp = find_last(l, le, ' ');
             uint64_t v;
-            if (sp && sk_parse_u64(sp + 1, le, &v) && (v == 0 || v % 4))
-                r->v1_memory = false;
+            if (sp && sk_parse_u64(sp + 1, le, &v) && (v == 0 || v % 4)) r->v1_memory = false;
             l = le + 1;
         }
         bool idle = memmem(s, (size_t)(end - s), ";<idle> ", 8) != NULL;
@@ -417,20 +394,17 @@ static void austin_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
             r.blank_lines++;
         } else if (*s == '#') {
             r.metadata_lines++;
-            if (starts(s, le, "# "))
-                metadata_line(&r, s + 2, le);
+            if (starts(s, le, "# ")) metadata_line(&r, s + 2, le);
         } else {
             r.sample_lines++;
-            if (r.dialect == DIALECT_UNKNOWN)
-                first_sample(&r, s, le);
+            if (r.dialect == DIALECT_UNKNOWN) first_sample(&r, s, le);
             const char *err = sample(&r, s, le);
             if (err && e == end) { /* a capture cut short mid-line */
                 pk_warn(in, "offset %zu: incomplete last sample ignored", (size_t)(s - r.buf));
                 r.cur.depth = 0;
                 break;
             }
-            if (err)
-                pk_fail(in, (uint64_t)(r.err_at - r.buf), "%s", err);
+            if (err) pk_fail(in, (uint64_t)(r.err_at - r.buf), "%s", err);
         }
         s = next;
     }
@@ -460,8 +434,7 @@ static int austin_probe(const uint8_t *head, size_t len)
         return 95;
     if (len >= 2 && s[0] == 'P' && digits_then(head, len, 1, ';')) {
         const char *t = memchr(s, ';', len);
-        if (t && (size_t)(t - s) + 1 < len && t[1] == 'T')
-            return 80;
+        if (t && (size_t)(t - s) + 1 < len && t[1] == 'T') return 80;
     }
     if ((len >= 7 && memcmp(s, "Thread ", 7) == 0) ||
         (len >= 8 && memcmp(s, "Process ", 8) == 0 && digits_then(head, len, 8, ';')))

@@ -37,8 +37,7 @@ void austin_metrics_setup(pk_profile *p, austin_metrics *am, austin_mode mode)
 {
     am->mode = mode;
     am->time = am->alloc = am->dealloc = -1;
-    if (mode != AUSTIN_MEMORY)
-        am->time = pk_add_metric(p, "time", "ns");
+    if (mode != AUSTIN_MEMORY) am->time = pk_add_metric(p, "time", "ns");
     if (mode == AUSTIN_MEMORY || mode == AUSTIN_FULL) {
         am->alloc = pk_add_metric(p, "alloc", "bytes");
         am->dealloc = pk_add_metric(p, "dealloc", "bytes");
@@ -50,8 +49,7 @@ void austin_metrics_setup(pk_profile *p, austin_metrics *am, austin_mode mode)
 void austin_values(austin_metrics *am, int64_t time_us, int64_t mem_bytes, bool idle,
                    int64_t *values)
 {
-    if (am->time >= 0)
-        values[am->time] = time_us * 1000;
+    if (am->time >= 0) values[am->time] = time_us * 1000;
     if (am->alloc >= 0) {
         values[am->alloc] = mem_bytes > 0 ? mem_bytes : 0;
         values[am->dealloc] = mem_bytes < 0 ? -mem_bytes : 0;
@@ -82,8 +80,7 @@ void austin_meta_add(pk_profile *p, austin_maps *maps, const char *key, size_t k
         return;
     }
     SK_GROW(p, maps->text, maps->cap, maps->len + vlen + 2);
-    if (maps->len)
-        maps->text[maps->len++] = '\n';
+    if (maps->len) maps->text[maps->len++] = '\n';
     memcpy(maps->text + maps->len, val, vlen);
     maps->len += vlen;
     maps->text[maps->len] = 0;
@@ -91,8 +88,7 @@ void austin_meta_add(pk_profile *p, austin_maps *maps, const char *key, size_t k
 
 void austin_maps_finish(pk_profile *p, const austin_maps *maps)
 {
-    if (maps->len)
-        pk_meta_set(p, "austin.map", maps->text);
+    if (maps->len) pk_meta_set(p, "austin.map", maps->text);
 }
 
 bool austin_is_native(const char *file, size_t flen)
@@ -127,8 +123,7 @@ size_t austin_thread_get(pk_profile *p, austin_threads *t, const void *key, size
 {
     uint64_t h = sk_hash(key, klen);
     uint32_t i = sk_map_find(&t->map, key, klen, h);
-    if (i != SK_NONE)
-        return i;
+    if (i != SK_NONE) return i;
     SK_GROW(p, t->v, t->cap, t->n + 1);
     austin_thread *th = &t->v[t->n];
     memset(th, 0, sizeof(*th));
@@ -140,22 +135,19 @@ size_t austin_thread_get(pk_profile *p, austin_threads *t, const void *key, size
 
 void austin_push_roots(pk_profile *p, const austin_thread *th, sk_stack *s)
 {
-    if (th->proc != PK_NONE)
-        sk_stack_push(p, s, th->proc, 0);
+    if (th->proc != PK_NONE) sk_stack_push(p, s, th->proc, 0);
     sk_stack_push(p, s, th->thread, 0);
 }
 
 void austin_finish(pk_profile *p, austin_metrics *am, const pk_read_options *opt)
 {
-    if (!am->ready)
-        austin_metrics_setup(p, am, am->mode);
+    if (!am->ready) austin_metrics_setup(p, am, am->mode);
     if (am->mode == AUSTIN_FULL) {
         austin_meta_count(p, "austin.idle_samples", am->idle_samples);
         austin_meta_count(p, "austin.idle_time", am->idle_time_us);
     }
     p->has_tree = true;
-    if (!opt || !opt->threads)
-        pk_merge_threads(p);
+    if (!opt || !opt->threads) pk_merge_threads(p);
     pk_derive_lines(p);
     pk_derive_graph(p);
 }

@@ -10,7 +10,7 @@ typedef enum { AUSTIN_WALL, AUSTIN_CPU, AUSTIN_MEMORY, AUSTIN_FULL } austin_mode
 
 typedef struct {
     austin_mode mode;
-    bool ready;                     /* metrics added to the profile */
+    bool ready;                        /* metrics added to the profile */
     int time, alloc, dealloc, samples; /* metric indexes, -1 when absent */
     int64_t samples_seen, idle_samples, idle_time_us;
 } austin_metrics;

@@ -378,6 +378,12 @@ static int collapsed_probe(const uint8_t *head, size_t len)
         }
         pos = end + 1;
     }
+    /* A first line longer than the head (a very deep stack): text with `;`. */
+    if (records == 0 && pos == 0 && len == PK_HEAD_MAX && memchr(s, ';', len)) {
+        for (size_t i = 0; i < len; i++)
+            if ((unsigned char)s[i] < 0x20 && s[i] != '\t') return 0;
+        return 10;
+    }
     if (records == 0) return 0;
     return with_semicolon ? 50 : 20;
 }
@@ -443,50 +449,91 @@ static void put_stack(FILE *f, const pk_profile *p, const pk_id *path, size_t de
     }
 }
 
+typedef struct {
+    pk_id parent;
+    const char *name, *file;
+    int32_t line;
+    pk_id id;
+} child_key;
+
+static int cmp_child(const void *a, const void *b)
+{
+    const child_key *x = a, *y = b;
+    if (x->parent != y->parent) return x->parent < y->parent ? -1 : 1;
+    int c = strcmp(x->name, y->name);
+    if (!c) c = strcmp(x->file, y->file);
+    if (!c) c = (x->line > y->line) - (x->line < y->line);
+    return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+static void put_record(FILE *f, const pk_profile *p, const pk_id *path, size_t depth, int metric,
+                       int before)
+{
+    const pk_node *node = &p->nodes[path[depth - 1]];
+    if (before >= 0 && (node->self[before] || node->self[metric])) {
+        put_stack(f, p, path, depth);
+        fprintf(f, " %" PRId64 " %" PRId64 "\n", node->self[before], node->self[metric]);
+    } else if (before < 0 && node->self[metric] > 0) {
+        put_stack(f, p, path, depth);
+        fprintf(f, " %" PRId64 "\n", node->self[metric]);
+    }
+}
+
+/* One line per node with a value, children in name order so that the
+ * output does not depend on the order stacks were read in. */
+static int write_sorted(FILE *f, const pk_profile *p, int metric, int before)
+{
+    size_t n = p->nnodes > 0 ? p->nnodes - 1 : 0;
+    child_key *keys = malloc((n ? n : 1) * sizeof *keys);
+    size_t *first = calloc(p->nnodes + 1, sizeof *first);
+    pk_id *path = malloc((n + 1) * sizeof *path);
+    size_t *next = malloc((n + 1) * sizeof *next);
+    if (!keys || !first || !path || !next) {
+        free(keys), free(first), free(path), free(next);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const pk_node *node = &p->nodes[i + 1];
+        const pk_function *fn = &p->funcs[node->func];
+        keys[i] = (child_key){node->parent, fn->name, fn->file ? fn->file : "", node->line,
+                              (pk_id)(i + 1)};
+    }
+    qsort(keys, n, sizeof *keys, cmp_child);
+    /* first[v]..first[v + 1]: the sorted children of node v */
+    for (size_t i = 0; i < n; i++)
+        first[keys[i].parent + 1]++;
+    for (size_t v = 0; v < p->nnodes; v++)
+        first[v + 1] += first[v];
+    size_t depth = 0;
+    path[0] = 0;
+    next[0] = first[0];
+    for (;;) {
+        pk_id v = path[depth];
+        if (next[depth] < first[v + 1]) {
+            pk_id c = keys[next[depth]++].id;
+            path[++depth] = c;
+            next[depth] = first[c];
+            put_record(f, p, path + 1, depth, metric, before);
+        } else if (depth-- == 0) {
+            break;
+        }
+    }
+    free(keys), free(first), free(path), free(next);
+    return 0;
+}
+
 static int collapsed_write(pk_profile *p, FILE *f, const pk_write_options *opt, pk_error *err)
 {
     pk_ensure_tree(p);
     int before = pk_metric_find(p, "before"), after = pk_metric_find(p, "after");
-    bool diff = before >= 0 && after >= 0;
-    int metric = opt && opt->metric >= 0 && opt->metric < p->nmetrics ? opt->metric : 0;
-    size_t cap = 64, depth = 0;
-    pk_id *path = malloc(cap * sizeof *path);
-    if (!path) {
+    bool diff = before >= 0 && after >= 0 && (!opt || opt->metric < 0);
+    int metric = diff                                                   ? after
+                 : opt && opt->metric >= 0 && opt->metric < p->nmetrics ? opt->metric
+                                                                        : 0;
+    if (write_sorted(f, p, metric, diff ? before : -1) < 0) {
         pk_error_set(err, "out of memory");
         return -1;
     }
-    /* Preorder walk with an explicit path: trees may be 10^5 frames deep. */
-    pk_id n = p->nnodes > 1 ? p->nodes[0].first_child : PK_NONE;
-    while (n != PK_NONE) {
-        if (depth == cap) {
-            pk_id *q = realloc(path, 2 * cap * sizeof *path);
-            if (!q) {
-                free(path);
-                pk_error_set(err, "out of memory");
-                return -1;
-            }
-            path = q;
-            cap *= 2;
-        }
-        path[depth++] = n;
-        const pk_node *node = &p->nodes[n];
-        if (diff && (node->self[before] || node->self[after])) {
-            put_stack(f, p, path, depth);
-            fprintf(f, " %" PRId64 " %" PRId64 "\n", node->self[before], node->self[after]);
-        } else if (!diff && node->self[metric] > 0) {
-            put_stack(f, p, path, depth);
-            fprintf(f, " %" PRId64 "\n", node->self[metric]);
-        }
-        if (node->first_child != PK_NONE) {
-            n = node->first_child;
-            continue;
-        }
-        while (depth > 0 && p->nodes[path[depth - 1]].next_sibling == PK_NONE)
-            depth--;
-        if (depth == 0) break;
-        n = p->nodes[path[--depth]].next_sibling;
-    }
-    free(path);
     return 0;
 }
 

@@ -111,7 +111,6 @@ static void sb_put_label_text(strbuf *b, const char *text, int wrap)
         size_t n = utf8_length(s);
         if (n == 0) {
             sb_puts(b, "\xEF\xBF\xBD");
-            s++;
         } else if (*s == '\\') {
             sb_puts(b, "\\\\");
         } else if (*s == '\n') {
@@ -263,7 +262,10 @@ static const char *node_label(strbuf *b, const pk_profile *p, const pk_callgraph
     int n = o->nlabels > 0 ? o->nlabels : (int)(sizeof default_labels / sizeof *default_labels);
     for (int i = 0; i < n; i++)
         sb_put_node_line(b, p, cg, fn, f, o->nlabels > 0 ? o->labels[i] : default_labels[i]);
-    if (b->len >= 2) b->len -= 2; /* the last "\n" */
+    if (b->len >= 2 && b->s) {
+        b->len -= 2; /* the last "\n" */
+        b->s[b->len] = '\0';
+    }
     return sb_finish(b);
 }
 
@@ -273,7 +275,7 @@ static const char *node_tooltip(strbuf *b, const pk_function *fn)
 {
     b->len = 0;
     sb_put_label_text(b, fn->name, 0);
-    if (has_location(fn)) {
+    if (fn->file && fn->file[0]) {
         sb_puts(b, "\\n");
         sb_put_label_text(b, fn->file, 0);
         sb_printf(b, ":%d", (int)fn->line);

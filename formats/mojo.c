@@ -27,8 +27,8 @@ enum {
 };
 
 static const char *const event_names[EV_COUNT] = {
-    "",      "METADATA", "STACK", "FRAME",       "FRAME_INVALID",  "FRAME_REF",
-    "FRAME_KERNEL", "GC", "IDLE", "METRIC_TIME", "METRIC_MEMORY", "STRING"};
+    "",   "METADATA", "STACK",       "FRAME",         "FRAME_INVALID", "FRAME_REF", "FRAME_KERNEL",
+    "GC", "IDLE",     "METRIC_TIME", "METRIC_MEMORY", "STRING"};
 
 typedef struct {
     const char *s;
@@ -44,6 +44,10 @@ typedef struct {
 typedef struct {
     uint64_t pid, key;
 } pidkey;
+
+/* Direct-mapped cache in front of the frame table: most samples reuse the
+ * same few hundred frames. */
+#define FRAME_CACHE 4096
 
 typedef struct {
     pk_input *in;
@@ -66,6 +70,10 @@ typedef struct {
     bool idle;
     int64_t events[EV_COUNT];
     austin_maps maps;
+    struct {
+        uint64_t pid, key;
+        uint32_t frame; /* SK_NONE: empty */
+    } cache[FRAME_CACHE];
 } reader;
 
 /* Thrown when the data ends inside an event. */
@@ -80,17 +88,14 @@ static _Noreturn void fail(reader *r, const uint8_t *at, const char *what)
 static inline bool varint(reader *r, uint64_t *mag, bool *neg)
 {
     const uint8_t *p = r->cur;
-    if (p == r->end)
-        return false;
+    if (p == r->end) return false;
     uint8_t b = *p++;
     uint64_t v = b & 0x3f;
     *neg = b & 0x40;
     unsigned shift = 6;
     while (b & 0x80) {
-        if (p == r->end)
-            return false;
-        if (shift > 62)
-            fail(r, r->cur, "varint longer than 64 bits");
+        if (p == r->end) return false;
+        if (shift > 62) fail(r, r->cur, "varint longer than 64 bits");
         b = *p++;
         v |= (uint64_t)(b & 0x7f) << shift;
         shift += 7;
@@ -104,18 +109,15 @@ static inline bool uvarint(reader *r, uint64_t *v)
 {
     bool neg;
     const uint8_t *at = r->cur;
-    if (!varint(r, v, &neg))
-        return false;
-    if (neg)
-        fail(r, at, "negative number where none is allowed");
+    if (!varint(r, v, &neg)) return false;
+    if (neg) fail(r, at, "negative number where none is allowed");
     return true;
 }
 
 static bool string(reader *r, mstring *out)
 {
     const uint8_t *z = memchr(r->cur, 0, (size_t)(r->end - r->cur));
-    if (!z)
-        return false;
+    if (!z) return false;
     out->s = (const char *)r->cur;
     out->len = (uint32_t)(z - r->cur);
     r->cur = z + 1;
@@ -139,8 +141,7 @@ static void put(sk_map *m, uint64_t pid, uint64_t key, uint64_t h, uint32_t val)
 
 static void close_sample(reader *r)
 {
-    if (!r->open)
-        return;
+    if (!r->open) return;
     int64_t values[PK_MAX_METRICS] = {0};
     austin_values(&r->am, r->time_us, r->mem, r->idle, values);
     sk_stack_commit(r->p, &r->threads.v[r->thread].prev, &r->stack, values);
@@ -155,8 +156,7 @@ static void thread_name(char *out, size_t n, bool has_iid, uint64_t iid, mstring
     for (uint32_t i = 0; hex && i < tid.len; i++) {
         char c = tid.s[i];
         int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-        if (d < 0)
-            hex = false;
+        if (d < 0) hex = false;
         v = v * 16 + (uint64_t)(d < 0 ? 0 : d);
     }
     char t[72];
@@ -176,11 +176,9 @@ static bool stack_event(reader *r, const uint8_t *at)
     mstring tid;
     if (!uvarint(r, &pid) || (r->version >= 3 && !uvarint(r, &iid)) || !string(r, &tid))
         return false;
-    if (tid.len > 64)
-        fail(r, at, "thread id too long");
+    if (tid.len > 64) fail(r, at, "thread id too long");
     close_sample(r);
-    if (!r->am.ready)
-        austin_metrics_setup(r->p, &r->am, r->am.mode);
+    if (!r->am.ready) austin_metrics_setup(r->p, &r->am, r->am.mode);
     uint8_t key[16 + 64];
     memcpy(key, &pid, 8);
     memcpy(key + 8, &iid, 8);
@@ -204,20 +202,16 @@ static bool stack_event(reader *r, const uint8_t *at)
 
 static void need_sample(reader *r, const uint8_t *at)
 {
-    if (!r->open)
-        fail(r, at, "event outside a sample");
+    if (!r->open) fail(r, at, "event outside a sample");
 }
 
 static mstring string_ref(reader *r, uint64_t key, const uint8_t *at)
 {
     uint64_t h;
     uint32_t i = find(&r->strings, r->pid, key, &h);
-    if (i != SK_NONE)
-        return r->str[i];
-    if (key == 0)
-        return (mstring){"", 0};
-    if (key == 1)
-        return (mstring){"<unknown>", 9};
+    if (i != SK_NONE) return r->str[i];
+    if (key == 0) return (mstring){"", 0};
+    if (key == 1) return (mstring){"<unknown>", 9};
     fail(r, at, "reference to an undefined string");
 }
 
@@ -233,8 +227,7 @@ static bool frame_event(reader *r, const uint8_t *at)
     need_sample(r, at);
     mframe f = {string_ref(r, file, at), string_ref(r, name, at),
                 line > INT32_MAX ? 0 : (int32_t)line, PK_NONE};
-    if (austin_is_native(f.file.s, f.file.len))
-        f.line = 0; /* a symbol offset, not a line */
+    if (austin_is_native(f.file.s, f.file.len)) f.line = 0; /* a symbol offset, not a line */
     uint64_t h;
     uint32_t i = find(&r->frames, r->pid, key, &h);
     if (i == SK_NONE) {
@@ -249,12 +242,17 @@ static bool frame_event(reader *r, const uint8_t *at)
 static bool frame_ref_event(reader *r, const uint8_t *at)
 {
     uint64_t key, h;
-    if (!uvarint(r, &key))
-        return false;
+    if (!uvarint(r, &key)) return false;
     need_sample(r, at);
-    uint32_t i = find(&r->frames, r->pid, key, &h);
-    if (i == SK_NONE)
-        fail(r, at, "reference to an undefined frame");
+    size_t c = ((key ^ (r->pid << 17)) * 0x9e3779b97f4a7c15ULL) >> 52;
+    uint32_t i = r->cache[c].frame;
+    if (i == SK_NONE || r->cache[c].key != key || r->cache[c].pid != r->pid) {
+        i = find(&r->frames, r->pid, key, &h);
+        if (i == SK_NONE) fail(r, at, "reference to an undefined frame");
+        r->cache[c].pid = r->pid;
+        r->cache[c].key = key;
+        r->cache[c].frame = i;
+    }
     mframe *f = &r->fr[i];
     if (f->func == PK_NONE)
         f->func = austin_func(r->p, f->file.s, f->file.len, f->name.s, f->name.len);
@@ -280,8 +278,7 @@ static bool string_event(reader *r)
 {
     uint64_t key, h;
     mstring s;
-    if (!uvarint(r, &key) || !string(r, &s))
-        return false;
+    if (!uvarint(r, &key) || !string(r, &s)) return false;
     s.s = pk_intern(r->p, s.s, s.len);
     uint32_t i = find(&r->strings, r->pid, key, &h);
     if (i == SK_NONE) {
@@ -296,8 +293,7 @@ static bool string_event(reader *r)
 static bool metadata_event(reader *r)
 {
     mstring k, v;
-    if (!string(r, &k) || !string(r, &v))
-        return false;
+    if (!string(r, &k) || !string(r, &v)) return false;
     if (k.len == 4 && memcmp(k.s, "mode", 4) == 0 && !r->am.ready)
         austin_mode_parse(v.s, v.len, &r->am.mode);
     austin_meta_add(r->p, &r->maps, k.s, k.len, v.s, v.len);
@@ -308,14 +304,11 @@ static bool metric_event(reader *r, int id, const uint8_t *at)
 {
     uint64_t mag;
     bool neg;
-    if (!varint(r, &mag, &neg))
-        return false;
+    if (!varint(r, &mag, &neg)) return false;
     need_sample(r, at);
-    if (mag > ((uint64_t)1 << 50))
-        fail(r, at, "metric out of range");
+    if (mag > ((uint64_t)1 << 50)) fail(r, at, "metric out of range");
     if (id == EV_METRIC_TIME) {
-        if (neg)
-            fail(r, at, "negative time");
+        if (neg) fail(r, at, "negative time");
         r->time_us = (int64_t)mag;
     } else {
         r->mem = neg ? -(int64_t)mag : (int64_t)mag;
@@ -328,8 +321,7 @@ static bool event(reader *r)
 {
     const uint8_t *at = r->cur;
     int id = *r->cur++;
-    if (id == 0 || id >= EV_COUNT)
-        fail(r, at, "unknown MOJO event");
+    if (id == 0 || id >= EV_COUNT) fail(r, at, "unknown MOJO event");
     r->events[id]++;
     mstring sym;
     switch (id) {
@@ -346,8 +338,7 @@ static bool event(reader *r)
         push_special(r, "", "INVALID", 7);
         return true;
     case EV_FRAME_KERNEL:
-        if (!string(r, &sym))
-            return false;
+        if (!string(r, &sym)) return false;
         need_sample(r, at);
         push_special(r, "kernel", sym.s, sym.len);
         return true;
@@ -370,13 +361,14 @@ static bool event(reader *r)
 static void mojo_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
 {
     reader r = {0};
+    for (size_t i = 0; i < FRAME_CACHE; i++)
+        r.cache[i].frame = SK_NONE;
     size_t len;
     r.in = in;
     r.p = p;
     r.buf = pk_input_all(in, &len);
     r.end = r.buf + len;
-    if (len < 4 || memcmp(r.buf, "MOJ", 3) != 0)
-        fail(&r, r.buf, "not a MOJO file (no MOJ magic)");
+    if (len < 4 || memcmp(r.buf, "MOJ", 3) != 0) fail(&r, r.buf, "not a MOJO file (no MOJ magic)");
     r.cur = r.buf + 3;
     if (!uvarint(&r, &r.version) || r.version < 1 || r.version > 3)
         fail(&r, r.buf + 3, "unsupported MOJO version");
@@ -405,8 +397,7 @@ static void mojo_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
             snprintf(key, sizeof(key), "mojo.events.%s", event_names[i]);
             austin_meta_count(p, key, r.events[i]);
         }
-    if (!pk_meta_get(p, "austin.mode"))
-        pk_meta_set(p, "austin.mode", austin_mode_name(r.am.mode));
+    if (!pk_meta_get(p, "austin.mode")) pk_meta_set(p, "austin.mode", austin_mode_name(r.am.mode));
     austin_finish(p, &r.am, opt);
 }
 

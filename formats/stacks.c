@@ -44,14 +44,11 @@ static void place(sk_slot *slots, size_t cap, const sk_slot *s)
 
 uint32_t sk_map_find(const sk_map *m, const void *key, size_t len, uint64_t hash)
 {
-    if (m->cap == 0)
-        return SK_NONE;
+    if (m->cap == 0) return SK_NONE;
     for (size_t i = hash & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         const sk_slot *s = &m->slots[i];
-        if (s->val == SK_NONE)
-            return SK_NONE;
-        if (s->hash == hash && s->len == len && memcmp(s->key, key, len) == 0)
-            return s->val;
+        if (s->val == SK_NONE) return SK_NONE;
+        if (s->hash == hash && s->len == len && memcmp(s->key, key, len) == 0) return s->val;
     }
 }
 
@@ -61,8 +58,7 @@ void sk_map_put(sk_map *m, const void *key, size_t len, uint64_t hash, uint32_t 
         size_t cap = m->cap ? m->cap * 2 : 64;
         sk_slot *slots = alloc_slots(m->p, cap);
         for (size_t i = 0; i < m->cap; i++)
-            if (m->slots[i].val != SK_NONE)
-                place(slots, cap, &m->slots[i]);
+            if (m->slots[i].val != SK_NONE) place(slots, cap, &m->slots[i]);
         m->slots = slots;
         m->cap = cap;
     }
@@ -75,14 +71,12 @@ void sk_map_put(sk_map *m, const void *key, size_t len, uint64_t hash, uint32_t 
 
 void sk_grow(pk_profile *p, void **arr, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap)
-        return;
+    if (need <= *cap) return;
     size_t n = *cap ? *cap : 16;
     while (n < need)
         n *= 2;
     void *fresh = pk_alloc(p, n * elem);
-    if (*cap)
-        memcpy(fresh, *arr, *cap * elem);
+    if (*cap) memcpy(fresh, *arr, *cap * elem);
     *arr = fresh;
     *cap = n;
 }
@@ -131,14 +125,11 @@ pk_id sk_stack_commit(pk_profile *p, sk_stack *prev, sk_stack *cur, const int64_
 
 bool sk_parse_u64(const char *s, const char *e, uint64_t *out)
 {
-    if (s >= e)
-        return false;
+    if (s >= e) return false;
     uint64_t v = 0;
     for (; s < e; s++) {
-        if (*s < '0' || *s > '9')
-            return false;
-        if (v > (UINT64_MAX - 9) / 10)
-            return false;
+        if (*s < '0' || *s > '9') return false;
+        if (v > (UINT64_MAX - 9) / 10) return false;
         v = v * 10 + (uint64_t)(*s - '0');
     }
     *out = v;
@@ -149,8 +140,7 @@ bool sk_parse_i64(const char *s, const char *e, int64_t *out)
 {
     bool neg = s < e && *s == '-';
     uint64_t v;
-    if (!sk_parse_u64(s + neg, e, &v) || v > (uint64_t)INT64_MAX)
-        return false;
+    if (!sk_parse_u64(s + neg, e, &v) || v > (uint64_t)INT64_MAX) return false;
     *out = neg ? -(int64_t)v : (int64_t)v;
     return true;
 }
