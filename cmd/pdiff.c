@@ -30,6 +30,7 @@ static const char usage[] =
     "                           shrank), folded stacks with two counts (.folded,\n"
     "                           as difffolded.pl), or any format (-t)\n"
     "  -t, --to FORMAT          format of -o\n"
+    "  -f, --from FORMAT        format of both inputs, skipping detection\n"
     "      --title TEXT         flame graph title\n"
     "      --fail-above PCT     exit 1 when the total grew by more than PCT %%\n"
     "      --fail-on REGEX      ... or the inclusive value of a matching function\n"
@@ -55,6 +56,7 @@ enum {
 static const struct option long_options[] = {
     {"output", required_argument, 0, 'o'},
     {"to", required_argument, 0, 't'},
+    {"from", required_argument, 0, 'f'},
     {"metric", required_argument, 0, OPT_METRIC},
     {"sort", required_argument, 0, OPT_SORT},
     {"json", no_argument, 0, OPT_JSON},
@@ -72,7 +74,7 @@ static const struct option long_options[] = {
 };
 
 typedef struct {
-    const char *output, *to, *metric, *title, *fail_on;
+    const char *output, *to, *from, *metric, *title, *fail_on;
     long rows;
     bool json, lines, normalize, sort_self;
     double fail_above; /* percent, < 0 when unset */
@@ -333,7 +335,7 @@ static int parse_options(int argc, char **argv, options *o)
     pk_error err = {{0}};
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "n:o:t:h", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "n:o:t:f:h", long_options, NULL)) != -1) {
         int handled = pk_cli_filter_option(c, optarg, &o->filter);
         if (handled < 0) return -1;
         if (handled) continue;
@@ -349,6 +351,9 @@ static int parse_options(int argc, char **argv, options *o)
             break;
         case 't':
             o->to = optarg;
+            break;
+        case 'f':
+            o->from = optarg;
             break;
         case OPT_METRIC:
             o->metric = optarg;
@@ -413,7 +418,7 @@ static int parse_options(int argc, char **argv, options *o)
 
 static pk_profile *read_side(options *o, const char *path, pk_error *err)
 {
-    pk_profile *p = pk_read_profile(path, NULL, &o->ropt, err);
+    pk_profile *p = pk_read_profile(path, o->from, &o->ropt, err);
     if (!p) return NULL;
     pk_ensure_graph(p);
     if (pk_cli_apply_filter(p, &o->filter, NULL, err) < 0) {
