@@ -269,6 +269,13 @@ def filters():
             want = expected(stacks, opt, arg)
             check(got == want, "%s %s %s: %d stacks differ" % (name, opt, arg, len(set(got.items()) ^ set(want.items()))))
             cases += 1
+            if opt == "--focus":
+                # The model keeps only the functions of the kept stacks.
+                js = out + ".json"
+                run(cmd + ["-o", js])
+                names = {f["name"] for f in json.load(open(js))["functions"]}
+                frames = {re.sub(r"_\[[kji]\]$", "", f) for st in want for f in st.split(";")}
+                check(names == frames, "%s --focus: %d functions, %d frames" % (name, len(names), len(frames)))
     print("filters: %d cases" % cases)
     merge_folded()
 
