@@ -7,3 +7,8 @@ foreach(check show json generated merge hostile truncate)
             $<TARGET_FILE_DIR:pconv> ${PK_SHARED_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/tests/data/lprof
             ${CMAKE_CURRENT_BINARY_DIR}/lprof-${check})
 endforeach()
+
+# Listings over other metrics, Python blocks in sources, merging.
+add_executable(test_lines tests/test_lines.c)
+target_link_libraries(test_lines PRIVATE profkit)
+add_test(NAME lines COMMAND test_lines)
