@@ -41,6 +41,7 @@ typedef struct {
     FILE *out;
     source_entry *sources;
     size_t nsources, capsources;
+    size_t missing; /* source files not found */
     pk_hmap index;
 } listing;
 
@@ -195,14 +196,16 @@ static void shown_range(const pk_function *f, const pk_source *src, const pk_lin
     *to = hi;
 }
 
+#define MISSING_NAMED 3 /* missing files named one by one; then only counted */
+
 /* Once per file when lines are missing, once per function when its header
  * is not where the profile says. */
-static void warn_mismatch(const listing *L, source_entry *e, const pk_function *f,
-                          const pk_line *ls, size_t n)
+static void warn_mismatch(listing *L, source_entry *e, const pk_function *f, const pk_line *ls,
+                          size_t n)
 {
     int32_t maxline = n ? ls[n - 1].line : 0;
     if (!e->src) {
-        if (!e->warned && f->file && *f->file)
+        if (!e->warned && f->file && *f->file && L->missing++ < MISSING_NAMED)
             warn_file(L, "could not find ", f->file, " (try --source-root)");
         e->warned = true;
     } else if ((size_t)maxline > e->src->nlines) {
@@ -389,6 +392,9 @@ int pk_write_listing(const pk_profile *p, FILE *out, const pk_listing_options *o
     }
     listing L = {.source_root = o->source_root, .prog = o->prog, .out = out};
     print_listing(&L, p, &c, o);
+    if (L.missing > MISSING_NAMED)
+        fprintf(stderr, "%s: warning: %zu more source files not found\n", L.prog,
+                L.missing - MISSING_NAMED);
     free_sources(&L);
     return 0;
 }
