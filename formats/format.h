@@ -29,6 +29,7 @@ typedef struct {
     bool reverse;       /* stacks merged from the leaf */
     const char *colors; /* "kind" (default) or "module" */
     const char *countname;
+    int width;         /* flame graph width in pixels, 0 for the default (1200) */
 } pk_write_options;
 
 typedef struct pk_format {

@@ -86,12 +86,14 @@ typedef struct {
     str_entry *strs;
     size_t nstrs, capstrs;
 
-    int replay;                    /* > 0: decoding again, register nothing */
+    int replay;                     /* > 0: decoding again, register nothing */
     size_t replay_used, replay_max; /* bytes decoded again, and the budget */
-    int layout;                    /* code object layout, found by trying */
+    int layout;                     /* code object layout, found by trying */
 
-    jmp_buf *trial;  /* set: a failure unwinds here instead of pk_fail */
-    bool truncated;  /* the last failure was running out of bytes */
+    jmp_buf *trial; /* set: a failure unwinds here instead of pk_fail */
+    bool truncated; /* the last failure was running out of bytes */
+    size_t fail_at; /* the last failure under a trial, and why */
+    char fail_msg[256];
 
     /* what the producer betrays */
     bool int_callers, code_key, yappi_names;
@@ -108,15 +110,18 @@ static void dec_free(dec *d)
 }
 
 static _Noreturn __attribute__((format(printf, 3, 4))) void dec_fail(dec *d, size_t off,
-                                                                      const char *fmt, ...)
+                                                                     const char *fmt, ...)
 {
-    if (d->trial)
-        longjmp(*d->trial, 1);
     char msg[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (d->trial) {
+        d->fail_at = off;
+        snprintf(d->fail_msg, sizeof d->fail_msg, "%s", msg);
+        longjmp(*d->trial, 1);
+    }
     dec_free(d);
     pk_fail(d->in, off, "%s", msg);
 }
@@ -150,8 +155,7 @@ static uint32_t rd_len(dec *d, bool wide, size_t item_min, const char *what)
 {
     size_t at = d->pos;
     int64_t n = wide ? rd_i32(d, what) : (int64_t)rd_le(d, 1, what);
-    if (n < 0)
-        dec_fail(d, at, "negative %s length %lld", what, (long long)n);
+    if (n < 0) dec_fail(d, at, "negative %s length %lld", what, (long long)n);
     if ((uint64_t)n * item_min > d->len - d->pos) {
         d->truncated = true;
         dec_fail(d, at, "%s of %lld items or bytes, only %zu bytes left", what, (long long)n,
@@ -165,7 +169,7 @@ static void rd_long(dec *d, mval *m)
 {
     size_t at = d->pos;
     int32_t n = rd_i32(d, "long");
-    uint32_t digits = n < 0 ? (uint32_t)-(int64_t)n : (uint32_t)n;
+    uint32_t digits = n < 0 ? (uint32_t) - (int64_t)n : (uint32_t)n;
     if (digits > (d->len - d->pos) / 2) {
         d->truncated = true;
         dec_fail(d, at, "truncated long of %u digits", digits);
@@ -174,8 +178,7 @@ static void rd_long(dec *d, mval *m)
     bool big = false;
     for (uint32_t i = 0; i < digits; i++) {
         uint32_t digit = (uint32_t)rd_le(d, 2, "long digit");
-        if (digit >= 1u << 15)
-            dec_fail(d, d->pos - 2, "long digit out of range");
+        if (digit >= 1u << 15) dec_fail(d, d->pos - 2, "long digit out of range");
         if (i >= 5 || (i == 4 && digit >= 1u << 3))
             big = big || digit != 0;
         else
@@ -194,8 +197,7 @@ static double rd_text_float(dec *d)
     buf[n] = '\0';
     char *end;
     double v = strtod(buf, &end);
-    if (n == 0 || *end != '\0')
-        dec_fail(d, d->pos, "bad text float");
+    if (n == 0 || *end != '\0') dec_fail(d, d->pos, "bad text float");
     d->pos += n;
     return v;
 }
@@ -207,8 +209,7 @@ static uint32_t slot_reserve(dec *d)
     if (d->nslots == d->capslots) {
         size_t cap = d->capslots ? d->capslots * 2 : 1024;
         ref_slot *s = realloc(d->slots, cap * sizeof *s);
-        if (!s)
-            dec_fail(d, d->pos, "out of memory");
+        if (!s) dec_fail(d, d->pos, "out of memory");
         d->slots = s;
         d->capslots = cap;
     }
@@ -256,8 +257,7 @@ static void str_append(dec *d, const mval *m)
     if (d->nstrs == d->capstrs) {
         size_t cap = d->capstrs ? d->capstrs * 2 : 256;
         str_entry *s = realloc(d->strs, cap * sizeof *s);
-        if (!s)
-            dec_fail(d, d->pos, "out of memory");
+        if (!s) dec_fail(d, d->pos, "out of memory");
         d->strs = s;
         d->capstrs = cap;
     }
@@ -271,8 +271,7 @@ static void obj_begin(dec *d, mval *m, int depth);
 /* Consume what is left of a fresh container without looking at it. */
 static void obj_finish(dec *d, const mval *m, int depth)
 {
-    if (!m->fresh)
-        return;
+    if (!m->fresh) return;
     mval item;
     if (m->type == MV_SEQ) {
         for (uint32_t i = 0; i < m->n; i++) {
@@ -283,12 +282,10 @@ static void obj_finish(dec *d, const mval *m, int depth)
         for (;;) {
             size_t at = d->pos;
             obj_begin(d, &item, depth + 1);
-            if (item.type == MV_NULL)
-                break;
+            if (item.type == MV_NULL) break;
             obj_finish(d, &item, depth + 1);
             obj_begin(d, &item, depth + 1);
-            if (item.type == MV_NULL)
-                dec_fail(d, at, "dict key without a value");
+            if (item.type == MV_NULL) dec_fail(d, at, "dict key without a value");
             obj_finish(d, &item, depth + 1);
         }
     }
@@ -340,7 +337,8 @@ static void code_parse(dec *d, int layout, mval *m, int depth)
 }
 
 /* The layout is not written in the file: try each on the first code object
- * (a wrong one fails its type checks quickly), then keep the one that fit. */
+ * (a wrong one fails its type checks quickly), then keep the one that fit.
+ * When none fits, the failure that got furthest explains best. */
 static void code_read(dec *d, mval *m, int depth)
 {
     if (d->layout != CODE_UNKNOWN) {
@@ -349,7 +347,9 @@ static void code_read(dec *d, mval *m, int depth)
     }
     size_t at = d->pos, nslots = d->nslots, nstrs = d->nstrs;
     jmp_buf *outer = d->trial;
-    volatile bool all_truncated = true;
+    volatile size_t best_at = at;
+    volatile bool best_truncated = false;
+    char best_msg[sizeof d->fail_msg] = "";
     for (volatile int layout = 0; layout < CODE_LAYOUTS; layout++) {
         jmp_buf jb;
         d->trial = &jb;
@@ -361,17 +361,19 @@ static void code_read(dec *d, mval *m, int depth)
             d->truncated = false;
             return;
         }
-        all_truncated = all_truncated && d->truncated;
+        if (d->fail_at > best_at) {
+            best_at = d->fail_at;
+            best_truncated = d->truncated;
+            memcpy(best_msg, d->fail_msg, sizeof best_msg);
+        }
         d->pos = at;
         d->nslots = nslots;
         d->nstrs = nstrs;
     }
     d->trial = outer;
     d->layout = CODE_UNKNOWN;
-    d->truncated = all_truncated;
-    if (all_truncated)
-        dec_fail(d, at, "truncated code object");
-    dec_fail(d, at, "code object of no known layout (Python 2.7, 3.6 to 3.13)");
+    d->truncated = best_truncated;
+    dec_fail(d, best_at, "code object of no known layout (Python 2.7, 3.6 to 3.13): %s", best_msg);
 }
 
 static void obj_ref(dec *d, mval *m, uint8_t t, size_t at)
@@ -399,8 +401,7 @@ static void obj_ref(dec *d, mval *m, uint8_t t, size_t at)
 static void obj_begin(dec *d, mval *m, int depth)
 {
     size_t at = d->pos;
-    if (depth > MAX_DEPTH)
-        dec_fail(d, at, "objects nested deeper than %d", MAX_DEPTH);
+    if (depth > MAX_DEPTH) dec_fail(d, at, "objects nested deeper than %d", MAX_DEPTH);
     uint8_t b = (uint8_t)rd_le(d, 1, "object");
     uint8_t t = b & (uint8_t)~FLAG_REF;
     memset(m, 0, sizeof *m);
@@ -411,19 +412,24 @@ static void obj_begin(dec *d, mval *m, int depth)
     if (b & FLAG_REF) {
         if (t == '0' || t == 'r' || t == 'R')
             dec_fail(d, at, "type code 0x%02x cannot be flagged", b);
-        if (!d->replay)
-            slot = slot_reserve(d);
+        if (!d->replay) slot = slot_reserve(d);
     }
     switch (t) {
-    case '0': m->type = MV_NULL; break;
-    case 'N': m->type = MV_NONE; break;
+    case '0':
+        m->type = MV_NULL;
+        break;
+    case 'N':
+        m->type = MV_NONE;
+        break;
     case 'T':
     case 'F':
         m->type = MV_BOOL;
         m->v.i = t == 'T';
         break;
     case 'S':
-    case '.': m->type = MV_OTHER; break;
+    case '.':
+        m->type = MV_OTHER;
+        break;
     case 'i':
         m->type = MV_INT;
         m->v.i = rd_i32(d, "int");
@@ -432,7 +438,9 @@ static void obj_begin(dec *d, mval *m, int depth)
         m->type = MV_INT;
         m->v.i = (int64_t)rd_le(d, 8, "int64");
         break;
-    case 'l': rd_long(d, m); break;
+    case 'l':
+        rd_long(d, m);
+        break;
     case 'g':
         m->type = MV_FLOAT;
         {
@@ -485,10 +493,15 @@ static void obj_begin(dec *d, mval *m, int depth)
         m->pos = d->pos;
         m->fresh = true;
         break;
-    case 'c': code_read(d, m, depth + 1); break;
+    case 'c':
+        code_read(d, m, depth + 1);
+        break;
     case 'r':
-    case 'R': obj_ref(d, m, t, at); break;
-    default: dec_fail(d, at, "unknown marshal type code 0x%02x", b);
+    case 'R':
+        obj_ref(d, m, t, at);
+        break;
+    default:
+        dec_fail(d, at, "unknown marshal type code 0x%02x", b);
     }
     if (slot != PK_NONE) {
         slot_store(d, slot, m);
@@ -506,8 +519,7 @@ typedef struct {
 static void items_open(dec *d, const mval *m, items_cursor *c)
 {
     *c = (items_cursor){.replayed = !m->fresh};
-    if (!c->replayed)
-        return;
+    if (!c->replayed) return;
     if (d->replay_used > d->replay_max)
         dec_fail(d, d->pos, "references make the file decode more than %zu bytes", d->replay_max);
     c->saved = d->pos;
@@ -518,8 +530,7 @@ static void items_open(dec *d, const mval *m, items_cursor *c)
 
 static void items_close(dec *d, const items_cursor *c)
 {
-    if (!c->replayed)
-        return;
+    if (!c->replayed) return;
     d->replay_used += d->pos - c->start;
     d->pos = c->saved;
     d->replay--;
@@ -529,15 +540,11 @@ static void items_close(dec *d, const items_cursor *c)
 
 static const char *str_interned(dec *d, const mval *m)
 {
-    if (m->slot != PK_NONE && d->slots[m->slot].cache.s)
-        return d->slots[m->slot].cache.s;
-    if (m->str != PK_NONE && d->strs[m->str].s)
-        return d->strs[m->str].s;
+    if (m->slot != PK_NONE && d->slots[m->slot].cache.s) return d->slots[m->slot].cache.s;
+    if (m->str != PK_NONE && d->strs[m->str].s) return d->strs[m->str].s;
     const char *s = pk_intern(d->p, (const char *)d->base + m->pos, m->n);
-    if (m->slot != PK_NONE)
-        d->slots[m->slot].cache.s = s;
-    if (m->str != PK_NONE)
-        d->strs[m->str].s = s;
+    if (m->slot != PK_NONE) d->slots[m->slot].cache.s = s;
+    if (m->str != PK_NONE) d->strs[m->str].s = s;
     return s;
 }
 
@@ -546,10 +553,8 @@ static int64_t want_count(dec *d, int depth, const char *what)
     size_t at = d->pos;
     mval m;
     obj_begin(d, &m, depth);
-    if (m.type == MV_BIGINT)
-        dec_fail(d, at, "%s does not fit in 64 bits", what);
-    if (m.type != MV_INT && m.type != MV_BOOL)
-        dec_fail(d, at, "%s is not an integer", what);
+    if (m.type == MV_BIGINT) dec_fail(d, at, "%s does not fit in 64 bits", what);
+    if (m.type != MV_INT && m.type != MV_BOOL) dec_fail(d, at, "%s is not an integer", what);
     return m.v.i;
 }
 
@@ -566,8 +571,7 @@ static int64_t want_time_ns(dec *d, int depth, const char *what)
     else
         dec_fail(d, at, "%s is not a number", what);
     double ns = s * 1e9;
-    if (!(fabs(ns) < 9.2e18))
-        dec_fail(d, at, "%s of %g s is out of range", what, s);
+    if (!(fabs(ns) < 9.2e18)) dec_fail(d, at, "%s of %g s is out of range", what, s);
     return llround(ns);
 }
 
@@ -575,12 +579,10 @@ static void note_names(dec *d, const char *name, const char *file, int32_t line,
 {
     /* yappi writes qualified Class.method names and module names as the file
      * of builtins; cProfile's names are bare co_names or <...> builtins. */
-    if (name[0] != '<' && strchr(name, '.'))
-        d->yappi_names = true;
+    if (name[0] != '<' && strchr(name, '.')) d->yappi_names = true;
     if (line == 0 && !code && file[0] && strcmp(file, "~") != 0 && strcmp(file, "profile") != 0)
         d->yappi_names = true;
-    if (code || (line == 0 && strcmp(file, "profile") == 0))
-        d->code_key = true;
+    if (code || (line == 0 && strcmp(file, "profile") == 0)) d->code_key = true;
 }
 
 /* (file, line, name) -> function. A code object in the name slot (the fake
@@ -595,15 +597,13 @@ static pk_id read_key(dec *d, int depth)
         dec_fail(d, at, "key is not a (file, line, name) tuple");
     if (key.slot != PK_NONE && d->slots[key.slot].cache.func != PK_NONE)
         return d->slots[key.slot].cache.func;
-    if (key.n != 3)
-        dec_fail(d, at, "key tuple has %u items, expected (file, line, name)", key.n);
+    if (key.n != 3) dec_fail(d, at, "key tuple has %u items, expected (file, line, name)", key.n);
     items_cursor c;
     items_open(d, &key, &c);
     mval file, name;
     size_t item_at = d->pos;
     obj_begin(d, &file, depth + 1);
-    if (file.type != MV_STR)
-        dec_fail(d, item_at, "file name of a key is not a string");
+    if (file.type != MV_STR) dec_fail(d, item_at, "file name of a key is not a string");
     int64_t line = want_count(d, depth + 1, "line number");
     if (line < INT32_MIN || line > INT32_MAX)
         dec_fail(d, item_at, "line number %lld out of range", (long long)line);
@@ -615,8 +615,7 @@ static pk_id read_key(dec *d, int depth)
     const char *fs = str_interned(d, &file), *ns = str_interned(d, &name);
     note_names(d, ns, fs, (int32_t)line, name.type == MV_CODE);
     pk_id id = pk_function_get(d->p, ns, fs, (int32_t)line, pk_kind_guess(ns, fs));
-    if (key.slot != PK_NONE)
-        d->slots[key.slot].cache.func = id;
+    if (key.slot != PK_NONE) d->slots[key.slot].cache.func = id;
     return id;
 }
 
@@ -656,8 +655,7 @@ static void read_callers(dec *d, pk_id callee, int depth)
     size_t at = d->pos;
     mval callers;
     obj_begin(d, &callers, depth);
-    if (callers.type != MV_DICT)
-        dec_fail(d, at, "callers is not a dict");
+    if (callers.type != MV_DICT) dec_fail(d, at, "callers is not a dict");
     items_cursor c;
     items_open(d, &callers, &c);
     for (;;) {
@@ -702,8 +700,7 @@ static void read_stats(dec *d)
 {
     mval top;
     obj_begin(d, &top, 0);
-    if (top.type != MV_DICT)
-        dec_fail(d, 0, "not a pstats file: the marshal value is not a dict");
+    if (top.type != MV_DICT) dec_fail(d, 0, "not a pstats file: the marshal value is not a dict");
     for (;;) {
         need(d, 1, "stats dict");
         if (d->base[d->pos] == '0') {
@@ -721,13 +718,11 @@ static void read_stats(dec *d)
 static const char *settle_producer(dec *d)
 {
     pk_profile *p = d->p;
-    if (d->int_callers || d->code_key)
-        return "profile";
+    if (d->int_callers || d->code_key) return "profile";
     bool reversed = false;
     for (size_t i = 0; i < p->nfuncs && !reversed; i++)
         reversed = p->funcs[i].pcalls > p->funcs[i].calls;
-    if (!d->yappi_names && !reversed)
-        return "cProfile";
+    if (!d->yappi_names && !reversed) return "cProfile";
     for (size_t i = 0; i < p->nfuncs; i++) {
         int64_t t = p->funcs[i].calls;
         p->funcs[i].calls = p->funcs[i].pcalls;
@@ -756,8 +751,7 @@ static void pstats_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     d.p = p;
     pk_add_metric(p, "time", "ns");
     read_stats(&d);
-    if (d.pos != d.len)
-        pk_warn(in, "%zu bytes after the statistics ignored", d.len - d.pos);
+    if (d.pos != d.len) pk_warn(in, "%zu bytes after the statistics ignored", d.len - d.pos);
     pk_meta_set(p, "pstats.producer", settle_producer(&d));
     dec_free(&d);
     p->has_graph = true;
@@ -779,47 +773,37 @@ static void probe_walk(dec *d, volatile int *stage)
 {
     mval m;
     obj_begin(d, &m, 0);
-    if (m.type != MV_DICT)
-        longjmp(*d->trial, 1);
+    if (m.type != MV_DICT) longjmp(*d->trial, 1);
     *stage = STAGE_DICT;
     obj_begin(d, &m, 1);
-    if (m.type == MV_NULL)
-        return;
-    if (!is_tuple(&m, 3) || !m.fresh)
-        longjmp(*d->trial, 1);
+    if (m.type == MV_NULL) return;
+    if (!is_tuple(&m, 3) || !m.fresh) longjmp(*d->trial, 1);
     *stage = STAGE_KEY;
     obj_begin(d, &m, 2);
-    if (m.type != MV_STR)
-        longjmp(*d->trial, 1);
+    if (m.type != MV_STR) longjmp(*d->trial, 1);
     *stage = STAGE_FILE;
     obj_begin(d, &m, 2);
-    if (m.type != MV_INT)
-        longjmp(*d->trial, 1);
+    if (m.type != MV_INT) longjmp(*d->trial, 1);
     if (d->pos < d->len && (d->base[d->pos] & (uint8_t)~FLAG_REF) == 'c')
         *stage = STAGE_NAME; /* ("profile", 0, <code>): a large first key */
     obj_begin(d, &m, 2);
-    if (m.type != MV_STR && m.type != MV_CODE)
-        longjmp(*d->trial, 1);
+    if (m.type != MV_STR && m.type != MV_CODE) longjmp(*d->trial, 1);
     *stage = STAGE_NAME;
     obj_begin(d, &m, 1);
-    if (!is_tuple(&m, 5) || !m.fresh)
-        longjmp(*d->trial, 1);
+    if (!is_tuple(&m, 5) || !m.fresh) longjmp(*d->trial, 1);
     for (int i = 0; i < 4; i++) {
         obj_begin(d, &m, 2);
         bool ok = i < 2 ? m.type == MV_INT : (m.type == MV_FLOAT || m.type == MV_INT);
-        if (!ok)
-            longjmp(*d->trial, 1);
+        if (!ok) longjmp(*d->trial, 1);
     }
     obj_begin(d, &m, 2);
-    if (m.type != MV_DICT)
-        longjmp(*d->trial, 1);
+    if (m.type != MV_DICT) longjmp(*d->trial, 1);
     *stage = STAGE_ENTRY;
 }
 
 static int pstats_probe(const uint8_t *head, size_t len)
 {
-    if (len < 2 || (head[0] & (uint8_t)~FLAG_REF) != '{')
-        return 0;
+    if (len < 2 || (head[0] & (uint8_t)~FLAG_REF) != '{') return 0;
     dec d;
     dec_init(&d, head, len);
     jmp_buf jb;

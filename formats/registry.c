@@ -6,14 +6,36 @@
 #include "../lib/output.h"
 #include "format.h"
 
-extern const pk_format pk_format_json;
+extern const pk_format pk_format_callgrind;
 extern const pk_format pk_format_pstats;
+extern const pk_format pk_format_pprof;
+extern const pk_format pk_format_collapsed;
+extern const pk_format pk_format_austin;
+extern const pk_format pk_format_mojo;
+extern const pk_format pk_format_speedscope;
+extern const pk_format pk_format_memray;
 extern const pk_format pk_format_lprof;
+extern const pk_format pk_format_dot;
+extern const pk_format pk_format_flamesvg;
+extern const pk_format pk_format_flamepng;
+extern const pk_format pk_format_json;
 
+/* Writers are chosen by the first pattern that matches: specific before
+ * generic (json last, after *.speedscope.json). */
 const pk_format *const pk_formats[] = {
-    &pk_format_json,
+    &pk_format_callgrind,
     &pk_format_pstats,
+    &pk_format_pprof,
+    &pk_format_collapsed,
+    &pk_format_austin,
+    &pk_format_mojo,
+    &pk_format_speedscope,
+    &pk_format_memray,
     &pk_format_lprof,
+    &pk_format_dot,
+    &pk_format_flamesvg,
+    &pk_format_flamepng,
+    &pk_format_json,
     NULL,
 };
 

@@ -49,6 +49,8 @@ struct pk_input {
     size_t map_len;
     jmp_buf catch;
     pk_error err;
+    void (*cleanup)(void *);
+    void *cleanup_ctx;
 };
 
 const char *pk_input_name(const pk_input *in)
@@ -84,7 +86,18 @@ _Noreturn void pk_fail(pk_input *in, uint64_t offset, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     pk_error_set(&in->err, "%s: offset %llu: %s", in->name, (unsigned long long)offset, what);
+    if (in->cleanup) {
+        void (*cleanup)(void *) = in->cleanup;
+        in->cleanup = NULL; /* a failing cleanup must not loop */
+        cleanup(in->cleanup_ctx);
+    }
     longjmp(in->catch, 1);
+}
+
+void pk_input_on_fail(pk_input *in, void (*cleanup)(void *), void *ctx)
+{
+    in->cleanup = cleanup;
+    in->cleanup_ctx = ctx;
 }
 
 void pk_warn(pk_input *in, const char *fmt, ...)

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 shared="$(cd .. && pwd)/shared"
+(cd tests/node && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 bash scripts/build.sh build -DPK_WERROR=ON -DPK_SHARED_DIR="$shared"
 (cd build && ctest --output-on-failure -j"$(nproc)")
 bash scripts/build.sh build-asan -DPK_WERROR=ON -DPK_SANITIZE=address,undefined \

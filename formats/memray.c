@@ -1,0 +1,1568 @@
+/* memray capture files (memray run -o FILE.bin): header versions 11, 12 and 13,
+ * streamed (all allocations) and aggregated captures. See
+ * shared/formats/memray.md.
+ *
+ * One pass over the records. Memory grows with live allocations, distinct
+ * stacks and code objects, never with the file: the input is streamed through
+ * a buffer of our own. Peak (high-water mark) contributions are tracked per
+ * location as memray does: each location remembers what it held at the last
+ * peak it saw and what changed since, and a peak is recorded on its falling
+ * edge, so the last record that reaches the maximum wins.
+ */
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+
+#define MR_CHUNK (1u << 20)
+#define MR_RECORD_MAX 64          /* longest fixed-size stream record */
+#define MR_STRING_MAX (16u << 20) /* longest name or line table accepted */
+#define MR_CACHE 15
+
+enum {
+    A_PYMALLOC_FREE = 1,
+    A_FREE = 5,
+    A_MMAP = 14,
+    A_MUNMAP = 15,
+};
+
+static const char *const allocator_names[16] = {"?",
+                                                "PYMALLOC_FREE",
+                                                "PYMALLOC_MALLOC",
+                                                "PYMALLOC_CALLOC",
+                                                "PYMALLOC_REALLOC",
+                                                "FREE",
+                                                "MALLOC",
+                                                "REALLOC",
+                                                "CALLOC",
+                                                "POSIX_MEMALIGN",
+                                                "ALIGNED_ALLOC",
+                                                "MEMALIGN",
+                                                "VALLOC",
+                                                "PVALLOC",
+                                                "MMAP",
+                                                "MUNMAP"};
+
+typedef enum { VIEW_PEAK, VIEW_LEAKS, VIEW_TEMPORARY, VIEW_TOTAL } mr_view;
+
+static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return arr;
+    size_t n = *cap ? *cap : 16;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(arr, n * elem);
+    if (!q) abort();
+    *cap = n;
+    return q;
+}
+
+/* ---- small hash maps ------------------------------------------------------ */
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* u64 -> u32, no deletion; val PK_NONE marks an empty slot. */
+typedef struct {
+    uint64_t key;
+    uint32_t val;
+} map_slot;
+
+typedef struct {
+    map_slot *slots;
+    size_t mask, n;
+} u64map;
+
+static void map_init(u64map *m, size_t cap)
+{
+    m->slots = malloc(cap * sizeof *m->slots);
+    if (!m->slots) abort();
+    for (size_t i = 0; i < cap; i++)
+        m->slots[i].val = PK_NONE;
+    m->mask = cap - 1;
+    m->n = 0;
+}
+
+static uint32_t map_find(const u64map *m, uint64_t key)
+{
+    for (size_t i = mix64(key) & m->mask;; i = (i + 1) & m->mask) {
+        if (m->slots[i].val == PK_NONE) return PK_NONE;
+        if (m->slots[i].key == key) return m->slots[i].val;
+    }
+}
+
+static void map_put(u64map *m, uint64_t key, uint32_t val)
+{
+    if (2 * (m->n + 1) > m->mask + 1) {
+        u64map bigger;
+        map_init(&bigger, 2 * (m->mask + 1));
+        for (size_t i = 0; i <= m->mask; i++)
+            if (m->slots[i].val != PK_NONE) map_put(&bigger, m->slots[i].key, m->slots[i].val);
+        free(m->slots);
+        *m = bigger;
+    }
+    size_t i = mix64(key) & m->mask;
+    while (m->slots[i].val != PK_NONE && m->slots[i].key != key)
+        i = (i + 1) & m->mask;
+    if (m->slots[i].val == PK_NONE) m->n++;
+    m->slots[i].key = key;
+    m->slots[i].val = val;
+}
+
+/* Live allocations: address -> (size, location), with deletion (backward
+ * shift). 16-byte slots keep the table small enough to stay in cache: keys
+ * are address | 1 (addresses are multiples of 8, so 0 = empty), and sizes of
+ * 4 GiB or more live in a side table. */
+#define LIVE_BIG UINT32_MAX
+
+typedef struct {
+    uint64_t key;
+    uint32_t size; /* LIVE_BIG: see big_sizes */
+    uint32_t loc;
+} live_slot;
+
+typedef struct {
+    live_slot *slots;
+    size_t mask, n;
+    unsigned shift;
+    u64map big_index; /* address -> index in big_sizes */
+    uint64_t *big_sizes;
+    size_t nbig, capbig;
+} live_map;
+
+static void live_init(live_map *m, unsigned bits)
+{
+    m->slots = calloc((size_t)1 << bits, sizeof *m->slots);
+    if (!m->slots) abort();
+    m->mask = ((size_t)1 << bits) - 1;
+    m->shift = 64 - bits;
+    m->n = 0;
+}
+
+static size_t live_home(const live_map *m, uint64_t key)
+{
+    return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> m->shift);
+}
+
+static live_slot *live_find(live_map *m, uint64_t addr)
+{
+    uint64_t key = addr | 1;
+    for (size_t i = live_home(m, key);; i = (i + 1) & m->mask) {
+        if (m->slots[i].key == key) return &m->slots[i];
+        if (m->slots[i].key == 0) return NULL;
+    }
+}
+
+static void live_insert(live_map *m, live_slot slot)
+{
+    size_t i = live_home(m, slot.key);
+    while (m->slots[i].key && m->slots[i].key != slot.key)
+        i = (i + 1) & m->mask;
+    if (!m->slots[i].key) m->n++;
+    m->slots[i] = slot;
+}
+
+static void live_grow(live_map *m)
+{
+    live_slot *old = m->slots;
+    size_t cap = m->mask + 1;
+    live_init(m, 64 - m->shift + 1);
+    for (size_t i = 0; i < cap; i++)
+        if (old[i].key) live_insert(m, old[i]);
+    free(old);
+}
+
+static void live_put(live_map *m, uint64_t addr, uint64_t size, uint32_t loc)
+{
+    if (2 * (m->n + 1) > m->mask + 1) live_grow(m);
+    uint32_t small = (uint32_t)size;
+    if (size >= LIVE_BIG) {
+        uint32_t i = map_find(&m->big_index, addr);
+        if (i == PK_NONE) {
+            m->big_sizes = grow(m->big_sizes, &m->capbig, m->nbig + 1, sizeof *m->big_sizes);
+            i = (uint32_t)m->nbig++;
+            map_put(&m->big_index, addr, i);
+        }
+        m->big_sizes[i] = size;
+        small = LIVE_BIG;
+    }
+    live_insert(m, (live_slot){addr | 1, small, loc});
+}
+
+static uint64_t live_size(const live_map *m, const live_slot *s)
+{
+    if (s->size != LIVE_BIG) return s->size;
+    return m->big_sizes[map_find(&m->big_index, s->key & ~(uint64_t)1)];
+}
+
+static void live_erase(live_map *m, live_slot *slot)
+{
+    size_t i = (size_t)(slot - m->slots);
+    for (size_t j = (i + 1) & m->mask; m->slots[j].key; j = (j + 1) & m->mask) {
+        size_t home = live_home(m, m->slots[j].key);
+        /* move j back to i when its home is not in (i, j] */
+        if (((j - home) & m->mask) >= ((j - i) & m->mask)) {
+            m->slots[i] = m->slots[j];
+            i = j;
+        }
+    }
+    m->slots[i].key = 0;
+    m->n--;
+}
+
+/* ---- the reader's state --------------------------------------------------- */
+
+typedef struct {
+    const char *name, *file;
+    int32_t firstline;
+    uint32_t ltlen;
+    uint8_t *linetable;
+    pk_id func;
+} code_def;
+
+/* A Python stack is a node of a prefix tree: (parent, frame). Node 0 is the
+ * empty stack. */
+typedef struct {
+    uint32_t parent;
+    uint32_t code; /* index into code_defs */
+    int32_t offset;
+    uint32_t depth;
+} stack_node;
+
+typedef struct {
+    uint64_t addr, size;
+    uint32_t loc;
+} recent_alloc;
+
+typedef struct {
+    uint64_t tid;
+    const char *name;
+    uint32_t *stack; /* node ids, outermost first */
+    size_t depth, cap;
+    uint32_t cached_node, cached_loc;
+    recent_alloc *recent; /* ring of the latest allocations (view temporary) */
+    size_t recent_head, recent_n, recent_cap;
+} thread_state;
+
+/* What one (stack, thread) location holds. */
+typedef struct {
+    uint32_t node, thread;
+    uint64_t last_peak;
+    int64_t peak_count, peak_bytes;   /* held at the last known peak */
+    int64_t since_count, since_bytes; /* changes after it */
+    int64_t total_count, total_bytes;
+    int64_t temp_count, temp_bytes;
+    int64_t leak_count, leak_bytes; /* aggregated captures only */
+} location;
+
+typedef struct {
+    uint64_t start, end;
+    uint32_t loc;
+} mapping;
+
+typedef struct {
+    uint64_t addr, size;
+    uint32_t loc, thread;
+    uint8_t allocator;
+} pending_alloc;
+
+#define MR_BATCH 32
+
+typedef struct {
+    pk_input *in;
+    pk_profile *p;
+    const pk_read_options *opt;
+    mr_view view;
+    uint64_t temp_threshold;
+    jmp_buf truncated;
+
+    /* input buffer */
+    uint8_t *buf;
+    const uint8_t *cur, *end;
+    size_t cap;
+    uint64_t base; /* file offset of buf[0] */
+    bool eof;
+    uint64_t record_offset;
+
+    /* header */
+    int version;
+    uint32_t python_version;
+    bool native_traces, aggregated;
+    uint64_t n_allocations_header, start_time, end_time, main_tid, skipped;
+    int python_allocator;
+    bool trace_python_allocators, track_object_lifetimes;
+
+    /* decoding registers */
+    uint64_t cache[MR_CACHE];
+    unsigned cache_head;
+    uint64_t last_ptr, last_native_id, last_ip, last_firstline;
+    uint64_t last_frame_id, last_line; /* version 11 */
+    thread_state *thread;              /* current thread */
+    uint32_t cur_thread;
+
+    /* tables */
+    code_def *codes;
+    size_t ncodes, capcodes;
+    uint32_t *code_by_id; /* memray code id -> code_defs index */
+    size_t capcode_ids;
+    stack_node *nodes;
+    size_t nnodes, capnodes;
+    uint32_t *node_slots; /* node id + 1, 0 = empty */
+    size_t node_mask;
+    thread_state *threads;
+    size_t nthreads, capthreads;
+    u64map thread_by_tid;
+    location *locs;
+    size_t nlocs, caplocs;
+    u64map loc_by_key;
+    live_map live;
+    mapping *maps;
+    size_t nmaps, capmaps;
+    uint64_t native_nodes, images, generations;
+    /* aggregated: python frames and stack-tree nodes */
+    uint32_t *agg_frame_code;
+    int32_t *agg_frame_offset;
+    size_t nagg_frames, capagg_frames;
+    uint32_t *agg_nodes;
+    size_t nagg_nodes, capagg_nodes;
+
+    pending_alloc pending[MR_BATCH];
+    size_t npending;
+
+    /* statistics */
+    int64_t heap, heap_at_peak;
+    uint64_t peak_count;
+    uint64_t n_records, total_allocs, total_bytes, by_allocator[16];
+    uint64_t memory_records, objects;
+    bool saw_trailer;
+} mr_reader;
+
+static void reader_free(mr_reader *r)
+{
+    free(r->buf);
+    for (size_t i = 0; i < r->ncodes; i++)
+        free(r->codes[i].linetable);
+    free(r->codes);
+    free(r->code_by_id);
+    free(r->nodes);
+    free(r->node_slots);
+    for (size_t i = 0; i < r->nthreads; i++) {
+        free(r->threads[i].stack);
+        free(r->threads[i].recent);
+    }
+    free(r->threads);
+    free(r->thread_by_tid.slots);
+    free(r->locs);
+    free(r->loc_by_key.slots);
+    free(r->live.slots);
+    free(r->live.big_index.slots);
+    free(r->live.big_sizes);
+    free(r->maps);
+    free(r->agg_frame_code);
+    free(r->agg_frame_offset);
+    free(r->agg_nodes);
+    free(r);
+}
+
+static uint64_t offset_of(const mr_reader *r, const uint8_t *at)
+{
+    return r->base + (uint64_t)(at - r->buf);
+}
+
+/* Free everything of ours, then leave through pk_fail. */
+__attribute__((format(printf, 2, 3))) _Noreturn static void fail(mr_reader *r, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pk_input *in = r->in;
+    uint64_t off = r->record_offset;
+    reader_free(r);
+    pk_fail(in, off, "%s", msg);
+}
+
+_Noreturn static void truncated(mr_reader *r)
+{
+    longjmp(r->truncated, 1);
+}
+
+/* ---- input ---------------------------------------------------------------- */
+
+/* Make at least `need` bytes available at r->cur, unless the input ends. */
+static void fill_slow(mr_reader *r, size_t need);
+
+static inline void fill(mr_reader *r, size_t need)
+{
+    if ((size_t)(r->end - r->cur) < need && !r->eof) fill_slow(r, need);
+}
+
+static void fill_slow(mr_reader *r, size_t need)
+{
+    size_t have = (size_t)(r->end - r->cur);
+    if (have >= need || r->eof) return;
+    if (need > r->cap) {
+        size_t cap = r->cap;
+        while (cap < need)
+            cap *= 2;
+        size_t at = (size_t)(r->cur - r->buf);
+        uint8_t *q = realloc(r->buf, cap);
+        if (!q) abort();
+        r->buf = q;
+        r->cap = cap;
+        r->cur = q + at;
+    }
+    r->base += (uint64_t)(r->cur - r->buf);
+    memmove(r->buf, r->cur, have);
+    size_t len = have;
+    while (len < r->cap && !r->eof) {
+        size_t n = pk_input_read(r->in, r->buf + len, r->cap - len);
+        if (n == 0) r->eof = true;
+        len += n;
+    }
+    r->cur = r->buf;
+    r->end = r->buf + len;
+}
+
+static uint8_t rd_u8(mr_reader *r)
+{
+    if (r->cur >= r->end) truncated(r);
+    return *r->cur++;
+}
+
+static uint64_t rd_fixed(mr_reader *r, int n)
+{
+    fill(r, (size_t)n);
+    if (r->end - r->cur < n) truncated(r);
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v |= (uint64_t)r->cur[i] << (8 * i);
+    r->cur += n;
+    return v;
+}
+
+static uint64_t rd_varint(mr_reader *r)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+        uint8_t b = rd_u8(r);
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) return v;
+    }
+    fail(r, "varint longer than 10 bytes");
+}
+
+static int64_t rd_svarint(mr_reader *r)
+{
+    uint64_t z = rd_varint(r);
+    return (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+}
+
+/* A NUL-terminated string, interned in the profile. */
+static const char *rd_cstr(mr_reader *r)
+{
+    size_t scanned = 0;
+    for (;;) {
+        size_t have = (size_t)(r->end - r->cur);
+        const uint8_t *nul = memchr(r->cur + scanned, 0, have - scanned);
+        if (nul) {
+            const char *s = pk_intern(r->p, (const char *)r->cur, (size_t)(nul - r->cur));
+            r->cur = nul + 1;
+            return s;
+        }
+        if (r->eof) truncated(r);
+        if (have > MR_STRING_MAX) fail(r, "string longer than %u bytes", MR_STRING_MAX);
+        scanned = have;
+        fill(r, have + 4096);
+    }
+}
+
+/* ---- tables --------------------------------------------------------------- */
+
+static thread_state *thread_get(mr_reader *r, uint64_t tid, uint32_t *index)
+{
+    uint32_t i = map_find(&r->thread_by_tid, tid);
+    if (i == PK_NONE) {
+        r->threads = grow(r->threads, &r->capthreads, r->nthreads + 1, sizeof *r->threads);
+        i = (uint32_t)r->nthreads++;
+        r->threads[i] = (thread_state){.tid = tid, .cached_node = PK_NONE};
+        map_put(&r->thread_by_tid, tid, i);
+    }
+    *index = i;
+    return &r->threads[i];
+}
+
+static uint64_t node_hash(uint32_t parent, uint32_t code, int32_t offset)
+{
+    return mix64(((uint64_t)parent << 32 | code) ^
+                 ((uint64_t)(uint32_t)offset * 0x9e3779b97f4a7c15ULL));
+}
+
+static void node_slots_rebuild(mr_reader *r, size_t cap)
+{
+    free(r->node_slots);
+    r->node_slots = calloc(cap, sizeof *r->node_slots);
+    if (!r->node_slots) abort();
+    r->node_mask = cap - 1;
+    for (uint32_t id = 1; id < r->nnodes; id++) {
+        const stack_node *n = &r->nodes[id];
+        size_t i = node_hash(n->parent, n->code, n->offset) & r->node_mask;
+        while (r->node_slots[i])
+            i = (i + 1) & r->node_mask;
+        r->node_slots[i] = id + 1;
+    }
+}
+
+/* The stack node for frame (code, offset) called from parent. */
+static uint32_t node_get(mr_reader *r, uint32_t parent, uint32_t code, int32_t offset)
+{
+    size_t i = node_hash(parent, code, offset) & r->node_mask;
+    for (; r->node_slots[i]; i = (i + 1) & r->node_mask) {
+        const stack_node *n = &r->nodes[r->node_slots[i] - 1];
+        if (n->parent == parent && n->code == code && n->offset == offset)
+            return r->node_slots[i] - 1;
+    }
+    if (r->nnodes >= UINT32_MAX - 2) fail(r, "too many distinct stacks");
+    r->nodes = grow(r->nodes, &r->capnodes, r->nnodes + 1, sizeof *r->nodes);
+    uint32_t id = (uint32_t)r->nnodes++;
+    r->nodes[id] = (stack_node){parent, code, offset, r->nodes[parent].depth + 1};
+    r->node_slots[i] = id + 1;
+    if (2 * r->nnodes > r->node_mask + 1) node_slots_rebuild(r, 2 * (r->node_mask + 1));
+    return id;
+}
+
+static uint32_t location_get(mr_reader *r, uint32_t node, uint32_t thread)
+{
+    uint64_t key = (uint64_t)node << 32 | thread;
+    uint32_t id = map_find(&r->loc_by_key, key);
+    if (id != PK_NONE) return id;
+    r->locs = grow(r->locs, &r->caplocs, r->nlocs + 1, sizeof *r->locs);
+    id = (uint32_t)r->nlocs++;
+    r->locs[id] = (location){.node = node, .thread = thread};
+    map_put(&r->loc_by_key, key, id);
+    return id;
+}
+
+/* The location of an allocation made now by the current thread. */
+static uint32_t current_location(mr_reader *r)
+{
+    thread_state *t = r->thread;
+    uint32_t node = t->depth ? t->stack[t->depth - 1] : 0;
+    if (node != t->cached_node) {
+        t->cached_loc = location_get(r, node, r->cur_thread);
+        t->cached_node = node;
+    }
+    return t->cached_loc;
+}
+
+static uint32_t code_index(mr_reader *r, uint64_t code_id)
+{
+    if (code_id >= r->capcode_ids || r->code_by_id[code_id] == PK_NONE)
+        fail(r, "frame of undefined code object %" PRIu64, code_id);
+    return r->code_by_id[code_id];
+}
+
+/* ---- high-water mark bookkeeping (memray's HighWaterMarkAggregator) ------- */
+
+static void usage_delta(mr_reader *r, uint32_t loc, int64_t count, int64_t bytes)
+{
+    int64_t heap = r->heap + bytes;
+    if (r->heap >= r->heap_at_peak && heap < r->heap) {
+        /* falling edge of a peak not yet recorded */
+        r->peak_count++;
+        r->heap_at_peak = r->heap;
+    }
+    r->heap = heap;
+    location *l = &r->locs[loc];
+    if (l->last_peak != r->peak_count) {
+        l->peak_count += l->since_count;
+        l->peak_bytes += l->since_bytes;
+        l->since_count = l->since_bytes = 0;
+        l->last_peak = r->peak_count;
+    }
+    l->since_count += count;
+    l->since_bytes += bytes;
+}
+
+/* ---- view temporary: allocations freed within N allocations ------------- */
+
+static void recent_push(mr_reader *r, thread_state *t, uint64_t addr, uint64_t size, uint32_t loc)
+{
+    if (t->recent_n == t->recent_cap && t->recent_cap < r->temp_threshold) {
+        size_t cap = t->recent_cap ? 2 * t->recent_cap : 16;
+        if (cap > r->temp_threshold) cap = (size_t)r->temp_threshold;
+        recent_alloc *q = malloc(cap * sizeof *q);
+        if (!q) abort();
+        for (size_t i = 0; i < t->recent_n; i++)
+            q[i] = t->recent[(t->recent_head + i) % t->recent_cap];
+        free(t->recent);
+        t->recent = q;
+        t->recent_cap = cap;
+        t->recent_head = 0;
+    }
+    /* newest first: head is the newest entry */
+    t->recent_head = (t->recent_head + t->recent_cap - 1) % t->recent_cap;
+    t->recent[t->recent_head] = (recent_alloc){addr, size, loc};
+    if (t->recent_n < t->recent_cap) t->recent_n++;
+}
+
+static void recent_match(mr_reader *r, thread_state *t, uint64_t addr, uint64_t size, bool ranged)
+{
+    for (size_t i = 0; i < t->recent_n; i++) {
+        const recent_alloc *a = &t->recent[(t->recent_head + i) % t->recent_cap];
+        if (a->addr == addr && (!ranged || a->size == size)) {
+            r->locs[a->loc].temp_count++;
+            r->locs[a->loc].temp_bytes += (int64_t)a->size;
+            return;
+        }
+    }
+}
+
+/* ---- mmap'd ranges -------------------------------------------------------- */
+
+static void mapping_add(mr_reader *r, uint64_t addr, uint64_t size, uint32_t loc)
+{
+    r->maps = grow(r->maps, &r->capmaps, r->nmaps + 1, sizeof *r->maps);
+    r->maps[r->nmaps++] = (mapping){addr, addr + size, loc};
+    usage_delta(r, loc, 1, (int64_t)size);
+}
+
+/* MUNMAP: remove [addr, addr + size) from every tracked range it overlaps. */
+static void mapping_remove(mr_reader *r, uint64_t addr, uint64_t size)
+{
+    uint64_t lo = addr, hi = addr + size;
+    size_t n = r->nmaps;
+    for (size_t i = 0; i < n; i++) {
+        mapping *m = &r->maps[i];
+        uint64_t a = m->start > lo ? m->start : lo, b = m->end < hi ? m->end : hi;
+        if (b <= a) continue;
+        uint32_t loc = m->loc;
+        if (a == m->start && b == m->end) { /* freed */
+            usage_delta(r, loc, -1, -(int64_t)(b - a));
+            m->start = m->end = 0;
+        } else if (a == m->start || b == m->end) { /* shrunk */
+            usage_delta(r, loc, 0, -(int64_t)(b - a));
+            if (a == m->start)
+                m->start = b;
+            else
+                m->end = a;
+        } else { /* split in two */
+            usage_delta(r, loc, 1, -(int64_t)(b - a));
+            uint64_t end = m->end;
+            m->end = a;
+            r->maps = grow(r->maps, &r->capmaps, r->nmaps + 1, sizeof *r->maps);
+            r->maps[r->nmaps++] = (mapping){b, end, loc};
+        }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < r->nmaps; i++)
+        if (r->maps[i].end > r->maps[i].start) r->maps[kept++] = r->maps[i];
+    r->nmaps = kept;
+}
+
+/* ---- stream records (file_format 0) --------------------------------------- */
+
+static void need_thread(mr_reader *r)
+{
+    if (!r->thread) fail(r, "thread record before any CONTEXT_SWITCH");
+}
+
+/* Apply one allocation event to the live set, the peak and the totals. */
+static void apply_allocation(mr_reader *r, const pending_alloc *e)
+{
+    thread_state *t = &r->threads[e->thread];
+    uint64_t addr = e->addr, size = e->size;
+    if (e->allocator == A_FREE || e->allocator == A_PYMALLOC_FREE) {
+        live_slot *s = live_find(&r->live, addr);
+        if (s) {
+            usage_delta(r, s->loc, -1, -(int64_t)live_size(&r->live, s));
+            live_erase(&r->live, s);
+        }
+        if (r->view == VIEW_TEMPORARY) recent_match(r, t, addr, 0, false);
+        return;
+    }
+    if (e->allocator == A_MUNMAP) {
+        mapping_remove(r, addr, size);
+        if (r->view == VIEW_TEMPORARY) recent_match(r, t, addr, size, true);
+        return;
+    }
+    if (e->allocator == A_MMAP) {
+        mapping_add(r, addr, size, e->loc);
+    } else {
+        /* memray keeps counting a replaced entry, so do we */
+        usage_delta(r, e->loc, 1, (int64_t)size);
+        live_put(&r->live, addr, size, e->loc);
+    }
+    if (r->view == VIEW_TEMPORARY) recent_push(r, t, addr, size, e->loc);
+}
+
+/* Apply the queued events in order. */
+static void flush_allocations(mr_reader *r)
+{
+    for (size_t i = 0; i < r->npending; i++)
+        apply_allocation(r, &r->pending[i]);
+    r->npending = 0;
+}
+
+/* One decoded ALLOCATION record. Events are queued and applied in batches,
+ * with the hash slot of each address prefetched when it is queued: the live
+ * set is the one structure touched at random. */
+static void process_allocation(mr_reader *r, unsigned allocator, uint64_t addr, uint64_t size)
+{
+    need_thread(r);
+    r->n_records++;
+    r->by_allocator[allocator]++;
+    uint32_t loc = PK_NONE;
+    bool dealloc = allocator == A_FREE || allocator == A_PYMALLOC_FREE || allocator == A_MUNMAP;
+    if (!dealloc) {
+        if (size > INT64_MAX / 4) fail(r, "allocation size %" PRIu64 " out of range", size);
+        loc = current_location(r);
+        location *l = &r->locs[loc];
+        r->total_allocs++;
+        r->total_bytes += size;
+        l->total_count++;
+        l->total_bytes += (int64_t)size;
+    }
+    __builtin_prefetch(&r->live.slots[live_home(&r->live, addr | 1)]);
+    r->pending[r->npending++] = (pending_alloc){addr, size, loc, r->cur_thread, (uint8_t)allocator};
+    if (r->npending == MR_BATCH) flush_allocations(r);
+}
+
+static void on_allocation(mr_reader *r, uint8_t type)
+{
+    unsigned allocator = type & 7, slot = (type >> 3) & 15;
+    uint64_t addr;
+    if (slot == 15) {
+        r->last_ptr += (uint64_t)rd_svarint(r);
+        addr = r->last_ptr << 3;
+        r->cache_head = (r->cache_head + MR_CACHE - 1) % MR_CACHE;
+        r->cache[r->cache_head] = addr;
+    } else {
+        addr = r->cache[(r->cache_head + slot) % MR_CACHE];
+    }
+    if (allocator == 0) {
+        allocator = rd_u8(r);
+        if (allocator < 8 || allocator > 15) fail(r, "unknown allocator id %u", allocator);
+    }
+    bool simple_free = allocator == A_FREE || allocator == A_PYMALLOC_FREE;
+    if (r->native_traces && !simple_free) r->last_native_id += (uint64_t)rd_svarint(r);
+    uint64_t size = simple_free ? 0 : rd_varint(r);
+    process_allocation(r, allocator, addr, size);
+}
+
+/* Push a frame (code definition, offset) on the current thread's stack. */
+static void push_frame(mr_reader *r, uint32_t code, int64_t offset)
+{
+    if (offset < INT32_MIN || offset > INT32_MAX)
+        fail(r, "instruction offset %" PRId64 " out of range", offset);
+    thread_state *t = r->thread;
+    uint32_t parent = t->depth ? t->stack[t->depth - 1] : 0;
+    uint32_t node = node_get(r, parent, code, (int32_t)offset);
+    t->stack = grow(t->stack, &t->cap, t->depth + 1, sizeof *t->stack);
+    t->stack[t->depth++] = node;
+}
+
+static void on_frame_push(mr_reader *r, bool is_entry)
+{
+    (void)is_entry; /* only matters when merging with native stacks */
+    uint64_t code_id = rd_varint(r);
+    int64_t offset = rd_svarint(r);
+    need_thread(r);
+    push_frame(r, code_index(r, code_id), offset);
+}
+
+static void on_frame_pop(mr_reader *r, unsigned count)
+{
+    need_thread(r);
+    thread_state *t = r->thread;
+    if (count > t->depth) fail(r, "pop of %u frames from a stack of %zu", count, t->depth);
+    t->depth -= count;
+}
+
+/* Define (or redefine) code object `id`; takes ownership of linetable. */
+static void define_code(mr_reader *r, uint64_t id, const char *name, const char *file,
+                        int64_t firstline, uint8_t *linetable, uint32_t ltlen)
+{
+    if (id > 2 * r->ncodes + 65536) {
+        free(linetable);
+        fail(r, "code object id %" PRIu64 " out of sequence", id);
+    }
+    if (firstline < INT32_MIN || firstline > INT32_MAX) firstline = 0;
+    r->codes = grow(r->codes, &r->capcodes, r->ncodes + 1, sizeof *r->codes);
+    r->codes[r->ncodes] = (code_def){name, file, (int32_t)firstline, ltlen, linetable, PK_NONE};
+    size_t old = r->capcode_ids;
+    r->code_by_id = grow(r->code_by_id, &r->capcode_ids, id + 1, sizeof *r->code_by_id);
+    for (size_t i = old; i < r->capcode_ids; i++)
+        r->code_by_id[i] = PK_NONE;
+    r->code_by_id[id] = (uint32_t)r->ncodes++;
+}
+
+static void on_code_object(mr_reader *r)
+{
+    uint64_t id = rd_varint(r);
+    const char *name = rd_cstr(r);
+    const char *file = rd_cstr(r);
+    r->last_firstline += (uint64_t)rd_svarint(r);
+    uint64_t ltlen = rd_varint(r);
+    if (ltlen > MR_STRING_MAX) fail(r, "line table of %" PRIu64 " bytes", ltlen);
+    fill(r, (size_t)ltlen);
+    if ((uint64_t)(r->end - r->cur) < ltlen) truncated(r);
+    uint8_t *lt = malloc(ltlen ? ltlen : 1);
+    if (!lt) abort();
+    memcpy(lt, r->cur, ltlen);
+    r->cur += ltlen;
+    define_code(r, id, name, file, (int64_t)r->last_firstline, lt, (uint32_t)ltlen);
+}
+
+static void on_memory_record(mr_reader *r)
+{
+    uint64_t rss = rd_varint(r);
+    uint64_t ms = rd_varint(r);
+    r->memory_records++;
+    flush_allocations(r);
+    int64_t t_ns = (int64_t)((r->start_time + ms) * 1000000u);
+    pk_series_add(r->p, t_ns, (int64_t)rss, r->heap);
+}
+
+static void on_segment_header(mr_reader *r)
+{
+    rd_cstr(r); /* image file name */
+    uint64_t n = rd_varint(r);
+    rd_fixed(r, 8); /* load address */
+    r->images++;
+    for (uint64_t i = 0; i < n; i++) {
+        r->record_offset = offset_of(r, r->cur);
+        fill(r, MR_RECORD_MAX);
+        if (rd_u8(r) != 0x08)
+            fail(r, "SEGMENT_HEADER announces %" PRIu64 " segments, found %" PRIu64, n, i);
+        rd_fixed(r, 8); /* vaddr */
+        rd_varint(r);   /* memsz */
+    }
+}
+
+static void on_native_trace_index(mr_reader *r)
+{
+    r->last_ip += (uint64_t)rd_svarint(r);
+    r->last_native_id += (uint64_t)rd_svarint(r);
+    r->native_nodes++;
+}
+
+static void on_object(mr_reader *r, uint8_t type)
+{
+    unsigned slot = (type >> 1) & 15;
+    if (slot == 15) {
+        r->last_ptr += (uint64_t)rd_svarint(r);
+        r->cache_head = (r->cache_head + MR_CACHE - 1) % MR_CACHE;
+        r->cache[r->cache_head] = r->last_ptr << 3;
+    }
+    if (r->native_traces && (type & 1)) r->last_native_id += (uint64_t)rd_svarint(r);
+    need_thread(r);
+    r->objects++;
+}
+
+/* One record; false at the end of the stream. */
+static bool stream_record(mr_reader *r)
+{
+    fill(r, MR_RECORD_MAX);
+    if (r->cur >= r->end) return false;
+    r->record_offset = offset_of(r, r->cur);
+    uint8_t type = *r->cur++;
+    if (type & 0x80) {
+        on_allocation(r, type);
+    } else if (type & 0x40) {
+        on_frame_push(r, type & 1);
+    } else if (type & 0x20) {
+        on_object(r, type);
+    } else if (type & 0x10) {
+        on_frame_pop(r, (type & 15) + 1u);
+    } else {
+        switch (type) {
+        case 0x00: /* zero padding: end of data */
+            return false;
+        case 0x01:
+            r->saw_trailer = true;
+            return false;
+        case 0x02:
+            on_memory_record(r);
+            break;
+        case 0x05:
+            on_native_trace_index(r);
+            break;
+        case 0x06:
+            r->generations++;
+            break;
+        case 0x07:
+            on_segment_header(r);
+            break;
+        case 0x0A: {
+            const char *name = rd_cstr(r);
+            need_thread(r);
+            r->thread->name = name;
+            break;
+        }
+        case 0x0C: {
+            uint64_t tid = rd_fixed(r, 8);
+            r->thread = thread_get(r, tid, &r->cur_thread);
+            break;
+        }
+        case 0x0E:
+            on_code_object(r);
+            break;
+        default:
+            fail(r, "unknown record type 0x%02x", type);
+        }
+    }
+    return true;
+}
+
+/* ---- version 11 (memray 1.11 - 1.18) ----------------------------------------
+ * A record byte is a type in the low nibble and flags in the high one. Python
+ * frames come as FRAME_INDEX records with their function, file and line. */
+
+static void v11_allocation(mr_reader *r, unsigned allocator, bool with_native)
+{
+    if (allocator == 0) fail(r, "allocation record without allocator");
+    r->last_ptr += (uint64_t)rd_svarint(r);
+    bool simple_free = allocator == A_FREE || allocator == A_PYMALLOC_FREE;
+    uint64_t size = simple_free && !with_native ? 0 : rd_varint(r);
+    if (with_native) r->last_native_id += (uint64_t)rd_svarint(r);
+    process_allocation(r, allocator, r->last_ptr, size);
+}
+
+static void v11_frame_index(mr_reader *r)
+{
+    r->last_frame_id += (uint64_t)rd_svarint(r);
+    const char *name = rd_cstr(r);
+    const char *file = rd_cstr(r);
+    r->last_line += (uint64_t)rd_svarint(r);
+    define_code(r, r->last_frame_id, name, file, (int64_t)(int32_t)r->last_line, NULL, 0);
+}
+
+static bool v11_stream_record(mr_reader *r)
+{
+    fill(r, MR_RECORD_MAX);
+    if (r->cur >= r->end) return false;
+    r->record_offset = offset_of(r, r->cur);
+    uint8_t byte = *r->cur++;
+    unsigned type = byte & 15, flags = byte >> 4;
+    switch (type) {
+    case 0:
+        if (byte == 0) return false;
+        if (flags != 1) fail(r, "unknown record 0x%02x", byte);
+        r->saw_trailer = true;
+        return false;
+    case 1:
+    case 2:
+        v11_allocation(r, flags, type == 2);
+        break;
+    case 3:
+        v11_frame_index(r);
+        break;
+    case 4: {
+        r->last_frame_id += (uint64_t)rd_svarint(r);
+        need_thread(r);
+        uint32_t code = code_index(r, r->last_frame_id);
+        push_frame(r, code, r->codes[code].firstline);
+        break;
+    }
+    case 5:
+        on_native_trace_index(r);
+        break;
+    case 6:
+        r->generations++;
+        break;
+    case 7:
+        on_segment_header(r);
+        break;
+    case 9:
+        on_frame_pop(r, flags + 1);
+        break;
+    case 10: {
+        const char *name = rd_cstr(r);
+        need_thread(r);
+        r->thread->name = name;
+        break;
+    }
+    case 11:
+        on_memory_record(r);
+        break;
+    case 12: {
+        uint64_t tid = rd_fixed(r, 8);
+        r->thread = thread_get(r, tid, &r->cur_thread);
+        break;
+    }
+    default:
+        fail(r, "unknown record type 0x%02x", byte);
+    }
+    return true;
+}
+
+/* Aggregated v11: frames carry strings and a line, trace nodes are raw. */
+static void v11_agg_frame(mr_reader *r)
+{
+    uint64_t id = rd_fixed(r, 8);
+    const char *name = rd_cstr(r);
+    const char *file = rd_cstr(r);
+    int32_t line = (int32_t)rd_fixed(r, 4);
+    rd_fixed(r, 1); /* is_entry_frame */
+    define_code(r, id, name, file, line, NULL, 0);
+}
+
+static void v11_agg_trace(mr_reader *r)
+{
+    uint64_t frame_id = rd_fixed(r, 8);
+    uint64_t parent = rd_fixed(r, 4);
+    if (parent > r->nagg_nodes) fail(r, "stack node with undefined parent %" PRIu64, parent);
+    uint32_t code = code_index(r, frame_id);
+    uint32_t parent_node = parent ? r->agg_nodes[parent - 1] : 0;
+    uint32_t node = node_get(r, parent_node, code, r->codes[code].firstline);
+    r->agg_nodes = grow(r->agg_nodes, &r->capagg_nodes, r->nagg_nodes + 1, sizeof *r->agg_nodes);
+    r->agg_nodes[r->nagg_nodes++] = node;
+}
+
+/* ---- aggregated captures (file_format 1) ---------------------------------- */
+
+static void on_agg_frame(mr_reader *r)
+{
+    uint64_t frame_id = rd_varint(r);
+    uint64_t code_id = rd_varint(r);
+    int64_t offset = rd_svarint(r);
+    rd_u8(r); /* is_entry_frame */
+    if (frame_id != r->nagg_frames) fail(r, "python frame %" PRIu64 " out of sequence", frame_id);
+    if (offset < INT32_MIN || offset > INT32_MAX)
+        fail(r, "instruction offset %" PRId64 " out of range", offset);
+    size_t cap = r->capagg_frames;
+    r->agg_frame_code = grow(r->agg_frame_code, &cap, r->nagg_frames + 1, sizeof(uint32_t));
+    cap = r->capagg_frames;
+    r->agg_frame_offset = grow(r->agg_frame_offset, &cap, r->nagg_frames + 1, sizeof(int32_t));
+    r->capagg_frames = cap;
+    r->agg_frame_code[r->nagg_frames] = code_index(r, code_id);
+    r->agg_frame_offset[r->nagg_frames++] = (int32_t)offset;
+}
+
+static void on_agg_trace(mr_reader *r)
+{
+    uint64_t frame_id = rd_varint(r);
+    uint64_t parent = rd_varint(r);
+    if (frame_id >= r->nagg_frames) fail(r, "stack of undefined python frame %" PRIu64, frame_id);
+    if (parent > r->nagg_nodes) fail(r, "stack node with undefined parent %" PRIu64, parent);
+    uint32_t parent_node = parent ? r->agg_nodes[parent - 1] : 0;
+    uint32_t node =
+        node_get(r, parent_node, r->agg_frame_code[frame_id], r->agg_frame_offset[frame_id]);
+    r->agg_nodes = grow(r->agg_nodes, &r->capagg_nodes, r->nagg_nodes + 1, sizeof *r->agg_nodes);
+    r->agg_nodes[r->nagg_nodes++] = node;
+}
+
+static void on_agg_allocation(mr_reader *r)
+{
+    fill(r, 72);
+    if (r->end - r->cur < 72) truncated(r);
+    uint64_t f[9];
+    for (int i = 0; i < 9; i++)
+        f[i] = rd_fixed(r, 8);
+    uint64_t tid = f[0], node_index = f[3];
+    unsigned allocator = (unsigned)(f[1] & 0xff);
+    if (node_index > r->nagg_nodes) fail(r, "allocation of undefined stack %" PRIu64, node_index);
+    for (int i = 5; i < 9; i++)
+        if (f[i] > (uint64_t)INT64_MAX / 4)
+            fail(r, "aggregated allocation value %" PRIu64 " out of range", f[i]);
+    uint32_t thread;
+    thread_get(r, tid, &thread);
+    uint32_t node = node_index ? r->agg_nodes[node_index - 1] : 0;
+    uint32_t loc = location_get(r, node, thread);
+    location *l = &r->locs[loc];
+    l->peak_count += (int64_t)f[5];
+    l->leak_count += (int64_t)f[6];
+    l->peak_bytes += (int64_t)f[7];
+    l->leak_bytes += (int64_t)f[8];
+    r->heap_at_peak += (int64_t)f[7];
+    r->heap += (int64_t)f[8];
+    if (allocator < 16) r->by_allocator[allocator]++;
+    r->n_records++;
+}
+
+static bool aggregated_record(mr_reader *r)
+{
+    fill(r, MR_RECORD_MAX);
+    if (r->cur >= r->end) return false;
+    r->record_offset = offset_of(r, r->cur);
+    uint8_t type = *r->cur++;
+    switch (type) {
+    case 0x00:
+        return false;
+    case 1: { /* MEMORY_SNAPSHOT */
+        uint64_t ms = rd_fixed(r, 8), rss = rd_fixed(r, 8), heap = rd_fixed(r, 8);
+        r->memory_records++;
+        pk_series_add(r->p, (int64_t)(ms * 1000000u), (int64_t)rss, (int64_t)heap);
+        break;
+    }
+    case 2:
+        on_agg_allocation(r);
+        break;
+    case 3:
+        if (r->version == 11)
+            v11_agg_trace(r);
+        else
+            on_agg_trace(r);
+        break;
+    case 4:
+        if (r->version == 11)
+            v11_agg_frame(r);
+        else
+            on_agg_frame(r);
+        break;
+    case 5:
+        on_native_trace_index(r);
+        break;
+    case 6:
+        r->generations++;
+        break;
+    case 7:
+        on_segment_header(r);
+        break;
+    case 10: {
+        const char *name = rd_cstr(r);
+        need_thread(r);
+        r->thread->name = name;
+        break;
+    }
+    case 12: {
+        uint64_t tid = rd_fixed(r, 8);
+        r->thread = thread_get(r, tid, &r->cur_thread);
+        break;
+    }
+    case 13: /* SURVIVING_OBJECT */
+        rd_varint(r);
+        if (r->native_traces) rd_varint(r);
+        r->objects++;
+        break;
+    case 14:
+        on_code_object(r);
+        break;
+    case 15:
+        r->saw_trailer = true;
+        return false;
+    default:
+        fail(r, "unknown aggregated record type 0x%02x", type);
+    }
+    return true;
+}
+
+/* ---- header --------------------------------------------------------------- */
+
+static void read_header(mr_reader *r)
+{
+    fill(r, 64);
+    r->record_offset = 0;
+    if (r->end - r->cur < 11 || memcmp(r->cur, "memray\0", 7) != 0)
+        fail(r, "not a memray capture (bad magic)");
+    r->cur += 7;
+    r->version = (int)(int32_t)rd_fixed(r, 4);
+    if (r->version < 11 || r->version > 13) {
+        r->record_offset = 7;
+        fail(r, "unsupported memray capture version %d (11, 12 and 13 are supported)", r->version);
+    }
+    if (r->version >= 12) r->python_version = (uint32_t)rd_fixed(r, 4);
+    r->native_traces = rd_fixed(r, 1) != 0;
+    r->record_offset = offset_of(r, r->cur);
+    uint64_t format = rd_fixed(r, 1);
+    if (format > 1) fail(r, "unknown file format %" PRIu64, format);
+    r->aggregated = format == 1;
+    r->n_allocations_header = rd_fixed(r, 8);
+    rd_fixed(r, 8); /* n_frames */
+    r->start_time = rd_fixed(r, 8);
+    r->end_time = rd_fixed(r, 8);
+    const char *command_line = rd_cstr(r);
+    pk_meta_set(r->p, "memray.command_line", command_line);
+    char num[32];
+    snprintf(num, sizeof num, "%" PRId32, (int32_t)rd_fixed(r, 4));
+    pk_meta_set(r->p, "memray.pid", num);
+    r->main_tid = rd_fixed(r, 8);
+    r->skipped = rd_fixed(r, 8);
+    r->python_allocator = (int)rd_fixed(r, 1);
+    r->trace_python_allocators = rd_fixed(r, 1) != 0;
+    if (r->version >= 12) r->track_object_lifetimes = rd_fixed(r, 1) != 0;
+    if (r->version >= 13) {
+        pk_meta_set(r->p, "memray.libdest", rd_cstr(r));
+        for (int list = 0; list < 2; list++)
+            while (*rd_cstr(r))
+                ;
+    }
+}
+
+static const char *python_allocator_name(int id)
+{
+    static const char *const names[] = {"?",     "pymalloc", "pymalloc debug", "malloc",
+                                        "other", "mimalloc", "mimalloc debug"};
+    return id >= 0 && id < 7 ? names[id] : "?";
+}
+
+static void meta_u64(pk_profile *p, const char *key, uint64_t v)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%" PRIu64, v);
+    pk_meta_set(p, key, num);
+}
+
+static void meta_i64(pk_profile *p, const char *key, int64_t v)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%" PRId64, v);
+    pk_meta_set(p, key, num);
+}
+
+static void set_meta(mr_reader *r, int64_t peak, int64_t leaked_bytes, int64_t leaked_count)
+{
+    pk_profile *p = r->p;
+    meta_u64(p, "memray.header_version", (uint64_t)r->version);
+    if (r->python_version) {
+        char v[32];
+        snprintf(v, sizeof v, "%u.%u.%u", r->python_version >> 24, (r->python_version >> 16) & 255,
+                 (r->python_version >> 8) & 255);
+        pk_meta_set(p, "memray.python_version", v);
+    }
+    pk_meta_set(p, "memray.file_format",
+                r->aggregated ? "AGGREGATED_ALLOCATIONS" : "ALL_ALLOCATIONS");
+    pk_meta_set(p, "memray.native_traces", r->native_traces ? "true" : "false");
+    pk_meta_set(p, "memray.trace_python_allocators", r->trace_python_allocators ? "true" : "false");
+    pk_meta_set(p, "memray.track_object_lifetimes", r->track_object_lifetimes ? "true" : "false");
+    pk_meta_set(p, "memray.python_allocator", python_allocator_name(r->python_allocator));
+    meta_u64(p, "memray.main_thread_id", r->main_tid);
+    meta_u64(p, "memray.skipped_frames_on_main_tid", r->skipped);
+    meta_u64(p, "memray.header_n_allocations", r->n_allocations_header);
+    meta_u64(p, "memray.start_time_ms", r->start_time);
+    meta_u64(p, "memray.end_time_ms", r->end_time);
+    pk_meta_set(p, "memray.view", r->opt && r->opt->view ? r->opt->view : "peak");
+    meta_i64(p, "memray.peak_memory", peak);
+    meta_i64(p, "memray.leaked_bytes", leaked_bytes);
+    meta_i64(p, "memray.leaked_allocations", leaked_count);
+    meta_u64(p, "memray.threads", r->nthreads);
+    if (!r->aggregated) {
+        meta_u64(p, "memray.records", r->n_records);
+        meta_u64(p, "memray.total_allocations", r->total_allocs);
+        meta_u64(p, "memray.total_bytes_allocated", r->total_bytes);
+    }
+    if (r->native_traces) {
+        meta_u64(p, "memray.native_stack_nodes", r->native_nodes);
+        meta_u64(p, "memray.native_images", r->images);
+        pk_meta_set(p, "memray.native_frames", "not symbolized: stacks show Python frames only");
+    }
+    char counts[16 * 40] = "";
+    size_t used = 0;
+    for (int a = 1; a < 16; a++)
+        if (r->by_allocator[a] && used < sizeof counts)
+            used += (size_t)snprintf(counts + used, sizeof counts - used, "%s%s=%" PRIu64,
+                                     used ? " " : "", allocator_names[a], r->by_allocator[a]);
+    pk_meta_set(p, "memray.records_by_allocator", counts);
+}
+
+/* ---- line numbers from CPython line tables -------------------------------- */
+
+static unsigned lt_varint6(const uint8_t *t, size_t n, size_t *i)
+{
+    unsigned v = 0, shift = 0;
+    while (*i < n && shift < 32) {
+        uint8_t b = t[(*i)++];
+        v |= (unsigned)(b & 63) << shift;
+        shift += 6;
+        if (!(b & 64)) break;
+    }
+    return v;
+}
+
+static int32_t line_311(const code_def *c, int64_t offset)
+{
+    const uint8_t *t = c->linetable;
+    size_t n = c->ltlen, i = 0;
+    uint64_t unit = (uint64_t)offset / 2, addr = 0;
+    int64_t line = c->firstline;
+    while (i < n && t[i]) {
+        uint8_t h = t[i++];
+        unsigned code = (h >> 3) & 15, len = (h & 7) + 1u;
+        if (code == 15) {
+        } else if (code == 14 || code == 13) {
+            unsigned u = lt_varint6(t, n, &i);
+            line += (u & 1) ? -(int64_t)(u >> 1) : (int64_t)(u >> 1);
+            if (code == 14)
+                for (int k = 0; k < 3; k++)
+                    lt_varint6(t, n, &i);
+        } else if (code >= 10) {
+            line += code - 10;
+            i += 2;
+        } else {
+            i += 1;
+        }
+        if (unit >= addr && unit < addr + len) break;
+        addr += len;
+    }
+    return line < 0 || line > INT32_MAX ? 0 : (int32_t)line;
+}
+
+static int32_t line_310(const code_def *c, int64_t offset)
+{
+    const uint8_t *t = c->linetable;
+    uint64_t target = (uint64_t)offset * 2, start = 0;
+    int64_t line = c->firstline;
+    for (size_t i = 0; i + 1 < c->ltlen; i += 2) {
+        uint64_t end = start + t[i];
+        int8_t delta = (int8_t)t[i + 1];
+        if (delta != -128) line += delta;
+        if (target < end) break;
+        start = end;
+    }
+    return line < 0 || line > INT32_MAX ? 0 : (int32_t)line;
+}
+
+static int32_t line_lnotab(const code_def *c, int64_t offset)
+{
+    const uint8_t *t = c->linetable;
+    uint64_t addr = 0;
+    int64_t line = c->firstline;
+    for (size_t i = 0; i + 1 < c->ltlen; i += 2) {
+        addr += t[i];
+        if (addr > (uint64_t)offset) break;
+        line += (int8_t)t[i + 1];
+    }
+    return line < 0 || line > INT32_MAX ? 0 : (int32_t)line;
+}
+
+static int32_t frame_line(const mr_reader *r, const code_def *c, int32_t offset)
+{
+    if (r->version < 12) return offset; /* version 11 frames carry their line directly */
+    if (offset < 0) return 0;
+    if (c->ltlen == 0) return c->firstline;
+    if (r->python_version >= 0x030B0000) return line_311(c, offset);
+    if (r->python_version >= 0x030A0000) return line_310(c, offset);
+    return line_lnotab(c, offset);
+}
+
+/* ---- building the model --------------------------------------------------- */
+
+static void view_values(const mr_reader *r, const location *l, uint64_t final_peak, int64_t v[2])
+{
+    switch (r->view) {
+    case VIEW_PEAK:
+        v[0] = l->peak_bytes;
+        v[1] = l->peak_count;
+        if (!r->aggregated && final_peak > l->last_peak) {
+            v[0] += l->since_bytes;
+            v[1] += l->since_count;
+        }
+        break;
+    case VIEW_LEAKS:
+        v[0] = r->aggregated ? l->leak_bytes : l->peak_bytes + l->since_bytes;
+        v[1] = r->aggregated ? l->leak_count : l->peak_count + l->since_count;
+        break;
+    case VIEW_TEMPORARY:
+        v[0] = l->temp_bytes;
+        v[1] = l->temp_count;
+        break;
+    case VIEW_TOTAL:
+        v[0] = l->total_bytes;
+        v[1] = l->total_count;
+        break;
+    }
+}
+
+static pk_id code_function(mr_reader *r, uint32_t code)
+{
+    code_def *c = &r->codes[code];
+    if (c->func == PK_NONE)
+        c->func = pk_function_get(r->p, c->name, c->file, r->version < 12 ? 0 : c->firstline,
+                                  PK_KIND_PYTHON);
+    return c->func;
+}
+
+static pk_id thread_function(mr_reader *r, const thread_state *t)
+{
+    char name[96];
+    if (t->name && *t->name)
+        snprintf(name, sizeof name, "Thread %" PRIu64 " (%.60s)", t->tid, t->name);
+    else
+        snprintf(name, sizeof name, "Thread %" PRIu64, t->tid);
+    return pk_function_get(r->p, name, "", 0, PK_KIND_THREAD);
+}
+
+static void build_tree(mr_reader *r)
+{
+    pk_profile *p = r->p;
+    uint64_t final_peak = r->peak_count + (r->heap >= r->heap_at_peak ? 1 : 0);
+    size_t maxdepth = 1;
+    for (size_t i = 0; i < r->nnodes; i++)
+        if (r->nodes[i].depth + 2 > maxdepth) maxdepth = r->nodes[i].depth + 2;
+    pk_id *funcs = malloc(maxdepth * sizeof *funcs);
+    int32_t *lines = malloc(maxdepth * sizeof *lines);
+    int32_t *node_line = malloc(r->nnodes * sizeof *node_line);
+    if (!funcs || !lines || !node_line) abort();
+    for (size_t i = 0; i < r->nnodes; i++)
+        node_line[i] = INT32_MIN;
+    pk_id unknown = PK_NONE;
+
+    for (size_t i = 0; i < r->nlocs; i++) {
+        const location *l = &r->locs[i];
+        int64_t v[2];
+        view_values(r, l, final_peak, v);
+        if (v[0] == 0 && v[1] == 0) continue;
+        const thread_state *t = &r->threads[l->thread];
+        uint64_t skip = t->tid == r->main_tid ? r->skipped : 0;
+        size_t depth = 0;
+        for (uint32_t n = l->node; n && r->nodes[n].depth > skip; n = r->nodes[n].parent) {
+            const stack_node *sn = &r->nodes[n];
+            if (node_line[n] == INT32_MIN)
+                node_line[n] = frame_line(r, &r->codes[sn->code], sn->offset);
+            funcs[depth] = code_function(r, sn->code);
+            lines[depth++] = node_line[n];
+        }
+        if (depth == 0) {
+            if (unknown == PK_NONE)
+                unknown = pk_function_get(p, "<unknown>", "<unknown>", 0, PK_KIND_OTHER);
+            funcs[depth] = unknown;
+            lines[depth++] = 0;
+        }
+        if (r->opt && r->opt->threads) {
+            funcs[depth] = thread_function(r, t);
+            lines[depth++] = 0;
+        }
+        for (size_t a = 0, b = depth - 1; a < b; a++, b--) {
+            pk_id f = funcs[a];
+            funcs[a] = funcs[b];
+            funcs[b] = f;
+            int32_t ln = lines[a];
+            lines[a] = lines[b];
+            lines[b] = ln;
+        }
+        pk_tree_add_stack(p, funcs, lines, depth, v);
+    }
+    free(funcs);
+    free(lines);
+    free(node_line);
+    p->has_tree = true;
+}
+
+static void finish(mr_reader *r)
+{
+    int64_t peak, leaked_bytes = 0, leaked_count = 0;
+    if (r->aggregated) {
+        peak = r->heap_at_peak;
+        for (size_t i = 0; i < r->nlocs; i++) {
+            leaked_bytes += r->locs[i].leak_bytes;
+            leaked_count += r->locs[i].leak_count;
+        }
+    } else {
+        peak = r->heap >= r->heap_at_peak ? r->heap : r->heap_at_peak;
+        for (size_t i = 0; i < r->nlocs; i++) {
+            leaked_bytes += r->locs[i].peak_bytes + r->locs[i].since_bytes;
+            leaked_count += r->locs[i].peak_count + r->locs[i].since_count;
+        }
+    }
+    set_meta(r, peak, leaked_bytes, leaked_count);
+    build_tree(r);
+    pk_derive_graph(r->p);
+    pk_derive_lines(r->p);
+}
+
+/* ---- entry points --------------------------------------------------------- */
+
+static int memray_probe(const uint8_t *head, size_t len)
+{
+    if (len >= 7 && memcmp(head, "memray\0", 7) == 0) return 100;
+    return 0;
+}
+
+static mr_view parse_view(pk_input *in, const pk_read_options *opt)
+{
+    const char *v = opt && opt->view ? opt->view : "peak";
+    if (!strcmp(v, "peak") || !strcmp(v, "high-water-mark")) return VIEW_PEAK;
+    if (!strcmp(v, "leaks")) return VIEW_LEAKS;
+    if (!strcmp(v, "temporary")) return VIEW_TEMPORARY;
+    if (!strcmp(v, "total")) return VIEW_TOTAL;
+    pk_fail(in, 0, "unknown memray view '%s' (peak, leaks, temporary, total)", v);
+}
+
+static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
+{
+    mr_view view = parse_view(in, opt);
+    mr_reader *r = calloc(1, sizeof *r);
+    if (!r) abort();
+    r->in = in;
+    r->p = p;
+    r->opt = opt;
+    r->view = view;
+    r->temp_threshold =
+        opt && opt->temporary_threshold > 0 ? (uint64_t)opt->temporary_threshold : 1;
+    r->cap = MR_CHUNK;
+    r->buf = malloc(r->cap);
+    if (!r->buf) abort();
+    r->cur = r->end = r->buf;
+    r->nodes = grow(NULL, &r->capnodes, 1024, sizeof *r->nodes);
+    r->nodes[0] = (stack_node){0, 0, 0, 0};
+    r->nnodes = 1;
+    node_slots_rebuild(r, 2048);
+    map_init(&r->thread_by_tid, 16);
+    map_init(&r->loc_by_key, 1024);
+    live_init(&r->live, 10);
+    map_init(&r->live.big_index, 16);
+
+    if (setjmp(r->truncated)) fail(r, "capture ends inside the header");
+    read_header(r);
+    if (r->aggregated && (view == VIEW_TOTAL || view == VIEW_TEMPORARY)) {
+        r->record_offset = 16;
+        fail(r, "an aggregated capture keeps only the peak and the leaks, not view '%s'",
+             view == VIEW_TOTAL ? "total" : "temporary");
+    }
+
+    p->series_names[0] = "rss";
+    p->series_names[1] = "heap";
+    pk_add_metric(p, "bytes", "bytes");
+    pk_add_metric(p, "allocations", "count");
+
+    volatile bool cut = false;
+    if (!setjmp(r->truncated)) {
+        if (r->aggregated)
+            while (aggregated_record(r))
+                ;
+        else if (r->version == 11)
+            while (v11_stream_record(r))
+                ;
+        else
+            while (stream_record(r))
+                ;
+    } else {
+        cut = true;
+    }
+    flush_allocations(r);
+    if (cut)
+        pk_warn(in,
+                "offset %" PRIu64 ": the capture ends inside a record; read %" PRIu64 " records",
+                r->record_offset, r->n_records);
+    else if (!r->saw_trailer)
+        pk_warn(in,
+                "offset %" PRIu64 ": no trailer, the capture was not finished; read %" PRIu64
+                " records",
+                offset_of(r, r->cur), r->n_records);
+    finish(r);
+    if (getenv("MR_DEBUG"))
+        fprintf(stderr, "live n=%zu cap=%zu locs=%zu nodes=%zu codes=%zu\n", r->live.n,
+                r->live.mask + 1, r->nlocs, r->nnodes, r->ncodes);
+    reader_free(r);
+}
+
+const pk_format pk_format_memray = {
+    .name = "memray",
+    .patterns = "*.bin *.memray",
+    .description = "memray capture (memray run -o FILE.bin), peak/leaks/temporary/total views",
+    .probe = memray_probe,
+    .read = memray_read,
+    .write = NULL,
+};

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""The memray reader on damaged and unusual input: captures cut at many
+offsets, bytes changed at random, random bytes, header versions 11, 13 and an
+unknown one. Every run must end with exit status 0 (a partial read, with a
+warning when the capture was cut) or 2 with one line `pconv: FILE: offset N:
+...`: never a crash or a hang.
+
+usage: memray_robust.py PCONV CORPUS_DIR
+"""
+import json
+import os
+import random
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+
+ERROR_LINE = re.compile(r"^pconv: .+: offset \d+: .+$")
+
+
+class Runner:
+    def __init__(self, pconv, tmp):
+        self.pconv = pconv
+        self.tmp = tmp
+        self.runs = 0
+
+    def run(self, data, view="peak", name="case.bin"):
+        path = os.path.join(self.tmp, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        out = os.path.join(self.tmp, "out.json")
+        if os.path.exists(out):
+            os.unlink(out)
+        proc = subprocess.run([self.pconv, path, "-f", "memray", "--view", view, "-o", out],
+                              capture_output=True, text=True, timeout=20)
+        self.runs += 1
+        model = None
+        if proc.returncode == 0:
+            with open(out) as f:
+                model = json.load(f)
+        return proc, model
+
+    def check(self, data, what, expect_warning=False):
+        proc, model = self.run(data)
+        if proc.returncode == 2:
+            lines = proc.stderr.strip().splitlines()
+            if len(lines) != 1 or not ERROR_LINE.match(lines[0]):
+                raise AssertionError(f"{what}: error is not one line: {proc.stderr!r}")
+            return "error"
+        if proc.returncode != 0:
+            raise AssertionError(f"{what}: exit status {proc.returncode}: {proc.stderr[-500:]!r}")
+        if expect_warning and "warning" not in proc.stderr.lower() and not proc.stderr.strip():
+            raise AssertionError(f"{what}: partial read without a warning")
+        return "partial"
+
+
+def raw_captures(corpus):
+    """Uncompressed captures (the LZ4 ones are cut as compressed files too)."""
+    for name in sorted(os.listdir(corpus)):
+        path = os.path.join(corpus, name)
+        if not os.path.exists(path + ".expected.json"):
+            continue
+        with open(path, "rb") as f:
+            data = f.read()
+        yield name, data
+
+
+def trailer_end(data):
+    """Offset just after the data: zero padding stripped."""
+    return len(data.rstrip(b"\0"))
+
+
+def test_truncation(r, corpus):
+    outcomes = {"error": 0, "partial": 0}
+    for name, data in raw_captures(corpus):
+        if len(data) > 200_000:
+            continue
+        end = trailer_end(data)
+        if data.startswith(b"memray\0"):
+            cuts = list(range(0, min(end, 400)))  # every offset through the header
+            cuts += sorted(random.Random(name).sample(range(400, end), min(120, end - 400)))
+        else:
+            cuts = sorted(random.Random(name).sample(range(0, end), min(40, end)))
+        for cut in cuts:
+            # a cut raw capture must warn; a cut LZ4 frame may fail instead
+            outcome = r.check(data[:cut], f"{name} cut at {cut}",
+                              expect_warning=data.startswith(b"memray\0") and cut > 200)
+            outcomes[outcome] += 1
+    if not outcomes["partial"] or not outcomes["error"]:
+        raise AssertionError(f"cuts gave only one kind of outcome: {outcomes}")
+    return outcomes
+
+
+def test_mutations(r, corpus):
+    rng = random.Random(1234)
+    with open(os.path.join(corpus, "tiny.native.nocompress.bin"), "rb") as f:
+        base = f.read()
+    end = trailer_end(base)
+    for i in range(250):
+        data = bytearray(base[:end + 1])
+        for _ in range(rng.randint(1, 8)):
+            data[rng.randrange(0xA1, len(data))] = rng.randrange(256)
+        r.check(bytes(data), f"mutation {i}")
+    for i in range(50):
+        junk = bytes(rng.randrange(256) for _ in range(rng.randint(0, 3000)))
+        r.check(b"memray\0" + struct.pack("<i", 12) + junk, f"random body {i}")
+        r.check(junk, f"random bytes {i}")
+
+
+def header_v12(fmt=0, native=0):
+    return (b"memray\0" + struct.pack("<iIBB", 12, 0x030B02F0, native, fmt)
+            + struct.pack("<QQqq", 0, 0, 1000, 2000) + b"cmd\0"
+            + struct.pack("<iQQBBB", 42, 1, 0, 1, 0, 0))
+
+
+def test_versions(r, corpus):
+    with open(os.path.join(corpus, "tiny.nocompress.bin"), "rb") as f:
+        v12 = f.read()
+    expected = json.load(open(os.path.join(corpus, "tiny.nocompress.bin.expected.json")))
+    # version 13: the same records after three more header fields
+    cmd_end = v12.index(b"\0", 49)
+    fixed_end = cmd_end + 1 + 4 + 8 + 8 + 3
+    v13 = (v12[:7] + struct.pack("<i", 13) + v12[11:fixed_end]
+           + b"/usr/lib/python3.11\0" + b"/a/site-packages\0/b\0\0" + b"/x\0\0"
+           + v12[fixed_end:])
+    proc, model = r.run(v13)
+    assert proc.returncode == 0, proc.stderr
+    assert model["totals"][0] == expected["peak_memory_bytes"], model["totals"]
+    assert model["meta"]["memray.libdest"] == "/usr/lib/python3.11"
+
+    # an unknown version is refused by name
+    proc, _ = r.run(v12[:7] + struct.pack("<i", 14) + v12[11:])
+    assert proc.returncode == 2 and "version 14" in proc.stderr, proc.stderr
+
+    # version 11: nibble record types, frames with their own line numbers
+    def sv(v):
+        z = (v << 1) ^ (v >> 63)
+        out = b""
+        while True:
+            b = z & 0x7F
+            z >>= 7
+            if z:
+                out += bytes([b | 0x80])
+            else:
+                return out + bytes([b])
+
+    hdr = (b"memray\0" + struct.pack("<iBB", 11, 0, 0) + struct.pack("<QQqq", 3, 0, 1000, 2000)
+           + b"cmd\0" + struct.pack("<iQQBB", 7, 1, 0, 3, 0))
+    body = (b"\x0c" + struct.pack("<Q", 1)                        # CONTEXT_SWITCH tid 1
+            + b"\x03" + sv(0) + b"main\0/t.py\0" + sv(10)         # FRAME_INDEX 0: main line 10
+            + b"\x03" + sv(1) + b"leaf\0/t.py\0" + sv(3)          # FRAME_INDEX 1: leaf line 13
+            + b"\x04" + sv(-1) + b"\x04" + sv(1)                  # push 0, push 1
+            + bytes([0x61]) + sv(0x1000) + b"\xe8\x07"            # MALLOC 1000 at 0x1000
+            + bytes([0x61]) + sv(0x1000) + b"\x64"                # MALLOC 100 at 0x2000
+            + bytes([0x51]) + sv(-0x1000)                         # FREE 0x1000
+            + b"\x10")                                            # TRAILER
+    proc, model = r.run(hdr + body)
+    assert proc.returncode == 0, proc.stderr
+    assert model["totals"] == [1100, 2], model["totals"]
+    leaf = [f for f in model["functions"] if f["name"] == "leaf"]
+    assert leaf and any(n["line"] == 13 and n["func"] == leaf[0]["id"] for n in model["tree"])
+
+    # aggregated captures cannot give per-allocation views
+    agg = header_v12(fmt=1) + b"\x0f"
+    proc, _ = r.run(agg, view="total")
+    assert proc.returncode == 2 and "aggregated" in proc.stderr, proc.stderr
+
+
+def main():
+    pconv, corpus = sys.argv[1], sys.argv[2]
+    with tempfile.TemporaryDirectory() as tmp:
+        r = Runner(pconv, tmp)
+        outcomes = test_truncation(r, corpus)
+        test_mutations(r, corpus)
+        test_versions(r, corpus)
+        print(f"ok: {r.runs} runs, cuts: {outcomes}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
