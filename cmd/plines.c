@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "../lib/listing.h"
-#include "../lib/merge.h"
 #include "../lib/output.h"
 #include "cli.h"
 
@@ -26,31 +25,6 @@ static const char usage[] =
     "  -f, --from FORMAT    input format, skipping detection\n"
     "  -o, --output FILE    write there instead of stdout\n"
     "  -h, --help           this text\n";
-
-/* ---- main ---- */
-
-static pk_profile *read_all(char **paths, int n, const char *from, pk_error *err)
-{
-    pk_profile *merged = NULL;
-    for (int i = 0; i < n; i++) {
-        pk_profile *p = pk_read_profile(paths[i], from, NULL, err);
-        if (!p) {
-            pk_profile_free(merged);
-            return NULL;
-        }
-        if (!merged) {
-            merged = p;
-            continue;
-        }
-        int rc = pk_profile_merge(merged, p, err);
-        pk_profile_free(p);
-        if (rc != 0) {
-            pk_profile_free(merged);
-            return NULL;
-        }
-    }
-    return merged;
-}
 
 enum { OPT_SORT = 256, OPT_METRIC, OPT_ROOT };
 
@@ -134,7 +108,7 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc) return rc < 0 ? PK_EXIT_OK : rc;
     pk_error err = {{0}};
-    pk_profile *p = read_all(argv + optind, argc - optind, o.from, &err);
+    pk_profile *p = pk_cli_read_inputs(argv + optind, argc - optind, o.from, NULL, &err);
     if (!p) return pk_cli_error(&err);
     pk_output *out = pk_output_open(o.output, &err);
     if (!out) {
