@@ -177,14 +177,15 @@ static void print_total(FILE *out, const columns *c, int64_t total)
         fprintf(out, "Total %s: %lld\n", c->header, (long long)total);
 }
 
-/* The lines shown: the function's block in the source, widened to cover every
- * line that has values (the source may have changed since). */
+/* The lines shown: a Python function's block in the source, widened to cover
+ * every line that has values (the source may have changed since); for other
+ * code, from its first line to its last line with values. */
 static void shown_range(const pk_function *f, const pk_source *src, const pk_line *ls, size_t n,
                         int32_t *from, int32_t *to)
 {
     int32_t lo = f->line > 0 ? f->line : (n ? ls[0].line : 1);
     int32_t hi = lo;
-    if (src && f->line > 0) {
+    if (src && f->line > 0 && f->kind == PK_KIND_PYTHON) {
         size_t block = pk_source_python_block(src, f->line);
         if (block) hi = f->line + (int32_t)block - 1;
     }
@@ -194,6 +195,22 @@ static void shown_range(const pk_function *f, const pk_source *src, const pk_lin
     }
     *from = lo;
     *to = hi;
+}
+
+static void print_source_rows(FILE *out, const widths *w, const columns *c, const pk_function *f,
+                              const pk_source *src, const pk_line *ls, const row *rows, size_t n)
+{
+    int32_t from, to;
+    shown_range(f, src, ls, n, &from, &to);
+    size_t k = 0;
+    for (int64_t line = from; line <= to; line++) {
+        while (k < n && ls[k].line < line)
+            k++;
+        const row *r = k < n && ls[k].line == line ? &rows[k] : NULL;
+        bool have = line >= 1 && (size_t)line <= src->nlines;
+        print_row(out, w, c, (int32_t)line, r, have ? src->lines[line - 1] : NULL,
+                  have ? src->lens[line - 1] : 0);
+    }
 }
 
 #define MISSING_NAMED 3 /* missing files named one by one; then only counted */
@@ -246,16 +263,11 @@ static void print_function(listing *L, const pk_profile *p, const columns *c, co
     for (size_t i = 0; i < fv->n; i++)
         format_row(c, &ls[i], fv->value, &rows[i]);
     print_header(out, &w, c);
-    int32_t from, to;
-    shown_range(f, src, ls, fv->n, &from, &to);
-    size_t k = 0;
-    for (int64_t line = from; line <= to; line++) {
-        while (k < fv->n && ls[k].line < line)
-            k++;
-        const row *r = k < fv->n && ls[k].line == line ? &rows[k] : NULL;
-        bool have = src && line >= 1 && (size_t)line <= src->nlines;
-        print_row(out, &w, c, (int32_t)line, r, have ? src->lines[line - 1] : NULL,
-                  have ? src->lens[line - 1] : 0);
+    if (src) {
+        print_source_rows(out, &w, c, f, src, ls, rows, fv->n);
+    } else { /* only the lines with values, without their text */
+        for (size_t i = 0; i < fv->n; i++)
+            print_row(out, &w, c, ls[i].line, &rows[i], NULL, 0);
     }
     fputc('\n', out);
     free(rows);
@@ -339,8 +351,11 @@ static int pick_columns(const pk_profile *p, const pk_listing_options *o, column
     }
     if (c->metric < 0) c->metric = 0;
     c->is_time = strcmp(p->metrics[c->metric].unit, "ns") == 0;
+    /* the Hits column: "hits", else a count beside a value that is no count
+     * (allocations beside bytes, not one callgrind event beside another) */
     c->count = pk_metric_find(p, "hits");
-    for (int m = 0; c->count < 0 && m < p->nmetrics; m++)
+    bool value_counts = !strcmp(p->metrics[c->metric].unit, "count");
+    for (int m = 0; c->count < 0 && !value_counts && m < p->nmetrics; m++)
         if (m != c->metric && !strcmp(p->metrics[m].unit, "count")) c->count = m;
     if (c->count == c->metric) c->count = -1;
     capitalized(c->header, sizeof c->header, p->metrics[c->metric].name);
