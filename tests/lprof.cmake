@@ -12,4 +12,3 @@ endforeach()
 add_executable(test_lines tests/test_lines.c)
 target_link_libraries(test_lines PRIVATE profkit)
 add_test(NAME lines COMMAND test_lines)
-/root/.pyenv/libexec/pyenv-hooks: line 24: enable: cannot open shared object /root/.pyenv/libexec/pyenv-realpath.dylib: /root/.pyenv/libexec/pyenv-realpath.dylib: cannot open shared object file: No such file or directory
