@@ -399,7 +399,7 @@ void pk_listing_options_init(pk_listing_options *o)
 
 int pk_write_listing(const pk_profile *p, FILE *out, const pk_listing_options *o, pk_error *err)
 {
-    columns c;
+    columns c = {0};
     if (pick_columns(p, o, &c, err) != 0) return -1;
     if (p->nlines == 0 && !pk_meta_get(p, "lprof.unit")) {
         pk_error_set(err, "the profile has no per-line values");
