@@ -285,6 +285,7 @@ typedef struct {
     mr_view view;
     uint64_t temp_threshold;
     jmp_buf truncated;
+    jmp_buf outer; /* where pk_fail went before we took it over */
 
     /* input buffer */
     uint8_t *buf;
@@ -379,7 +380,7 @@ static uint64_t offset_of(const mr_reader *r, const uint8_t *at)
     return r->base + (uint64_t)(at - r->buf);
 }
 
-/* Free everything of ours, then leave through pk_fail. */
+/* Leave through pk_fail; memray_read's handler frees what we hold. */
 __attribute__((format(printf, 2, 3))) _Noreturn static void fail(mr_reader *r, const char *fmt, ...)
 {
     char msg[400];
@@ -387,10 +388,7 @@ __attribute__((format(printf, 2, 3))) _Noreturn static void fail(mr_reader *r, c
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    pk_input *in = r->in;
-    uint64_t off = r->record_offset;
-    reader_free(r);
-    pk_fail(in, off, "%s", msg);
+    pk_fail(r->in, r->record_offset, "%s", msg); /* unwinds through memray_read */
 }
 
 _Noreturn static void truncated(mr_reader *r)
@@ -1513,6 +1511,15 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     map_init(&r->loc_by_key, 1024);
     live_init(&r->live, 10);
     map_init(&r->live.big_index, 16);
+
+    /* Any failure, ours or the input layer's, frees our tables first. */
+    jmp_buf *catcher = pk_input_catch(in);
+    memcpy(r->outer, *catcher, sizeof(jmp_buf));
+    if (setjmp(*catcher)) {
+        memcpy(*catcher, r->outer, sizeof(jmp_buf));
+        reader_free(r);
+        longjmp(*catcher, 1);
+    }
 
     if (setjmp(r->truncated)) fail(r, "capture ends inside the header");
     read_header(r);
