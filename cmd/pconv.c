@@ -5,12 +5,14 @@
 #include <string.h>
 
 #include "../lib/limits.h"
+#include "../lib/merge.h"
 #include "cli.h"
 
 static const char usage[] =
-    "usage: pconv [options] INPUT -o OUTPUT\n"
+    "usage: pconv [options] INPUT... -o OUTPUT\n"
     "Convert a profile. The input format is detected from its content (gzip and\n"
     "LZ4 compressed inputs too); the output format from OUTPUT's name, or -t.\n"
+    "Several inputs are merged into one profile.\n"
     "\n"
     "  -o, --output FILE        where to write ('-' for stdout)\n"
     "  -t, --to FORMAT          output format (see --list-formats)\n"
@@ -26,9 +28,11 @@ static const char usage[] =
     "      --reverse            flame graph of stacks merged from the leaf\n"
     "      --colors kind|module flame graph colours\n"
     "      --countname NAME     flame graph: what the values count\n"
+    "      --width PIXELS       flame graph width (default 1200)\n"
     "      --max-memory SIZE    refuse inputs that decode to more (default 8G)\n"
     "  -v, --verbose            report what was skipped while reading\n"
-    "  -h, --help               this text\n";
+    "  -h, --help               this text\n"
+    "\n";
 
 static void list_formats(void)
 {
@@ -52,6 +56,7 @@ enum {
     OPT_REVERSE,
     OPT_COLORS,
     OPT_COUNTNAME,
+    OPT_WIDTH,
     OPT_MAXMEM,
 };
 
@@ -70,22 +75,39 @@ static const struct option long_options[] = {
     {"reverse", no_argument, 0, OPT_REVERSE},
     {"colors", required_argument, 0, OPT_COLORS},
     {"countname", required_argument, 0, OPT_COUNTNAME},
+    {"width", required_argument, 0, OPT_WIDTH},
     {"max-memory", required_argument, 0, OPT_MAXMEM},
     {"verbose", no_argument, 0, 'v'},
     {"help", no_argument, 0, 'h'},
+    PK_CLI_FILTER_LONG_OPTIONS,
     {0, 0, 0, 0},
 };
+
+static int run(int argc, char **argv, pk_filter *filter);
 
 int main(int argc, char **argv)
 {
     pk_cli_name = "pconv";
+    pk_filter filter;
+    pk_filter_init(&filter);
+    int rc = run(argc, argv, &filter);
+    pk_filter_free(&filter);
+    return rc;
+}
+
+static int run(int argc, char **argv, pk_filter *filter)
+{
     const char *output = NULL, *to = NULL, *from = NULL, *metric = NULL;
     pk_read_options ropt;
     pk_write_options wopt;
     pk_read_options_init(&ropt);
     pk_write_options_init(&wopt);
     int c;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "o:t:f:vh", long_options, NULL)) != -1) {
+        int handled = pk_cli_filter_option(c, optarg, filter);
+        if (handled < 0) return PK_EXIT_ERROR;
+        if (handled) continue;
         switch (c) {
         case 'o':
             output = optarg;
@@ -101,6 +123,7 @@ int main(int argc, char **argv)
             break;
         case 'h':
             fputs(usage, stdout);
+            fputs(pk_cli_filter_usage, stdout);
             return PK_EXIT_OK;
         case OPT_LIST:
             list_formats();
@@ -135,23 +158,33 @@ int main(int argc, char **argv)
         case OPT_COUNTNAME:
             wopt.countname = optarg;
             break;
+        case OPT_WIDTH:
+            wopt.width = atoi(optarg);
+            if (wopt.width < 100 || wopt.width > 30000)
+                return pk_cli_usage_error("--width must be 100..30000 pixels");
+            break;
         case OPT_MAXMEM:
             if (!(pk_max_input_bytes = pk_parse_size(optarg)))
                 return pk_cli_usage_error("bad --max-memory '%s'", optarg);
             break;
         default:
-            return pk_cli_usage_error("bad option");
+            return pk_cli_bad_option(argv);
         }
     }
-    if (optind != argc - 1) return pk_cli_usage_error("expected one INPUT");
+    int ninputs = argc - optind;
+    if (ninputs < 1) return pk_cli_usage_error("expected an INPUT (several are merged)");
     if (!output) return pk_cli_usage_error("missing -o OUTPUT");
     if (strcmp(ropt.view, "peak") && strcmp(ropt.view, "leaks") && strcmp(ropt.view, "temporary") &&
         strcmp(ropt.view, "total"))
         return pk_cli_usage_error("unknown --view '%s'", ropt.view);
 
     pk_error err = {{0}};
-    pk_profile *p = pk_read_profile(argv[optind], from, &ropt, &err);
+    pk_profile *p = pk_cli_read_inputs(argv + optind, ninputs, from, &ropt, &err);
     if (!p) return pk_cli_error(&err);
+    if (pk_cli_apply_filter(p, filter, metric, &err) < 0) {
+        pk_profile_free(p);
+        return pk_cli_error(&err);
+    }
     if (metric && (wopt.metric = pk_metric_find(p, metric)) < 0) {
         pk_profile_free(p);
         return pk_cli_usage_error("the profile has no metric '%s'", metric);

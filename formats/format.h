@@ -29,6 +29,7 @@ typedef struct {
     bool reverse;       /* stacks merged from the leaf */
     const char *colors; /* "kind" (default) or "module" */
     const char *countname;
+    int width;         /* flame graph width in pixels, 0 for the default (1200) */
 } pk_write_options;
 
 typedef struct pk_format {
@@ -56,6 +57,15 @@ void pk_write_options_init(pk_write_options *opt);
  * NULL on failure with err = "FILE: offset N: what". */
 pk_profile *pk_read_profile(const char *path, const char *force_format, const pk_read_options *opt,
                             pk_error *err);
+
+/* The same from memory (kept alive by the caller) with name used in messages. */
+pk_profile *pk_read_memory(const void *data, size_t len, const char *name, const char *force_format,
+                           const pk_read_options *opt, pk_error *err);
+
+/* Read from an open input with fmt, or the format its content shows when
+ * fmt is NULL. Closes in. */
+pk_profile *pk_read_input(pk_input *in, const pk_format *fmt, const pk_read_options *opt,
+                          pk_error *err);
 
 /* Write a profile to path ("-" = stdout) with the format named, or chosen by
  * the path's name. Nothing is left behind on failure. 0 or -1 with err. */

@@ -6,12 +6,36 @@
 #include "../lib/output.h"
 #include "format.h"
 
-extern const pk_format pk_format_json;
+extern const pk_format pk_format_callgrind;
+extern const pk_format pk_format_pstats;
+extern const pk_format pk_format_pprof;
+extern const pk_format pk_format_collapsed;
+extern const pk_format pk_format_austin;
+extern const pk_format pk_format_mojo;
+extern const pk_format pk_format_speedscope;
 extern const pk_format pk_format_memray;
+extern const pk_format pk_format_lprof;
+extern const pk_format pk_format_dot;
+extern const pk_format pk_format_flamesvg;
+extern const pk_format pk_format_flamepng;
+extern const pk_format pk_format_json;
 
+/* Writers are chosen by the first pattern that matches: specific before
+ * generic (json last, after *.speedscope.json). */
 const pk_format *const pk_formats[] = {
-    &pk_format_json,
+    &pk_format_callgrind,
+    &pk_format_pstats,
+    &pk_format_pprof,
+    &pk_format_collapsed,
+    &pk_format_austin,
+    &pk_format_mojo,
+    &pk_format_speedscope,
     &pk_format_memray,
+    &pk_format_lprof,
+    &pk_format_dot,
+    &pk_format_flamesvg,
+    &pk_format_flamepng,
+    &pk_format_json,
     NULL,
 };
 
@@ -76,39 +100,62 @@ static const pk_format *detect(pk_input *in)
     return best;
 }
 
+static bool reader_named(const char *name, const char *path, const pk_format **fmt, pk_error *err)
+{
+    *fmt = NULL;
+    if (!name) return true;
+    *fmt = pk_format_by_name(name);
+    if (*fmt && (*fmt)->read) return true;
+    pk_error_set(err, "%s: no reader for format '%s'", path, name);
+    return false;
+}
+
 pk_profile *pk_read_profile(const char *path, const char *force_format, const pk_read_options *opt,
                             pk_error *err)
 {
-    const pk_format *fmt = NULL;
-    if (force_format) {
-        fmt = pk_format_by_name(force_format);
-        if (!fmt || !fmt->read) {
-            pk_error_set(err, "%s: no reader for format '%s'", path, force_format);
-            return NULL;
-        }
-    }
+    const pk_format *fmt;
+    if (!reader_named(force_format, path, &fmt, err)) return NULL;
     pk_input *in = pk_input_open(path, err);
-    if (!in) return NULL;
-    if (!fmt) fmt = detect(in);
-    if (!fmt) {
-        pk_error_set(err, "%s: offset 0: not a profile format this tool reads", pk_input_name(in));
-        pk_input_close(in);
-        return NULL;
-    }
-    pk_read_options defaults;
-    if (!opt) pk_read_options_init(&defaults), opt = &defaults;
-    /* volatile: p is assigned between setjmp and a possible longjmp. */
+    return in ? pk_read_input(in, fmt, opt, err) : NULL;
+}
+
+pk_profile *pk_read_memory(const void *data, size_t len, const char *name, const char *force_format,
+                           const pk_read_options *opt, pk_error *err)
+{
+    const pk_format *fmt;
+    if (!reader_named(force_format, name, &fmt, err)) return NULL;
+    pk_input *in = pk_input_open_memory(data, len, name, err);
+    return in ? pk_read_input(in, fmt, opt, err) : NULL;
+}
+
+/* The setjmp lives here, where nothing it guards is modified after it. */
+static pk_profile *run_reader(pk_input *in, const pk_format *fmt, const pk_read_options *opt,
+                              pk_error *err)
+{
     pk_profile *volatile result = pk_profile_new();
     if (setjmp(*pk_input_catch(in))) {
         pk_error_set(err, "%s", pk_input_error(in)->msg);
         pk_profile_free(result);
-        pk_input_close(in);
         return NULL;
     }
     result->format = fmt->name;
     fmt->read(in, result, opt);
-    pk_input_close(in);
     return result;
+}
+
+pk_profile *pk_read_input(pk_input *in, const pk_format *fmt, const pk_read_options *opt,
+                          pk_error *err)
+{
+    pk_read_options defaults;
+    if (!opt) pk_read_options_init(&defaults), opt = &defaults;
+    if (!fmt) fmt = detect(in);
+    pk_profile *p = NULL;
+    if (fmt)
+        p = run_reader(in, fmt, opt, err);
+    else
+        pk_error_set(err, "%s: offset 0: not a profile format this tool reads", pk_input_name(in));
+    pk_input_close(in);
+    return p;
 }
 
 int pk_write_profile(pk_profile *p, const char *path, const char *force_format,

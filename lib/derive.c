@@ -181,11 +181,12 @@ void pk_derive_tree(pk_profile *p)
     t.callees = pk_xcalloc(p->nfuncs + 1, sizeof *t.callees);
     t.ncallees = pk_xcalloc(p->nfuncs + 1, sizeof *t.ncallees);
     t.on_path = pk_xcalloc(p->nfuncs + 1, sizeof *t.on_path);
-    bool *called = pk_xcalloc(p->nfuncs + 1, sizeof *called);
+    /* A function's inclusive value not explained by its callers makes it a root. */
+    double *from_callers = pk_xcalloc(p->nfuncs + 1, sizeof *from_callers);
     size_t *caps = pk_xcalloc(p->nfuncs + 1, sizeof *caps);
     for (size_t i = 0; i < p->nedges; i++) {
         const pk_edge *e = &p->edges[i];
-        if (e->caller != e->callee) called[e->callee] = true;
+        if (e->caller != e->callee) from_callers[e->callee] += (double)e->incl[0];
         PK_GROW(t.callees[e->caller], caps[e->caller], t.ncallees[e->caller] + 1);
         t.callees[e->caller][t.ncallees[e->caller]++] = (pk_id)i;
     }
@@ -194,14 +195,17 @@ void pk_derive_tree(pk_profile *p)
         total += p->funcs[i].self[0];
     /* Expanding every path of a big graph explodes; drop what cannot be seen. */
     t.cutoff = (double)total * 1e-5;
-    for (size_t f = 0; f < p->nfuncs; f++)
-        if (!called[f] && p->funcs[f].incl[0] > 0) expand(&t, 0, (pk_id)f, 1.0, 0);
+    for (size_t f = 0; f < p->nfuncs; f++) {
+        double incl = (double)p->funcs[f].incl[0], residual = incl - from_callers[f];
+        if (incl > 0 && residual > 0 && residual >= t.cutoff)
+            expand(&t, 0, (pk_id)f, residual / incl, 0);
+    }
     for (size_t i = 0; i < p->nfuncs; i++)
         free(t.callees[i]);
     free(t.callees);
     free(t.ncallees);
     free(t.on_path);
-    free(called);
+    free(from_callers);
     free(caps);
     p->has_tree = true;
     p->estimated = true;

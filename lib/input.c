@@ -33,6 +33,7 @@ struct pk_input {
     uint8_t *src;
     size_t src_pos, src_len;
     bool src_eof;
+    bool src_borrowed; /* src is the caller's memory (pk_input_open_memory) */
     uint64_t raw_total;
     /* Decoded bytes not yet consumed. */
     uint8_t *win;
@@ -48,6 +49,8 @@ struct pk_input {
     size_t map_len;
     jmp_buf catch;
     pk_error err;
+    void (*cleanup)(void *);
+    void *cleanup_ctx;
 };
 
 const char *pk_input_name(const pk_input *in)
@@ -83,7 +86,18 @@ _Noreturn void pk_fail(pk_input *in, uint64_t offset, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     pk_error_set(&in->err, "%s: offset %llu: %s", in->name, (unsigned long long)offset, what);
+    if (in->cleanup) {
+        void (*cleanup)(void *) = in->cleanup;
+        in->cleanup = NULL; /* a failing cleanup must not loop */
+        cleanup(in->cleanup_ctx);
+    }
     longjmp(in->catch, 1);
+}
+
+void pk_input_on_fail(pk_input *in, void (*cleanup)(void *), void *ctx)
+{
+    in->cleanup = cleanup;
+    in->cleanup_ctx = ctx;
 }
 
 void pk_warn(pk_input *in, const char *fmt, ...)
@@ -243,15 +257,36 @@ pk_input *pk_input_open(const char *path, pk_error *err)
     return in;
 }
 
+pk_input *pk_input_open_memory(const void *data, size_t len, const char *name, pk_error *err)
+{
+    pk_input *in = pk_xcalloc(1, sizeof *in);
+    in->name = strdup(name);
+    in->fd = -1;
+    in->src = (uint8_t *)data;
+    in->src_len = len;
+    in->src_eof = true;
+    in->src_borrowed = true;
+    if (setjmp(in->catch)) {
+        pk_error_set(err, "%s", in->err.msg);
+        pk_input_close(in);
+        return NULL;
+    }
+    detect_codec(in);
+    fill_window(in, PK_HEAD_MAX);
+    in->head_len = in->win_len < PK_HEAD_MAX ? in->win_len : PK_HEAD_MAX;
+    memcpy(in->head, in->win, in->head_len);
+    return in;
+}
+
 void pk_input_close(pk_input *in)
 {
     if (!in) return;
-    if (in->fd != STDIN_FILENO) close(in->fd);
+    if (in->fd >= 0 && in->fd != STDIN_FILENO) close(in->fd);
     if (in->codec == CODEC_GZIP) inflateEnd(&in->z);
     if (in->lz4) LZ4F_freeDecompressionContext(in->lz4);
     if (in->map) munmap(in->map, in->map_len);
     free(in->all);
-    free(in->src);
+    if (!in->src_borrowed) free(in->src);
     free(in->win);
     free(in->name);
     free(in);
@@ -302,7 +337,7 @@ void pk_input_read_exact(pk_input *in, void *buf, size_t n, const char *what)
 static bool map_whole_file(pk_input *in)
 {
     struct stat st;
-    if (in->codec != CODEC_RAW || in->fd == STDIN_FILENO || fstat(in->fd, &st) != 0 ||
+    if (in->codec != CODEC_RAW || in->fd < 0 || in->fd == STDIN_FILENO || fstat(in->fd, &st) != 0 ||
         !S_ISREG(st.st_mode) || st.st_size <= 0)
         return false;
     void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, in->fd, 0);

@@ -20,6 +20,8 @@ typedef struct pk_input pk_input;
 
 /* NULL on failure, with err set ("FILE: what"). */
 pk_input *pk_input_open(const char *path, pk_error *err);
+/* Read from memory the caller keeps alive until pk_input_close. */
+pk_input *pk_input_open_memory(const void *data, size_t len, const char *name, pk_error *err);
 void pk_input_close(pk_input *in);
 
 const char *pk_input_name(const pk_input *in);
@@ -42,6 +44,10 @@ const uint8_t *pk_input_all(pk_input *in, size_t *len);
 /* Abort the current read: "FILE: offset N: message". Never returns. */
 _Noreturn void pk_fail(pk_input *in, uint64_t offset, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* What pk_fail runs before unwinding, so a reader's temporaries are freed;
+ * NULL clears it. One at a time: set it once the temporaries exist. */
+void pk_input_on_fail(pk_input *in, void (*cleanup)(void *), void *ctx);
+
 /* A warning on stderr: "FILE: message". Reading goes on. */
 void pk_warn(pk_input *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -28,6 +28,8 @@ pk_output *pk_output_open(const char *path, pk_error *err)
 {
     pk_output *out = pk_xcalloc(1, sizeof *out);
     out->buf = pk_xmalloc(1 << 20);
+    /* Past a file size limit, writes must fail with EFBIG rather than kill us. */
+    signal(SIGXFSZ, SIG_IGN);
     if (strcmp(path, "-") == 0) {
         /* A closed pipe must end the write with EPIPE, not kill us. */
         signal(SIGPIPE, SIG_IGN);

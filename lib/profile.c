@@ -370,6 +370,8 @@ int64_t pk_total(const pk_profile *p, int metric)
     if (p->has_graph) {
         for (size_t i = 0; i < p->nfuncs; i++)
             total += p->funcs[i].self[metric];
+        /* samples without any frame (austin's empty stacks) sit on the root */
+        if (p->has_tree && p->nnodes) total += p->nodes[0].self[metric];
     } else {
         for (size_t i = 0; i < p->nnodes; i++)
             total += p->nodes[i].self[metric];

@@ -1,0 +1,932 @@
+/* Callgrind profiles (valgrind --tool=callgrind, yappi, pyprof2calltree), read
+ * and written. The format is line based: `key: value` headers, `spec=value`
+ * position and name lines (names compressed as `(id) name` then `(id)`), and
+ * cost lines `position cost...`. The line after `calls=` is the inclusive cost
+ * of those calls at the call site, not part of the caller's self cost.
+ * Notes: shared/formats/callgrind.md.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/escape.h"
+#include "format.h"
+
+/* ---- a small open-addressing map: string -> id, for the writer ---- */
+
+typedef struct {
+    const char **keys;
+    uint32_t *vals;
+    size_t cap, n;
+} str_map;
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static int str_map_grow(str_map *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 256;
+    const char **keys = calloc(cap, sizeof *keys);
+    uint32_t *vals = calloc(cap, sizeof *vals);
+    if (!keys || !vals) {
+        free(keys);
+        free(vals);
+        return -1;
+    }
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->keys[i]) continue;
+        size_t j = hash_str(m->keys[i]) & (cap - 1);
+        while (keys[j])
+            j = (j + 1) & (cap - 1);
+        keys[j] = m->keys[i];
+        vals[j] = m->vals[i];
+    }
+    free(m->keys);
+    free(m->vals);
+    m->keys = keys;
+    m->vals = vals;
+    m->cap = cap;
+    return 0;
+}
+
+/* The slot of key; *found tells whether it holds key already. -1: no memory. */
+static long str_map_slot(str_map *m, const char *key, int *found)
+{
+    if ((m->n + 1) * 2 > m->cap && str_map_grow(m) < 0) return -1;
+    size_t j = hash_str(key) & (m->cap - 1);
+    while (m->keys[j] && strcmp(m->keys[j], key) != 0)
+        j = (j + 1) & (m->cap - 1);
+    *found = m->keys[j] != NULL;
+    return (long)j;
+}
+
+static void str_map_free(str_map *m)
+{
+    free(m->keys);
+    free(m->vals);
+}
+
+static void str_map_free_keys(str_map *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free((char *)m->keys[i]);
+    str_map_free(m);
+}
+
+/* ======================================================================
+ * Writer
+ * ====================================================================== */
+
+/* One cost line of a function's self cost. */
+typedef struct {
+    pk_id func;
+    int32_t line;
+    int64_t v[PK_MAX_METRICS];
+} self_row;
+
+typedef struct {
+    pk_profile *p;
+    FILE *f;
+    int nm;
+    str_map files; /* file name -> compressed id */
+    uint32_t nfiles;
+    bool *fn_named;  /* function's name written once already */
+    bool *fn_munged; /* name shown as "name:line" (same name+file, other line) */
+    self_row *rows;  /* self cost rows, sorted by function then line */
+    size_t nrows;
+    size_t *row_start;  /* rows of function i: row_start[i] .. row_start[i+1] */
+    size_t *edge_order; /* edges sorted by caller */
+    size_t *edge_start;
+    int64_t totals[PK_MAX_METRICS];
+} cg_writer;
+
+static const char *event_name(const pk_metric *m)
+{
+    if (strcmp(m->unit, "ns") == 0) return "ns";
+    if (strcmp(m->unit, "bytes") == 0) return "bytes";
+    return m->name;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const self_row *x = a, *y = b;
+    if (x->func != y->func) return x->func < y->func ? -1 : 1;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+static int push_row(cg_writer *w, size_t *cap, pk_id func, int32_t line, const int64_t *v)
+{
+    if (w->nrows == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 1024;
+        self_row *r = realloc(w->rows, ncap * sizeof *r);
+        if (!r) return -1;
+        w->rows = r;
+        *cap = ncap;
+    }
+    self_row *r = &w->rows[w->nrows++];
+    r->func = func;
+    r->line = line;
+    memcpy(r->v, v, sizeof r->v);
+    return 0;
+}
+
+/* Sort rows and merge equal (function, line) pairs. */
+static void merge_rows(cg_writer *w)
+{
+    qsort(w->rows, w->nrows, sizeof *w->rows, cmp_rows);
+    size_t out = 0;
+    for (size_t i = 0; i < w->nrows; i++) {
+        if (out && w->rows[out - 1].func == w->rows[i].func &&
+            w->rows[out - 1].line == w->rows[i].line) {
+            for (int m = 0; m < w->nm; m++)
+                w->rows[out - 1].v[m] += w->rows[i].v[m];
+        } else {
+            w->rows[out++] = w->rows[i];
+        }
+    }
+    w->nrows = out;
+}
+
+/* Rows from the source's line detail: stack nodes know the line they ran, so
+ * their self values are exact per line; otherwise p->lines, used only for
+ * functions whose line values add up to no more than their self cost (line
+ * values that include callees would count the callees twice). */
+static int collect_line_rows(cg_writer *w, size_t *cap)
+{
+    pk_profile *p = w->p;
+    if (p->has_tree && p->nnodes > 1) {
+        for (size_t i = 1; i < p->nnodes; i++) {
+            const pk_node *n = &p->nodes[i];
+            if (n->func == PK_NONE || n->func >= p->nfuncs) continue;
+            int32_t line = n->line > 0 ? n->line : p->funcs[n->func].line;
+            if (push_row(w, cap, n->func, line, n->self) < 0) return -1;
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < p->nlines; i++) {
+        const pk_line *l = &p->lines[i];
+        if (l->func < p->nfuncs && push_row(w, cap, l->func, l->line, l->v) < 0) return -1;
+    }
+    return 0;
+}
+
+/* Make each function's rows add up to its self cost: the remainder goes on
+ * its definition line; rows exceeding the self cost are replaced by it. */
+static int reconcile_rows(cg_writer *w, size_t *cap)
+{
+    pk_profile *p = w->p;
+    size_t n = w->nrows, i = 0;
+    bool *drop = calloc(n + 1, sizeof *drop);
+    if (!drop) return -1;
+    for (pk_id f = 0; f < p->nfuncs; f++) {
+        int64_t sum[PK_MAX_METRICS] = {0}, rest[PK_MAX_METRICS] = {0};
+        size_t first = i;
+        for (; i < n && w->rows[i].func == f; i++)
+            for (int m = 0; m < w->nm; m++)
+                sum[m] += w->rows[i].v[m];
+        bool negative = false, nonzero = first == i;
+        for (int m = 0; m < w->nm; m++) {
+            rest[m] = p->funcs[f].self[m] - sum[m];
+            negative |= rest[m] < 0;
+            nonzero |= rest[m] != 0;
+        }
+        if (negative) {
+            for (size_t k = first; k < i; k++)
+                drop[k] = true;
+            memcpy(rest, p->funcs[f].self, sizeof rest);
+        }
+        if ((negative || nonzero) && push_row(w, cap, f, p->funcs[f].line, rest) < 0) {
+            free(drop);
+            return -1;
+        }
+    }
+    size_t out = 0;
+    for (size_t k = 0; k < w->nrows; k++)
+        if (k >= n || !drop[k]) w->rows[out++] = w->rows[k];
+    w->nrows = out;
+    free(drop);
+    merge_rows(w);
+    return 0;
+}
+
+static int build_rows(cg_writer *w)
+{
+    size_t cap = 0;
+    if (collect_line_rows(w, &cap) < 0) return -1;
+    merge_rows(w);
+    if (reconcile_rows(w, &cap) < 0) return -1;
+    w->row_start = calloc(w->p->nfuncs + 1, sizeof *w->row_start);
+    if (!w->row_start) return -1;
+    for (size_t k = 0; k < w->nrows; k++)
+        w->row_start[w->rows[k].func + 1]++;
+    for (size_t f = 0; f < w->p->nfuncs; f++)
+        w->row_start[f + 1] += w->row_start[f];
+    return 0;
+}
+
+/* Edges grouped by caller (a counting sort, stable). */
+static int build_edge_order(cg_writer *w)
+{
+    pk_profile *p = w->p;
+    w->edge_start = calloc(p->nfuncs + 1, sizeof *w->edge_start);
+    w->edge_order = malloc((p->nedges + 1) * sizeof *w->edge_order);
+    if (!w->edge_start || !w->edge_order) return -1;
+    for (size_t e = 0; e < p->nedges; e++)
+        if (p->edges[e].caller < p->nfuncs && p->edges[e].callee < p->nfuncs)
+            w->edge_start[p->edges[e].caller + 1]++;
+    for (size_t f = 0; f < p->nfuncs; f++)
+        w->edge_start[f + 1] += w->edge_start[f];
+    size_t *fill = calloc(p->nfuncs + 1, sizeof *fill);
+    if (!fill) return -1;
+    for (size_t e = 0; e < p->nedges; e++) {
+        pk_id c = p->edges[e].caller;
+        if (c < p->nfuncs && p->edges[e].callee < p->nfuncs)
+            w->edge_order[w->edge_start[c] + fill[c]++] = e;
+    }
+    free(fill);
+    return 0;
+}
+
+/* KCachegrind and callgrind_annotate know a function by file and name, so
+ * functions sharing both (same-named methods in one file) get ":line" added,
+ * as pyprof2calltree does. */
+static int mark_munged(cg_writer *w)
+{
+    pk_profile *p = w->p;
+    str_map seen = {0};
+    w->fn_munged = calloc(p->nfuncs + 1, sizeof *w->fn_munged);
+    if (!w->fn_munged) return -1;
+    char *buf = NULL;
+    size_t bufcap = 0;
+    for (pk_id f = 0; f < p->nfuncs; f++) {
+        const char *file = p->funcs[f].file ? p->funcs[f].file : "";
+        const char *name = p->funcs[f].name ? p->funcs[f].name : "";
+        size_t need = strlen(file) + strlen(name) + 2;
+        if (need > bufcap) {
+            char *nb = realloc(buf, need * 2);
+            if (!nb) goto fail;
+            buf = nb;
+            bufcap = need * 2;
+        }
+        /* NUL cannot occur inside either string, so "file\x01name" is unique */
+        snprintf(buf, bufcap, "%s\x01%s", file, name);
+        int found;
+        long s = str_map_slot(&seen, buf, &found);
+        if (s < 0) goto fail;
+        if (found) {
+            w->fn_munged[f] = true;
+            w->fn_munged[seen.vals[s]] = true;
+            continue;
+        }
+        char *key = strdup(buf);
+        if (!key) goto fail;
+        seen.keys[s] = key;
+        seen.vals[s] = f;
+        seen.n++;
+    }
+    free(buf);
+    str_map_free_keys(&seen);
+    return 0;
+fail:
+    free(buf);
+    str_map_free_keys(&seen);
+    return -1;
+}
+
+static void put_costs(cg_writer *w, const int64_t *v)
+{
+    for (int m = 0; m < w->nm; m++)
+        fprintf(w->f, " %" PRId64, v[m]);
+    fputc('\n', w->f);
+}
+
+/* `spec=(id) name` the first time a file is named, `spec=(id)` after. */
+static int put_file(cg_writer *w, const char *spec, const char *file)
+{
+    if (!file || !*file) file = "???";
+    int found;
+    long s = str_map_slot(&w->files, file, &found);
+    if (s < 0) return -1;
+    if (found) {
+        fprintf(w->f, "%s=(%" PRIu32 ")\n", spec, w->files.vals[s]);
+        return 0;
+    }
+    w->files.keys[s] = file;
+    w->files.vals[s] = ++w->nfiles;
+    w->files.n++;
+    fprintf(w->f, "%s=(%" PRIu32 ") ", spec, w->nfiles);
+    pk_put_line_safe(w->f, file);
+    fputc('\n', w->f);
+    return 0;
+}
+
+static void put_func(cg_writer *w, const char *spec, pk_id f)
+{
+    const pk_function *fn = &w->p->funcs[f];
+    fprintf(w->f, "%s=(%" PRIu32 ")", spec, f + 1);
+    if (w->fn_named[f]) {
+        fputc('\n', w->f);
+        return;
+    }
+    w->fn_named[f] = true;
+    fputc(' ', w->f);
+    pk_put_line_safe(w->f, fn->name && *fn->name ? fn->name : "???");
+    if (w->fn_munged[f]) fprintf(w->f, ":%" PRId32, fn->line);
+    fputc('\n', w->f);
+}
+
+static int put_function(cg_writer *w, pk_id f)
+{
+    pk_profile *p = w->p;
+    if (put_file(w, "fl", p->funcs[f].file) < 0) return -1;
+    put_func(w, "fn", f);
+    for (size_t k = w->row_start[f]; k < w->row_start[f + 1]; k++) {
+        fprintf(w->f, "%" PRId32, w->rows[k].line);
+        put_costs(w, w->rows[k].v);
+        for (int m = 0; m < w->nm; m++)
+            w->totals[m] += w->rows[k].v[m];
+    }
+    for (size_t k = w->edge_start[f]; k < w->edge_start[f + 1]; k++) {
+        const pk_edge *e = &p->edges[w->edge_order[k]];
+        if (put_file(w, "cfl", p->funcs[e->callee].file) < 0) return -1;
+        put_func(w, "cfn", e->callee);
+        /* a call count of 0 (stacks without counts) would hide the arc */
+        fprintf(w->f, "calls=%" PRId64 " %" PRId32 "\n", e->calls > 0 ? e->calls : 1,
+                p->funcs[e->callee].line);
+        fprintf(w->f, "%" PRId32, p->funcs[f].line);
+        put_costs(w, e->incl);
+    }
+    fputc('\n', w->f);
+    return 0;
+}
+
+static void put_header(cg_writer *w)
+{
+    fputs("# callgrind format\nversion: 1\ncreator: profkit\npositions: line\nevents:", w->f);
+    for (int m = 0; m < w->nm; m++) {
+        fputc(' ', w->f);
+        pk_put_line_safe(w->f, event_name(&w->p->metrics[m]));
+    }
+    fputc('\n', w->f);
+    /* summary = the sum of the self costs written below */
+    int64_t sum[PK_MAX_METRICS] = {0};
+    for (size_t k = 0; k < w->nrows; k++)
+        for (int m = 0; m < w->nm; m++)
+            sum[m] += w->rows[k].v[m];
+    fputs("summary:", w->f);
+    put_costs(w, sum);
+    fputc('\n', w->f);
+}
+
+static void writer_free(cg_writer *w)
+{
+    str_map_free(&w->files);
+    free(w->fn_named);
+    free(w->fn_munged);
+    free(w->rows);
+    free(w->row_start);
+    free(w->edge_order);
+    free(w->edge_start);
+}
+
+static int callgrind_write(pk_profile *p, FILE *f, const pk_write_options *opt, pk_error *err)
+{
+    (void)opt;
+    pk_ensure_graph(p);
+    cg_writer w = {.p = p, .f = f, .nm = p->nmetrics};
+    w.fn_named = calloc(p->nfuncs + 1, sizeof *w.fn_named);
+    if (!w.fn_named || build_rows(&w) < 0 || build_edge_order(&w) < 0 || mark_munged(&w) < 0) {
+        writer_free(&w);
+        pk_error_set(err, "out of memory");
+        return -1;
+    }
+    put_header(&w);
+    for (pk_id fn = 0; fn < p->nfuncs; fn++) {
+        if (put_function(&w, fn) < 0) {
+            writer_free(&w);
+            pk_error_set(err, "out of memory");
+            return -1;
+        }
+    }
+    fputs("totals:", f);
+    put_costs(&w, w.totals);
+    writer_free(&w);
+    return 0;
+}
+
+/* ======================================================================
+ * Reader
+ * ====================================================================== */
+
+/* Compressed name ids -> names, one map per id space. */
+typedef struct {
+    uint64_t *keys; /* id + 1; 0 = empty slot */
+    const char **vals;
+    size_t cap, n;
+} id_map;
+
+enum { PENDING_NONE, PENDING_CALLS, PENDING_JUMP };
+enum { MAX_POSITIONS = 2 };
+
+typedef struct {
+    pk_input *in;
+    pk_profile *p;
+    const char *buf;
+    size_t len, line_start;
+    id_map files, fns, objs;
+    int npos, line_col; /* position columns, and which one is the line (-1: none) */
+    int nevents;        /* events in the file; the first PK_MAX_METRICS are kept */
+    int64_t scale[PK_MAX_METRICS];
+    int64_t last[MAX_POSITIONS];
+    bool yappi;
+    const char *unknown;       /* "???": a file never named */
+    const char *fl, *cur_file; /* fn's file, and the file lines are in now (fi/fe) */
+    const char *fn_name, *fn_file;
+    pk_id fn;        /* resolved lazily: fn= alone (yappi's definitions) creates nothing */
+    const char *cfl; /* set by cfl=/cfi=, for the next cfn= only */
+    pk_id cfn;
+    int pending;
+    int64_t pending_calls;
+    int32_t *minline; /* per function: the lowest line seen, for functions of line 0 */
+    size_t capminline;
+} cg_reader;
+
+static void id_map_free(id_map *m)
+{
+    free(m->keys);
+    free(m->vals);
+}
+
+static void reader_cleanup(cg_reader *r)
+{
+    id_map_free(&r->files);
+    id_map_free(&r->fns);
+    id_map_free(&r->objs);
+    free(r->minline);
+    memset(&r->files, 0, sizeof r->files);
+    memset(&r->fns, 0, sizeof r->fns);
+    memset(&r->objs, 0, sizeof r->objs);
+    r->minline = NULL;
+}
+
+_Noreturn static void cg_fail(cg_reader *r, const char *what)
+{
+    reader_cleanup(r);
+    pk_fail(r->in, r->line_start, "%s", what);
+}
+
+static size_t id_slot(const id_map *m, uint64_t id)
+{
+    size_t j = (size_t)((id * 0x9E3779B97F4A7C15ULL) >> 20) & (m->cap - 1);
+    while (m->keys[j] && m->keys[j] != id + 1)
+        j = (j + 1) & (m->cap - 1);
+    return j;
+}
+
+static void id_map_put(cg_reader *r, id_map *m, uint64_t id, const char *name)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        id_map old = *m;
+        m->cap = old.cap ? old.cap * 2 : 64;
+        m->keys = calloc(m->cap, sizeof *m->keys);
+        m->vals = calloc(m->cap, sizeof *m->vals);
+        if (!m->keys || !m->vals) {
+            id_map_free(&old);
+            cg_fail(r, "out of memory");
+        }
+        for (size_t i = 0; i < old.cap; i++) {
+            if (old.keys[i]) {
+                size_t j = id_slot(m, old.keys[i] - 1);
+                m->keys[j] = old.keys[i];
+                m->vals[j] = old.vals[i];
+            }
+        }
+        id_map_free(&old);
+    }
+    size_t j = id_slot(m, id);
+    if (!m->keys[j]) m->n++;
+    m->keys[j] = id + 1;
+    m->vals[j] = name;
+}
+
+static const char *id_map_get(const id_map *m, uint64_t id)
+{
+    if (!m->cap) return NULL;
+    size_t j = id_slot(m, id);
+    return m->keys[j] ? m->vals[j] : NULL;
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* An unsigned decimal (or 0x hex) number at *s; advances *s. */
+static uint64_t parse_uint(cg_reader *r, const char **s, const char *end)
+{
+    const char *q = *s;
+    uint64_t v = 0;
+    int base = 10;
+    if (end - q > 2 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) {
+        base = 16;
+        q += 2;
+    }
+    const char *digits = q;
+    for (; q < end; q++) {
+        int d;
+        if (is_digit(*q))
+            d = *q - '0';
+        else if (base == 16 && ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'f'))
+            d = (*q | 0x20) - 'a' + 10;
+        else
+            break;
+        if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) cg_fail(r, "number too large");
+        v = v * (uint64_t)base + (uint64_t)d;
+    }
+    if (q == digits) cg_fail(r, "number expected");
+    *s = q;
+    return v;
+}
+
+static int64_t parse_int63(cg_reader *r, const char **s, const char *end)
+{
+    uint64_t v = parse_uint(r, s, end);
+    if (v > INT64_MAX) cg_fail(r, "number too large");
+    return (int64_t)v;
+}
+
+static const char *skip_spaces(const char *s, const char *end)
+{
+    while (s < end && (*s == ' ' || *s == '\t'))
+        s++;
+    return s;
+}
+
+/* Length of a leading "(digits)" followed by the end or a space; 0 if none
+ * (uncompressed names such as "(below main)" start with '(' too). */
+static size_t id_prefix_len(const char *v, const char *end)
+{
+    const char *q = v;
+    if (q == end || *q++ != '(') return 0;
+    while (q < end && is_digit(*q))
+        q++;
+    if (q == v + 1 || q == end || *q != ')') return 0;
+    q++;
+    return q == end || *q == ' ' ? (size_t)(q - v) : 0;
+}
+
+/* `(id) name`, `(id)` or `name`: the name, defining the id on first use.
+ * NULL for an id never defined (yappi refers to file ids it never defines). */
+static const char *spec_name(cg_reader *r, id_map *m, const char *v, const char *end)
+{
+    size_t idlen = id_prefix_len(v, end);
+    if (idlen == 0) return pk_intern(r->p, v, (size_t)(end - v));
+    const char *q = v + 1;
+    uint64_t id = parse_uint(r, &q, end);
+    q = v + idlen;
+    if (skip_spaces(q, end) == end) return id_map_get(m, id);
+    q++;
+    const char *name = pk_intern(r->p, q, (size_t)(end - q));
+    id_map_put(r, m, id, name);
+    return name;
+}
+
+static const char *fn_name(cg_reader *r, const char *v, const char *end)
+{
+    const char *name = spec_name(r, &r->fns, v, end);
+    /* yappi calls functions it never names: keep the id as the name */
+    return name ? name : pk_intern(r->p, v, (size_t)(end - v));
+}
+
+static const char *file_name(cg_reader *r, const char *v, const char *end)
+{
+    const char *name = spec_name(r, &r->files, v, end);
+    return name ? name : r->unknown;
+}
+
+static void note_line(cg_reader *r, pk_id f, int32_t line)
+{
+    if (f >= r->capminline) {
+        size_t cap = r->capminline ? r->capminline : 256;
+        while (cap <= f)
+            cap *= 2;
+        int32_t *m = realloc(r->minline, cap * sizeof *m);
+        if (!m) cg_fail(r, "out of memory");
+        memset(m + r->capminline, 0, (cap - r->capminline) * sizeof *m);
+        r->minline = m;
+        r->capminline = cap;
+    }
+    if (line > 0 && (r->minline[f] == 0 || line < r->minline[f])) r->minline[f] = line;
+}
+
+/* yappi names functions "name module:line"; split that into name and line. */
+static pk_id get_function(cg_reader *r, const char *name, const char *file)
+{
+    int32_t line = 0;
+    if (r->yappi) {
+        const char *sp = strchr(name, ' ');
+        const char *colon = strrchr(name, ':');
+        if (sp && colon && colon > sp && colon[1]) {
+            const char *d = colon + 1;
+            int64_t v = 0;
+            while (*d && is_digit(*d) && v < INT32_MAX / 10)
+                v = v * 10 + (*d++ - '0');
+            if (!*d) {
+                line = (int32_t)v;
+                if (file == r->unknown) file = pk_intern(r->p, sp + 1, (size_t)(colon - sp - 1));
+                name = pk_intern(r->p, name, (size_t)(sp - name));
+            }
+        }
+    }
+    pk_id f = pk_function_get(r->p, name, file, line, pk_kind_guess(name, file));
+    note_line(r, f, 0);
+    return f;
+}
+
+static pk_id current_function(cg_reader *r)
+{
+    if (!r->fn_name) cg_fail(r, "cost line before any fn=");
+    if (r->fn == PK_NONE) r->fn = get_function(r, r->fn_name, r->fn_file);
+    return r->fn;
+}
+
+/* One position column: +N, -N, * (relative to the previous line) or absolute. */
+static int64_t parse_position(cg_reader *r, const char **s, const char *end, int64_t prev)
+{
+    const char *q = *s;
+    int64_t v;
+    if (q < end && *q == '*') {
+        q++;
+        v = prev;
+    } else if (q < end && (*q == '+' || *q == '-')) {
+        char sign = *q++;
+        int64_t d = parse_int63(r, &q, end);
+        if (d > INT32_MAX || prev > INT64_MAX / 2 || prev < INT64_MIN / 2)
+            cg_fail(r, "position out of range");
+        v = sign == '+' ? prev + d : prev - d;
+    } else {
+        v = parse_int63(r, &q, end);
+    }
+    if (q < end && *q != ' ' && *q != '\t') cg_fail(r, "bad position");
+    *s = q;
+    return v;
+}
+
+static int32_t line_of(cg_reader *r, const int64_t *pos)
+{
+    if (r->line_col < 0) return 0;
+    int64_t l = pos[r->line_col];
+    return l > 0 && l <= INT32_MAX ? (int32_t)l : 0;
+}
+
+static void add_costs(cg_reader *r, int64_t *dst, const int64_t *v)
+{
+    for (int m = 0; m < r->p->nmetrics; m++)
+        if (__builtin_add_overflow(dst[m], v[m], &dst[m])) cg_fail(r, "cost overflows");
+}
+
+static void cost_line(cg_reader *r, const char *s, const char *end)
+{
+    if (r->nevents == 0) cg_fail(r, "cost line before the events: line");
+    int64_t pos[MAX_POSITIONS];
+    for (int c = 0; c < r->npos; c++) {
+        s = skip_spaces(s, end);
+        pos[c] = r->last[c] = parse_position(r, &s, end, r->last[c]);
+    }
+    int64_t v[PK_MAX_METRICS] = {0};
+    for (int e = 0;; e++) {
+        s = skip_spaces(s, end);
+        if (s == end) break;
+        if (e >= r->nevents) cg_fail(r, "more costs than events");
+        int64_t c = parse_int63(r, &s, end);
+        if (s < end && *s != ' ' && *s != '\t') cg_fail(r, "bad cost");
+        if (e < r->p->nmetrics && __builtin_mul_overflow(c, r->scale[e], &v[e]))
+            cg_fail(r, "cost overflows");
+    }
+    int32_t line = line_of(r, pos);
+    pk_id f = current_function(r);
+    if (r->pending == PENDING_JUMP) {
+        r->pending = PENDING_NONE;
+        return;
+    }
+    if (r->pending == PENDING_CALLS) {
+        r->pending = PENDING_NONE;
+        pk_edge *e = pk_edge_get(r->p, f, r->cfn);
+        if (__builtin_add_overflow(e->calls, r->pending_calls, &e->calls))
+            cg_fail(r, "call count overflows");
+        add_costs(r, e->incl, v);
+    } else {
+        add_costs(r, r->p->funcs[f].self, v);
+        note_line(r, f, line);
+    }
+    if (line > 0 && r->cur_file == r->fn_file) add_costs(r, pk_line_get(r->p, f, line)->v, v);
+}
+
+static void define_events(cg_reader *r, const char *s, const char *end)
+{
+    int n = 0;
+    for (;;) {
+        s = skip_spaces(s, end);
+        if (s == end) break;
+        const char *w = s;
+        while (s < end && *s != ' ' && *s != '\t')
+            s++;
+        if (r->nevents) {
+            n++;
+            continue;
+        }
+        if (n < PK_MAX_METRICS) {
+            size_t len = (size_t)(s - w);
+            r->scale[n] = 1;
+            if (len == 2 && memcmp(w, "ns", 2) == 0) {
+                pk_add_metric(r->p, "time", "ns");
+            } else if (r->yappi && len == 5 && memcmp(w, "Ticks", 5) == 0) {
+                pk_add_metric(r->p, "time", "ns"); /* yappi's ticks are microseconds */
+                r->scale[n] = 1000;
+            } else {
+                pk_add_metric(r->p, pk_intern(r->p, w, len), "count");
+            }
+        }
+        n++;
+    }
+    if (n == 0) cg_fail(r, "events: names no event");
+    if (r->nevents && n != r->nevents) cg_fail(r, "events: differs from the first events: line");
+    if (!r->nevents && n > PK_MAX_METRICS)
+        pk_warn(r->in, "%d events, only the first %d are kept", n, PK_MAX_METRICS);
+    r->nevents = n;
+}
+
+static void define_positions(cg_reader *r, const char *s, const char *end)
+{
+    if (r->nevents) cg_fail(r, "positions: after events:");
+    int n = 0;
+    r->line_col = -1;
+    for (;;) {
+        s = skip_spaces(s, end);
+        if (s == end) break;
+        const char *w = s;
+        while (s < end && *s != ' ' && *s != '\t')
+            s++;
+        if (n == MAX_POSITIONS) cg_fail(r, "too many position kinds");
+        if (s - w == 4 && memcmp(w, "line", 4) == 0) r->line_col = n;
+        n++;
+    }
+    if (n == 0) cg_fail(r, "positions: names nothing");
+    r->npos = n;
+}
+
+static void header_line(cg_reader *r, const char *key, size_t klen, const char *v, const char *end)
+{
+    v = skip_spaces(v, end);
+#define KEY(s) (klen == sizeof(s) - 1 && memcmp(key, s, klen) == 0)
+    if (KEY("events")) {
+        define_events(r, v, end);
+    } else if (KEY("positions")) {
+        define_positions(r, v, end);
+    } else if (KEY("creator")) {
+        r->yappi = end - v >= 5 && memcmp(v, "yappi", 5) == 0;
+        pk_meta_set(r->p, "callgrind.creator", pk_intern(r->p, v, (size_t)(end - v)));
+    } else if (KEY("cmd")) {
+        pk_meta_set(r->p, "callgrind.cmd", pk_intern(r->p, v, (size_t)(end - v)));
+    }
+    /* version, pid, part, desc, event, summary, totals...: nothing to keep */
+#undef KEY
+}
+
+static void spec_line(cg_reader *r, const char *key, size_t klen, const char *v, const char *end)
+{
+#define KEY(s) (klen == sizeof(s) - 1 && memcmp(key, s, klen) == 0)
+    if (KEY("fn")) {
+        r->fn_name = fn_name(r, v, end);
+        r->fn_file = r->cur_file = r->fl;
+        r->fn = PK_NONE;
+        r->pending = PENDING_NONE;
+    } else if (KEY("fl")) {
+        r->fl = r->cur_file = file_name(r, v, end);
+    } else if (KEY("fi") || KEY("fe")) {
+        r->cur_file = file_name(r, v, end);
+    } else if (KEY("cfl") || KEY("cfi")) {
+        r->cfl = file_name(r, v, end);
+    } else if (KEY("cfn")) {
+        const char *name = fn_name(r, v, end);
+        const char *file = r->cfl ? r->cfl : r->cur_file;
+        r->cfn = get_function(r, name, file ? file : r->unknown);
+        r->cfl = NULL;
+    } else if (KEY("ob") || KEY("cob") || KEY("jfi") || KEY("jfn")) {
+        spec_name(r, KEY("jfn") ? &r->fns : KEY("jfi") ? &r->files : &r->objs, v, end);
+    } else if (KEY("calls")) {
+        if (r->cfn == PK_NONE) cg_fail(r, "calls= without cfn=");
+        r->pending_calls = parse_int63(r, &v, end);
+        int64_t pos[MAX_POSITIONS] = {0};
+        for (int c = 0; c < r->npos; c++) {
+            v = skip_spaces(v, end);
+            if (v == end) break;
+            pos[c] = parse_position(r, &v, end, r->last[c]);
+        }
+        note_line(r, r->cfn, line_of(r, pos));
+        r->pending = PENDING_CALLS;
+    } else if (KEY("jump") || KEY("jcnd")) {
+        r->pending = PENDING_JUMP;
+    }
+#undef KEY
+}
+
+static void parse_line(cg_reader *r, const char *s, const char *end)
+{
+    if (end > s && end[-1] == '\r') end--;
+    const char *t = skip_spaces(s, end);
+    if (t == end || *t == '#') return;
+    if (is_digit(*t) || *t == '+' || *t == '-' || *t == '*') {
+        cost_line(r, t, end);
+        return;
+    }
+    const char *k = t;
+    while (t < end && (is_digit(*t) || *t == '_' || ((*t | 0x20) >= 'a' && (*t | 0x20) <= 'z')))
+        t++;
+    if (t > k && t < end && *t == '=')
+        spec_line(r, k, (size_t)(t - k), t + 1, end);
+    else if (t > k && t < end && *t == ':')
+        header_line(r, k, (size_t)(t - k), t + 1, end);
+    else
+        cg_fail(r, "not a callgrind line");
+}
+
+/* Call counts and inclusive costs from the edges; lines for functions that
+ * were named without one. */
+static void finish_graph(cg_reader *r)
+{
+    pk_profile *p = r->p;
+    for (size_t i = 0; i < p->nfuncs; i++)
+        memcpy(p->funcs[i].incl, p->funcs[i].self, sizeof p->funcs[i].incl);
+    for (size_t i = 0; i < p->nedges; i++) {
+        pk_edge *e = &p->edges[i];
+        pk_function *callee = &p->funcs[e->callee];
+        callee->calls += e->calls;
+        e->pcalls = e->calls;
+        if (e->caller != e->callee) {
+            callee->pcalls += e->calls;
+            add_costs(r, p->funcs[e->caller].incl, e->incl);
+        }
+    }
+    bool moved = false;
+    for (size_t i = 0; i < p->nfuncs && i < r->capminline; i++) {
+        if (p->funcs[i].line == 0 && r->minline[i] > 0) {
+            p->funcs[i].line = r->minline[i];
+            moved = true;
+        }
+    }
+    if (moved) pk_reindex(p);
+    p->has_graph = true;
+    p->has_calls = true;
+}
+
+static void callgrind_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
+{
+    (void)opt;
+    cg_reader r = {.in = in, .p = p, .npos = 1, .line_col = 0, .fn = PK_NONE, .cfn = PK_NONE};
+    r.unknown = pk_intern_cstr(p, "???");
+    r.buf = (const char *)pk_input_all(in, &r.len);
+    for (size_t pos = 0; pos < r.len;) {
+        const char *nl = memchr(r.buf + pos, '\n', r.len - pos);
+        size_t end = nl ? (size_t)(nl - r.buf) : r.len;
+        r.line_start = pos;
+        parse_line(&r, r.buf + pos, r.buf + end);
+        pos = end + 1;
+    }
+    r.line_start = r.len;
+    if (r.nevents == 0) cg_fail(&r, "no events: line");
+    finish_graph(&r);
+    reader_cleanup(&r);
+}
+
+static bool head_has(const uint8_t *head, size_t len, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i + n <= len; i++)
+        if ((i == 0 || head[i - 1] == '\n') && memcmp(head + i, s, n) == 0) return true;
+    return false;
+}
+
+static int callgrind_probe(const uint8_t *head, size_t len)
+{
+    if (len >= 18 && memcmp(head, "# callgrind format", 18) == 0) return 100;
+    if (!head_has(head, len, "events: ")) return 0;
+    if (head_has(head, len, "version: 1") || head_has(head, len, "event: ") ||
+        head_has(head, len, "fn="))
+        return 80;
+    return 30;
+}
+
+const pk_format pk_format_callgrind = {
+    .name = "callgrind",
+    .patterns = "callgrind.out* cachegrind.out* *.callgrind *.callgrind.out",
+    .description = "valgrind callgrind profile (KCachegrind, callgrind_annotate)",
+    .probe = callgrind_probe,
+    .read = callgrind_read,
+    .write = callgrind_write,
+};

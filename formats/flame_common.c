@@ -1,0 +1,129 @@
+/* Shared by the flame graph writers (see flame_common.h). */
+#include "flame_common.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* The default --minwidth: a tenth of a pixel, as flamegraph.pl. */
+static double default_minwidth(int width)
+{
+    return 0.1 / (width - 2 * FLAME_XPAD) * 100.0;
+}
+
+static int pick_scheme(const pk_write_options *opt, bool diff, flame_plot *fp, pk_error *err)
+{
+    const char *c = opt->colors ? opt->colors : "kind";
+    if (strcmp(c, "module") == 0)
+        fp->scheme = PK_FLAME_COLORS_MODULE;
+    else if (strcmp(c, "diff") == 0 || (diff && strcmp(c, "kind") == 0))
+        fp->scheme = diff ? PK_FLAME_COLORS_DIFF : PK_FLAME_COLORS_KIND;
+    else if (strcmp(c, "kind") == 0)
+        fp->scheme = PK_FLAME_COLORS_KIND;
+    else {
+        pk_error_set(err, "unknown --colors '%s' (kind, module or diff)", c);
+        return -1;
+    }
+    return 0;
+}
+
+int flame_plot_prepare(pk_profile *p, const pk_write_options *opt, flame_plot *fp, pk_error *err)
+{
+    memset(fp, 0, sizeof *fp);
+    pk_ensure_tree(p);
+    int before = pk_metric_find(p, "before"), after = pk_metric_find(p, "after");
+    bool diff = opt->metric < 0 && before >= 0 && after >= 0;
+    fp->metric = diff ? after : opt->metric >= 0 ? opt->metric : 0;
+    fp->metric2 = diff ? before : -1;
+    if (fp->metric >= p->nmetrics) {
+        pk_error_set(err, "no metric %d in the profile", fp->metric);
+        return -1;
+    }
+    if (pick_scheme(opt, diff, fp, err) < 0) return -1;
+    fp->width = opt->width > 0 ? opt->width : FLAME_DEFAULT_WIDTH;
+    fp->unit = p->metrics[fp->metric].unit;
+    fp->countname = opt->countname;
+    fp->inverted = opt->inverted;
+    fp->reverse = opt->reverse;
+    fp->estimated = p->estimated;
+    pk_flame_options lo = {
+        .metric = fp->metric,
+        .metric2 = fp->metric2,
+        .minwidth = opt->minwidth > 0 ? opt->minwidth : default_minwidth(fp->width),
+        .reverse = opt->reverse,
+    };
+    if (pk_flame_layout(p, &lo, &fp->layout, err) < 0) return -1;
+    for (size_t i = 0; i < fp->layout.nrects; i++) {
+        int64_t d = fp->layout.rects[i].value - fp->layout.rects[i].value2;
+        if (d < 0) d = -d;
+        if (d > fp->max_delta) fp->max_delta = d;
+    }
+    return 0;
+}
+
+void flame_plot_free(flame_plot *fp)
+{
+    pk_flame_free(&fp->layout);
+}
+
+const char *flame_rect_name(const pk_profile *p, const pk_flame_rect *r, char *buf, size_t size)
+{
+    if (r->merged) {
+        snprintf(buf, size, "[%" PRIu32 " narrow frame%s]", r->merged, r->merged > 1 ? "s" : "");
+        return buf;
+    }
+    if (r->func == PK_NONE) return "all";
+    const pk_function *f = &p->funcs[r->func];
+    if (!f->file || !*f->file) return f->name;
+    if (f->file[0] == '[') /* an annotation of collapsed stacks: "[kernel]" */
+        snprintf(buf, size, "%s %s", f->name, f->file);
+    else if (f->line > 0)
+        snprintf(buf, size, "%s (%s:%" PRId32 ")", f->name, f->file, f->line);
+    else
+        snprintf(buf, size, "%s (%s)", f->name, f->file);
+    return buf;
+}
+
+const char *flame_title(const pk_write_options *opt, const flame_plot *fp)
+{
+    if (opt->title) return opt->title;
+    return fp->inverted ? "Icicle Graph" : "Flame Graph";
+}
+
+void flame_subtitle(const pk_profile *p, const flame_plot *fp, char *buf, size_t size)
+{
+    char total[64];
+    pk_flame_format_value(total, sizeof total, fp->layout.total, fp->unit, fp->countname);
+    int n = snprintf(buf, size, "%s, total %s", p->metrics[fp->metric].name, total);
+    if (fp->metric2 >= 0 && n >= 0 && (size_t)n < size)
+        n += snprintf(buf + n, size - n, "; colour: %s \xE2\x86\x92 %s (red grew, blue shrank)",
+                      p->metrics[fp->metric2].name, p->metrics[fp->metric].name);
+    if (fp->reverse && n >= 0 && (size_t)n < size)
+        n += snprintf(buf + n, size - n, "; stacks merged from the leaf");
+    if (fp->estimated && n >= 0 && (size_t)n < size)
+        snprintf(buf + n, size - n,
+                 "; widths ESTIMATED from the call graph (the input has no stacks)");
+}
+
+static double percent(int64_t part, int64_t whole)
+{
+    return whole > 0 ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+void flame_rect_info(const pk_profile *p, const flame_plot *fp, const pk_flame_rect *r, char *buf,
+                     size_t size)
+{
+    (void)p;
+    char v[64];
+    pk_flame_format_value(v, sizeof v, r->value, fp->unit, fp->countname);
+    int64_t parent = r->parent == PK_NONE ? r->value : fp->layout.rects[r->parent].value;
+    int n = snprintf(buf, size, "%s, %.2f%% of total, %.2f%% of parent", v,
+                     percent(r->value, fp->layout.total), percent(r->value, parent));
+    if (fp->metric2 >= 0 && n >= 0 && (size_t)n < size) {
+        char b[64], d[64];
+        pk_flame_format_value(b, sizeof b, r->value2, fp->unit, fp->countname);
+        pk_flame_format_value(d, sizeof d, r->value - r->value2, fp->unit, fp->countname);
+        n += snprintf(buf + n, size - n, "; %s: %s, change %s%s", p->metrics[fp->metric2].name, b,
+                      r->value >= r->value2 ? "+" : "", d);
+    }
+    if (fp->estimated && n >= 0 && (size_t)n < size) snprintf(buf + n, size - n, "; estimated");
+}

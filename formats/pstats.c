@@ -1,0 +1,836 @@
+/* pstats: the marshal dump of cProfile, profile and yappi statistics
+ * (Python 2.7 to 3.13). Byte-level facts: shared/formats/pstats.md.
+ *
+ * The file is one marshal value: { (file, line, name): (cc, nc, tt, ct,
+ * { caller_key: (nc, cc, tt, ct) or int }) }. The decoder walks it in place
+ * (no tree is built): a value is read into a small tagged `mval`; containers
+ * leave the cursor on their first item. Marshal's reference table keeps one
+ * tagged slot per flagged object; a reference to a container is followed by
+ * decoding it again from its recorded offset ("replay"), within a budget so a
+ * crafted file cannot make the work quadratic. Key tuples remember the
+ * function they resolved to, so the usual `r` caller keys cost one lookup.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+
+#define FLAG_REF 0x80
+#define MAX_DEPTH 200 /* real code objects nest about 20 deep */
+
+enum mtype {
+    MV_PENDING, /* a reserved slot whose object is still being decoded */
+    MV_NULL,    /* '0': ends a dict */
+    MV_NONE,
+    MV_BOOL,
+    MV_INT,
+    MV_BIGINT, /* 'l' beyond int64: fine to skip, an error where a number is needed */
+    MV_FLOAT,
+    MV_STR, /* any string or bytes type */
+    MV_SEQ, /* tuple, list, set, frozenset: `code` says which */
+    MV_DICT,
+    MV_CODE, /* a code object: pos/n is its co_name */
+    MV_OTHER /* complex, Ellipsis, StopIteration */
+};
+
+typedef struct {
+    uint8_t type;  /* enum mtype */
+    uint8_t code;  /* marshal type code, without FLAG_REF */
+    bool fresh;    /* container whose items follow at the cursor */
+    uint32_t n;    /* string length or item count */
+    uint32_t slot; /* reference slot holding this value, PK_NONE */
+    uint32_t str;  /* py2 interned-string table entry, PK_NONE */
+    size_t pos;    /* string bytes, first item of a container */
+    union {
+        int64_t i;
+        double f;
+    } v;
+} mval;
+
+/* One entry of marshal's reference table (v3+). */
+typedef struct {
+    uint8_t type, code;
+    uint32_t n;
+    union {
+        size_t pos;
+        int64_t i;
+        double f;
+    } v;
+    union {
+        const char *s; /* interned string, for MV_STR and MV_CODE */
+        pk_id func;    /* function a key tuple resolved to */
+    } cache;
+} ref_slot;
+
+/* One entry of Python 2's interned-string table ('t' strings, 'R' refs). */
+typedef struct {
+    size_t pos;
+    uint32_t n;
+    const char *s;
+} str_entry;
+
+enum code_layout { CODE_UNKNOWN = -1, CODE_PY27, CODE_PY36, CODE_PY38, CODE_PY311, CODE_LAYOUTS };
+
+typedef struct {
+    const uint8_t *base;
+    size_t len, pos;
+    pk_input *in;  /* NULL when probing */
+    pk_profile *p; /* NULL when probing */
+
+    ref_slot *slots;
+    size_t nslots, capslots;
+    str_entry *strs;
+    size_t nstrs, capstrs;
+
+    int replay;                     /* > 0: decoding again, register nothing */
+    size_t replay_used, replay_max; /* bytes decoded again, and the budget */
+    int layout;                     /* code object layout, found by trying */
+
+    jmp_buf *trial; /* set: a failure unwinds here instead of pk_fail */
+    bool truncated; /* the last failure was running out of bytes */
+    size_t fail_at; /* the last failure under a trial, and why */
+    char fail_msg[256];
+
+    /* what the producer betrays */
+    bool int_callers, code_key, yappi_names;
+} dec;
+
+/* ---- failing ---- */
+
+static void dec_free(dec *d)
+{
+    free(d->slots);
+    free(d->strs);
+    d->slots = NULL;
+    d->strs = NULL;
+}
+
+static _Noreturn __attribute__((format(printf, 3, 4))) void dec_fail(dec *d, size_t off,
+                                                                     const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (d->trial) {
+        d->fail_at = off;
+        snprintf(d->fail_msg, sizeof d->fail_msg, "%s", msg);
+        longjmp(*d->trial, 1);
+    }
+    dec_free(d);
+    pk_fail(d->in, off, "%s", msg);
+}
+
+static void need(dec *d, size_t n, const char *what)
+{
+    if (d->len - d->pos < n) {
+        d->truncated = true;
+        dec_fail(d, d->pos, "truncated %s: needs %zu bytes, %zu left", what, n, d->len - d->pos);
+    }
+}
+
+/* ---- primitive reads (little-endian) ---- */
+
+static uint64_t rd_le(dec *d, int n, const char *what)
+{
+    need(d, (size_t)n, what);
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = v << 8 | d->base[d->pos + (size_t)i];
+    d->pos += (size_t)n;
+    return v;
+}
+
+static int32_t rd_i32(dec *d, const char *what)
+{
+    return (int32_t)(uint32_t)rd_le(d, 4, what);
+}
+
+static uint32_t rd_len(dec *d, bool wide, size_t item_min, const char *what)
+{
+    size_t at = d->pos;
+    int64_t n = wide ? rd_i32(d, what) : (int64_t)rd_le(d, 1, what);
+    if (n < 0) dec_fail(d, at, "negative %s length %lld", what, (long long)n);
+    if ((uint64_t)n * item_min > d->len - d->pos) {
+        d->truncated = true;
+        dec_fail(d, at, "%s of %lld items or bytes, only %zu bytes left", what, (long long)n,
+                 d->len - d->pos);
+    }
+    return (uint32_t)n;
+}
+
+/* 'l': |n| 15-bit digits, the sign of n is the sign of the value. */
+static void rd_long(dec *d, mval *m)
+{
+    size_t at = d->pos;
+    int32_t n = rd_i32(d, "long");
+    uint32_t digits = n < 0 ? (uint32_t) - (int64_t)n : (uint32_t)n;
+    if (digits > (d->len - d->pos) / 2) {
+        d->truncated = true;
+        dec_fail(d, at, "truncated long of %u digits", digits);
+    }
+    uint64_t v = 0;
+    bool big = false;
+    for (uint32_t i = 0; i < digits; i++) {
+        uint32_t digit = (uint32_t)rd_le(d, 2, "long digit");
+        if (digit >= 1u << 15) dec_fail(d, d->pos - 2, "long digit out of range");
+        if (i >= 5 || (i == 4 && digit >= 1u << 3))
+            big = big || digit != 0;
+        else
+            v |= (uint64_t)digit << (15 * i);
+    }
+    m->type = big ? MV_BIGINT : MV_INT;
+    m->v.i = n < 0 ? -(int64_t)v : (int64_t)v;
+}
+
+/* 'f': the text float of marshal versions 0 and 1. */
+static double rd_text_float(dec *d)
+{
+    uint32_t n = rd_len(d, false, 1, "text float");
+    char buf[257];
+    memcpy(buf, d->base + d->pos, n);
+    buf[n] = '\0';
+    char *end;
+    double v = strtod(buf, &end);
+    if (n == 0 || *end != '\0') dec_fail(d, d->pos, "bad text float");
+    d->pos += n;
+    return v;
+}
+
+/* ---- the reference tables ---- */
+
+static uint32_t slot_reserve(dec *d)
+{
+    if (d->nslots == d->capslots) {
+        size_t cap = d->capslots ? d->capslots * 2 : 1024;
+        ref_slot *s = realloc(d->slots, cap * sizeof *s);
+        if (!s) dec_fail(d, d->pos, "out of memory");
+        d->slots = s;
+        d->capslots = cap;
+    }
+    ref_slot *s = &d->slots[d->nslots];
+    memset(s, 0, sizeof *s);
+    s->type = MV_PENDING;
+    return (uint32_t)d->nslots++;
+}
+
+static void slot_store(dec *d, uint32_t idx, const mval *m)
+{
+    ref_slot *s = &d->slots[idx];
+    s->type = m->type;
+    s->code = m->code;
+    s->n = m->n;
+    if (m->type == MV_INT || m->type == MV_BIGINT || m->type == MV_BOOL)
+        s->v.i = m->v.i;
+    else if (m->type == MV_FLOAT)
+        s->v.f = m->v.f;
+    else
+        s->v.pos = m->pos;
+    if (m->type == MV_SEQ)
+        s->cache.func = PK_NONE;
+    else
+        s->cache.s = NULL;
+}
+
+static void slot_load(dec *d, uint32_t idx, mval *m)
+{
+    const ref_slot *s = &d->slots[idx];
+    m->type = s->type;
+    m->code = s->code;
+    m->n = s->n;
+    if (s->type == MV_INT || s->type == MV_BIGINT || s->type == MV_BOOL)
+        m->v.i = s->v.i;
+    else if (s->type == MV_FLOAT)
+        m->v.f = s->v.f;
+    else
+        m->pos = s->v.pos;
+    m->slot = idx;
+}
+
+static void str_append(dec *d, const mval *m)
+{
+    if (d->nstrs == d->capstrs) {
+        size_t cap = d->capstrs ? d->capstrs * 2 : 256;
+        str_entry *s = realloc(d->strs, cap * sizeof *s);
+        if (!s) dec_fail(d, d->pos, "out of memory");
+        d->strs = s;
+        d->capstrs = cap;
+    }
+    d->strs[d->nstrs++] = (str_entry){.pos = m->pos, .n = m->n, .s = NULL};
+}
+
+/* ---- objects ---- */
+
+static void obj_begin(dec *d, mval *m, int depth);
+
+/* Consume what is left of a fresh container without looking at it. */
+static void obj_finish(dec *d, const mval *m, int depth)
+{
+    if (!m->fresh) return;
+    mval item;
+    if (m->type == MV_SEQ) {
+        for (uint32_t i = 0; i < m->n; i++) {
+            obj_begin(d, &item, depth + 1);
+            obj_finish(d, &item, depth + 1);
+        }
+    } else if (m->type == MV_DICT) {
+        for (;;) {
+            size_t at = d->pos;
+            obj_begin(d, &item, depth + 1);
+            if (item.type == MV_NULL) break;
+            obj_finish(d, &item, depth + 1);
+            obj_begin(d, &item, depth + 1);
+            if (item.type == MV_NULL) dec_fail(d, at, "dict key without a value");
+            obj_finish(d, &item, depth + 1);
+        }
+    }
+}
+
+/* A full object of an expected type, its items skipped. */
+static void obj_expect(dec *d, mval *m, int depth, uint8_t type, const char *what)
+{
+    size_t at = d->pos;
+    obj_begin(d, m, depth);
+    if (m->type != type || (type == MV_SEQ && m->code != '(' && m->code != ')'))
+        dec_fail(d, at, "code object: %s has the wrong type", what);
+    obj_finish(d, m, depth);
+}
+
+/* One code object in a given layout (pstats.md section 5). */
+static void code_parse(dec *d, int layout, mval *m, int depth)
+{
+    static const int nints[CODE_LAYOUTS] = {4, 5, 6, 5};
+    need(d, (size_t)nints[layout] * 4, "code object header");
+    d->pos += (size_t)nints[layout] * 4;
+    mval f, name;
+    obj_expect(d, &f, depth, MV_STR, "co_code");
+    obj_expect(d, &f, depth, MV_SEQ, "co_consts");
+    if (layout == CODE_PY311) {
+        /* co_names is written here too, although pstats.md leaves it out */
+        obj_expect(d, &f, depth, MV_SEQ, "co_names");
+        obj_expect(d, &f, depth, MV_SEQ, "co_localsplusnames");
+        obj_expect(d, &f, depth, MV_STR, "co_localspluskinds");
+        obj_expect(d, &f, depth, MV_STR, "co_filename");
+        obj_expect(d, &name, depth, MV_STR, "co_name");
+        obj_expect(d, &f, depth, MV_STR, "co_qualname");
+        rd_i32(d, "co_firstlineno");
+        obj_expect(d, &f, depth, MV_STR, "co_linetable");
+        obj_expect(d, &f, depth, MV_STR, "co_exceptiontable");
+    } else {
+        obj_expect(d, &f, depth, MV_SEQ, "co_names");
+        obj_expect(d, &f, depth, MV_SEQ, "co_varnames");
+        obj_expect(d, &f, depth, MV_SEQ, "co_freevars");
+        obj_expect(d, &f, depth, MV_SEQ, "co_cellvars");
+        obj_expect(d, &f, depth, MV_STR, "co_filename");
+        obj_expect(d, &name, depth, MV_STR, "co_name");
+        rd_i32(d, "co_firstlineno");
+        obj_expect(d, &f, depth, MV_STR, "co_lnotab");
+    }
+    m->type = MV_CODE;
+    m->pos = name.pos;
+    m->n = name.n;
+}
+
+/* The layout is not written in the file: try each on the first code object
+ * (a wrong one fails its type checks quickly), then keep the one that fit.
+ * When none fits, the failure that got furthest explains best. */
+static void code_read(dec *d, mval *m, int depth)
+{
+    if (d->layout != CODE_UNKNOWN) {
+        code_parse(d, d->layout, m, depth);
+        return;
+    }
+    size_t at = d->pos, nslots = d->nslots, nstrs = d->nstrs;
+    jmp_buf *outer = d->trial;
+    volatile size_t best_at = at;
+    volatile bool best_truncated = false;
+    char best_msg[sizeof d->fail_msg] = "";
+    for (volatile int layout = 0; layout < CODE_LAYOUTS; layout++) {
+        jmp_buf jb;
+        d->trial = &jb;
+        d->layout = layout;
+        d->truncated = false;
+        if (setjmp(jb) == 0) {
+            code_parse(d, layout, m, depth);
+            d->trial = outer;
+            d->truncated = false;
+            return;
+        }
+        if (d->fail_at > best_at) {
+            best_at = d->fail_at;
+            best_truncated = d->truncated;
+            memcpy(best_msg, d->fail_msg, sizeof best_msg);
+        }
+        d->pos = at;
+        d->nslots = nslots;
+        d->nstrs = nstrs;
+    }
+    d->trial = outer;
+    d->layout = CODE_UNKNOWN;
+    d->truncated = best_truncated;
+    dec_fail(d, best_at, "code object of no known layout (Python 2.7, 3.6 to 3.13): %s", best_msg);
+}
+
+static void obj_ref(dec *d, mval *m, uint8_t t, size_t at)
+{
+    int32_t idx = rd_i32(d, "reference");
+    if (t == 'R') {
+        if (idx < 0 || (size_t)idx >= d->nstrs)
+            dec_fail(d, at, "string reference %d out of range (%zu strings)", idx, d->nstrs);
+        m->type = MV_STR;
+        m->code = 't';
+        m->pos = d->strs[idx].pos;
+        m->n = d->strs[idx].n;
+        m->str = (uint32_t)idx;
+        return;
+    }
+    if (idx < 0 || (size_t)idx >= d->nslots)
+        dec_fail(d, at, "reference %d out of range (%zu objects)", idx, d->nslots);
+    if (d->slots[idx].type == MV_PENDING)
+        dec_fail(d, at, "reference %d to an object not yet complete", idx);
+    slot_load(d, (uint32_t)idx, m);
+}
+
+/* Read one object's type byte and scalar payload. A container stops on its
+ * first item (m->fresh) unless it came from a reference. */
+static void obj_begin(dec *d, mval *m, int depth)
+{
+    size_t at = d->pos;
+    if (depth > MAX_DEPTH) dec_fail(d, at, "objects nested deeper than %d", MAX_DEPTH);
+    uint8_t b = (uint8_t)rd_le(d, 1, "object");
+    uint8_t t = b & (uint8_t)~FLAG_REF;
+    memset(m, 0, sizeof *m);
+    m->slot = PK_NONE;
+    m->str = PK_NONE;
+    m->code = t;
+    uint32_t slot = PK_NONE;
+    if (b & FLAG_REF) {
+        if (t == '0' || t == 'r' || t == 'R')
+            dec_fail(d, at, "type code 0x%02x cannot be flagged", b);
+        if (!d->replay) slot = slot_reserve(d);
+    }
+    switch (t) {
+    case '0':
+        m->type = MV_NULL;
+        break;
+    case 'N':
+        m->type = MV_NONE;
+        break;
+    case 'T':
+    case 'F':
+        m->type = MV_BOOL;
+        m->v.i = t == 'T';
+        break;
+    case 'S':
+    case '.':
+        m->type = MV_OTHER;
+        break;
+    case 'i':
+        m->type = MV_INT;
+        m->v.i = rd_i32(d, "int");
+        break;
+    case 'I':
+        m->type = MV_INT;
+        m->v.i = (int64_t)rd_le(d, 8, "int64");
+        break;
+    case 'l':
+        rd_long(d, m);
+        break;
+    case 'g':
+        m->type = MV_FLOAT;
+        {
+            uint64_t bits = rd_le(d, 8, "float");
+            memcpy(&m->v.f, &bits, sizeof m->v.f);
+        }
+        break;
+    case 'f':
+        m->type = MV_FLOAT;
+        m->v.f = rd_text_float(d);
+        break;
+    case 'y':
+        need(d, 16, "complex");
+        d->pos += 16;
+        m->type = MV_OTHER;
+        break;
+    case 'x':
+        rd_text_float(d);
+        rd_text_float(d);
+        m->type = MV_OTHER;
+        break;
+    case 's':
+    case 't':
+    case 'u':
+    case 'a':
+    case 'A':
+    case 'z':
+    case 'Z':
+        m->type = MV_STR;
+        m->n = rd_len(d, t != 'z' && t != 'Z', 1, "string");
+        m->pos = d->pos;
+        d->pos += m->n;
+        if (t == 't' && !d->replay) {
+            m->str = (uint32_t)d->nstrs;
+            str_append(d, m);
+        }
+        break;
+    case '(':
+    case ')':
+    case '[':
+    case '<':
+    case '>':
+        m->type = MV_SEQ;
+        m->n = rd_len(d, t != ')', 1, "sequence");
+        m->pos = d->pos;
+        m->fresh = true;
+        break;
+    case '{':
+        m->type = MV_DICT;
+        m->pos = d->pos;
+        m->fresh = true;
+        break;
+    case 'c':
+        code_read(d, m, depth + 1);
+        break;
+    case 'r':
+    case 'R':
+        obj_ref(d, m, t, at);
+        break;
+    default:
+        dec_fail(d, at, "unknown marshal type code 0x%02x", b);
+    }
+    if (slot != PK_NONE) {
+        slot_store(d, slot, m);
+        m->slot = slot;
+    }
+}
+
+/* ---- following a reference to a container ---- */
+
+typedef struct {
+    bool replayed;
+    size_t saved, start;
+} items_cursor;
+
+static void items_open(dec *d, const mval *m, items_cursor *c)
+{
+    *c = (items_cursor){.replayed = !m->fresh};
+    if (!c->replayed) return;
+    if (d->replay_used > d->replay_max)
+        dec_fail(d, d->pos, "references make the file decode more than %zu bytes", d->replay_max);
+    c->saved = d->pos;
+    c->start = m->pos;
+    d->pos = m->pos;
+    d->replay++;
+}
+
+static void items_close(dec *d, const items_cursor *c)
+{
+    if (!c->replayed) return;
+    d->replay_used += d->pos - c->start;
+    d->pos = c->saved;
+    d->replay--;
+}
+
+/* ---- pstats on top of marshal ---- */
+
+static const char *str_interned(dec *d, const mval *m)
+{
+    if (m->slot != PK_NONE && d->slots[m->slot].cache.s) return d->slots[m->slot].cache.s;
+    if (m->str != PK_NONE && d->strs[m->str].s) return d->strs[m->str].s;
+    const char *s = pk_intern(d->p, (const char *)d->base + m->pos, m->n);
+    if (m->slot != PK_NONE) d->slots[m->slot].cache.s = s;
+    if (m->str != PK_NONE) d->strs[m->str].s = s;
+    return s;
+}
+
+static int64_t want_count(dec *d, int depth, const char *what)
+{
+    size_t at = d->pos;
+    mval m;
+    obj_begin(d, &m, depth);
+    if (m.type == MV_BIGINT) dec_fail(d, at, "%s does not fit in 64 bits", what);
+    if (m.type != MV_INT && m.type != MV_BOOL) dec_fail(d, at, "%s is not an integer", what);
+    return m.v.i;
+}
+
+static int64_t want_time_ns(dec *d, int depth, const char *what)
+{
+    size_t at = d->pos;
+    mval m;
+    obj_begin(d, &m, depth);
+    double s;
+    if (m.type == MV_FLOAT)
+        s = m.v.f;
+    else if (m.type == MV_INT || m.type == MV_BOOL)
+        s = (double)m.v.i;
+    else
+        dec_fail(d, at, "%s is not a number", what);
+    double ns = s * 1e9;
+    if (!(fabs(ns) < 9.2e18)) dec_fail(d, at, "%s of %g s is out of range", what, s);
+    return llround(ns);
+}
+
+static void note_names(dec *d, const char *name, const char *file, int32_t line, bool code)
+{
+    /* yappi writes qualified Class.method names and module names as the file
+     * of builtins; cProfile's names are bare co_names or <...> builtins. */
+    if (name[0] != '<' && strchr(name, '.')) d->yappi_names = true;
+    if (line == 0 && !code && file[0] && strcmp(file, "~") != 0 && strcmp(file, "profile") != 0)
+        d->yappi_names = true;
+    if (code || (line == 0 && strcmp(file, "profile") == 0)) d->code_key = true;
+}
+
+/* (file, line, name) -> function. A code object in the name slot (the fake
+ * top frame of `python -m profile`) is named by its co_name, e.g. <module>;
+ * file and line stay as the key has them ("profile", 0). */
+static pk_id read_key(dec *d, int depth)
+{
+    size_t at = d->pos;
+    mval key;
+    obj_begin(d, &key, depth);
+    if (key.type != MV_SEQ || (key.code != '(' && key.code != ')'))
+        dec_fail(d, at, "key is not a (file, line, name) tuple");
+    if (key.slot != PK_NONE && d->slots[key.slot].cache.func != PK_NONE)
+        return d->slots[key.slot].cache.func;
+    if (key.n != 3) dec_fail(d, at, "key tuple has %u items, expected (file, line, name)", key.n);
+    items_cursor c;
+    items_open(d, &key, &c);
+    mval file, name;
+    size_t item_at = d->pos;
+    obj_begin(d, &file, depth + 1);
+    if (file.type != MV_STR) dec_fail(d, item_at, "file name of a key is not a string");
+    int64_t line = want_count(d, depth + 1, "line number");
+    if (line < INT32_MIN || line > INT32_MAX)
+        dec_fail(d, item_at, "line number %lld out of range", (long long)line);
+    item_at = d->pos;
+    obj_begin(d, &name, depth + 1);
+    if (name.type != MV_STR && name.type != MV_CODE)
+        dec_fail(d, item_at, "function name of a key is neither a string nor a code object");
+    items_close(d, &c);
+    const char *fs = str_interned(d, &file), *ns = str_interned(d, &name);
+    note_names(d, ns, fs, (int32_t)line, name.type == MV_CODE);
+    pk_id id = pk_function_get(d->p, ns, fs, (int32_t)line, pk_kind_guess(ns, fs));
+    if (key.slot != PK_NONE) d->slots[key.slot].cache.func = id;
+    return id;
+}
+
+/* A callers entry: (nc, cc, tt, ct) from cProfile and yappi, a plain call
+ * count from the pure-Python profile module. */
+static void read_edge(dec *d, pk_id caller, pk_id callee, int depth)
+{
+    size_t at = d->pos;
+    mval v;
+    obj_begin(d, &v, depth);
+    int64_t nc, cc, tt = 0, ct = 0;
+    if (v.type == MV_INT || v.type == MV_BOOL) {
+        nc = cc = v.v.i;
+        d->int_callers = true;
+    } else if (v.type == MV_SEQ && (v.code == '(' || v.code == ')') && v.n == 4) {
+        items_cursor c;
+        items_open(d, &v, &c);
+        nc = want_count(d, depth + 1, "caller call count");
+        cc = want_count(d, depth + 1, "caller primitive call count");
+        tt = want_time_ns(d, depth + 1, "caller tottime");
+        ct = want_time_ns(d, depth + 1, "caller cumtime");
+        items_close(d, &c);
+    } else if (v.type == MV_BIGINT) {
+        dec_fail(d, at, "caller call count does not fit in 64 bits");
+    } else {
+        dec_fail(d, at, "caller value is neither a count nor an (nc, cc, tt, ct) tuple");
+    }
+    pk_edge *e = pk_edge_get(d->p, caller, callee);
+    e->calls = nc;
+    e->pcalls = cc;
+    e->self[0] = tt;
+    e->incl[0] = ct;
+}
+
+static void read_callers(dec *d, pk_id callee, int depth)
+{
+    size_t at = d->pos;
+    mval callers;
+    obj_begin(d, &callers, depth);
+    if (callers.type != MV_DICT) dec_fail(d, at, "callers is not a dict");
+    items_cursor c;
+    items_open(d, &callers, &c);
+    for (;;) {
+        need(d, 1, "callers dict");
+        if (d->base[d->pos] == '0') {
+            d->pos++;
+            break;
+        }
+        pk_id caller = read_key(d, depth + 1);
+        read_edge(d, caller, callee, depth + 1);
+    }
+    items_close(d, &c);
+}
+
+/* (cc, nc, tt, ct, callers); the counts are stored as written and swapped
+ * later if the file turns out to be yappi's. */
+static void read_entry(dec *d, pk_id callee, int depth)
+{
+    size_t at = d->pos;
+    mval v;
+    obj_begin(d, &v, depth);
+    if (v.type != MV_SEQ || (v.code != '(' && v.code != ')'))
+        dec_fail(d, at, "value is not a (cc, nc, tt, ct, callers) tuple");
+    if (v.n != 5)
+        dec_fail(d, at, "value tuple has %u items, expected (cc, nc, tt, ct, callers)", v.n);
+    items_cursor c;
+    items_open(d, &v, &c);
+    int64_t cc = want_count(d, depth + 1, "primitive call count");
+    int64_t nc = want_count(d, depth + 1, "call count");
+    int64_t tt = want_time_ns(d, depth + 1, "tottime");
+    int64_t ct = want_time_ns(d, depth + 1, "cumtime");
+    read_callers(d, callee, depth + 1);
+    items_close(d, &c);
+    pk_function *f = &d->p->funcs[callee];
+    f->pcalls = cc;
+    f->calls = nc;
+    f->self[0] = tt;
+    f->incl[0] = ct;
+}
+
+static void read_stats(dec *d)
+{
+    mval top;
+    obj_begin(d, &top, 0);
+    if (top.type != MV_DICT) dec_fail(d, 0, "not a pstats file: the marshal value is not a dict");
+    for (;;) {
+        need(d, 1, "stats dict");
+        if (d->base[d->pos] == '0') {
+            d->pos++;
+            break;
+        }
+        pk_id callee = read_key(d, 1);
+        read_entry(d, callee, 1);
+    }
+}
+
+/* yappi stores (total, primitive) where cProfile stores (primitive, total).
+ * Its names betray it; so does a primitive count above the total, which
+ * cProfile never writes. */
+static const char *settle_producer(dec *d)
+{
+    pk_profile *p = d->p;
+    if (d->int_callers || d->code_key) return "profile";
+    bool reversed = false;
+    for (size_t i = 0; i < p->nfuncs && !reversed; i++)
+        reversed = p->funcs[i].pcalls > p->funcs[i].calls;
+    if (!d->yappi_names && !reversed) return "cProfile";
+    for (size_t i = 0; i < p->nfuncs; i++) {
+        int64_t t = p->funcs[i].calls;
+        p->funcs[i].calls = p->funcs[i].pcalls;
+        p->funcs[i].pcalls = t;
+    }
+    return "yappi";
+}
+
+static void dec_init(dec *d, const uint8_t *data, size_t len)
+{
+    memset(d, 0, sizeof *d);
+    d->base = data;
+    d->len = len;
+    d->layout = CODE_UNKNOWN;
+    d->replay_max = 8 * len + 65536;
+}
+
+static void pstats_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
+{
+    (void)opt;
+    dec d;
+    size_t len;
+    const uint8_t *data = pk_input_all(in, &len);
+    dec_init(&d, data, len);
+    d.in = in;
+    d.p = p;
+    pk_add_metric(p, "time", "ns");
+    read_stats(&d);
+    if (d.pos != d.len) pk_warn(in, "%zu bytes after the statistics ignored", d.len - d.pos);
+    pk_meta_set(p, "pstats.producer", settle_producer(&d));
+    dec_free(&d);
+    p->has_graph = true;
+    p->has_calls = true;
+}
+
+/* ---- probe ---- */
+
+enum { STAGE_NONE, STAGE_DICT, STAGE_KEY, STAGE_FILE, STAGE_NAME, STAGE_ENTRY };
+
+static bool is_tuple(const mval *m, uint32_t n)
+{
+    return m->type == MV_SEQ && (m->code == '(' || m->code == ')') && m->n == n;
+}
+
+/* Walk the first entry as far as the head goes; the stage reached says how
+ * sure we are. Any mismatch longjmps to the caller's trial. */
+static void probe_walk(dec *d, volatile int *stage)
+{
+    mval m;
+    obj_begin(d, &m, 0);
+    if (m.type != MV_DICT) longjmp(*d->trial, 1);
+    *stage = STAGE_DICT;
+    obj_begin(d, &m, 1);
+    if (m.type == MV_NULL) return;
+    if (!is_tuple(&m, 3) || !m.fresh) longjmp(*d->trial, 1);
+    *stage = STAGE_KEY;
+    obj_begin(d, &m, 2);
+    if (m.type != MV_STR) longjmp(*d->trial, 1);
+    *stage = STAGE_FILE;
+    obj_begin(d, &m, 2);
+    if (m.type != MV_INT) longjmp(*d->trial, 1);
+    if (d->pos < d->len && (d->base[d->pos] & (uint8_t)~FLAG_REF) == 'c')
+        *stage = STAGE_NAME; /* ("profile", 0, <code>): a large first key */
+    obj_begin(d, &m, 2);
+    if (m.type != MV_STR && m.type != MV_CODE) longjmp(*d->trial, 1);
+    *stage = STAGE_NAME;
+    obj_begin(d, &m, 1);
+    if (!is_tuple(&m, 5) || !m.fresh) longjmp(*d->trial, 1);
+    for (int i = 0; i < 4; i++) {
+        obj_begin(d, &m, 2);
+        bool ok = i < 2 ? m.type == MV_INT : (m.type == MV_FLOAT || m.type == MV_INT);
+        if (!ok) longjmp(*d->trial, 1);
+    }
+    obj_begin(d, &m, 2);
+    if (m.type != MV_DICT) longjmp(*d->trial, 1);
+    *stage = STAGE_ENTRY;
+}
+
+static int pstats_probe(const uint8_t *head, size_t len)
+{
+    if (len < 2 || (head[0] & (uint8_t)~FLAG_REF) != '{') return 0;
+    dec d;
+    dec_init(&d, head, len);
+    jmp_buf jb;
+    d.trial = &jb;
+    volatile int stage = STAGE_NONE;
+    int score;
+    if (setjmp(jb) == 0) {
+        probe_walk(&d, &stage);
+        if (stage == STAGE_ENTRY)
+            score = 95;
+        else
+            score = len == 2 ? 30 : 5; /* "{0": an empty stats dict */
+    } else if (d.truncated) {
+        static const int by_stage[] = {5, 5, 20, 50, 80, 95};
+        score = by_stage[stage];
+    } else {
+        score = 0;
+    }
+    dec_free(&d);
+    return score;
+}
+
+const pk_format pk_format_pstats = {
+    .name = "pstats",
+    .patterns = "*.pstats *.prof *.pstat *.cprofile",
+    .description = "cProfile / profile / yappi statistics (marshal, Python 2.7 to 3.13)",
+    .probe = pstats_probe,
+    .read = pstats_read,
+    .write = NULL,
+};

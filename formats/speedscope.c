@@ -1,0 +1,333 @@
+/* speedscope's JSON file format (https://www.speedscope.app/file-format-schema.json):
+ * shared frames, then profiles that are either sampled (stacks of frame
+ * indexes with weights) or evented (open/close frame events at times).
+ * Reading keeps each profile as a thread root frame (merged unless asked to
+ * keep them); writing emits one sampled profile of one metric from the tree.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+#include "format.h"
+#include "stacks.h"
+
+#define SCHEMA "https://www.speedscope.app/file-format-schema.json"
+
+typedef struct {
+    pk_input *in;
+    pk_profile *p;
+    json_t *root;
+    pk_id *frame_func;
+    int32_t *frame_line;
+    size_t nframes;
+    double scale; /* unit -> model unit */
+    const char *unit;
+    sk_stack prev, cur;
+} reader;
+
+/* Free the parsed document before unwinding: only the arena survives. */
+static _Noreturn void fail(reader *r, const char *what)
+{
+    json_decref(r->root);
+    pk_fail(r->in, 0, "%s", what);
+}
+
+static const struct {
+    const char *unit, *metric, *munit;
+    double scale;
+} units[] = {
+    {"nanoseconds", "time", "ns", 1},    {"microseconds", "time", "ns", 1e3},
+    {"milliseconds", "time", "ns", 1e6}, {"seconds", "time", "ns", 1e9},
+    {"bytes", "bytes", "bytes", 1},      {"none", "samples", "samples", 1},
+};
+
+static void set_unit(reader *r, json_t *prof)
+{
+    const char *unit = json_string_value(json_object_get(prof, "unit"));
+    if (!unit) unit = "none";
+    if (r->unit) {
+        if (strcmp(unit, r->unit) != 0) fail(r, "profiles with different units");
+        return;
+    }
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (strcmp(unit, units[i].unit) == 0) {
+            r->unit = units[i].unit;
+            r->scale = units[i].scale;
+            pk_add_metric(r->p, units[i].metric, units[i].munit);
+            return;
+        }
+    fail(r, "unknown unit");
+}
+
+static int64_t value(reader *r, json_t *v)
+{
+    if (!json_is_number(v)) fail(r, "weight or time is not a number");
+    double d = json_number_value(v) * r->scale;
+    if (!(fabs(d) < 4e18)) fail(r, "weight or time out of range");
+    return (int64_t)llround(d);
+}
+
+static void read_frames(reader *r)
+{
+    json_t *frames = json_object_get(json_object_get(r->root, "shared"), "frames");
+    if (!json_is_array(frames)) fail(r, "no shared.frames array");
+    r->nframes = json_array_size(frames);
+    r->frame_func = pk_alloc(r->p, (r->nframes + 1) * sizeof(pk_id));
+    r->frame_line = pk_alloc(r->p, (r->nframes + 1) * sizeof(int32_t));
+    for (size_t i = 0; i < r->nframes; i++) {
+        json_t *f = json_array_get(frames, i);
+        const char *name = json_string_value(json_object_get(f, "name"));
+        if (!name) fail(r, "frame without a name");
+        const char *file = json_string_value(json_object_get(f, "file"));
+        json_t *line = json_object_get(f, "line");
+        double l = json_is_number(line) ? json_number_value(line) : 0;
+        name = pk_intern_cstr(r->p, name);
+        file = pk_intern_cstr(r->p, file ? file : "");
+        r->frame_func[i] = pk_function_get(r->p, name, file, 0, pk_kind_guess(name, file));
+        r->frame_line[i] = l >= 0 && l <= INT32_MAX ? (int32_t)l : 0;
+    }
+}
+
+static void push_frame(reader *r, json_t *index)
+{
+    if (!json_is_integer(index) || json_integer_value(index) < 0 ||
+        (size_t)json_integer_value(index) >= r->nframes)
+        fail(r, "frame index out of range");
+    size_t i = (size_t)json_integer_value(index);
+    sk_stack_push(r->p, &r->cur, r->frame_func[i], r->frame_line[i]);
+}
+
+static void commit(reader *r, pk_id thread, int64_t v)
+{
+    (void)thread;
+    int64_t values[PK_MAX_METRICS] = {v};
+    sk_stack_commit(r->p, &r->prev, &r->cur, values);
+}
+
+static void read_sampled(reader *r, json_t *prof, pk_id thread)
+{
+    json_t *samples = json_object_get(prof, "samples");
+    json_t *weights = json_object_get(prof, "weights");
+    if (!json_is_array(samples)) fail(r, "sampled profile without samples");
+    if (weights &&
+        (!json_is_array(weights) || json_array_size(weights) != json_array_size(samples)))
+        fail(r, "weights do not match samples");
+    for (size_t i = 0; i < json_array_size(samples); i++) {
+        json_t *stack = json_array_get(samples, i);
+        if (!json_is_array(stack)) fail(r, "sample is not an array");
+        sk_stack_push(r->p, &r->cur, thread, 0);
+        for (size_t j = 0; j < json_array_size(stack); j++)
+            push_frame(r, json_array_get(stack, j));
+        commit(r, thread, weights ? value(r, json_array_get(weights, i)) : (int64_t)r->scale);
+    }
+}
+
+/* Time between consecutive events goes to the stack open in between. */
+static void read_evented(reader *r, json_t *prof, pk_id thread)
+{
+    json_t *events = json_object_get(prof, "events");
+    if (!json_is_array(events)) fail(r, "evented profile without events");
+    sk_stack open = {0};
+    sk_stack_push(r->p, &open, thread, 0);
+    int64_t last = 0;
+    for (size_t i = 0; i < json_array_size(events); i++) {
+        json_t *ev = json_array_get(events, i);
+        const char *type = json_string_value(json_object_get(ev, "type"));
+        int64_t at = value(r, json_object_get(ev, "at"));
+        if (!type) fail(r, "event without a type");
+        if (i > 0 && at < last) fail(r, "events out of order");
+        if (i > 0 && at > last && open.depth > 1) {
+            for (size_t k = 0; k < open.depth; k++)
+                sk_stack_push(r->p, &r->cur, open.funcs[k], open.lines[k]);
+            commit(r, thread, at - last);
+        }
+        last = at;
+        json_t *frame = json_object_get(ev, "frame");
+        if (strcmp(type, "O") == 0) {
+            push_frame(r, frame);
+            sk_stack_push(r->p, &open, r->cur.funcs[0], r->cur.lines[0]);
+            r->cur.depth = 0;
+        } else if (strcmp(type, "C") == 0) {
+            if (!json_is_integer(frame) || json_integer_value(frame) < 0 ||
+                (size_t)json_integer_value(frame) >= r->nframes)
+                fail(r, "frame index out of range");
+            if (open.depth < 2 ||
+                open.funcs[open.depth - 1] != r->frame_func[json_integer_value(frame)])
+                fail(r, "close event does not match the open frame");
+            open.depth--;
+        } else {
+            fail(r, "unknown event type");
+        }
+    }
+    if (open.depth > 1) fail(r, "frames left open at the end");
+}
+
+static void speedscope_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
+{
+    size_t len;
+    const char *buf = (const char *)pk_input_all(in, &len);
+    json_error_t jerr;
+    reader r = {.in = in, .p = p};
+    r.root = json_loadb(buf, len, 0, &jerr);
+    if (!r.root) pk_fail(in, (uint64_t)jerr.position, "%s", jerr.text);
+    const char *schema = json_string_value(json_object_get(r.root, "$schema"));
+    if (!schema || !strstr(schema, "speedscope")) fail(&r, "not a speedscope file (no $schema)");
+    json_t *profiles = json_object_get(r.root, "profiles");
+    if (!json_is_array(profiles) || json_array_size(profiles) == 0) fail(&r, "no profiles");
+    read_frames(&r);
+    for (size_t i = 0; i < json_array_size(profiles); i++) {
+        json_t *prof = json_array_get(profiles, i);
+        const char *type = json_string_value(json_object_get(prof, "type"));
+        const char *name = json_string_value(json_object_get(prof, "name"));
+        if (!type) fail(&r, "profile without a type");
+        set_unit(&r, prof);
+        char tname[48];
+        if (!name) {
+            snprintf(tname, sizeof(tname), "profile %zu", i);
+            name = tname;
+        }
+        pk_id thread = pk_function_get(p, pk_intern_cstr(p, name), "", 0, PK_KIND_THREAD);
+        if (strcmp(type, "sampled") == 0)
+            read_sampled(&r, prof, thread);
+        else if (strcmp(type, "evented") == 0)
+            read_evented(&r, prof, thread);
+        else
+            fail(&r, "unknown profile type");
+    }
+    const char *name = json_string_value(json_object_get(r.root, "name"));
+    if (name) pk_meta_set(p, "speedscope.name", name);
+    const char *exporter = json_string_value(json_object_get(r.root, "exporter"));
+    if (exporter) pk_meta_set(p, "speedscope.exporter", exporter);
+    json_decref(r.root);
+    p->has_tree = true;
+    if (!opt || !opt->threads) pk_merge_threads(p);
+    pk_derive_lines(p);
+    pk_derive_graph(p);
+}
+
+/* ---- writer ------------------------------------------------------------ */
+
+typedef struct {
+    pk_profile *p;
+    FILE *f;
+    int metric;
+    sk_map frames;   /* (func, line) -> frame index */
+    pk_id *frame_of; /* per node */
+    size_t nframes;
+    json_t *frame_list;
+} writer;
+
+static uint32_t frame_index(writer *w, const pk_node *n)
+{
+    const pk_function *fn = &w->p->funcs[n->func];
+    int32_t line = n->line > 0 ? n->line : fn->line > 0 ? fn->line : 0;
+    uint32_t key[2] = {n->func, (uint32_t)line};
+    uint64_t h = sk_hash(key, sizeof(key));
+    uint32_t i = sk_map_find(&w->frames, key, sizeof(key), h);
+    if (i != SK_NONE) return i;
+    json_t *fr = json_pack("{s:s}", "name", fn->name ? fn->name : "");
+    if (fn->file && *fn->file) json_object_set_new(fr, "file", json_string(fn->file));
+    if (line > 0) json_object_set_new(fr, "line", json_integer(line));
+    json_array_append_new(w->frame_list, fr);
+    i = (uint32_t)w->nframes++;
+    sk_map_put(&w->frames, key, sizeof(key), h, i);
+    return i;
+}
+
+static const char *speedscope_unit(const char *unit)
+{
+    if (strcmp(unit, "ns") == 0) return "nanoseconds";
+    if (strcmp(unit, "bytes") == 0) return "bytes";
+    return "none";
+}
+
+/* One sample per node with a value of its own: the path from the root. */
+static int64_t write_samples(writer *w, pk_id *path)
+{
+    pk_profile *p = w->p;
+    int64_t total = 0;
+    bool first = true;
+    fputs("\"samples\":[", w->f);
+    for (size_t n = 0; n < p->nnodes; n++) {
+        if (p->nodes[n].self[w->metric] == 0) continue;
+        size_t depth = 0;
+        for (pk_id q = (pk_id)n; q != 0 && q != PK_NONE; q = p->nodes[q].parent)
+            path[depth++] = q;
+        fputs(first ? "[" : ",[", w->f);
+        for (size_t k = depth; k-- > 0;)
+            fprintf(w->f, k + 1 < depth ? ",%" PRIu32 : "%" PRIu32, w->frame_of[path[k]]);
+        fputc(']', w->f);
+        first = false;
+        total += p->nodes[n].self[w->metric];
+    }
+    fputs("],\"weights\":[", w->f);
+    first = true;
+    for (size_t n = 0; n < p->nnodes; n++) {
+        int64_t v = p->nodes[n].self[w->metric];
+        if (v != 0) {
+            fprintf(w->f, first ? "%" PRId64 : ",%" PRId64, v);
+            first = false;
+        }
+    }
+    fputc(']', w->f);
+    return total;
+}
+
+static int speedscope_write(pk_profile *p, FILE *f, const pk_write_options *opt, pk_error *err)
+{
+    pk_ensure_tree(p);
+    if (!p->has_tree || p->nmetrics == 0) {
+        pk_error_set(err, "speedscope: the profile has no stacks");
+        return -1;
+    }
+    writer w = {.p = p, .f = f, .metric = opt && opt->metric >= 0 ? opt->metric : 0};
+    if (w.metric >= p->nmetrics) {
+        pk_error_set(err, "speedscope: no metric %d", w.metric);
+        return -1;
+    }
+    sk_map_init(&w.frames, p);
+    w.frame_list = json_array();
+    w.frame_of = pk_alloc(p, p->nnodes * sizeof(pk_id));
+    for (size_t i = 1; i < p->nnodes; i++)
+        w.frame_of[i] = frame_index(&w, &p->nodes[i]);
+    const pk_metric *m = &p->metrics[w.metric];
+    json_t *head = json_pack("{s:s,s:s,s:i}", "$schema", SCHEMA, "exporter", "profkit",
+                             "activeProfileIndex", 0);
+    json_t *shared = json_pack("{s:o}", "frames", w.frame_list);
+    char *head_text = json_dumps(head, JSON_COMPACT);
+    char *shared_text = json_dumps(shared, JSON_COMPACT);
+    char *name_text = json_dumps(json_string(m->name), JSON_ENCODE_ANY);
+    /* head without its closing brace, then the parts written as they go */
+    fprintf(f, "%.*s,\"shared\":%s,\"profiles\":[{\"type\":\"sampled\",\"name\":%s,",
+            (int)strlen(head_text) - 1, head_text, shared_text, name_text);
+    fprintf(f, "\"unit\":\"%s\",\"startValue\":0,", speedscope_unit(m->unit));
+    pk_id *path = pk_alloc(p, (p->nnodes + 1) * sizeof(pk_id));
+    int64_t total = write_samples(&w, path);
+    fprintf(f, ",\"endValue\":%" PRId64 "}]}\n", total);
+    free(head_text);
+    free(shared_text);
+    free(name_text);
+    json_decref(head);
+    json_decref(shared);
+    return 0;
+}
+
+static int speedscope_probe(const uint8_t *head, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r' || head[i] == '\t'))
+        i++;
+    if (i == len || head[i] != '{') return 0;
+    const char *s = memmem(head, len, "\"$schema\"", 9);
+    return s && memmem(s, len - (size_t)((const uint8_t *)s - head), "speedscope", 10) ? 100 : 0;
+}
+
+const pk_format pk_format_speedscope = {
+    .name = "speedscope",
+    .patterns = "*.speedscope.json *.speedscope",
+    .description = "speedscope JSON (sampled and evented profiles)",
+    .probe = speedscope_probe,
+    .read = speedscope_read,
+    .write = speedscope_write,
+};

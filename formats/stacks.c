@@ -1,0 +1,146 @@
+#include "stacks.h"
+
+#include <string.h>
+
+uint64_t sk_hash(const void *data, size_t len)
+{
+    const uint8_t *s = data;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 29;
+        s += 8;
+        len -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, len);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 32);
+}
+
+void sk_map_init(sk_map *m, pk_profile *p)
+{
+    memset(m, 0, sizeof(*m));
+    m->p = p;
+}
+
+static sk_slot *alloc_slots(pk_profile *p, size_t cap)
+{
+    sk_slot *slots = pk_alloc(p, cap * sizeof(*slots));
+    for (size_t i = 0; i < cap; i++)
+        slots[i].val = SK_NONE;
+    return slots;
+}
+
+static void place(sk_slot *slots, size_t cap, const sk_slot *s)
+{
+    size_t i = s->hash & (cap - 1);
+    while (slots[i].val != SK_NONE)
+        i = (i + 1) & (cap - 1);
+    slots[i] = *s;
+}
+
+uint32_t sk_map_find(const sk_map *m, const void *key, size_t len, uint64_t hash)
+{
+    if (m->cap == 0) return SK_NONE;
+    for (size_t i = hash & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        const sk_slot *s = &m->slots[i];
+        if (s->val == SK_NONE) return SK_NONE;
+        if (s->hash == hash && s->len == len && memcmp(s->key, key, len) == 0) return s->val;
+    }
+}
+
+void sk_map_put(sk_map *m, const void *key, size_t len, uint64_t hash, uint32_t val)
+{
+    if ((m->count + 1) * 4 > m->cap * 3) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        sk_slot *slots = alloc_slots(m->p, cap);
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->slots[i].val != SK_NONE) place(slots, cap, &m->slots[i]);
+        m->slots = slots;
+        m->cap = cap;
+    }
+    uint8_t *copy = pk_alloc(m->p, len + 1);
+    memcpy(copy, key, len);
+    sk_slot s = {hash, copy, (uint32_t)len, val};
+    place(m->slots, m->cap, &s);
+    m->count++;
+}
+
+void sk_grow(pk_profile *p, void **arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return;
+    size_t n = *cap ? *cap : 16;
+    while (n < need)
+        n *= 2;
+    void *fresh = pk_alloc(p, n * elem);
+    if (*cap) memcpy(fresh, *arr, *cap * elem);
+    *arr = fresh;
+    *cap = n;
+}
+
+void sk_stack_push(pk_profile *p, sk_stack *s, pk_id func, int32_t line)
+{
+    if (s->depth == s->cap) {
+        size_t cap = s->cap;
+        SK_GROW(p, s->funcs, cap, s->depth + 1);
+        cap = s->cap;
+        SK_GROW(p, s->lines, cap, s->depth + 1);
+        SK_GROW(p, s->nodes, s->cap, s->depth + 1);
+    }
+    s->funcs[s->depth] = func;
+    s->lines[s->depth] = line;
+    s->depth++;
+}
+
+pk_id sk_stack_commit(pk_profile *p, sk_stack *prev, sk_stack *cur, const int64_t *values)
+{
+    size_t k = 0;
+    size_t limit = prev->built < cur->depth ? prev->built : cur->depth;
+    while (k < limit && prev->funcs[k] == cur->funcs[k] && prev->lines[k] == cur->lines[k]) {
+        cur->nodes[k] = prev->nodes[k];
+        k++;
+    }
+    for (; k < cur->depth; k++)
+        cur->nodes[k] = pk_tree_child(p, k ? cur->nodes[k - 1] : 0, cur->funcs[k], cur->lines[k]);
+    pk_id leaf;
+    if (cur->depth) {
+        leaf = cur->nodes[cur->depth - 1];
+        for (int m = 0; m < p->nmetrics; m++)
+            p->nodes[leaf].self[m] += values[m];
+    } else {
+        leaf = pk_tree_add_stack(p, NULL, NULL, 0, values);
+    }
+    p->has_tree = true;
+    cur->built = cur->depth;
+    sk_stack tmp = *prev;
+    *prev = *cur;
+    *cur = tmp;
+    cur->depth = 0;
+    cur->built = 0;
+    return leaf;
+}
+
+bool sk_parse_u64(const char *s, const char *e, uint64_t *out)
+{
+    if (s >= e) return false;
+    uint64_t v = 0;
+    for (; s < e; s++) {
+        if (*s < '0' || *s > '9') return false;
+        if (v > (UINT64_MAX - 9) / 10) return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v;
+    return true;
+}
+
+bool sk_parse_i64(const char *s, const char *e, int64_t *out)
+{
+    bool neg = s < e && *s == '-';
+    uint64_t v;
+    if (!sk_parse_u64(s + neg, e, &v) || v > (uint64_t)INT64_MAX) return false;
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return true;
+}

@@ -1,0 +1,352 @@
+#include "callgraph.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pk_callgraph_options_init(pk_callgraph_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->metric = -1;
+    o->node_thres = 0.5;
+    o->edge_thres = 0.1;
+    o->depth = -1;
+}
+
+/* Compressed adjacency: the edges leaving (or entering) each function. */
+typedef struct {
+    size_t *start; /* nfuncs + 1 offsets into edge */
+    pk_id *edge;   /* edge indexes */
+} adjacency;
+
+static void adjacency_free(adjacency *a)
+{
+    free(a->start);
+    free(a->edge);
+}
+
+/* Edges selected by keep (all when NULL), grouped by caller or by callee. */
+static int adjacency_build(const pk_profile *p, const bool *keep, bool by_callee, adjacency *a)
+{
+    a->start = calloc(p->nfuncs + 1, sizeof *a->start);
+    a->edge = malloc((p->nedges ? p->nedges : 1) * sizeof *a->edge);
+    if (!a->start || !a->edge) {
+        adjacency_free(a);
+        return -1;
+    }
+    for (size_t e = 0; e < p->nedges; e++) {
+        if (keep && !keep[e]) continue;
+        pk_id f = by_callee ? p->edges[e].callee : p->edges[e].caller;
+        a->start[f + 1]++;
+    }
+    for (size_t f = 0; f < p->nfuncs; f++)
+        a->start[f + 1] += a->start[f];
+    size_t *fill = malloc((p->nfuncs ? p->nfuncs : 1) * sizeof *fill);
+    if (!fill) {
+        adjacency_free(a);
+        return -1;
+    }
+    memcpy(fill, a->start, p->nfuncs * sizeof *fill);
+    for (size_t e = 0; e < p->nedges; e++) {
+        if (keep && !keep[e]) continue;
+        pk_id f = by_callee ? p->edges[e].callee : p->edges[e].caller;
+        a->edge[fill[f]++] = (pk_id)e;
+    }
+    free(fill);
+    return 0;
+}
+
+static double clamp01(double x)
+{
+    return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+static double share(double value, double total)
+{
+    if (total <= 0) return value > 0 ? 1.0 : 0.0;
+    return clamp01(value / total);
+}
+
+/* True when the source gave call counts but no values per edge (the pure
+ * Python profiler): every edge value is then estimated from the calls. */
+static bool edges_lack_values(const pk_profile *p, int m)
+{
+    if (!p->has_calls || p->nedges == 0) return false;
+    for (size_t e = 0; e < p->nedges; e++)
+        if (p->edges[e].incl[m] != 0 || p->edges[e].self[m] != 0) return false;
+    return true;
+}
+
+static double edge_value(const pk_profile *p, const pk_callgraph *cg, size_t e)
+{
+    const pk_edge *edge = &p->edges[e];
+    if (!cg->edges_estimated) return (double)edge->incl[cg->metric];
+    /* As gprof2dot: the callee's inclusive value in proportion to the calls. */
+    const pk_function *callee = &p->funcs[edge->callee];
+    double fraction = callee->calls > 0 ? clamp01((double)edge->calls / callee->calls) : 1.0;
+    return fraction * (double)callee->incl[cg->metric];
+}
+
+static void compute_shares(const pk_profile *p, pk_callgraph *cg)
+{
+    int m = cg->metric;
+    double self_total = 0, max_incl = 0;
+    for (size_t f = 0; f < p->nfuncs; f++) {
+        self_total += (double)p->funcs[f].self[m];
+        if ((double)p->funcs[f].incl[m] > max_incl) max_incl = (double)p->funcs[f].incl[m];
+    }
+    cg->self_total = self_total;
+    cg->total = self_total > max_incl ? self_total : max_incl;
+    cg->edges_estimated = edges_lack_values(p, m);
+    for (size_t f = 0; f < p->nfuncs; f++) {
+        cg->incl_share[f] = share((double)p->funcs[f].incl[m], cg->total);
+        cg->self_share[f] = share((double)p->funcs[f].self[m], cg->self_total);
+    }
+    for (size_t e = 0; e < p->nedges; e++)
+        cg->edge_share[e] = share(edge_value(p, cg, e), cg->total);
+}
+
+static void keep_edges_between_kept(const pk_profile *p, pk_callgraph *cg, bool thresholds,
+                                    double edge_thres)
+{
+    for (size_t e = 0; e < p->nedges; e++) {
+        const pk_edge *edge = &p->edges[e];
+        bool ends = cg->keep_func[edge->caller] && cg->keep_func[edge->callee];
+        bool ok = thresholds ? !(cg->edge_share[e] < edge_thres) : cg->keep_edge[e];
+        cg->keep_edge[e] = ends && ok;
+    }
+}
+
+/* Does the regex match the function's name or its "file:line:name"? */
+static bool function_matches(const regex_t *re, const pk_function *fn)
+{
+    if (regexec(re, fn->name ? fn->name : "", 0, NULL, 0) == 0) return true;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s:%d:%s", fn->file ? fn->file : "", (int)fn->line,
+             fn->name ? fn->name : "");
+    return regexec(re, buf, 0, NULL, 0) == 0;
+}
+
+/* Keep only the kept functions reachable from (or reaching, when up) the
+ * ones matching pattern, within depth calls. */
+static int select_reachable(const pk_profile *p, pk_callgraph *cg, const char *pattern,
+                            const char *what, int depth, bool up, pk_error *err)
+{
+    regex_t re;
+    int rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
+    if (rc != 0) {
+        char msg[200];
+        regerror(rc, &re, msg, sizeof msg);
+        pk_error_set(err, "--%s '%s': %s", what, pattern, msg);
+        return -1;
+    }
+    adjacency adj;
+    pk_id *queue = malloc((p->nfuncs ? p->nfuncs : 1) * sizeof *queue);
+    int *dist = malloc((p->nfuncs ? p->nfuncs : 1) * sizeof *dist);
+    if (!queue || !dist || adjacency_build(p, cg->keep_edge, up, &adj) != 0) {
+        regfree(&re);
+        free(queue);
+        free(dist);
+        pk_error_set(err, "out of memory");
+        return -1;
+    }
+    size_t head = 0, tail = 0;
+    for (size_t f = 0; f < p->nfuncs; f++) {
+        dist[f] = -1;
+        if (cg->keep_func[f] && function_matches(&re, &p->funcs[f])) {
+            dist[f] = 0;
+            queue[tail++] = (pk_id)f;
+        }
+    }
+    regfree(&re);
+    if (tail == 0) {
+        pk_error_set(err, "--%s '%s' matches no function shown (lower -n/-e, e.g. -n0 -e0)", what,
+                     pattern);
+        adjacency_free(&adj);
+        free(queue);
+        free(dist);
+        return -1;
+    }
+    while (head < tail) { /* breadth first, so depth counts the shortest path */
+        pk_id f = queue[head++];
+        if (depth >= 0 && dist[f] >= depth) continue;
+        for (size_t i = adj.start[f]; i < adj.start[f + 1]; i++) {
+            const pk_edge *edge = &p->edges[adj.edge[i]];
+            pk_id next = up ? edge->caller : edge->callee;
+            if (dist[next] < 0) {
+                dist[next] = dist[f] + 1;
+                queue[tail++] = next;
+            }
+        }
+    }
+    for (size_t f = 0; f < p->nfuncs; f++)
+        cg->keep_func[f] = cg->keep_func[f] && dist[f] >= 0;
+    keep_edges_between_kept(p, cg, false, 0);
+    adjacency_free(&adj);
+    free(queue);
+    free(dist);
+    return 0;
+}
+
+/* Tarjan's strongly connected components, iterative: an explicit stack of
+ * (function, next out-edge) frames, so deep call chains cannot overflow. */
+static int find_components(const pk_profile *p, pk_callgraph *cg)
+{
+    size_t n = p->nfuncs, alloc = n ? n : 1;
+    adjacency adj;
+    uint32_t *order = malloc(alloc * sizeof *order), *low = malloc(alloc * sizeof *low);
+    pk_id *stack = malloc(alloc * sizeof *stack), *frames = malloc(alloc * sizeof *frames);
+    size_t *next = malloc(alloc * sizeof *next);
+    bool *on_stack = calloc(alloc, sizeof *on_stack);
+    int rc = -1;
+    if (!order || !low || !stack || !frames || !next || !on_stack) goto out_noadj;
+    if (adjacency_build(p, NULL, false, &adj) != 0) goto out_noadj;
+    for (size_t f = 0; f < n; f++) {
+        order[f] = UINT32_MAX;
+        cg->scc[f] = PK_NONE;
+    }
+    uint32_t counter = 0;
+    size_t sp = 0, fp = 0;
+    for (size_t start = 0; start < n; start++) {
+        if (order[start] != UINT32_MAX) continue;
+        order[start] = low[start] = counter++;
+        stack[sp++] = (pk_id)start;
+        on_stack[start] = true;
+        frames[fp] = (pk_id)start;
+        next[fp++] = adj.start[start];
+        while (fp > 0) {
+            pk_id f = frames[fp - 1];
+            if (next[fp - 1] < adj.start[f + 1]) {
+                pk_id callee = p->edges[adj.edge[next[fp - 1]++]].callee;
+                if (order[callee] == UINT32_MAX) {
+                    order[callee] = low[callee] = counter++;
+                    stack[sp++] = callee;
+                    on_stack[callee] = true;
+                    frames[fp] = callee;
+                    next[fp++] = adj.start[callee];
+                } else if (on_stack[callee] && order[callee] < low[f]) {
+                    low[f] = order[callee];
+                }
+                continue;
+            }
+            fp--; /* f is done: pop its component if it is a root */
+            if (low[f] == order[f]) {
+                size_t first = sp;
+                do
+                    on_stack[stack[--first]] = false;
+                while (stack[first] != f);
+                if (sp - first > 1) {
+                    for (size_t i = first; i < sp; i++)
+                        cg->scc[stack[i]] = (pk_id)cg->nscc;
+                    cg->nscc++;
+                }
+                sp = first;
+            }
+            if (fp > 0 && low[f] < low[frames[fp - 1]]) low[frames[fp - 1]] = low[f];
+        }
+    }
+    rc = 0;
+    adjacency_free(&adj);
+out_noadj:
+    free(order);
+    free(low);
+    free(stack);
+    free(frames);
+    free(next);
+    free(on_stack);
+    return rc;
+}
+
+/* A component's inclusive value: what enters it from outside (each stack
+ * enters a component once), and never less than a member's own. */
+static int component_shares(const pk_profile *p, pk_callgraph *cg)
+{
+    double *value = calloc(cg->nscc ? cg->nscc : 1, sizeof *value);
+    if (!value) return -1;
+    for (size_t e = 0; e < p->nedges; e++) {
+        pk_id to = cg->scc[p->edges[e].callee];
+        if (to != PK_NONE && cg->scc[p->edges[e].caller] != to) value[to] += edge_value(p, cg, e);
+    }
+    for (size_t c = 0; c < cg->nscc; c++)
+        cg->scc_share[c] = share(value[c], cg->total);
+    for (size_t f = 0; f < p->nfuncs; f++)
+        if (cg->scc[f] != PK_NONE && cg->incl_share[f] > cg->scc_share[cg->scc[f]])
+            cg->scc_share[cg->scc[f]] = cg->incl_share[f];
+    free(value);
+    return 0;
+}
+
+static void compute_weights(const pk_profile *p, pk_callgraph *cg, bool by_self)
+{
+    double max_self = 0;
+    for (size_t f = 0; f < p->nfuncs; f++)
+        if (cg->keep_func[f] && cg->self_share[f] > max_self) max_self = cg->self_share[f];
+    for (size_t f = 0; f < p->nfuncs; f++) {
+        if (!by_self)
+            cg->weight[f] = cg->incl_share[f];
+        else
+            cg->weight[f] = max_self > 0 ? cg->self_share[f] / max_self : 0;
+    }
+}
+
+static int allocate(const pk_profile *p, pk_callgraph *cg)
+{
+    size_t nf = p->nfuncs ? p->nfuncs : 1, ne = p->nedges ? p->nedges : 1;
+    cg->incl_share = calloc(nf, sizeof(double));
+    cg->self_share = calloc(nf, sizeof(double));
+    cg->weight = calloc(nf, sizeof(double));
+    cg->keep_func = calloc(nf, sizeof(bool));
+    cg->scc = calloc(nf, sizeof(pk_id));
+    cg->edge_share = calloc(ne, sizeof(double));
+    cg->keep_edge = calloc(ne, sizeof(bool));
+    cg->scc_share = calloc(nf, sizeof(double)); /* at most nf/2 components */
+    return cg->incl_share && cg->self_share && cg->weight && cg->keep_func && cg->scc &&
+                   cg->edge_share && cg->keep_edge && cg->scc_share
+               ? 0
+               : -1;
+}
+
+int pk_callgraph_build(pk_profile *p, const pk_callgraph_options *o, pk_callgraph *cg,
+                       pk_error *err)
+{
+    memset(cg, 0, sizeof *cg);
+    if (p->nmetrics < 1) {
+        pk_error_set(err, "the profile has no metric");
+        return -1;
+    }
+    cg->metric = o->metric >= 0 && o->metric < p->nmetrics ? o->metric : 0;
+    pk_ensure_graph(p);
+    if (allocate(p, cg) != 0) goto oom;
+    compute_shares(p, cg);
+    for (size_t f = 0; f < p->nfuncs; f++)
+        cg->keep_func[f] = !(cg->incl_share[f] < o->node_thres / 100.0);
+    keep_edges_between_kept(p, cg, true, o->edge_thres / 100.0);
+    if (o->root && select_reachable(p, cg, o->root, "root", o->depth, false, err) != 0) goto fail;
+    if (o->leaf && select_reachable(p, cg, o->leaf, "leaf", o->depth, true, err) != 0) goto fail;
+    if (find_components(p, cg) != 0 || component_shares(p, cg) != 0) goto oom;
+    compute_weights(p, cg, o->color_by_self);
+    for (size_t f = 0; f < p->nfuncs; f++)
+        cg->nkept_funcs += cg->keep_func[f];
+    for (size_t e = 0; e < p->nedges; e++)
+        cg->nkept_edges += cg->keep_edge[e];
+    return 0;
+oom:
+    pk_error_set(err, "out of memory");
+fail:
+    pk_callgraph_free(cg);
+    return -1;
+}
+
+void pk_callgraph_free(pk_callgraph *cg)
+{
+    free(cg->incl_share);
+    free(cg->self_share);
+    free(cg->weight);
+    free(cg->edge_share);
+    free(cg->keep_func);
+    free(cg->keep_edge);
+    free(cg->scc);
+    free(cg->scc_share);
+    memset(cg, 0, sizeof *cg);
+}

@@ -1,0 +1,801 @@
+/* Filters over the model: stacks are rewritten one by one into a new tree
+ * (exact); graph-only profiles are filtered on functions and edges. */
+#include "filter.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmap.h"
+
+void pk_filter_init(pk_filter *f)
+{
+    memset(f, 0, sizeof *f);
+    f->metric = -1;
+}
+
+void pk_filter_free(pk_filter *f)
+{
+    for (int i = 0; i < PK_FILTER_NREGEX; i++)
+        if (f->pattern[i]) {
+            regfree(&f->rx[i]);
+            free(f->pattern[i]);
+        }
+    for (int i = 0; i < f->nmaps; i++) {
+        regfree(&f->map_rx[i]);
+        free(f->map_to[i]);
+    }
+    pk_filter_init(f);
+}
+
+static int compile(regex_t *rx, const char *pattern, pk_error *err)
+{
+    int rc = regcomp(rx, pattern, REG_EXTENDED);
+    if (rc == 0) return 0;
+    char msg[200];
+    regerror(rc, rx, msg, sizeof msg);
+    pk_error_set(err, "bad regex '%s': %s", pattern, msg);
+    return -1;
+}
+
+int pk_filter_set_regex(pk_filter *f, pk_filter_regex which, const char *pattern, pk_error *err)
+{
+    char *combined;
+    if (f->pattern[which]) {
+        /* A repeated option or-s its patterns. */
+        size_t n = strlen(f->pattern[which]) + strlen(pattern) + 6;
+        combined = pk_xmalloc(n);
+        snprintf(combined, n, "(%s)|(%s)", f->pattern[which], pattern);
+    } else {
+        combined = pk_xmalloc(strlen(pattern) + 1);
+        strcpy(combined, pattern);
+    }
+    regex_t rx;
+    if (compile(&rx, combined, err) < 0) {
+        free(combined);
+        return -1;
+    }
+    if (f->pattern[which]) {
+        regfree(&f->rx[which]);
+        free(f->pattern[which]);
+    }
+    f->pattern[which] = combined;
+    f->rx[which] = rx;
+    return 0;
+}
+
+int pk_filter_add_map(pk_filter *f, const char *spec, pk_error *err)
+{
+    const char *eq = strrchr(spec, '=');
+    if (!eq || eq == spec) {
+        pk_error_set(err, "bad map '%s': expected REGEX=REPLACEMENT", spec);
+        return -1;
+    }
+    if (f->nmaps == PK_FILTER_MAX_MAPS) {
+        pk_error_set(err, "too many maps (at most %d)", PK_FILTER_MAX_MAPS);
+        return -1;
+    }
+    size_t n = (size_t)(eq - spec);
+    char *pattern = pk_xmalloc(n + 1);
+    memcpy(pattern, spec, n);
+    pattern[n] = '\0';
+    int rc = compile(&f->map_rx[f->nmaps], pattern, err);
+    free(pattern);
+    if (rc < 0) return -1;
+    f->map_to[f->nmaps] = pk_xmalloc(strlen(eq + 1) + 1);
+    strcpy(f->map_to[f->nmaps], eq + 1);
+    f->nmaps++;
+    return 0;
+}
+
+int pk_filter_add_strip_prefix(pk_filter *f, const char *prefix, pk_error *err)
+{
+    if (f->nstrip_prefix == PK_FILTER_MAX_MAPS) {
+        pk_error_set(err, "too many prefixes (at most %d)", PK_FILTER_MAX_MAPS);
+        return -1;
+    }
+    f->strip_prefix[f->nstrip_prefix++] = prefix;
+    return 0;
+}
+
+int pk_filter_set_granularity(pk_filter *f, const char *name, pk_error *err)
+{
+    if (strcmp(name, "function") == 0)
+        f->granularity = PK_GRANULARITY_FUNCTION;
+    else if (strcmp(name, "file") == 0)
+        f->granularity = PK_GRANULARITY_FILE;
+    else if (strcmp(name, "line") == 0)
+        f->granularity = PK_GRANULARITY_LINE;
+    else {
+        pk_error_set(err, "unknown granularity '%s' (function, file or line)", name);
+        return -1;
+    }
+    return 0;
+}
+
+static bool rewrites(const pk_filter *f)
+{
+    return f->strip_dirs || f->nstrip_prefix || f->nmaps || f->granularity != PK_GRANULARITY_KEEP;
+}
+
+bool pk_filter_active(const pk_filter *f)
+{
+    for (int i = 0; i < PK_FILTER_NREGEX; i++)
+        if (f->pattern[i]) return true;
+    return f->depth > 0 || f->threshold > 0 || f->path || f->collapse_recursion || rewrites(f);
+}
+
+/* ---- identities ---- */
+
+/* Text grown on the heap while rewriting names. */
+typedef struct {
+    char *s;
+    size_t len, cap;
+} text;
+
+static void text_put(text *t, const char *s, size_t n)
+{
+    PK_GROW(t->s, t->cap, t->len + n + 1);
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
+/* Apply one REGEX=REPLACEMENT to every match in s, into out. */
+static void apply_map(const regex_t *rx, const char *to, const char *s, text *out)
+{
+    out->len = 0;
+    text_put(out, "", 0);
+    regmatch_t m[10];
+    int flags = 0;
+    while (*s && regexec(rx, s, 10, m, flags) == 0) {
+        text_put(out, s, (size_t)m[0].rm_so);
+        for (const char *r = to; *r; r++) {
+            if (r[0] == '\\' && r[1] >= '0' && r[1] <= '9') {
+                int g = *++r - '0';
+                if (m[g].rm_so >= 0)
+                    text_put(out, s + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
+            } else {
+                text_put(out, r, 1);
+            }
+        }
+        /* An empty match moves on by one character so the loop ends. */
+        size_t next = (size_t)m[0].rm_eo;
+        if (m[0].rm_eo == m[0].rm_so) {
+            if (!s[next]) {
+                s += next;
+                break;
+            }
+            text_put(out, s + next, 1);
+            next++;
+        }
+        s += next;
+        flags = REG_NOTBOL;
+    }
+    text_put(out, s, strlen(s));
+}
+
+/* The file as the filter shows it: prefix stripped, maps, base name. */
+static const char *rewrite_text(const pk_filter *f, const char *s, bool is_file, text *a, text *b)
+{
+    if (is_file)
+        for (int i = 0; i < f->nstrip_prefix; i++) {
+            size_t n = strlen(f->strip_prefix[i]);
+            if (n && strncmp(s, f->strip_prefix[i], n) == 0) {
+                s += n;
+                break;
+            }
+        }
+    for (int i = 0; i < f->nmaps; i++) {
+        apply_map(&f->map_rx[i], f->map_to[i], s, a);
+        text *t = a;
+        a = b;
+        b = t;
+        s = t->s;
+    }
+    if (is_file && f->strip_dirs) {
+        const char *slash = strrchr(s, '/');
+        if (slash && slash[1]) s = slash + 1;
+    }
+    return s;
+}
+
+typedef struct {
+    const pk_filter *f;
+    pk_profile *src, *dst;
+    pk_id *fmap;       /* src func -> dst func (line granularity: with line 0) */
+    const char **name; /* src func -> rewritten name, file in dst */
+    const char **file;
+    uint16_t *bits; /* dst func -> which regexes match; bit 15: computed */
+    size_t capbits;
+    const bool *drop; /* dst func -> hidden (threshold pass), or NULL */
+} rebuild;
+
+static bool is_under(const char *file, const char *prefix)
+{
+    return strncmp(file, prefix, strlen(prefix)) == 0;
+}
+
+static uint16_t match_bits(const pk_filter *f, const pk_function *fn)
+{
+    uint16_t bits = 1u << 15;
+    for (int i = 0; i < PK_FILTER_NREGEX; i++) {
+        if (!f->pattern[i]) continue;
+        if (regexec(&f->rx[i], fn->name, 0, NULL, 0) == 0 ||
+            (*fn->file && regexec(&f->rx[i], fn->file, 0, NULL, 0) == 0))
+            bits |= (uint16_t)(1u << i);
+    }
+    /* Bit 14: outside --path. */
+    if (f->path && !is_under(fn->file, f->path)) bits |= 1u << 14;
+    return bits;
+}
+
+static uint16_t bits_of(rebuild *r, pk_id func)
+{
+    if (func >= r->capbits) {
+        size_t old = r->capbits;
+        PK_GROW(r->bits, r->capbits, (size_t)func + 1);
+        memset(r->bits + old, 0, (r->capbits - old) * sizeof *r->bits);
+    }
+    if (!r->bits[func]) r->bits[func] = match_bits(r->f, &r->dst->funcs[func]);
+    return r->bits[func];
+}
+
+static void map_functions(rebuild *r)
+{
+    const pk_filter *f = r->f;
+    size_t n = r->src->nfuncs;
+    r->fmap = pk_xmalloc((n + 1) * sizeof *r->fmap);
+    r->name = pk_xmalloc((n + 1) * sizeof *r->name);
+    r->file = pk_xmalloc((n + 1) * sizeof *r->file);
+    text a = {0}, b = {0};
+    for (size_t i = 0; i < n; i++) {
+        const pk_function *fn = &r->src->funcs[i];
+        const char *file = pk_intern_cstr(r->dst, rewrite_text(f, fn->file, true, &a, &b));
+        /* Maps rewrite the name of functions that have no file (folded frames). */
+        const char *name = *fn->file ? fn->name : rewrite_text(f, fn->name, false, &a, &b);
+        int32_t line = fn->line;
+        if (f->granularity == PK_GRANULARITY_FILE && *file) name = file;
+        if (f->granularity == PK_GRANULARITY_FUNCTION || f->granularity == PK_GRANULARITY_FILE)
+            line = 0;
+        r->name[i] = pk_intern_cstr(r->dst, name);
+        r->file[i] = file;
+        pk_kind kind = f->granularity == PK_GRANULARITY_FILE ? pk_kind_guess("", file) : fn->kind;
+        r->fmap[i] = pk_function_get(r->dst, r->name[i], file, line, kind);
+    }
+    free(a.s);
+    free(b.s);
+}
+
+static void rebuild_free(rebuild *r)
+{
+    free(r->fmap);
+    free(r->name);
+    free(r->file);
+    free(r->bits);
+}
+
+/* ---- stacks ---- */
+
+typedef struct {
+    pk_id *func;
+    int32_t *line;
+    size_t n, cap;
+} stack;
+
+static bool has(uint16_t bits, pk_filter_regex which)
+{
+    return bits & (1u << which);
+}
+
+/* Frames root-first of src node id, mapped into dst. */
+static void load_stack(rebuild *r, pk_id id, stack *s)
+{
+    s->n = 0;
+    for (pk_id n = id; n != 0 && n != PK_NONE; n = r->src->nodes[n].parent)
+        s->n++;
+    if (s->n > s->cap) {
+        s->cap = s->n;
+        s->func = pk_xrealloc(s->func, s->cap * sizeof *s->func);
+        s->line = pk_xrealloc(s->line, s->cap * sizeof *s->line);
+    }
+    size_t i = s->n;
+    for (pk_id n = id; n != 0 && n != PK_NONE; n = r->src->nodes[n].parent) {
+        const pk_node *node = &r->src->nodes[n];
+        i--;
+        s->func[i] = r->fmap[node->func];
+        s->line[i] = r->f->granularity == PK_GRANULARITY_KEEP ? node->line : 0;
+        if (r->f->granularity == PK_GRANULARITY_LINE && node->line > 0) {
+            const pk_function *fn = &r->src->funcs[node->func];
+            s->func[i] = pk_function_get(r->dst, r->name[node->func], r->file[node->func],
+                                         node->line, fn->kind);
+        }
+    }
+}
+
+/* Keep frames [from, to) of s. */
+static void keep_range(stack *s, size_t from, size_t to)
+{
+    memmove(s->func, s->func + from, (to - from) * sizeof *s->func);
+    memmove(s->line, s->line + from, (to - from) * sizeof *s->line);
+    s->n = to - from;
+}
+
+/* pprof's prune_from: scanning from the root, cut below the first match
+ * that follows a frame which does not match (never prune everything). */
+static void prune_from(rebuild *r, stack *s)
+{
+    bool seen_other = false;
+    for (size_t i = 0; i < s->n; i++) {
+        if (!has(bits_of(r, s->func[i]), PK_FILTER_PRUNE_FROM)) {
+            seen_other = true;
+        } else if (seen_other) {
+            s->n = i + 1;
+            return;
+        }
+    }
+}
+
+static void remove_frames(rebuild *r, stack *s)
+{
+    const pk_filter *f = r->f;
+    size_t k = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        uint16_t b = bits_of(r, s->func[i]);
+        bool drop = (f->pattern[PK_FILTER_HIDE] && has(b, PK_FILTER_HIDE)) ||
+                    (f->pattern[PK_FILTER_SHOW] && !has(b, PK_FILTER_SHOW)) || (b & (1u << 14)) ||
+                    (r->drop && r->drop[s->func[i]]);
+        if (drop) continue;
+        s->func[k] = s->func[i];
+        s->line[k++] = s->line[i];
+    }
+    s->n = k;
+}
+
+static bool any_match(rebuild *r, const stack *s, pk_filter_regex which)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (has(bits_of(r, s->func[i]), which)) return true;
+    return false;
+}
+
+/* Start the stack at its first match of which; false when none. */
+static bool start_at_first(rebuild *r, stack *s, pk_filter_regex which)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (has(bits_of(r, s->func[i]), which)) {
+            keep_range(s, i, s->n);
+            return true;
+        }
+    return false;
+}
+
+static bool end_at_last(rebuild *r, stack *s, pk_filter_regex which)
+{
+    for (size_t i = s->n; i-- > 0;)
+        if (has(bits_of(r, s->func[i]), which)) {
+            s->n = i + 1;
+            return true;
+        }
+    return false;
+}
+
+static void collapse_recursion(stack *s)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (k && s->func[k - 1] == s->func[i]) {
+            s->line[k - 1] = s->line[i]; /* the innermost call's line */
+            continue;
+        }
+        s->func[k] = s->func[i];
+        s->line[k++] = s->line[i];
+    }
+    s->n = k;
+}
+
+/* Rewrite one stack; false drops it. */
+static bool filter_stack(rebuild *r, stack *s)
+{
+    const pk_filter *f = r->f;
+    if (f->pattern[PK_FILTER_IGNORE] && any_match(r, s, PK_FILTER_IGNORE)) return false;
+    if (f->pattern[PK_FILTER_FOCUS] && !any_match(r, s, PK_FILTER_FOCUS)) return false;
+    remove_frames(r, s);
+    if (f->pattern[PK_FILTER_SHOW_FROM] && !start_at_first(r, s, PK_FILTER_SHOW_FROM)) return false;
+    if (f->pattern[PK_FILTER_ROOT] && !start_at_first(r, s, PK_FILTER_ROOT)) return false;
+    if (f->pattern[PK_FILTER_LEAF] && !end_at_last(r, s, PK_FILTER_LEAF)) return false;
+    if (f->pattern[PK_FILTER_PRUNE_FROM]) prune_from(r, s);
+    if (f->collapse_recursion) collapse_recursion(s);
+    if (f->depth > 0 && s->n > (size_t)f->depth) {
+        /* With a leaf and no root, depth counts up from the leaf. */
+        if (f->pattern[PK_FILTER_LEAF] && !f->pattern[PK_FILTER_ROOT])
+            keep_range(s, s->n - (size_t)f->depth, s->n);
+        else
+            s->n = (size_t)f->depth;
+    }
+    return s->n > 0;
+}
+
+static void copy_header(pk_profile *dst, const pk_profile *src)
+{
+    for (int m = 0; m < src->nmetrics; m++)
+        pk_add_metric(dst, src->metrics[m].name, src->metrics[m].unit);
+    for (size_t i = 0; i < src->nmeta; i++)
+        pk_meta_set(dst, src->meta[i].key, src->meta[i].value);
+    for (size_t i = 0; i < src->nseries; i++)
+        pk_series_add(dst, src->series[i].t_ns, src->series[i].v[0], src->series[i].v[1]);
+    for (int i = 0; i < 2; i++)
+        if (src->series_names[i]) dst->series_names[i] = pk_intern_cstr(dst, src->series_names[i]);
+    dst->format = src->format ? pk_intern_cstr(dst, src->format) : NULL;
+    dst->estimated = src->estimated;
+}
+
+static bool any_value(const pk_node *n, int nm)
+{
+    for (int m = 0; m < nm; m++)
+        if (n->self[m]) return true;
+    return false;
+}
+
+/* The tree of src, filtered, into dst. */
+static void rebuild_tree(rebuild *r)
+{
+    stack s = {0};
+    for (size_t i = 1; i < r->src->nnodes; i++) {
+        const pk_node *node = &r->src->nodes[i];
+        if (!any_value(node, r->src->nmetrics)) continue;
+        load_stack(r, (pk_id)i, &s);
+        if (filter_stack(r, &s)) pk_tree_add_stack(r->dst, s.func, s.line, s.n, node->self);
+    }
+    free(s.func);
+    free(s.line);
+    r->dst->has_tree = true;
+    pk_derive_graph(r->dst);
+    if (r->src->nlines) pk_derive_lines(r->dst);
+}
+
+/* Take dst's content into p; dst is freed with p's old content. */
+static void replace(pk_profile *p, pk_profile *dst)
+{
+    pk_profile tmp = *p;
+    *p = *dst;
+    *dst = tmp;
+    pk_profile_free(dst);
+}
+
+static int metric_of(const pk_filter *f, const pk_profile *p)
+{
+    return f->metric >= 0 && f->metric < p->nmetrics ? f->metric : 0;
+}
+
+/* Functions whose inclusive value is below the threshold. NULL if none. */
+static bool *below_threshold(const pk_filter *f, const pk_profile *p)
+{
+    if (f->threshold <= 0 || p->nmetrics == 0) return NULL;
+    int m = metric_of(f, p);
+    double cut = f->threshold * (double)pk_total(p, m);
+    bool *drop = pk_xcalloc(p->nfuncs + 1, sizeof *drop);
+    bool any = false;
+    for (size_t i = 0; i < p->nfuncs; i++)
+        if ((double)p->funcs[i].incl[m] < cut) any = drop[i] = true;
+    if (any) return drop;
+    free(drop);
+    return NULL;
+}
+
+static void filter_stacks(pk_profile *p, const pk_filter *f)
+{
+    pk_profile *dst = pk_profile_new();
+    copy_header(dst, p);
+    rebuild r = {.f = f, .src = p, .dst = dst};
+    map_functions(&r);
+    rebuild_tree(&r);
+    rebuild_free(&r);
+    replace(p, dst);
+    bool *drop = below_threshold(f, p);
+    if (!drop) return;
+    /* A second pass hides what the first left below the threshold. */
+    pk_filter none;
+    pk_filter_init(&none);
+    dst = pk_profile_new();
+    copy_header(dst, p);
+    r = (rebuild){.f = &none, .src = p, .dst = dst};
+    map_functions(&r);
+    /* Identity mapping: dst ids equal p's ids, so the mask applies. */
+    r.drop = drop;
+    rebuild_tree(&r);
+    rebuild_free(&r);
+    free(drop);
+    replace(p, dst);
+}
+
+/* ---- graph ---- */
+
+typedef struct {
+    size_t *start; /* nfuncs + 1 offsets into ids */
+    pk_id *ids;
+} adjacency;
+
+static void adjacency_build(const pk_profile *p, bool outgoing, adjacency *a)
+{
+    a->start = pk_xcalloc(p->nfuncs + 2, sizeof *a->start);
+    a->ids = pk_xmalloc((p->nedges + 1) * sizeof *a->ids);
+    for (size_t i = 0; i < p->nedges; i++)
+        a->start[(outgoing ? p->edges[i].caller : p->edges[i].callee) + 1]++;
+    for (size_t i = 0; i < p->nfuncs; i++)
+        a->start[i + 1] += a->start[i];
+    size_t *fill = pk_xmalloc((p->nfuncs + 1) * sizeof *fill);
+    memcpy(fill, a->start, (p->nfuncs + 1) * sizeof *fill);
+    for (size_t i = 0; i < p->nedges; i++) {
+        const pk_edge *e = &p->edges[i];
+        pk_id from = outgoing ? e->caller : e->callee;
+        a->ids[fill[from]++] = outgoing ? e->callee : e->caller;
+    }
+    free(fill);
+}
+
+static void adjacency_free(adjacency *a)
+{
+    free(a->start);
+    free(a->ids);
+}
+
+/* Mark (reach[f] = 1) what the seeds reach within max_steps (0 = any),
+ * not expanding past functions in stop. */
+static void reach_from(const pk_profile *p, const adjacency *a, const bool *seed, const bool *stop,
+                       int max_steps, bool *reach)
+{
+    size_t n = p->nfuncs;
+    pk_id *queue = pk_xmalloc((n + 1) * sizeof *queue);
+    int *dist = pk_xmalloc((n + 1) * sizeof *dist);
+    size_t head = 0, tail = 0;
+    for (size_t i = 0; i < n; i++) {
+        reach[i] = seed[i];
+        dist[i] = 1;
+        if (seed[i]) queue[tail++] = (pk_id)i;
+    }
+    while (head < tail) {
+        pk_id f = queue[head++];
+        if ((stop && stop[f]) || (max_steps > 0 && dist[f] >= max_steps)) continue;
+        for (size_t k = a->start[f]; k < a->start[f + 1]; k++) {
+            pk_id g = a->ids[k];
+            if (reach[g]) continue;
+            reach[g] = true;
+            dist[g] = dist[f] + 1;
+            queue[tail++] = g;
+        }
+    }
+    free(queue);
+    free(dist);
+}
+
+/* Graph roots: functions nobody else calls (all functions if none). */
+static void graph_roots(const pk_profile *p, bool *roots)
+{
+    bool any = false;
+    for (size_t i = 0; i < p->nfuncs; i++)
+        roots[i] = true;
+    for (size_t i = 0; i < p->nedges; i++)
+        if (p->edges[i].caller != p->edges[i].callee) roots[p->edges[i].callee] = false;
+    for (size_t i = 0; i < p->nfuncs; i++)
+        any |= roots[i];
+    if (!any)
+        for (size_t i = 0; i < p->nfuncs; i++)
+            roots[i] = true;
+}
+
+typedef struct {
+    pk_profile *p;
+    adjacency out, in;
+    bool *seed, *reach, *keep;
+} graph_ctx;
+
+static bool matches(const pk_filter *f, const uint16_t *bits, pk_filter_regex which, size_t i)
+{
+    return f->pattern[which] && has(bits[i], which);
+}
+
+/* keep &= what the matches of which reach (callees: out, callers: in). */
+static void keep_reached(graph_ctx *g, const pk_filter *f, const uint16_t *bits,
+                         pk_filter_regex which, const adjacency *a, int steps)
+{
+    for (size_t i = 0; i < g->p->nfuncs; i++)
+        g->seed[i] = matches(f, bits, which, i);
+    reach_from(g->p, a, g->seed, NULL, steps, g->reach);
+    for (size_t i = 0; i < g->p->nfuncs; i++)
+        g->keep[i] &= g->reach[i];
+}
+
+static void focus_graph(graph_ctx *g, const pk_filter *f, const uint16_t *bits)
+{
+    size_t n = g->p->nfuncs;
+    bool *down = pk_xmalloc((n + 1) * sizeof *down);
+    for (size_t i = 0; i < n; i++)
+        g->seed[i] = matches(f, bits, PK_FILTER_FOCUS, i);
+    reach_from(g->p, &g->out, g->seed, NULL, 0, down);
+    reach_from(g->p, &g->in, g->seed, NULL, 0, g->reach);
+    for (size_t i = 0; i < n; i++)
+        g->keep[i] &= down[i] || g->reach[i];
+    free(down);
+}
+
+static void prune_graph(graph_ctx *g, const pk_filter *f, const uint16_t *bits)
+{
+    size_t n = g->p->nfuncs;
+    bool *stop = pk_xmalloc((n + 1) * sizeof *stop);
+    for (size_t i = 0; i < n; i++)
+        stop[i] = matches(f, bits, PK_FILTER_PRUNE_FROM, i);
+    graph_roots(g->p, g->seed);
+    reach_from(g->p, &g->out, g->seed, stop, 0, g->reach);
+    for (size_t i = 0; i < n; i++) {
+        g->keep[i] &= g->reach[i];
+        /* What the pruned callees took folds into the match, as on stacks. */
+        if (stop[i] && g->reach[i])
+            memcpy(g->p->funcs[i].self, g->p->funcs[i].incl, sizeof g->p->funcs[i].self);
+    }
+    free(stop);
+}
+
+static void depth_graph(graph_ctx *g, const pk_filter *f, const uint16_t *bits)
+{
+    if (f->pattern[PK_FILTER_ROOT])
+        keep_reached(g, f, bits, PK_FILTER_ROOT, &g->out, f->depth);
+    else if (f->pattern[PK_FILTER_LEAF])
+        keep_reached(g, f, bits, PK_FILTER_LEAF, &g->in, f->depth);
+    else {
+        graph_roots(g->p, g->seed);
+        reach_from(g->p, &g->out, g->seed, NULL, f->depth, g->reach);
+        for (size_t i = 0; i < g->p->nfuncs; i++)
+            g->keep[i] &= g->reach[i];
+    }
+}
+
+/* Which functions of the (rewritten) graph p the filter keeps. */
+static bool *graph_keep(pk_profile *p, const pk_filter *f)
+{
+    size_t n = p->nfuncs;
+    graph_ctx g = {.p = p};
+    g.keep = pk_xmalloc((n + 1) * sizeof *g.keep);
+    g.seed = pk_xmalloc((n + 1) * sizeof *g.seed);
+    g.reach = pk_xmalloc((n + 1) * sizeof *g.reach);
+    uint16_t *bits = pk_xmalloc((n + 1) * sizeof *bits);
+    for (size_t i = 0; i < n; i++) {
+        bits[i] = match_bits(f, &p->funcs[i]);
+        g.keep[i] = !matches(f, bits, PK_FILTER_IGNORE, i) &&
+                    !matches(f, bits, PK_FILTER_HIDE, i) &&
+                    !(f->pattern[PK_FILTER_SHOW] && !has(bits[i], PK_FILTER_SHOW)) &&
+                    !(bits[i] & (1u << 14));
+    }
+    adjacency_build(p, true, &g.out);
+    adjacency_build(p, false, &g.in);
+    if (f->pattern[PK_FILTER_FOCUS]) focus_graph(&g, f, bits);
+    if (f->pattern[PK_FILTER_SHOW_FROM]) keep_reached(&g, f, bits, PK_FILTER_SHOW_FROM, &g.out, 0);
+    if (f->pattern[PK_FILTER_ROOT] && f->depth <= 0)
+        keep_reached(&g, f, bits, PK_FILTER_ROOT, &g.out, 0);
+    if (f->pattern[PK_FILTER_LEAF] && (f->depth <= 0 || f->pattern[PK_FILTER_ROOT]))
+        keep_reached(&g, f, bits, PK_FILTER_LEAF, &g.in, 0);
+    if (f->pattern[PK_FILTER_PRUNE_FROM]) prune_graph(&g, f, bits);
+    if (f->depth > 0) depth_graph(&g, f, bits);
+    bool *low = below_threshold(f, p);
+    for (size_t i = 0; low && i < n; i++)
+        g.keep[i] &= !low[i];
+    free(low);
+    adjacency_free(&g.out);
+    adjacency_free(&g.in);
+    free(g.seed);
+    free(g.reach);
+    free(bits);
+    return g.keep;
+}
+
+static void add_values(int64_t *dst, const int64_t *src, int nm)
+{
+    for (int m = 0; m < nm; m++)
+        dst[m] += src[m];
+}
+
+/* src's functions and edges into dst through map (PK_NONE drops). Returns
+ * whether two functions became one (their inclusive values are then summed,
+ * an estimate). */
+static bool copy_graph(const pk_profile *src, pk_profile *dst, const pk_id *map, bool calls_ok)
+{
+    bool merged = false;
+    int nm = src->nmetrics;
+    uint8_t *used = pk_xcalloc(dst->nfuncs + 1, 1);
+    for (size_t i = 0; i < src->nfuncs; i++) {
+        if (map[i] == PK_NONE) continue;
+        pk_function *d = &dst->funcs[map[i]];
+        const pk_function *s = &src->funcs[i];
+        merged |= used[map[i]]++ > 0;
+        add_values(d->self, s->self, nm);
+        add_values(d->incl, s->incl, nm);
+        d->calls += s->calls;
+        d->pcalls += s->pcalls;
+    }
+    for (size_t i = 0; i < src->nedges; i++) {
+        const pk_edge *s = &src->edges[i];
+        if (map[s->caller] == PK_NONE || map[s->callee] == PK_NONE) continue;
+        pk_edge *d = pk_edge_get(dst, map[s->caller], map[s->callee]);
+        add_values(d->self, s->self, nm);
+        add_values(d->incl, s->incl, nm);
+        d->calls += s->calls;
+        d->pcalls += s->pcalls;
+    }
+    free(used);
+    dst->has_graph = true;
+    dst->has_calls = calls_ok;
+    return merged;
+}
+
+static void filter_graph(pk_profile *p, const pk_filter *f)
+{
+    bool estimated = false;
+    if (rewrites(f)) {
+        pk_profile *dst = pk_profile_new();
+        copy_header(dst, p);
+        rebuild r = {.f = f, .src = p, .dst = dst};
+        map_functions(&r);
+        estimated = copy_graph(p, dst, r.fmap, p->has_calls);
+        rebuild_free(&r);
+        replace(p, dst);
+    }
+    bool *keep = graph_keep(p, f);
+    pk_id *map = pk_xmalloc((p->nfuncs + 1) * sizeof *map);
+    pk_profile *dst = pk_profile_new();
+    copy_header(dst, p);
+    for (size_t i = 0; i < p->nfuncs; i++) {
+        const pk_function *fn = &p->funcs[i];
+        map[i] = keep[i] ? pk_function_get(dst, fn->name, fn->file, fn->line, fn->kind) : PK_NONE;
+        estimated |= !keep[i];
+    }
+    copy_graph(p, dst, map, p->has_calls);
+    free(keep);
+    free(map);
+    replace(p, dst);
+    if (estimated)
+        pk_meta_set(p, "filter.estimated",
+                    "graph profile: functions removed or merged without their stacks");
+}
+
+int pk_filter_apply(pk_profile *p, const pk_filter *f, pk_error *err)
+{
+    (void)err;
+    if (!pk_filter_active(f)) return 0;
+    if (p->has_tree && !p->estimated)
+        filter_stacks(p, f);
+    else
+        filter_graph(p, f);
+    return 0;
+}
+
+/* ---- scaling ---- */
+
+static void scale_values(int64_t *v, int nm, int64_t num, int64_t den)
+{
+    for (int m = 0; m < nm; m++)
+        v[m] = (int64_t)((double)v[m] * (double)num / (double)den);
+}
+
+void pk_profile_scale(pk_profile *p, int64_t num, int64_t den)
+{
+    if (den == 0) return;
+    int nm = p->nmetrics;
+    for (size_t i = 0; i < p->nnodes; i++)
+        scale_values(p->nodes[i].self, nm, num, den);
+    for (size_t i = 0; i < p->nlines; i++)
+        scale_values(p->lines[i].v, nm, num, den);
+    if (p->has_tree && !p->estimated) {
+        /* Stacks scale one by one (as difffolded.pl -n); the rest follows. */
+        pk_derive_graph(p);
+        return;
+    }
+    for (size_t i = 0; i < p->nfuncs; i++) {
+        scale_values(p->funcs[i].self, nm, num, den);
+        scale_values(p->funcs[i].incl, nm, num, den);
+    }
+    for (size_t i = 0; i < p->nedges; i++) {
+        scale_values(p->edges[i].self, nm, num, den);
+        scale_values(p->edges[i].incl, nm, num, den);
+    }
+}

@@ -1,0 +1,83 @@
+/* Focusing a profile on what matters: pprof's focus/ignore/hide/show/
+ * show_from/prune_from, gprof2dot's root/leaf/depth/path, a threshold, and
+ * rewrites of function identities (strip directories, path prefixes and
+ * regex maps, granularity, collapsed recursion). It knows no format.
+ *
+ * On a profile with stacks every filter acts on each stack and the tree is
+ * rebuilt, then the graph derived from it: the result is exact. On a
+ * graph-only profile (pstats, callgrind) filters act on functions and edges;
+ * where that cannot be exact the profile gets meta "filter.estimated".
+ *
+ * Regexes are POSIX extended, matched (unanchored) against a function's name
+ * and, when it has one, its file.
+ */
+#ifndef PK_FILTER_H
+#define PK_FILTER_H
+
+#include <regex.h>
+#include <stdbool.h>
+
+#include "error.h"
+#include "profile.h"
+
+typedef enum {
+    PK_FILTER_FOCUS,      /* keep stacks through a match */
+    PK_FILTER_IGNORE,     /* drop stacks through a match */
+    PK_FILTER_HIDE,       /* remove matching frames */
+    PK_FILTER_SHOW,       /* remove frames that do not match */
+    PK_FILTER_SHOW_FROM,  /* drop the frames above the highest match */
+    PK_FILTER_PRUNE_FROM, /* drop the frames below the first match */
+    PK_FILTER_ROOT,       /* stacks through a match, started at its first match */
+    PK_FILTER_LEAF,       /* stacks through a match, ended at its last match */
+    PK_FILTER_NREGEX
+} pk_filter_regex;
+
+typedef enum {
+    PK_GRANULARITY_KEEP,     /* as the profile has it */
+    PK_GRANULARITY_FUNCTION, /* one function per (name, file): lines dropped */
+    PK_GRANULARITY_FILE,     /* one function per file */
+    PK_GRANULARITY_LINE,     /* one function per (name, file, executing line) */
+} pk_granularity;
+
+#define PK_FILTER_MAX_MAPS 16
+
+typedef struct {
+    char *pattern[PK_FILTER_NREGEX]; /* NULL when unset; repeats are or-ed */
+    regex_t rx[PK_FILTER_NREGEX];
+    int depth;        /* frames kept per stack, 0 = all */
+    double threshold; /* drop functions below this fraction of the total */
+    const char *path; /* keep only functions whose file starts with it */
+    bool strip_dirs;  /* file names reduced to their base name */
+    bool collapse_recursion;
+    pk_granularity granularity;
+    int metric; /* threshold's metric, -1 = the first */
+    /* File rewrites: a prefix taken off, then REGEX=REPLACEMENT maps applied
+     * in order (to the name when a function has no file). */
+    const char *strip_prefix[PK_FILTER_MAX_MAPS];
+    int nstrip_prefix;
+    regex_t map_rx[PK_FILTER_MAX_MAPS];
+    char *map_to[PK_FILTER_MAX_MAPS];
+    int nmaps;
+} pk_filter;
+
+void pk_filter_init(pk_filter *f);
+void pk_filter_free(pk_filter *f);
+
+/* Set or extend (or-ing) one regex. -1 with err on a bad pattern. */
+int pk_filter_set_regex(pk_filter *f, pk_filter_regex which, const char *pattern, pk_error *err);
+/* Add a rewrite "REGEX=REPLACEMENT" (\0..\9 in the replacement). */
+int pk_filter_add_map(pk_filter *f, const char *spec, pk_error *err);
+int pk_filter_add_strip_prefix(pk_filter *f, const char *prefix, pk_error *err);
+/* "function", "file" or "line". */
+int pk_filter_set_granularity(pk_filter *f, const char *name, pk_error *err);
+
+/* Whether applying f could change anything. */
+bool pk_filter_active(const pk_filter *f);
+
+/* Filter p in place. 0, or -1 with err set. */
+int pk_filter_apply(pk_profile *p, const pk_filter *f, pk_error *err);
+
+/* Scale every value of p by num/den (truncating, as difffolded.pl -n). */
+void pk_profile_scale(pk_profile *p, int64_t num, int64_t den);
+
+#endif

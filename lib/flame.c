@@ -1,0 +1,463 @@
+/* Flame graph layout, value formatting and colours (see flame.h). */
+#include "flame.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The tree being laid out: the profile's own, or the inverted one. */
+typedef struct {
+    pk_id func;
+    uint32_t first_child, next_sibling;
+    int64_t value, self, value2;
+} ft_node;
+
+typedef struct {
+    ft_node *nodes;
+    size_t n, cap;
+    /* (parent, func) -> child, only while building the inverted tree */
+    uint64_t *keys;
+    uint32_t *vals;
+    size_t nslots;
+} ftree;
+
+static int ft_reserve(ftree *t, size_t n)
+{
+    if (n <= t->cap) return 0;
+    size_t cap = t->cap ? t->cap : 256;
+    while (cap < n)
+        cap *= 2;
+    ft_node *q = realloc(t->nodes, cap * sizeof *q);
+    if (!q) return -1;
+    t->nodes = q;
+    t->cap = cap;
+    return 0;
+}
+
+static uint64_t mix(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xFF51AFD7ED558CCDull;
+    k ^= k >> 33;
+    return k;
+}
+
+static int ft_rehash(ftree *t)
+{
+    size_t n = t->nslots ? t->nslots * 2 : 1024;
+    uint64_t *keys = malloc(n * sizeof *keys);
+    uint32_t *vals = malloc(n * sizeof *vals);
+    if (!keys || !vals) {
+        free(keys);
+        free(vals);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        vals[i] = PK_NONE;
+    for (size_t i = 0; i < t->nslots; i++) {
+        if (t->vals[i] == PK_NONE) continue;
+        size_t j = mix(t->keys[i]) & (n - 1);
+        while (vals[j] != PK_NONE)
+            j = (j + 1) & (n - 1);
+        keys[j] = t->keys[i];
+        vals[j] = t->vals[i];
+    }
+    free(t->keys);
+    free(t->vals);
+    t->keys = keys;
+    t->vals = vals;
+    t->nslots = n;
+    return 0;
+}
+
+/* Find or create the child of parent for func in the inverted tree. */
+static uint32_t ft_child(ftree *t, uint32_t parent, pk_id func)
+{
+    if ((t->n + 1) * 2 > t->nslots && ft_rehash(t) < 0) return PK_NONE;
+    uint64_t key = (uint64_t)parent << 32 | func;
+    size_t j = mix(key) & (t->nslots - 1);
+    for (; t->vals[j] != PK_NONE; j = (j + 1) & (t->nslots - 1))
+        if (t->keys[j] == key) return t->vals[j];
+    if (ft_reserve(t, t->n + 1) < 0) return PK_NONE;
+    uint32_t id = (uint32_t)t->n++;
+    t->nodes[id] = (ft_node){func, PK_NONE, t->nodes[parent].first_child, 0, 0, 0};
+    t->nodes[parent].first_child = id;
+    t->keys[j] = key;
+    t->vals[j] = id;
+    return id;
+}
+
+static int64_t self_of(const pk_node *n, int metric)
+{
+    return metric >= 0 && n->self[metric] > 0 ? n->self[metric] : 0;
+}
+
+static int64_t self2_of(const pk_node *n, int metric)
+{
+    return metric >= 0 ? n->self[metric] : 0;
+}
+
+/* The profile's tree with inclusive values (widths never negative). */
+static int build_forward(const pk_profile *p, const pk_flame_options *opt, ftree *t)
+{
+    if (ft_reserve(t, p->nnodes) < 0) return -1;
+    t->n = p->nnodes;
+    for (size_t i = 0; i < p->nnodes; i++) {
+        const pk_node *n = &p->nodes[i];
+        t->nodes[i] =
+            (ft_node){i ? n->func : PK_NONE,   n->first_child,          n->next_sibling,
+                      self_of(n, opt->metric), self_of(n, opt->metric), self2_of(n, opt->metric2)};
+    }
+    /* Add each node into its parent, children first: reverse preorder. */
+    uint32_t *order = malloc(p->nnodes * sizeof *order);
+    if (!order) return -1;
+    size_t k = 0;
+    uint32_t n = 0;
+    order[k++] = 0;
+    for (size_t i = 0; i < k; i++)
+        for (n = p->nodes[order[i]].first_child; n != PK_NONE && k < p->nnodes;
+             n = p->nodes[n].next_sibling)
+            order[k++] = n;
+    for (size_t i = k; i-- > 1;) {
+        uint32_t c = order[i], parent = p->nodes[c].parent;
+        t->nodes[parent].value += t->nodes[c].value;
+        t->nodes[parent].value2 += t->nodes[c].value2;
+    }
+    free(order);
+    return 0;
+}
+
+/* The inverted tree: every stack walked from its leaf to the root. */
+static int build_reverse(const pk_profile *p, const pk_flame_options *opt, ftree *t)
+{
+    if (ft_reserve(t, 1) < 0) return -1;
+    t->nodes[0] = (ft_node){PK_NONE, PK_NONE, PK_NONE, 0, 0, 0};
+    t->n = 1;
+    for (size_t i = 1; i < p->nnodes; i++) {
+        const pk_node *leaf = &p->nodes[i];
+        int64_t v = self_of(leaf, opt->metric), v2 = self2_of(leaf, opt->metric2);
+        if (v == 0 && v2 == 0) continue;
+        uint32_t cur = 0;
+        t->nodes[0].value += v;
+        t->nodes[0].value2 += v2;
+        for (pk_id n = (pk_id)i; n != 0 && n != PK_NONE; n = p->nodes[n].parent) {
+            cur = ft_child(t, cur, p->nodes[n].func);
+            if (cur == PK_NONE) return -1;
+            t->nodes[cur].value += v;
+            t->nodes[cur].value2 += v2;
+        }
+        t->nodes[cur].self += v;
+    }
+    return 0;
+}
+
+typedef struct {
+    const char *name, *file;
+    uint32_t id;
+} sort_key;
+
+static int cmp_keys(const void *a, const void *b)
+{
+    const sort_key *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    if (!c) c = strcmp(x->file, y->file);
+    return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+typedef struct {
+    pk_flame *f;
+    size_t cap;
+} rect_list;
+
+static uint32_t add_rect(rect_list *l, pk_flame_rect r)
+{
+    if (l->f->nrects == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 1024;
+        pk_flame_rect *q = realloc(l->f->rects, cap * sizeof *q);
+        if (!q) return PK_NONE;
+        l->f->rects = q;
+        l->cap = cap;
+    }
+    if (r.depth > l->f->max_depth) l->f->max_depth = r.depth;
+    l->f->rects[l->f->nrects] = r;
+    return (uint32_t)l->f->nrects++;
+}
+
+typedef struct {
+    uint32_t node, rect;
+} work_item;
+
+typedef struct {
+    work_item *items;
+    size_t n, cap;
+    sort_key *keys;
+    size_t keys_cap;
+} work;
+
+static int grow_array(void **ptr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return 0;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*ptr, n * elem);
+    if (!q) return -1;
+    *ptr = q;
+    *cap = n;
+    return 0;
+}
+
+/* Emit the children of one laid-out frame; queue the kept ones. */
+static int lay_children(const pk_profile *p, const ftree *t, work_item parent, double threshold,
+                        rect_list *l, work *w)
+{
+    size_t nkeys = 0;
+    for (uint32_t c = t->nodes[parent.node].first_child; c != PK_NONE;
+         c = t->nodes[c].next_sibling) {
+        if (t->nodes[c].value <= 0) continue;
+        if (grow_array((void **)&w->keys, &w->keys_cap, nkeys + 1, sizeof *w->keys) < 0) return -1;
+        const pk_function *fn = &p->funcs[t->nodes[c].func];
+        w->keys[nkeys++] = (sort_key){fn->name, fn->file ? fn->file : "", c};
+    }
+    qsort(w->keys, nkeys, sizeof *w->keys, cmp_keys);
+    pk_flame_rect pr = l->f->rects[parent.rect];
+    int64_t x = pr.x, elided = 0, elided2 = 0;
+    uint32_t nelided = 0;
+    if (grow_array((void **)&w->items, &w->cap, w->n + nkeys, sizeof *w->items) < 0) return -1;
+    for (size_t i = 0; i < nkeys; i++) {
+        const ft_node *c = &t->nodes[w->keys[i].id];
+        if ((double)c->value < threshold) {
+            elided += c->value;
+            elided2 += c->value2;
+            nelided++;
+            continue;
+        }
+        pk_flame_rect r = {x, c->value, c->self, c->value2, parent.rect, pr.depth + 1, c->func, 0};
+        uint32_t id = add_rect(l, r);
+        if (id == PK_NONE) return -1;
+        w->items[w->n++] = (work_item){w->keys[i].id, id};
+        x += c->value;
+    }
+    if (nelided) {
+        pk_flame_rect r = {x, elided, 0, elided2, parent.rect, pr.depth + 1, PK_NONE, nelided};
+        if (add_rect(l, r) == PK_NONE) return -1;
+    }
+    return 0;
+}
+
+static int lay_out(const pk_profile *p, const ftree *t, const pk_flame_options *opt, pk_flame *f)
+{
+    rect_list l = {f, 0};
+    f->total = t->nodes[0].value;
+    pk_flame_rect root = {0,       f->total, t->nodes[0].self, t->nodes[0].value2,
+                          PK_NONE, 0,        PK_NONE,          0};
+    if (add_rect(&l, root) == PK_NONE) return -1;
+    double threshold = opt->minwidth > 0 ? (double)f->total * opt->minwidth / 100.0 : 0;
+    work w = {0};
+    int rc = grow_array((void **)&w.items, &w.cap, 1, sizeof *w.items);
+    if (rc == 0) w.items[w.n++] = (work_item){0, 0};
+    while (rc == 0 && w.n > 0) {
+        work_item it = w.items[--w.n];
+        rc = lay_children(p, t, it, threshold, &l, &w);
+    }
+    free(w.items);
+    free(w.keys);
+    return rc;
+}
+
+int pk_flame_layout(const pk_profile *p, const pk_flame_options *opt, pk_flame *out, pk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!p->nodes || p->nnodes == 0) {
+        pk_error_set(err, "the profile has no call tree to draw");
+        return -1;
+    }
+    if (opt->metric < 0 || opt->metric >= p->nmetrics) {
+        pk_error_set(err, "no metric %d to draw", opt->metric);
+        return -1;
+    }
+    ftree t = {0};
+    int rc = opt->reverse ? build_reverse(p, opt, &t) : build_forward(p, opt, &t);
+    if (rc == 0) rc = lay_out(p, &t, opt, out);
+    free(t.nodes);
+    free(t.keys);
+    free(t.vals);
+    if (rc < 0) {
+        pk_flame_free(out);
+        pk_error_set(err, "out of memory laying out the flame graph");
+    }
+    return rc;
+}
+
+void pk_flame_free(pk_flame *f)
+{
+    free(f->rects);
+    memset(f, 0, sizeof *f);
+}
+
+/* ---- values for people ---- */
+
+static void with_commas(char *buf, size_t size, int64_t v)
+{
+    char digits[32];
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    int n = snprintf(digits, sizeof digits, "%" PRIu64, u);
+    size_t o = 0;
+    if (v < 0 && o + 1 < size) buf[o++] = '-';
+    for (int i = 0; i < n && o + 1 < size; i++) {
+        if (i > 0 && (n - i) % 3 == 0 && o + 2 < size) buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+}
+
+void pk_flame_format_value(char *buf, size_t size, int64_t v, const char *unit,
+                           const char *countname)
+{
+    double d = (double)v, a = d < 0 ? -d : d;
+    char num[40];
+    if (countname) {
+        with_commas(num, sizeof num, v);
+        snprintf(buf, size, "%s %s", num, countname);
+    } else if (unit && strcmp(unit, "ns") == 0) {
+        if (a < 1e3)
+            snprintf(buf, size, "%" PRId64 " ns", v);
+        else if (a < 1e6)
+            snprintf(buf, size, "%.2f \xC2\xB5s", d / 1e3);
+        else if (a < 1e9)
+            snprintf(buf, size, "%.2f ms", d / 1e6);
+        else
+            snprintf(buf, size, "%.3f s", d / 1e9);
+    } else if (unit && strcmp(unit, "bytes") == 0) {
+        if (a < 1024)
+            snprintf(buf, size, "%" PRId64 " B", v);
+        else if (a < 1024.0 * 1024)
+            snprintf(buf, size, "%.1f KiB", d / 1024);
+        else if (a < 1024.0 * 1024 * 1024)
+            snprintf(buf, size, "%.1f MiB", d / (1024.0 * 1024));
+        else
+            snprintf(buf, size, "%.2f GiB", d / (1024.0 * 1024 * 1024));
+    } else {
+        with_commas(num, sizeof num, v);
+        if (unit && *unit && strcmp(unit, "count") != 0)
+            snprintf(buf, size, "%s %s", num, unit);
+        else
+            snprintf(buf, size, "%s", num);
+    }
+}
+
+/* ---- colours ---- */
+
+static uint32_t fnv1a(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+void pk_flame_module(const pk_function *f, char *buf, size_t size)
+{
+    const char *s = f->file && *f->file ? f->file : NULL;
+    size_t n = s ? strlen(s) : 0;
+    if (!s) {
+        /* "name (file:line)" as py-spy writes, or "file:name[:line]" as austin. */
+        const char *name = f->name, *open = strstr(name, " (");
+        size_t len = strlen(name);
+        if (open && len > 0 && name[len - 1] == ')') {
+            for (const char *q; (q = strstr(open + 1, " (")) != NULL;)
+                open = q;
+            s = open + 2;
+            const char *colon = strrchr(s, ':');
+            n = (size_t)((colon ? colon : name + len - 1) - s);
+        } else if ((open = strchr(name, ':')) != NULL && open[1] != ':') {
+            s = name;
+            n = (size_t)(open - name);
+        } else {
+            s = "";
+        }
+    }
+    if (n >= size) n = size - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+}
+
+static uint32_t rgb(double r, double g, double b)
+{
+    return (uint32_t)r << 16 | (uint32_t)g << 8 | (uint32_t)b;
+}
+
+/* A colour in [lo, hi] per channel, picked by three hash bytes. */
+static uint32_t palette(uint32_t h, const uint8_t lo[3], const uint8_t hi[3])
+{
+    double v[3] = {(h & 0xFF) / 255.0, (h >> 8 & 0xFF) / 255.0, (h >> 16 & 0xFF) / 255.0};
+    return rgb(lo[0] + (hi[0] - lo[0]) * v[0], lo[1] + (hi[1] - lo[1]) * v[1],
+               lo[2] + (hi[2] - lo[2]) * v[2]);
+}
+
+static uint32_t kind_color(pk_kind kind, uint32_t h)
+{
+    static const uint8_t ranges[PK_KIND_COUNT][2][3] = {
+        [PK_KIND_PYTHON] = {{225, 185, 50}, {250, 230, 110}},   /* yellow */
+        [PK_KIND_NATIVE] = {{215, 70, 55}, {250, 125, 95}},     /* red */
+        [PK_KIND_BUILTIN] = {{190, 140, 215}, {225, 175, 250}}, /* violet */
+        [PK_KIND_KERNEL] = {{235, 130, 20}, {255, 165, 55}},    /* orange */
+        [PK_KIND_GC] = {{80, 185, 80}, {130, 225, 125}},        /* green */
+        [PK_KIND_IDLE] = {{150, 185, 215}, {185, 210, 240}},    /* pale blue */
+        [PK_KIND_PROCESS] = {{185, 185, 190}, {205, 205, 210}},
+        [PK_KIND_THREAD] = {{185, 185, 190}, {205, 205, 210}},
+        [PK_KIND_OTHER] = {{170, 170, 170}, {200, 200, 200}},
+    };
+    if ((unsigned)kind >= PK_KIND_COUNT) kind = PK_KIND_OTHER;
+    return palette(h, ranges[kind][0], ranges[kind][1]);
+}
+
+/* A hue from the hash, fixed saturation and lightness: pastel, readable. */
+static uint32_t module_color(uint32_t h)
+{
+    double hue = (h % 360) / 60.0, s = 0.55, l = 0.68;
+    double c = (1 - fabs(2 * l - 1)) * s, x = c * (1 - fabs(fmod(hue, 2) - 1)), m = l - c / 2;
+    double r = 0, g = 0, b = 0;
+    switch ((int)hue) {
+    case 0:
+        r = c, g = x;
+        break;
+    case 1:
+        r = x, g = c;
+        break;
+    case 2:
+        g = c, b = x;
+        break;
+    case 3:
+        g = x, b = c;
+        break;
+    case 4:
+        r = x, b = c;
+        break;
+    default:
+        r = c, b = x;
+        break;
+    }
+    return rgb((r + m) * 255, (g + m) * 255, (b + m) * 255);
+}
+
+uint32_t pk_flame_color(const pk_profile *p, const pk_flame_rect *r, pk_flame_colors scheme,
+                        int64_t max_delta)
+{
+    if (r->func == PK_NONE) return r->merged ? 0xD8D8D8 : 0xC8C8C8;
+    const pk_function *fn = &p->funcs[r->func];
+    if (scheme == PK_FLAME_COLORS_DIFF) {
+        int64_t delta = r->value - r->value2;
+        double i = max_delta > 0 ? (double)(delta < 0 ? -delta : delta) / (double)max_delta : 0;
+        double fade = 255 * (1 - 0.85 * i);
+        return delta >= 0 ? rgb(255, fade, fade) : rgb(fade, fade, 255);
+    }
+    if (scheme == PK_FLAME_COLORS_MODULE) {
+        char mod[512];
+        pk_flame_module(fn, mod, sizeof mod);
+        return *mod ? module_color(fnv1a(mod)) : 0xC0C0C0;
+    }
+    return kind_color(fn->kind, fnv1a(fn->name));
+}

@@ -1,0 +1,19 @@
+// Decodes a gzip-compressed pprof file with the pprof-format package (an
+// independent decoder) and prints its sample types and per-type totals.
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { Profile } from 'pprof-format';
+
+const profile = Profile.decode(gunzipSync(readFileSync(process.argv[2])));
+const str = (i) => profile.stringTable.strings[Number(i)];
+const types = profile.sampleType.map((t) => ({ type: str(t.type), unit: str(t.unit) }));
+const totals = types.map(() => 0n);
+for (const s of profile.sample) s.value.forEach((v, i) => { totals[i] += BigInt(v); });
+const functions = new Set(profile.function.map((f) => str(f.name)));
+console.log(JSON.stringify({
+  types,
+  totals: totals.map(String),
+  samples: profile.sample.length,
+  locations: profile.location.length,
+  functions: [...functions].sort(),
+}));

@@ -1,0 +1,146 @@
+/* Unit tests of the model's derivations on small hand-built profiles. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/profile.h"
+
+static int failures;
+
+#define CHECK_EQ(what, got, want)                                                                  \
+    do {                                                                                           \
+        long long g_ = (long long)(got), w_ = (long long)(want);                                   \
+        if (g_ != w_) {                                                                            \
+            fprintf(stderr, "%s:%d: %s: got %lld, want %lld\n", __FILE__, __LINE__, what, g_, w_); \
+            failures++;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+static pk_id fn(pk_profile *p, const char *name)
+{
+    return pk_function_get(p, name, "m.py", 1, PK_KIND_PYTHON);
+}
+
+static void add(pk_profile *p, const char *stack, int64_t value)
+{
+    pk_id funcs[64];
+    size_t n = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", stack);
+    for (char *tok = strtok(buf, ";"); tok; tok = strtok(NULL, ";"))
+        funcs[n++] = fn(p, tok);
+    pk_tree_add_stack(p, funcs, NULL, n, &value);
+}
+
+/* Recursion: a;b;a;b counted once in a's and b's inclusive values. */
+static void test_recursion_counted_once(void)
+{
+    pk_profile *p = pk_profile_new();
+    pk_add_metric(p, "samples", "samples");
+    add(p, "a;b;a;b", 5);
+    add(p, "a;b", 3);
+    add(p, "a", 2);
+    pk_derive_graph(p);
+    pk_function *a = &p->funcs[fn(p, "a")], *b = &p->funcs[fn(p, "b")];
+    CHECK_EQ("a incl", a->incl[0], 10);
+    CHECK_EQ("a self", a->self[0], 2);
+    CHECK_EQ("b incl", b->incl[0], 8);
+    CHECK_EQ("b self", b->self[0], 8);
+    CHECK_EQ("total", pk_total(p, 0), 10);
+    pk_edge *ab = pk_edge_find(p, fn(p, "a"), fn(p, "b"));
+    pk_edge *ba = pk_edge_find(p, fn(p, "b"), fn(p, "a"));
+    CHECK_EQ("a->b incl", ab ? ab->incl[0] : -1, 8);
+    CHECK_EQ("b->a incl", ba ? ba->incl[0] : -1, 5);
+    CHECK_EQ("edges", p->nedges, 2);
+    pk_profile_free(p);
+}
+
+static void test_threads_merge(void)
+{
+    pk_profile *p = pk_profile_new();
+    pk_add_metric(p, "samples", "samples");
+    pk_id t1 = pk_function_get(p, "Thread 1", "", 0, PK_KIND_THREAD);
+    pk_id t2 = pk_function_get(p, "Thread 2", "", 0, PK_KIND_THREAD);
+    pk_id main_ = fn(p, "main"), work = fn(p, "work");
+    int64_t v = 4;
+    pk_tree_add_stack(p, (pk_id[]){t1, main_, work}, NULL, 3, &v);
+    v = 6;
+    pk_tree_add_stack(p, (pk_id[]){t2, main_, work}, NULL, 3, &v);
+    pk_merge_threads(p);
+    CHECK_EQ("nodes after merge", p->nnodes, 3);
+    pk_derive_graph(p);
+    CHECK_EQ("work self", p->funcs[work].self[0], 10);
+    CHECK_EQ("main incl", p->funcs[main_].incl[0], 10);
+    CHECK_EQ("thread incl", p->funcs[t1].incl[0], 0);
+    pk_profile_free(p);
+}
+
+static void test_lines_counted_once(void)
+{
+    pk_profile *p = pk_profile_new();
+    pk_add_metric(p, "samples", "samples");
+    pk_id f = fn(p, "f");
+    int64_t v = 7;
+    pk_tree_add_stack(p, (pk_id[]){f, f}, (int32_t[]){3, 3}, 2, &v);
+    pk_derive_lines(p);
+    CHECK_EQ("line entries", p->nlines, 1);
+    CHECK_EQ("line value", p->lines[0].v[0], 7);
+    pk_profile_free(p);
+}
+
+/* graph -> tree: shares split by edge inclusive values, recursion cut. */
+static void test_estimated_tree(void)
+{
+    pk_profile *p = pk_profile_new();
+    pk_add_metric(p, "time", "ns");
+    pk_id main_ = fn(p, "main"), a = fn(p, "a"), b = fn(p, "b"), c = fn(p, "c");
+    p->funcs[main_].self[0] = 10, p->funcs[main_].incl[0] = 110;
+    p->funcs[a].self[0] = 30, p->funcs[a].incl[0] = 60;
+    p->funcs[b].self[0] = 30, p->funcs[b].incl[0] = 40;
+    p->funcs[c].self[0] = 40, p->funcs[c].incl[0] = 40;
+    pk_edge_get(p, main_, a)->incl[0] = 60;
+    pk_edge_get(p, main_, b)->incl[0] = 40;
+    pk_edge_get(p, a, c)->incl[0] = 30; /* c: 30 via a ... */
+    pk_edge_get(p, b, c)->incl[0] = 10; /* ... and 10 via b */
+    pk_edge_get(p, a, a)->incl[0] = 5;  /* recursion: cut */
+    p->has_graph = true;
+    pk_derive_tree(p);
+    CHECK_EQ("estimated", p->estimated, 1);
+    int64_t *incl = pk_tree_inclusive(p);
+    CHECK_EQ("root incl", incl[0], 110);
+    free(incl);
+    int64_t c_under_a = 0, c_under_b = 0;
+    for (size_t i = 1; i < p->nnodes; i++) {
+        if (p->nodes[i].func != c) continue;
+        pk_id parent_func = p->nodes[p->nodes[i].parent].func;
+        if (parent_func == a) c_under_a += p->nodes[i].self[0];
+        if (parent_func == b) c_under_b += p->nodes[i].self[0];
+    }
+    CHECK_EQ("c under a", c_under_a, 30);
+    CHECK_EQ("c under b", c_under_b, 10);
+    pk_profile_free(p);
+}
+
+static void test_interning(void)
+{
+    pk_profile *p = pk_profile_new();
+    const char *x = pk_intern(p, "abcdef", 3), *y = pk_intern_cstr(p, "abc");
+    CHECK_EQ("same pointer", x == y, 1);
+    CHECK_EQ("function identity", fn(p, "q"), fn(p, "q"));
+    CHECK_EQ("distinct lines", pk_function_get(p, "q", "m.py", 2, PK_KIND_PYTHON) != fn(p, "q"), 1);
+    pk_profile_free(p);
+}
+
+int main(void)
+{
+    test_recursion_counted_once();
+    test_threads_merge();
+    test_lines_counted_once();
+    test_estimated_tree();
+    test_interning();
+    if (failures)
+        fprintf(stderr, "%d check(s) failed\n", failures);
+    else
+        printf("model: all checks passed\n");
+    return failures ? 1 : 0;
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""pprof writer and reader: an independent decoder (npm pprof-format) agrees
+with our totals, our reader reads our output back exactly, and damaged
+protobuf never crashes the reader.
+
+usage: test_pprof.py BIN_DIR SHARED_DIR NODE_DIR
+"""
+import glob
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+BIN, SHARED, NODE_DIR = sys.argv[1:4]
+PCONV = os.path.join(BIN, "pconv")
+failures = []
+passes = 0
+
+
+def pconv(*args):
+    return subprocess.run([PCONV, *args], capture_output=True, text=True)
+
+
+def model(path):
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        r = pconv(path, "-o", out.name)
+        if r.returncode != 0:
+            raise RuntimeError(r.stderr.strip())
+        return json.load(open(out.name))
+
+
+def function_values(m):
+    """(name, file) -> (self, incl) summed, the identity a stack round trip keeps."""
+    out = {}
+    for f in m["functions"]:
+        key = (f["name"], f["file"])
+        s, i = out.get(key, ([0] * len(f["self"]), [0] * len(f["incl"])))
+        out[key] = ([a + b for a, b in zip(s, f["self"])], [a + b for a, b in zip(i, f["incl"])])
+    return out
+
+
+def check(cond, what):
+    global passes
+    if cond:
+        passes += 1
+    else:
+        failures.append(what)
+
+
+def readable_formats():
+    out = pconv("--list-formats").stdout.splitlines()[1:]
+    return {line.split()[0] for line in out if line.split()[1] == "yes"}
+
+
+def inputs():
+    fmts = readable_formats()
+    patterns = {"pstats": "pstats/*.pstats", "austin": "austin/*.austin", "mojo": "austin/*.mojo",
+                "collapsed": "collapsed/*.folded", "memray": "memray/*.bin", "lprof": "lprof/*.lprof"}
+    for fmt, pattern in patterns.items():
+        if fmt in fmts:
+            yield from sorted(glob.glob(os.path.join(SHARED, "corpus", pattern)))
+
+
+def test_file(path, tmp):
+    name = os.path.basename(path)
+    a, b = os.path.join(tmp, "a.pb.gz"), os.path.join(tmp, "b.pb.gz")
+    r = pconv(path, "-o", a)
+    check(r.returncode == 0, f"{name}: write failed: {r.stderr.strip()}")
+    if r.returncode != 0:
+        return
+    decoded = json.loads(subprocess.run(["node", os.path.join(NODE_DIR, "pprof_totals.mjs"), a],
+                                        capture_output=True, text=True, check=True).stdout)
+    ours = model(a)
+    check([int(t) for t in decoded["totals"]] == ours["totals"],
+          f"{name}: pprof-format totals {decoded['totals']} != ours {ours['totals']}")
+    check([m["name"] for m in ours["metrics"]] == [t["type"] for t in decoded["types"]],
+          f"{name}: sample types differ")
+    original = model(path)
+    if original.get("tree") is not None and not original["estimated"]:
+        check(function_values(original) == function_values(ours),
+              f"{name}: stacks differ after the round trip")
+    pconv(a, "-o", b)
+    check(model(b) == ours, f"{name}: pprof -> pprof is not exact")
+
+
+def test_damaged(tmp):
+    src = os.path.join(tmp, "damaged-src.pb.gz")
+    pconv(os.path.join(SHARED, "corpus", "pstats", "fib.deb311.cProfile.pstats"), "-o", src)
+    raw = gzip.decompress(open(src, "rb").read())
+    cut = os.path.join(tmp, "cut.pb")
+    for n in list(range(1, 64)) + list(range(64, len(raw), max(1, len(raw) // 150))):
+        data = bytearray(raw[:n])
+        if n % 3 == 0 and n > 10:
+            data[n // 2] ^= 0xFF  # and a flipped byte
+        open(cut, "wb").write(bytes(data))
+        r = pconv("-f", "pprof", cut, "-o", os.path.join(tmp, "cut.json"))
+        lines = r.stderr.strip().splitlines()
+        ok = r.returncode == 0 or (r.returncode == 2 and len(lines) == 1 and
+                                   lines[0].startswith(f"pconv: {cut}: offset "))
+        check(ok, f"damaged pprof cut at {n}: rc={r.returncode} {r.stderr.strip()[:200]}")
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    for path in inputs():
+        test_file(path, tmp)
+    test_damaged(tmp)
+
+for f in failures[:30]:
+    print("FAIL:", f)
+print(f"{passes} passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)
