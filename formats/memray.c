@@ -20,7 +20,6 @@
 #define MR_CHUNK (1u << 20)
 #define MR_RECORD_MAX 64          /* longest fixed-size stream record */
 #define MR_STRING_MAX (16u << 20) /* longest name or line table accepted */
-#define MR_CACHE 15
 
 enum {
     A_PYMALLOC_FREE = 1,
@@ -237,6 +236,7 @@ typedef struct {
     uint32_t code; /* index into code_defs */
     int32_t offset;
     uint32_t depth;
+    uint32_t loc_thread, loc; /* the location of this stack on loc_thread */
 } stack_node;
 
 typedef struct {
@@ -249,7 +249,6 @@ typedef struct {
     const char *name;
     uint32_t *stack; /* node ids, outermost first */
     size_t depth, cap;
-    uint32_t cached_node, cached_loc;
     recent_alloc *recent; /* ring of the latest allocations (view temporary) */
     size_t recent_head, recent_n, recent_cap;
 } thread_state;
@@ -304,7 +303,7 @@ typedef struct {
     bool trace_python_allocators, track_object_lifetimes;
 
     /* decoding registers */
-    uint64_t cache[MR_CACHE];
+    uint64_t cache[16]; /* ring: entry i is cache[(cache_head + i) & 15] */
     unsigned cache_head;
     uint64_t last_ptr, last_native_id, last_ip, last_firstline;
     uint64_t last_frame_id, last_line; /* version 11 */
@@ -450,7 +449,7 @@ static uint64_t rd_fixed(mr_reader *r, int n)
     return v;
 }
 
-static uint64_t rd_varint(mr_reader *r)
+static uint64_t rd_varint_checked(mr_reader *r)
 {
     uint64_t v = 0;
     for (int shift = 0; shift < 70; shift += 7) {
@@ -461,7 +460,23 @@ static uint64_t rd_varint(mr_reader *r)
     fail(r, "varint longer than 10 bytes");
 }
 
-static int64_t rd_svarint(mr_reader *r)
+static inline uint64_t rd_varint(mr_reader *r)
+{
+    const uint8_t *p = r->cur;
+    if (r->end - p < 10) return rd_varint_checked(r); /* near the end of the data */
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 70; shift += 7) {
+        uint8_t b = *p++;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            r->cur = p;
+            return v;
+        }
+    }
+    fail(r, "varint longer than 10 bytes");
+}
+
+static inline int64_t rd_svarint(mr_reader *r)
 {
     uint64_t z = rd_varint(r);
     return (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
@@ -494,7 +509,7 @@ static thread_state *thread_get(mr_reader *r, uint64_t tid, uint32_t *index)
     if (i == PK_NONE) {
         r->threads = grow(r->threads, &r->capthreads, r->nthreads + 1, sizeof *r->threads);
         i = (uint32_t)r->nthreads++;
-        r->threads[i] = (thread_state){.tid = tid, .cached_node = PK_NONE};
+        r->threads[i] = (thread_state){.tid = tid};
         map_put(&r->thread_by_tid, tid, i);
     }
     *index = i;
@@ -503,8 +518,9 @@ static thread_state *thread_get(mr_reader *r, uint64_t tid, uint32_t *index)
 
 static uint64_t node_hash(uint32_t parent, uint32_t code, int32_t offset)
 {
-    return mix64(((uint64_t)parent << 32 | code) ^
-                 ((uint64_t)(uint32_t)offset * 0x9e3779b97f4a7c15ULL));
+    uint64_t h = (parent * 0x9e3779b97f4a7c15ULL) ^ (code * 0xc2b2ae3d27d4eb4fULL) ^
+                 ((uint32_t)offset * 0x165667b19e3779f9ULL);
+    return h ^ (h >> 29);
 }
 
 static void node_slots_rebuild(mr_reader *r, size_t cap)
@@ -534,7 +550,7 @@ static uint32_t node_get(mr_reader *r, uint32_t parent, uint32_t code, int32_t o
     if (r->nnodes >= UINT32_MAX - 2) fail(r, "too many distinct stacks");
     r->nodes = grow(r->nodes, &r->capnodes, r->nnodes + 1, sizeof *r->nodes);
     uint32_t id = (uint32_t)r->nnodes++;
-    r->nodes[id] = (stack_node){parent, code, offset, r->nodes[parent].depth + 1};
+    r->nodes[id] = (stack_node){parent, code, offset, r->nodes[parent].depth + 1, PK_NONE, 0};
     r->node_slots[i] = id + 1;
     if (2 * r->nnodes > r->node_mask + 1) node_slots_rebuild(r, 2 * (r->node_mask + 1));
     return id;
@@ -557,11 +573,12 @@ static uint32_t current_location(mr_reader *r)
 {
     thread_state *t = r->thread;
     uint32_t node = t->depth ? t->stack[t->depth - 1] : 0;
-    if (node != t->cached_node) {
-        t->cached_loc = location_get(r, node, r->cur_thread);
-        t->cached_node = node;
+    stack_node *n = &r->nodes[node];
+    if (n->loc_thread != r->cur_thread) {
+        n->loc = location_get(r, node, r->cur_thread);
+        n->loc_thread = r->cur_thread;
     }
-    return t->cached_loc;
+    return n->loc;
 }
 
 static uint32_t code_index(mr_reader *r, uint64_t code_id)
@@ -744,10 +761,10 @@ static void on_allocation(mr_reader *r, uint8_t type)
     if (slot == 15) {
         r->last_ptr += (uint64_t)rd_svarint(r);
         addr = r->last_ptr << 3;
-        r->cache_head = (r->cache_head + MR_CACHE - 1) % MR_CACHE;
+        r->cache_head = (r->cache_head - 1) & 15;
         r->cache[r->cache_head] = addr;
     } else {
-        addr = r->cache[(r->cache_head + slot) % MR_CACHE];
+        addr = r->cache[(r->cache_head + slot) & 15];
     }
     if (allocator == 0) {
         allocator = rd_u8(r);
@@ -861,7 +878,7 @@ static void on_object(mr_reader *r, uint8_t type)
     unsigned slot = (type >> 1) & 15;
     if (slot == 15) {
         r->last_ptr += (uint64_t)rd_svarint(r);
-        r->cache_head = (r->cache_head + MR_CACHE - 1) % MR_CACHE;
+        r->cache_head = (r->cache_head - 1) & 15;
         r->cache[r->cache_head] = r->last_ptr << 3;
     }
     if (r->native_traces && (type & 1)) r->last_native_id += (uint64_t)rd_svarint(r);
@@ -1504,7 +1521,7 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     if (!r->buf) abort();
     r->cur = r->end = r->buf;
     r->nodes = grow(NULL, &r->capnodes, 1024, sizeof *r->nodes);
-    r->nodes[0] = (stack_node){0, 0, 0, 0};
+    r->nodes[0] = (stack_node){0, 0, 0, 0, PK_NONE, 0};
     r->nnodes = 1;
     node_slots_rebuild(r, 2048);
     map_init(&r->thread_by_tid, 16);
