@@ -13,9 +13,9 @@ import sys
 import tempfile
 
 
-def read_model(pconv, capture, view, tmp):
+def read_model(pconv, capture, view, tmp, *extra):
     out = os.path.join(tmp, "model.json")
-    proc = subprocess.run([pconv, capture, "--view", view, "-o", out],
+    proc = subprocess.run([pconv, capture, "--view", view, "-o", out, *extra],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise AssertionError(f"pconv --view {view} failed: {proc.stderr.strip()}")
@@ -131,10 +131,16 @@ def check_capture(pconv, path, tmp):
         assert sizes == [e["size"] for e in stats["top_allocations_by_size"]], sizes
         checks += 1 + len(stats["top_allocations_by_size"]) + len(stats["top_allocations_by_count"])
 
-    temp = read_model(pconv, path, "temporary", tmp)
-    assert 0 <= temp["totals"][1] <= exp["total_deallocations"]
-    assert temp["totals"][0] <= exp["total_bytes_allocated"]
-    return checks + 2
+    # temporary: allocations freed within N allocations of the same thread;
+    # a larger N can only find more of them, never more than the frees
+    previous = [0, 0]
+    for threshold in ("1", "8", "1000"):
+        temp = read_model(pconv, path, "temporary", tmp, "--temporary-threshold", threshold)
+        assert previous[1] <= temp["totals"][1] <= exp["total_deallocations"], temp["totals"]
+        assert previous[0] <= temp["totals"][0] <= exp["total_bytes_allocated"], temp["totals"]
+        previous = temp["totals"]
+    assert previous[1] > 0, "no temporary allocation found with N = 1000"
+    return checks + 7
 
 
 def main():
