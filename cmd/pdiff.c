@@ -332,6 +332,7 @@ static int parse_options(int argc, char **argv, options *o)
 {
     pk_error err = {{0}};
     int c;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "n:o:t:h", long_options, NULL)) != -1) {
         int handled = pk_cli_filter_option(c, optarg, &o->filter);
         if (handled < 0) return -1;
@@ -397,7 +398,7 @@ static int parse_options(int argc, char **argv, options *o)
             fputs(pk_cli_filter_usage, stdout);
             exit(PK_EXIT_OK);
         default:
-            return pk_cli_usage_error("bad option"), -1;
+            return pk_cli_bad_option(argv), -1;
         }
     }
     if (argc - optind != 2) return pk_cli_usage_error("expected BEFORE and AFTER"), -1;

@@ -42,6 +42,7 @@ static int run(int argc, char **argv, pk_filter *filter)
     pk_read_options_init(&ropt);
     pk_write_options_init(&wopt);
     int c;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "o:t:f:h", long_options, NULL)) != -1) {
         int handled = pk_cli_filter_option(c, optarg, filter);
         if (handled < 0) return PK_EXIT_ERROR;
@@ -67,7 +68,7 @@ static int run(int argc, char **argv, pk_filter *filter)
             fputs(pk_cli_filter_usage, stdout);
             return PK_EXIT_OK;
         default:
-            return pk_cli_usage_error("bad option");
+            return pk_cli_bad_option(argv);
         }
     }
     int ninputs = argc - optind;

@@ -89,6 +89,7 @@ static int parse_args(int argc, char **argv, pgraph_args *a)
 {
     int c, label;
     double x;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "o:T:f:n:e:z:l:h", long_options, NULL)) != -1) {
         switch (c) {
         case 'o':
@@ -155,7 +156,7 @@ static int parse_args(int argc, char **argv, pgraph_args *a)
             fputs(usage, stdout);
             return 1;
         default:
-            return pk_cli_usage_error("bad option (see --help)");
+            return pk_cli_bad_option(argv);
         }
     }
     if (optind != argc - 1) return pk_cli_usage_error("expected one INPUT (see --help)");

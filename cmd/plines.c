@@ -435,6 +435,7 @@ static int parse_options(int argc, char **argv, options *o)
 {
     *o = (options){.limit = -1, .unit = "1e-6", .output = "-"};
     int ch;
+    opterr = 0;
     while ((ch = getopt_long(argc, argv, "n:u:f:o:h", long_options, NULL)) != -1) {
         char *end;
         switch (ch) {
@@ -466,7 +467,7 @@ static int parse_options(int argc, char **argv, options *o)
             fputs(usage, stdout);
             return -1;
         default:
-            return pk_cli_usage_error("bad option");
+            return pk_cli_bad_option(argv);
         }
     }
     if (optind >= argc) return pk_cli_usage_error("expected at least one PROFILE");

@@ -607,7 +607,7 @@ static int parse_options(int argc, char **argv, options *o)
             fputs(usage, stdout);
             exit(PK_EXIT_OK);
         default:
-            return pk_cli_usage_error("bad option");
+            return pk_cli_bad_option(argv);
         }
     }
     if (optind != argc - 1) return pk_cli_usage_error("expected one PROFILE");

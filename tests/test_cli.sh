@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Behaviour every command shares: help, errors as one line with exit status 2,
 # no half-written output, stdin/stdout, closed pipes, a full disk.
-#   tests/test_cli.sh BIN_DIR SAMPLES_DIR
+#   tests/test_cli.sh BIN_DIR SOURCE_DIR
 set -uo pipefail
-bin=$1 samples=$2
+bin=$1 src=$2
+samples=$src/samples
 sample=$samples/bootstrap.deb311.cProfile.pstats
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -22,8 +23,10 @@ expect_error() {
   else ok; fi
 }
 
-for cmd in "$bin"/p*; do
-  [ -x "$cmd" ] || continue
+for source in "$src"/cmd/*.c; do
+  name=$(basename "$source" .c)
+  [ "$name" = cli ] && continue
+  cmd=$bin/$name
   if "$cmd" --help | grep -q '^usage:'; then ok; else bad "$(basename "$cmd") --help"; fi
   expect_error "$(basename "$cmd") bad option" "$cmd" --no-such-option
 done
