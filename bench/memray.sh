@@ -22,10 +22,19 @@ measure "pconv capture --view total -o total.json" \
 
 python3 - "$out/memray.json" "$out/memray-total.json" "$big.stats.json" <<'PY'
 import json, sys
+import collections
 peak, total, stats = (json.load(open(p)) for p in sys.argv[1:])
 ok = (peak["totals"][0] == stats["metadata"]["peak_memory"]
       and total["totals"] == [stats["total_bytes_allocated"], stats["total_num_allocations"]])
-print("  oracle (memray stats): peak %d, %d allocations, %d bytes: %s" % (
+by_bytes, by_count = collections.Counter(), collections.Counter()
+for node in total["tree"]:
+    fn = total["functions"][node["func"]]
+    loc = "%s:%s:%d" % (fn["name"], fn["file"], node["line"])
+    by_bytes[loc] += node["self"][0]
+    by_count[loc] += node["self"][1]
+ok = ok and all(by_bytes[e["location"]] == e["size"] for e in stats["top_allocations_by_size"])
+ok = ok and all(by_count[e["location"]] == e["count"] for e in stats["top_allocations_by_count"])
+print("  oracle (memray stats): peak %d, %d allocations, %d bytes, top locations: %s" % (
     peak["totals"][0], total["totals"][1], total["totals"][0], "match" if ok else "MISMATCH"))
 sys.exit(0 if ok else 1)
 PY
