@@ -275,6 +275,17 @@ typedef struct {
     uint8_t allocator;
 } pending_alloc;
 
+/* A loaded image's segment, in the memory map of one generation. */
+typedef struct {
+    uint64_t start, end, load;
+    const char *image;
+    uint64_t generation;
+} segment;
+
+/* Stack nodes whose code has this bit are markers: "native stack `offset`
+ * of generation `code & ~NATIVE_MARK` on top of the parent Python stack". */
+#define NATIVE_MARK 0x80000000u
+
 #define MR_BATCH 32
 
 typedef struct {
@@ -329,6 +340,15 @@ typedef struct {
     mapping *maps;
     size_t nmaps, capmaps;
     uint64_t native_nodes, images, generations;
+    /* native stacks, kept with --native: node k = (ip, parent) at k - 1 */
+    bool keep_native;
+    uint64_t *native_ip;
+    uint32_t *native_parent, *native_depth;
+    pk_id *native_func;
+    uint32_t *native_func_gen;
+    size_t capnative, max_native_depth;
+    segment *segments;
+    size_t nsegments, capsegments;
     /* aggregated: python frames and stack-tree nodes */
     uint32_t *agg_frame_code;
     int32_t *agg_frame_offset;
@@ -371,6 +391,12 @@ static void reader_free(mr_reader *r)
     free(r->agg_frame_code);
     free(r->agg_frame_offset);
     free(r->agg_nodes);
+    free(r->native_ip);
+    free(r->native_parent);
+    free(r->native_depth);
+    free(r->native_func);
+    free(r->native_func_gen);
+    free(r->segments);
     free(r);
 }
 
@@ -569,10 +595,16 @@ static uint32_t location_get(mr_reader *r, uint32_t node, uint32_t thread)
 }
 
 /* The location of an allocation made now by the current thread. */
-static uint32_t current_location(mr_reader *r)
+static uint32_t current_location(mr_reader *r, uint64_t native_id)
 {
     thread_state *t = r->thread;
     uint32_t node = t->depth ? t->stack[t->depth - 1] : 0;
+    if (r->keep_native && native_id) {
+        if (native_id > r->native_nodes)
+            fail(r, "allocation with undefined native stack %" PRIu64, native_id);
+        if (r->generations >= NATIVE_MARK) fail(r, "too many memory maps");
+        node = node_get(r, node, NATIVE_MARK | (uint32_t)r->generations, (int32_t)native_id);
+    }
     stack_node *n = &r->nodes[node];
     if (n->loc_thread != r->cur_thread) {
         n->loc = location_get(r, node, r->cur_thread);
@@ -733,7 +765,8 @@ static void flush_allocations(mr_reader *r)
 /* One decoded ALLOCATION record. Events are queued and applied in batches,
  * with the hash slot of each address prefetched when it is queued: the live
  * set is the one structure touched at random. */
-static void process_allocation(mr_reader *r, unsigned allocator, uint64_t addr, uint64_t size)
+static void process_allocation(mr_reader *r, unsigned allocator, uint64_t addr, uint64_t size,
+                               uint64_t native_id)
 {
     need_thread(r);
     r->n_records++;
@@ -742,7 +775,7 @@ static void process_allocation(mr_reader *r, unsigned allocator, uint64_t addr, 
     bool dealloc = allocator == A_FREE || allocator == A_PYMALLOC_FREE || allocator == A_MUNMAP;
     if (!dealloc) {
         if (size > INT64_MAX / 4) fail(r, "allocation size %" PRIu64 " out of range", size);
-        loc = current_location(r);
+        loc = current_location(r, native_id);
         location *l = &r->locs[loc];
         r->total_allocs++;
         r->total_bytes += size;
@@ -771,9 +804,10 @@ static void on_allocation(mr_reader *r, uint8_t type)
         if (allocator < 8 || allocator > 15) fail(r, "unknown allocator id %u", allocator);
     }
     bool simple_free = allocator == A_FREE || allocator == A_PYMALLOC_FREE;
-    if (r->native_traces && !simple_free) r->last_native_id += (uint64_t)rd_svarint(r);
+    uint64_t native_id = 0;
+    if (r->native_traces && !simple_free) native_id = r->last_native_id += (uint64_t)rd_svarint(r);
     uint64_t size = simple_free ? 0 : rd_varint(r);
-    process_allocation(r, allocator, addr, size);
+    process_allocation(r, allocator, addr, size, native_id);
 }
 
 /* Push a frame (code definition, offset) on the current thread's stack. */
@@ -814,6 +848,10 @@ static void define_code(mr_reader *r, uint64_t id, const char *name, const char 
         fail(r, "code object id %" PRIu64 " out of sequence", id);
     }
     if (firstline < INT32_MIN || firstline > INT32_MAX) firstline = 0;
+    if (r->ncodes >= NATIVE_MARK) {
+        free(linetable);
+        fail(r, "too many code objects");
+    }
     r->codes = grow(r->codes, &r->capcodes, r->ncodes + 1, sizeof *r->codes);
     r->codes[r->ncodes] = (code_def){name, file, (int32_t)firstline, ltlen, linetable, PK_NONE};
     size_t old = r->capcode_ids;
@@ -852,17 +890,22 @@ static void on_memory_record(mr_reader *r)
 
 static void on_segment_header(mr_reader *r)
 {
-    rd_cstr(r); /* image file name */
+    const char *image = rd_cstr(r);
     uint64_t n = rd_varint(r);
-    rd_fixed(r, 8); /* load address */
+    uint64_t load = rd_fixed(r, 8);
     r->images++;
     for (uint64_t i = 0; i < n; i++) {
         r->record_offset = offset_of(r, r->cur);
         fill(r, MR_RECORD_MAX);
         if (rd_u8(r) != 0x08)
             fail(r, "SEGMENT_HEADER announces %" PRIu64 " segments, found %" PRIu64, n, i);
-        rd_fixed(r, 8); /* vaddr */
-        rd_varint(r);   /* memsz */
+        uint64_t vaddr = rd_fixed(r, 8);
+        uint64_t memsz = rd_varint(r);
+        if (r->keep_native) {
+            r->segments = grow(r->segments, &r->capsegments, r->nsegments + 1, sizeof *r->segments);
+            r->segments[r->nsegments++] =
+                (segment){load + vaddr, load + vaddr + memsz, load, image, r->generations};
+        }
     }
 }
 
@@ -871,6 +914,26 @@ static void on_native_trace_index(mr_reader *r)
     r->last_ip += (uint64_t)rd_svarint(r);
     r->last_native_id += (uint64_t)rd_svarint(r);
     r->native_nodes++;
+    if (!r->keep_native) return;
+    uint64_t parent = r->last_native_id;
+    if (parent >= r->native_nodes) fail(r, "native frame %" PRIu64 " before its parent", parent);
+    if (r->native_nodes >= INT32_MAX) fail(r, "too many native frames");
+    size_t k = (size_t)r->native_nodes - 1, cap = r->capnative;
+    r->native_ip = grow(r->native_ip, &cap, k + 1, sizeof *r->native_ip);
+    cap = r->capnative;
+    r->native_parent = grow(r->native_parent, &cap, k + 1, sizeof *r->native_parent);
+    cap = r->capnative;
+    r->native_depth = grow(r->native_depth, &cap, k + 1, sizeof *r->native_depth);
+    cap = r->capnative;
+    r->native_func = grow(r->native_func, &cap, k + 1, sizeof *r->native_func);
+    cap = r->capnative;
+    r->native_func_gen = grow(r->native_func_gen, &cap, k + 1, sizeof *r->native_func_gen);
+    r->capnative = cap;
+    r->native_ip[k] = r->last_ip;
+    r->native_parent[k] = (uint32_t)parent;
+    r->native_depth[k] = parent ? r->native_depth[parent - 1] + 1 : 1;
+    r->native_func[k] = PK_NONE;
+    if (r->native_depth[k] > r->max_native_depth) r->max_native_depth = r->native_depth[k];
 }
 
 static void on_object(mr_reader *r, uint8_t type)
@@ -951,8 +1014,9 @@ static void v11_allocation(mr_reader *r, unsigned allocator, bool with_native)
     r->last_ptr += (uint64_t)rd_svarint(r);
     bool simple_free = allocator == A_FREE || allocator == A_PYMALLOC_FREE;
     uint64_t size = simple_free && !with_native ? 0 : rd_varint(r);
-    if (with_native) r->last_native_id += (uint64_t)rd_svarint(r);
-    process_allocation(r, allocator, r->last_ptr, size);
+    uint64_t native_id = 0;
+    if (with_native) native_id = r->last_native_id += (uint64_t)rd_svarint(r);
+    process_allocation(r, allocator, r->last_ptr, size, native_id);
 }
 
 static void v11_frame_index(mr_reader *r)
@@ -1095,6 +1159,11 @@ static void on_agg_allocation(mr_reader *r)
     uint32_t thread;
     thread_get(r, tid, &thread);
     uint32_t node = node_index ? r->agg_nodes[node_index - 1] : 0;
+    if (r->keep_native && f[2]) {
+        if (f[2] > r->native_nodes || f[4] >= NATIVE_MARK)
+            fail(r, "allocation with undefined native stack %" PRIu64, f[2]);
+        node = node_get(r, node, NATIVE_MARK | (uint32_t)f[4], (int32_t)f[2]);
+    }
     uint32_t loc = location_get(r, node, thread);
     location *l = &r->locs[loc];
     l->peak_count += (int64_t)f[5];
@@ -1409,13 +1478,72 @@ static pk_id thread_function(mr_reader *r, const thread_state *t)
     return pk_function_get(r->p, name, "", 0, PK_KIND_THREAD);
 }
 
+static int segment_order(const void *a, const void *b)
+{
+    const segment *x = a, *y = b;
+    if (x->generation != y->generation) return x->generation < y->generation ? -1 : 1;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The segment of generation gen holding ip, or NULL (segments sorted). */
+static const segment *segment_find(const mr_reader *r, uint64_t gen, uint64_t ip)
+{
+    size_t lo = 0, hi = r->nsegments; /* first segment after (gen, ip) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const segment *s = &r->segments[mid];
+        if (s->generation < gen || (s->generation == gen && s->start <= ip))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0) return NULL;
+    const segment *s = &r->segments[lo - 1];
+    return s->generation == gen && ip < s->end ? s : NULL;
+}
+
+/* A native frame, named as the capture allows: image+offset (the address
+ * to give addr2line with that image), or the bare address. */
+static pk_id native_function(mr_reader *r, uint32_t k, uint32_t gen)
+{
+    size_t i = k - 1;
+    if (r->native_func[i] != PK_NONE && r->native_func_gen[i] == gen) return r->native_func[i];
+    uint64_t ip = r->native_ip[i];
+    const segment *s = segment_find(r, gen, ip);
+    char name[320];
+    const char *file = "";
+    if (s) {
+        const char *base = strrchr(s->image, '/');
+        snprintf(name, sizeof name, "%.256s+0x%" PRIx64, base ? base + 1 : s->image,
+                 ip - 1 - s->load);
+        file = s->image;
+    } else {
+        snprintf(name, sizeof name, "0x%" PRIx64, ip);
+    }
+    r->native_func[i] = pk_function_get(r->p, name, file, 0, PK_KIND_NATIVE);
+    r->native_func_gen[i] = gen;
+    return r->native_func[i];
+}
+
+/* Native stack k, innermost frame first, into funcs/lines; its length. */
+static size_t native_frames(mr_reader *r, uint32_t k, uint32_t gen, pk_id *funcs, int32_t *lines)
+{
+    size_t depth = 0;
+    for (; k; k = r->native_parent[k - 1]) {
+        funcs[depth] = native_function(r, k, gen);
+        lines[depth++] = 0;
+    }
+    return depth;
+}
+
 static void build_tree(mr_reader *r)
 {
     pk_profile *p = r->p;
     uint64_t final_peak = r->peak_count + (r->heap >= r->heap_at_peak ? 1 : 0);
-    size_t maxdepth = 1;
+    size_t maxdepth = 1 + r->max_native_depth;
     for (size_t i = 0; i < r->nnodes; i++)
-        if (r->nodes[i].depth + 2 > maxdepth) maxdepth = r->nodes[i].depth + 2;
+        if (r->nodes[i].depth + 2 + r->max_native_depth > maxdepth)
+            maxdepth = r->nodes[i].depth + 2 + r->max_native_depth;
     pk_id *funcs = malloc(maxdepth * sizeof *funcs);
     int32_t *lines = malloc(maxdepth * sizeof *lines);
     int32_t *node_line = malloc(r->nnodes * sizeof *node_line);
@@ -1423,6 +1551,7 @@ static void build_tree(mr_reader *r)
     for (size_t i = 0; i < r->nnodes; i++)
         node_line[i] = INT32_MIN;
     pk_id unknown = PK_NONE;
+    if (r->nsegments) qsort(r->segments, r->nsegments, sizeof *r->segments, segment_order);
 
     for (size_t i = 0; i < r->nlocs; i++) {
         const location *l = &r->locs[i];
@@ -1432,7 +1561,13 @@ static void build_tree(mr_reader *r)
         const thread_state *t = &r->threads[l->thread];
         uint64_t skip = t->tid == r->main_tid ? r->skipped : 0;
         size_t depth = 0;
-        for (uint32_t n = l->node; n && r->nodes[n].depth > skip; n = r->nodes[n].parent) {
+        uint32_t n = l->node;
+        if (r->nodes[n].code & NATIVE_MARK) {
+            depth = native_frames(r, (uint32_t)r->nodes[n].offset, r->nodes[n].code & ~NATIVE_MARK,
+                                  funcs, lines);
+            n = r->nodes[n].parent;
+        }
+        for (; n && r->nodes[n].depth > skip; n = r->nodes[n].parent) {
             const stack_node *sn = &r->nodes[n];
             if (node_line[n] == INT32_MIN)
                 node_line[n] = frame_line(r, &r->codes[sn->code], sn->offset);
@@ -1514,6 +1649,7 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     r->p = p;
     r->opt = opt;
     r->view = view;
+    r->keep_native = opt && opt->native;
     r->temp_threshold =
         opt && opt->temporary_threshold > 0 ? (uint64_t)opt->temporary_threshold : 1;
     r->cap = MR_CHUNK;

@@ -8,6 +8,7 @@ usage: memray_oracle.py PCONV CORPUS_DIR
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -36,7 +37,7 @@ def stacks(model):
         while cur is not None:
             fn = funcs[cur["func"]]
             unknown = fn["name"] == "<unknown>" and fn["file"] == "<unknown>"
-            if fn["kind"] != "thread" and not unknown:
+            if fn["kind"] not in ("thread", "native") and not unknown:
                 stack.append((fn["name"], fn["file"], cur["line"]))
             cur = nodes.get(cur["parent"])
         key = tuple(stack)
@@ -102,6 +103,16 @@ def check_capture(pconv, path, tmp):
     assert peak["meta"]["memray.file_format"] == exp["file_format"]
     assert int(peak["meta"]["memray.header_n_allocations"]) == exp["header_n_allocations"]
     checks += 6 + check_top_stacks("peak", peak, exp["peak_top_stacks"])
+
+    if exp["native_traces"]:
+        # --native: the same Python stacks, native frames named image+offset
+        # from the capture's memory map under them
+        native = read_model(pconv, path, "peak", tmp, "--native")
+        assert native["totals"] == peak["totals"], native["totals"]
+        frames = [f for f in native["functions"] if f["kind"] == "native"]
+        assert frames and all(re.fullmatch(r".+\+0x[0-9a-f]+", f["name"]) and f["file"]
+                              for f in frames), frames[:3]
+        checks += 2 + check_top_stacks("native peak", native, exp["peak_top_stacks"])
 
     leaks = read_model(pconv, path, "leaks", tmp)
     assert leaks["totals"] == [exp["leaked_bytes_at_exit"], exp["leaked_allocations_at_exit"]], \

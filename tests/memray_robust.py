@@ -25,14 +25,15 @@ class Runner:
         self.tmp = tmp
         self.runs = 0
 
-    def run(self, data, view="peak", name="case.bin"):
+    def run(self, data, view="peak", name="case.bin", extra=()):
         path = os.path.join(self.tmp, name)
         with open(path, "wb") as f:
             f.write(data)
         out = os.path.join(self.tmp, "out.json")
         if os.path.exists(out):
             os.unlink(out)
-        proc = subprocess.run([self.pconv, path, "-f", "memray", "--view", view, "-o", out],
+        proc = subprocess.run([self.pconv, path, "-f", "memray", "--view", view, "-o", out,
+                               *extra],
                               capture_output=True, text=True, timeout=20)
         self.runs += 1
         model = None
@@ -41,8 +42,8 @@ class Runner:
                 model = json.load(f)
         return proc, model
 
-    def check(self, data, what, expect_warning=False):
-        proc, model = self.run(data)
+    def check(self, data, what, expect_warning=False, extra=()):
+        proc, model = self.run(data, extra=extra)
         if proc.returncode == 2:
             lines = proc.stderr.strip().splitlines()
             if len(lines) != 1 or not ERROR_LINE.match(lines[0]):
@@ -101,7 +102,7 @@ def test_mutations(r, corpus):
         data = bytearray(base[:end + 1])
         for _ in range(rng.randint(1, 8)):
             data[rng.randrange(0xA1, len(data))] = rng.randrange(256)
-        r.check(bytes(data), f"mutation {i}")
+        r.check(bytes(data), f"mutation {i}", extra=("--native",) if i % 2 else ())
     for i in range(50):
         junk = bytes(rng.randrange(256) for _ in range(rng.randint(0, 3000)))
         r.check(b"memray\0" + struct.pack("<i", 12) + junk, f"random body {i}")
