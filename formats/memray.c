@@ -239,18 +239,25 @@ typedef struct {
     uint32_t loc_thread, loc; /* the location of this stack on loc_thread */
 } stack_node;
 
+/* View temporary: the latest allocation at each address, with its thread
+ * and its rank among that thread's allocations. */
 typedef struct {
-    uint64_t addr, size;
-    uint32_t loc;
-} recent_alloc;
+    uint64_t key; /* address | 1, 0 = empty */
+    uint64_t seq, size;
+    uint32_t thread, loc;
+} recent_slot;
+
+typedef struct {
+    recent_slot *slots;
+    size_t mask, n;
+} recent_map;
 
 typedef struct {
     uint64_t tid;
     const char *name;
     uint32_t *stack; /* node ids, outermost first */
     size_t depth, cap;
-    recent_alloc *recent; /* ring of the latest allocations (view temporary) */
-    size_t recent_head, recent_n, recent_cap;
+    uint64_t seq; /* allocations made so far (view temporary) */
 } thread_state;
 
 /* What one (stack, thread) location holds. */
@@ -337,6 +344,7 @@ typedef struct {
     size_t nlocs, caplocs;
     u64map loc_by_key;
     live_map live;
+    recent_map recent;
     mapping *maps;
     size_t nmaps, capmaps;
     uint64_t native_nodes, images, generations;
@@ -378,13 +386,13 @@ static void reader_free(mr_reader *r)
     free(r->node_slots);
     for (size_t i = 0; i < r->nthreads; i++) {
         free(r->threads[i].stack);
-        free(r->threads[i].recent);
     }
     free(r->threads);
     free(r->thread_by_tid.slots);
     free(r->locs);
     free(r->loc_by_key.slots);
     free(r->live.slots);
+    free(r->recent.slots);
     free(r->live.big_index.slots);
     free(r->live.big_sizes);
     free(r->maps);
@@ -644,35 +652,73 @@ static void usage_delta(mr_reader *r, uint32_t loc, int64_t count, int64_t bytes
 
 /* ---- view temporary: allocations freed within N allocations ------------- */
 
-static void recent_push(mr_reader *r, thread_state *t, uint64_t addr, uint64_t size, uint32_t loc)
+static size_t recent_home(const recent_map *m, uint64_t key)
 {
-    if (t->recent_n == t->recent_cap && t->recent_cap < r->temp_threshold) {
-        size_t cap = t->recent_cap ? 2 * t->recent_cap : 16;
-        if (cap > r->temp_threshold) cap = (size_t)r->temp_threshold;
-        recent_alloc *q = malloc(cap * sizeof *q);
-        if (!q) abort();
-        for (size_t i = 0; i < t->recent_n; i++)
-            q[i] = t->recent[(t->recent_head + i) % t->recent_cap];
-        free(t->recent);
-        t->recent = q;
-        t->recent_cap = cap;
-        t->recent_head = 0;
-    }
-    /* newest first: head is the newest entry */
-    t->recent_head = (t->recent_head + t->recent_cap - 1) % t->recent_cap;
-    t->recent[t->recent_head] = (recent_alloc){addr, size, loc};
-    if (t->recent_n < t->recent_cap) t->recent_n++;
+    return (size_t)mix64(key) & m->mask;
 }
 
-static void recent_match(mr_reader *r, thread_state *t, uint64_t addr, uint64_t size, bool ranged)
+static recent_slot *recent_find(recent_map *m, uint64_t addr)
 {
-    for (size_t i = 0; i < t->recent_n; i++) {
-        const recent_alloc *a = &t->recent[(t->recent_head + i) % t->recent_cap];
-        if (a->addr == addr && (!ranged || a->size == size)) {
-            r->locs[a->loc].temp_count++;
-            r->locs[a->loc].temp_bytes += (int64_t)a->size;
-            return;
-        }
+    uint64_t key = addr | 1;
+    for (size_t i = recent_home(m, key);; i = (i + 1) & m->mask) {
+        if (m->slots[i].key == key) return &m->slots[i];
+        if (m->slots[i].key == 0) return NULL;
+    }
+}
+
+static void recent_place(recent_map *m, recent_slot slot)
+{
+    size_t i = recent_home(m, slot.key);
+    while (m->slots[i].key && m->slots[i].key != slot.key)
+        i = (i + 1) & m->mask;
+    if (!m->slots[i].key) m->n++;
+    m->slots[i] = slot;
+}
+
+static bool recent_in_window(const mr_reader *r, const recent_slot *s)
+{
+    return r->threads[s->thread].seq - s->seq < r->temp_threshold;
+}
+
+/* Rebuild the table keeping only the allocations still within their
+ * thread's window: memory follows N and the threads, not the capture. */
+static void recent_rebuild(mr_reader *r)
+{
+    recent_map old = r->recent;
+    size_t fresh = 0;
+    for (size_t i = 0; old.slots && i <= old.mask; i++)
+        if (old.slots[i].key && recent_in_window(r, &old.slots[i])) fresh++;
+    size_t cap = 1024;
+    while (cap < 4 * (fresh + 1))
+        cap *= 2;
+    r->recent.slots = calloc(cap, sizeof *r->recent.slots);
+    if (!r->recent.slots) abort();
+    r->recent.mask = cap - 1;
+    r->recent.n = 0;
+    for (size_t i = 0; old.slots && i <= old.mask; i++)
+        if (old.slots[i].key && recent_in_window(r, &old.slots[i]))
+            recent_place(&r->recent, old.slots[i]);
+    free(old.slots);
+}
+
+static void recent_push(mr_reader *r, uint32_t thread, uint64_t addr, uint64_t size, uint32_t loc)
+{
+    thread_state *t = &r->threads[thread];
+    if (2 * (r->recent.n + 1) > r->recent.mask + 1) recent_rebuild(r);
+    recent_place(&r->recent, (recent_slot){addr | 1, ++t->seq, size, thread, loc});
+}
+
+/* A free by `thread`: temporary when the newest allocation at that address
+ * is among the thread's last N allocations. Like memray's
+ * TemporaryAllocationsAggregator, the entry stays: its window ends it. */
+static void recent_match(mr_reader *r, uint32_t thread, uint64_t addr, uint64_t size, bool ranged)
+{
+    if (!r->recent.slots) return;
+    recent_slot *s = recent_find(&r->recent, addr);
+    if (!s || (ranged && s->size != size)) return;
+    if (s->thread == thread && recent_in_window(r, s)) {
+        r->locs[s->loc].temp_count++;
+        r->locs[s->loc].temp_bytes += (int64_t)s->size;
     }
 }
 
@@ -728,7 +774,6 @@ static void need_thread(mr_reader *r)
 /* Apply one allocation event to the live set, the peak and the totals. */
 static void apply_allocation(mr_reader *r, const pending_alloc *e)
 {
-    thread_state *t = &r->threads[e->thread];
     uint64_t addr = e->addr, size = e->size;
     if (e->allocator == A_FREE || e->allocator == A_PYMALLOC_FREE) {
         live_slot *s = live_find(&r->live, addr);
@@ -736,12 +781,12 @@ static void apply_allocation(mr_reader *r, const pending_alloc *e)
             usage_delta(r, s->loc, -1, -(int64_t)live_size(&r->live, s));
             live_erase(&r->live, s);
         }
-        if (r->view == VIEW_TEMPORARY) recent_match(r, t, addr, 0, false);
+        if (r->view == VIEW_TEMPORARY) recent_match(r, e->thread, addr, 0, false);
         return;
     }
     if (e->allocator == A_MUNMAP) {
         mapping_remove(r, addr, size);
-        if (r->view == VIEW_TEMPORARY) recent_match(r, t, addr, size, true);
+        if (r->view == VIEW_TEMPORARY) recent_match(r, e->thread, addr, size, true);
         return;
     }
     if (e->allocator == A_MMAP) {
@@ -751,7 +796,7 @@ static void apply_allocation(mr_reader *r, const pending_alloc *e)
         usage_delta(r, e->loc, 1, (int64_t)size);
         live_put(&r->live, addr, size, e->loc);
     }
-    if (r->view == VIEW_TEMPORARY) recent_push(r, t, addr, size, e->loc);
+    if (r->view == VIEW_TEMPORARY) recent_push(r, e->thread, addr, size, e->loc);
 }
 
 /* Apply the queued events in order. */
