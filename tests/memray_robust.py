@@ -162,6 +162,22 @@ def test_versions(r, corpus):
     leaf = [f for f in model["functions"] if f["name"] == "leaf"]
     assert leaf and any(n["line"] == 13 and n["func"] == leaf[0]["id"] for n in model["tree"])
 
+    # version 11, aggregated: raw frame and stack records
+    hdr_agg = hdr[:11] + bytes([0, 1]) + hdr[13:]
+    agg11 = (hdr_agg
+             + b"\x04" + struct.pack("<Q", 0) + b"main\0/t.py\0" + struct.pack("<iB", 10, 1)
+             + b"\x04" + struct.pack("<Q", 1) + b"leaf\0/t.py\0" + struct.pack("<iB", 13, 1)
+             + b"\x03" + struct.pack("<QI", 0, 0)      # node 1: main
+             + b"\x03" + struct.pack("<QI", 1, 1)      # node 2: leaf called from main
+             + b"\x02" + struct.pack("<QB7xQQQQQQQ", 1, 6, 0, 2, 0, 3, 1, 3000, 500)
+             + b"\x0f")
+    proc, model = r.run(agg11)
+    assert proc.returncode == 0, proc.stderr
+    assert model["totals"] == [3000, 3], model["totals"]
+    assert any(f["name"] == "leaf" for f in model["functions"])
+    proc, model = r.run(agg11, view="leaks")
+    assert proc.returncode == 0 and model["totals"] == [500, 1], (proc.stderr, model)
+
     # aggregated captures cannot give per-allocation views
     agg = header_v12(fmt=1) + b"\x0f"
     proc, _ = r.run(agg, view="total")
