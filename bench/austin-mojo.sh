@@ -1,12 +1,11 @@
-#!/bin/bash
-# The large austin MOJO capture (449k samples, 24.8 MB) read and written
-# back: collapsed when that writer exists, else the model's JSON dump.
-set -e
+#!/usr/bin/env bash
+# The large austin MOJO capture (449k samples, 24.8 MB) read and written as
+# collapsed stacks and as speedscope JSON. Goal: collapsed under 0.3 s.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 in="$PK_SHARED/bench/austin-large.mojo"
-[ -f "$in" ] || { echo "austin-mojo: $in missing, skipped"; exit 0; }
+[ -f "$in" ] || { echo "  $in missing, skipped"; exit 0; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-target=$out/out.collapsed
-"$PK_BIN/pconv" --list-formats 2>/dev/null | grep -q '^collapsed ' || target=$out/out.json
-/usr/bin/time -f "austin-mojo: %e s wall, %U s user, %M KB max RSS -> ${target##*/}" \
-    "$PK_BIN/pconv" "$in" -o "$target"
+measure "pconv austin-large.mojo -> collapsed" "$PK_BIN/pconv" "$in" -o "$out/out.collapsed"
+measure "pconv austin-large.mojo -> speedscope" "$PK_BIN/pconv" "$in" -o "$out/out.speedscope.json"

@@ -26,6 +26,11 @@ def templates(corpus):
             if line.startswith(b"#") or not m or not m.group(1):
                 continue
             frames = m.group(1).split(b";")
+            # austin's process and thread roots would make the file austin text
+            while frames and re.match(rb"^[PT][\d:]+$", frames[0]):
+                frames = frames[1:]
+            if not frames:
+                continue
             # keep lines of a realistic length (the deep ones are cut)
             while len(frames) > 2 and sum(map(len, frames)) + len(frames) > 700:
                 frames = frames[: len(frames) * 3 // 4]

@@ -484,7 +484,7 @@ int main(int argc, char **argv)
     pk_error err = {{0}};
     pk_profile *p = read_all(argv + optind, argc - optind, o.from, &err);
     if (!p) return pk_cli_error(&err);
-    columns c;
+    columns c = {0};
     if ((rc = pick_columns(p, o.metric, o.unit, &c)) != 0) {
         pk_profile_free(p);
         return rc;

@@ -3,9 +3,11 @@
  * See shared/formats/austin.md. Each sample becomes a stack rooted at its
  * process and thread frames; those are merged away unless asked to keep them.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../lib/limits.h"
 #include "austin_common.h"
 #include "format.h"
 #include "stacks.h"
@@ -17,16 +19,29 @@ typedef struct {
     int32_t line;
 } frame;
 
+/* The part of the input being parsed: whole lines are taken from it and it is
+ * refilled from the stream, so memory follows the longest line, not the file. */
+typedef struct {
+    char *data;
+    size_t cap, start, end;
+    uint64_t base; /* input offset of data[0] */
+    bool eof;
+} window;
+
+#ifndef WINDOW_CHUNK /* overridable to test refills with tiny windows */
+#define WINDOW_CHUNK ((size_t)1 << 20)
+#endif
+
 typedef struct {
     pk_input *in;
     pk_profile *p;
-    const char *buf;
-    size_t len;
+    window win;
     dialect dialect;
     bool mode_known; /* `# mode:` seen */
     austin_metrics am;
     int v1_fields;  /* 1.0.x: metric fields per line (1 or 3) */
     bool v1_memory; /* 1.0.x: a single field holds KiB, not µs */
+    bool seen_idle; /* 1.0.x `<idle>` frames: written by -s (cpu mode) only */
     sk_map frames;  /* frame text -> index in fr */
     frame *fr;
     size_t nfr, capfr;
@@ -36,6 +51,11 @@ typedef struct {
     const char *err_at; /* where the current sample went wrong */
     int64_t lines, blank_lines, metadata_lines, sample_lines;
 } reader;
+
+static uint64_t offset_of(const reader *r, const char *at)
+{
+    return r->win.base + (uint64_t)(at - r->win.data);
+}
 
 #define LIMIT_US ((int64_t)1 << 40) /* 12 days: keeps sums far from overflow */
 #define LIMIT_BYTES ((int64_t)1 << 50)
@@ -156,7 +176,9 @@ static const char *frame1(reader *r, const char *s, const char *e, const char *e
             func = "INVALID";
             func_end = func + 7;
             file = file_end = "";
-        } else if (!(e - s == 6 && memcmp(s, "<idle>", 6) == 0)) {
+        } else if (e - s == 6 && memcmp(s, "<idle>", 6) == 0) {
+            r->seen_idle = true;
+        } else {
             return "frame is not `function (file)`";
         }
         pk_id f =
@@ -343,7 +365,8 @@ static void setup_v1(reader *r, const char *s, const char *e)
     if (n != 3) {
         /* memory: every value a positive multiple of a 4 KiB page */
         r->v1_memory = true;
-        const char *end = r->buf + r->len;
+        /* judged on the buffered part of the file */
+        const char *end = r->win.data + r->win.end;
         for (const char *l = s; l < end && r->v1_memory;) {
             const char *le = find_char(l, end, '\n');
             const char *sp = find_last(l, le, ' ');
@@ -351,8 +374,7 @@ static void setup_v1(reader *r, const char *s, const char *e)
             if (sp && sk_parse_u64(sp + 1, le, &v) && (v == 0 || v % 4)) r->v1_memory = false;
             l = le + 1;
         }
-        bool idle = memmem(s, (size_t)(end - s), ";<idle> ", 8) != NULL;
-        mode = r->v1_memory ? AUSTIN_MEMORY : idle ? AUSTIN_CPU : AUSTIN_WALL;
+        mode = r->v1_memory ? AUSTIN_MEMORY : AUSTIN_WALL; /* cpu: told by <idle> frames */
     }
     pk_meta_set(r->p, "austin.mode", austin_mode_name(mode));
     austin_metrics_setup(r->p, &r->am, mode);
@@ -366,7 +388,7 @@ static void first_sample(reader *r, const char *s, const char *e)
         return;
     }
     if (!(e - s >= 2 && s[0] == 'P' && s[1] >= '0' && s[1] <= '9'))
-        pk_fail(r->in, (uint64_t)(s - r->buf), "not an austin sample line");
+        pk_fail(r->in, offset_of(r, s), "not an austin sample line");
     r->dialect = DIALECT_3;
     if (!r->mode_known) {
         const char *sp = find_last(s, e, ' ');
@@ -376,18 +398,59 @@ static void first_sample(reader *r, const char *s, const char *e)
     austin_metrics_setup(r->p, &r->am, r->am.mode);
 }
 
+static void refill(reader *r)
+{
+    window *w = &r->win;
+    size_t keep = w->end - w->start;
+    w->base += w->start;
+    if (keep == w->cap) { /* one line fills the window: widen it */
+        if (w->cap * 2 > pk_max_input_bytes)
+            pk_fail(r->in, w->base, "line longer than the memory limit");
+        char *wider = pk_alloc(r->p, w->cap * 2);
+        memcpy(wider, w->data + w->start, keep);
+        w->data = wider;
+        w->cap *= 2;
+    } else {
+        memmove(w->data, w->data + w->start, keep);
+    }
+    w->start = 0;
+    w->end = keep;
+    size_t n = pk_input_read(r->in, w->data + w->end, w->cap - w->end);
+    if (n == 0) w->eof = true;
+    w->end += n;
+}
+
+/* The next line [*s, *e) without its newline; false at the end of the input.
+ * *complete: the line ended with a newline. */
+static bool next_line(reader *r, const char **s, const char **e, bool *complete)
+{
+    window *w = &r->win;
+    for (;;) {
+        char *nl = memchr(w->data + w->start, '\n', w->end - w->start);
+        if (nl || (w->eof && w->start < w->end)) {
+            *s = w->data + w->start;
+            *e = nl ? nl : w->data + w->end;
+            *complete = nl != NULL;
+            w->start = nl ? (size_t)(nl + 1 - w->data) : w->end;
+            return true;
+        }
+        if (w->eof) return false;
+        refill(r);
+    }
+}
+
 static void austin_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
 {
     reader r = {0};
     r.in = in;
     r.p = p;
-    r.buf = (const char *)pk_input_all(in, &r.len);
+    r.win.cap = WINDOW_CHUNK;
+    r.win.data = pk_alloc(p, r.win.cap);
     sk_map_init(&r.frames, p);
     austin_threads_init(&r.threads, p);
-    const char *end = r.buf + r.len;
-    for (const char *s = r.buf; s < end;) {
-        const char *e = find_char(s, end, '\n');
-        const char *next = e < end ? e + 1 : end;
+    const char *s, *e;
+    bool complete;
+    while (next_line(&r, &s, &e, &complete)) {
         const char *le = e > s && e[-1] == '\r' ? e - 1 : e;
         r.lines++;
         if (le == s) {
@@ -399,17 +462,20 @@ static void austin_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
             r.sample_lines++;
             if (r.dialect == DIALECT_UNKNOWN) first_sample(&r, s, le);
             const char *err = sample(&r, s, le);
-            if (err && e == end) { /* a capture cut short mid-line */
-                pk_warn(in, "offset %zu: incomplete last sample ignored", (size_t)(s - r.buf));
+            if (err && !complete) { /* a capture cut short mid-line */
+                pk_warn(in, "offset %" PRIu64 ": incomplete last sample ignored", offset_of(&r, s));
                 r.cur.depth = 0;
                 break;
             }
-            if (err) pk_fail(in, (uint64_t)(r.err_at - r.buf), "%s", err);
+            if (err) pk_fail(in, offset_of(&r, r.err_at), "%s", err);
         }
-        s = next;
     }
     if (r.dialect == DIALECT_UNKNOWN && !pk_meta_get(p, "austin.version"))
         pk_fail(in, 0, "no austin samples or metadata");
+    if (r.dialect == DIALECT_1 && r.am.mode == AUSTIN_WALL && r.seen_idle) {
+        r.am.mode = AUSTIN_CPU;
+        pk_meta_set(p, "austin.mode", austin_mode_name(r.am.mode));
+    }
     austin_maps_finish(p, &r.maps);
     pk_meta_set(p, "austin.format", r.dialect == DIALECT_1 ? "austin-1.0-text" : "austin-3-text");
     austin_meta_count(p, "austin.lines.total", r.lines);
@@ -434,7 +500,9 @@ static int austin_probe(const uint8_t *head, size_t len)
         return 95;
     if (len >= 2 && s[0] == 'P' && digits_then(head, len, 1, ';')) {
         const char *t = memchr(s, ';', len);
-        if (t && (size_t)(t - s) + 1 < len && t[1] == 'T') return 80;
+        /* austin 3.x always writes metadata first: bare P;T stacks are more
+         * likely collapsed stacks made from it, so bid below that reader */
+        if (t && (size_t)(t - s) + 1 < len && t[1] == 'T') return 5;
     }
     if ((len >= 7 && memcmp(s, "Thread ", 7) == 0) ||
         (len >= 8 && memcmp(s, "Process ", 8) == 0 && digits_then(head, len, 8, ';')))

@@ -100,8 +100,9 @@ static size_t utf8_length(const unsigned char *s)
 }
 
 /* Append text to a Graphviz label string: backslashes doubled (labels give
- * "\n", "\N", ... a meaning), newlines as "\n", other control characters as
- * spaces, invalid UTF-8 as U+FFFD. A long text is broken into lines of about
+ * "\n", "\N", ... a meaning), "&" as "&amp;" (labels may hold HTML entities),
+ * newlines as "\n", other control characters as spaces, invalid UTF-8 as
+ * U+FFFD. A long text is broken into lines of about
  * wrap characters, after a space or punctuation when there is one. */
 static void sb_put_label_text(strbuf *b, const char *text, int wrap)
 {
@@ -113,6 +114,8 @@ static void sb_put_label_text(strbuf *b, const char *text, int wrap)
             sb_puts(b, "\xEF\xBF\xBD");
         } else if (*s == '\\') {
             sb_puts(b, "\\\\");
+        } else if (*s == '&') {
+            sb_puts(b, "&amp;"); /* Graphviz reads entities in labels */
         } else if (*s == '\n') {
             sb_puts(b, "\\n");
             column = -1;
@@ -123,7 +126,7 @@ static void sb_put_label_text(strbuf *b, const char *text, int wrap)
         }
         s += n ? n : 1;
         column++;
-        bool breakable = n == 1 && strchr(" .,/:", s[-1]) != NULL;
+        bool breakable = n == 1 && strchr(" .,/", s[-1]) != NULL;
         if (wrap > 0 && column >= wrap && breakable && *s) {
             sb_puts(b, "\\n");
             column = 0;
@@ -175,17 +178,15 @@ static void heat_color(double weight, char out[8])
              to_byte(hue_to_rgb(m1, m2, h)), to_byte(hue_to_rgb(m1, m2, h - 1.0 / 3.0)));
 }
 
-/* A value in its metric's unit: s/ms/us for ns, KiB/MiB/GiB for bytes. */
+/* A value in its metric's unit: s/ms for ns, KiB/MiB/GiB for bytes. */
 static void sb_put_value(strbuf *b, int64_t v, const char *unit)
 {
     double x = (double)v;
     if (strcmp(unit, "ns") == 0) {
         if (fabs(x) >= 1e9)
             sb_printf(b, "%.2f s", x / 1e9);
-        else if (fabs(x) >= 1e5 || v == 0)
-            sb_printf(b, "%.2f ms", x / 1e6);
         else
-            sb_printf(b, "%.2f \xC2\xB5s", x / 1e3);
+            sb_printf(b, fabs(x) >= 1e6 || v == 0 ? "%.2f ms" : "%.3f ms", x / 1e6);
     } else if (strcmp(unit, "bytes") == 0) {
         static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
         int u = 0;

@@ -73,7 +73,7 @@ const char *flame_rect_name(const pk_profile *p, const pk_flame_rect *r, char *b
     }
     if (r->func == PK_NONE) return "all";
     const pk_function *f = &p->funcs[r->func];
-    if (!f->file || !*f->file) return f->name;
+    if (!f->file || !*f->file || strcmp(f->file, "~") == 0) return f->name; /* ~: built-ins */
     if (f->file[0] == '[') /* an annotation of collapsed stacks: "[kernel]" */
         snprintf(buf, size, "%s %s", f->name, f->file);
     else if (f->line > 0)

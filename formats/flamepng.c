@@ -1,6 +1,6 @@
 /* Flame graph PNG drawn with cairo: the SVG's layout and colours, labels
  * where they fit. Very deep graphs get thinner rows so the image stays under
- * MAX_HEIGHT pixels (cairo's limit is 32767). */
+ * MAX_HEIGHT pixels (cairo's limit is 32767) and MAX_PIXELS in all. */
 #include <cairo.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #define PAD_TOP 56
 #define PAD_BOTTOM 20
 #define MAX_HEIGHT 16384
+#define MAX_PIXELS (64 << 20) /* 256 MiB of 32-bit pixels */
 
 typedef struct {
     cairo_t *cr;
@@ -125,7 +126,8 @@ static int flamepng_write(pk_profile *p, FILE *f, const pk_write_options *opt, p
     flame_plot fp;
     if (flame_plot_prepare(p, opt, &fp, err) < 0) return -1;
     canvas c = {.fp = &fp, .rows = fp.layout.max_depth + 1};
-    int room = MAX_HEIGHT - PAD_TOP - PAD_BOTTOM;
+    int max_height = MAX_PIXELS / fp.width < MAX_HEIGHT ? MAX_PIXELS / fp.width : MAX_HEIGHT;
+    int room = max_height - PAD_TOP - PAD_BOTTOM;
     c.row = (double)room / c.rows < FRAME_H ? (double)room / c.rows : FRAME_H;
     if (c.row < 1) {
         c.row = 1;

@@ -7,8 +7,10 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../lib/escape.h"
 #include "format.h"
 #include "stacks.h"
 
@@ -218,6 +220,15 @@ typedef struct {
     json_t *frame_list;
 } writer;
 
+/* Names are untrusted bytes: invalid UTF-8 becomes U+FFFD. */
+static json_t *utf8_string(const char *s)
+{
+    char *scratch;
+    json_t *v = json_string(pk_utf8_valid(s ? s : "", &scratch));
+    free(scratch);
+    return v;
+}
+
 static uint32_t frame_index(writer *w, const pk_node *n)
 {
     const pk_function *fn = &w->p->funcs[n->func];
@@ -226,8 +237,9 @@ static uint32_t frame_index(writer *w, const pk_node *n)
     uint64_t h = sk_hash(key, sizeof(key));
     uint32_t i = sk_map_find(&w->frames, key, sizeof(key), h);
     if (i != SK_NONE) return i;
-    json_t *fr = json_pack("{s:s}", "name", fn->name ? fn->name : "");
-    if (fn->file && *fn->file) json_object_set_new(fr, "file", json_string(fn->file));
+    json_t *fr = json_object();
+    json_object_set_new(fr, "name", utf8_string(fn->name));
+    if (fn->file && *fn->file) json_object_set_new(fr, "file", utf8_string(fn->file));
     if (line > 0) json_object_set_new(fr, "line", json_integer(line));
     json_array_append_new(w->frame_list, fr);
     i = (uint32_t)w->nframes++;
@@ -297,7 +309,14 @@ static int speedscope_write(pk_profile *p, FILE *f, const pk_write_options *opt,
     json_t *shared = json_pack("{s:o}", "frames", w.frame_list);
     char *head_text = json_dumps(head, JSON_COMPACT);
     char *shared_text = json_dumps(shared, JSON_COMPACT);
-    char *name_text = json_dumps(json_string(m->name), JSON_ENCODE_ANY);
+    /* stacks estimated from a call graph (pstats) say so where speedscope shows it */
+    json_t *metric_name = utf8_string(m->name);
+    json_t *name = p->estimated ? json_sprintf("%s (estimated from the call graph)",
+                                               json_string_value(metric_name))
+                                : json_incref(metric_name);
+    json_decref(metric_name);
+    char *name_text = json_dumps(name, JSON_ENCODE_ANY);
+    json_decref(name);
     /* head without its closing brace, then the parts written as they go */
     fprintf(f, "%.*s,\"shared\":%s,\"profiles\":[{\"type\":\"sampled\",\"name\":%s,",
             (int)strlen(head_text) - 1, head_text, shared_text, name_text);

@@ -221,7 +221,7 @@ static int lay_children(const pk_profile *p, const ftree *t, work_item parent, d
         const pk_function *fn = &p->funcs[t->nodes[c].func];
         w->keys[nkeys++] = (sort_key){fn->name, fn->file ? fn->file : "", c};
     }
-    qsort(w->keys, nkeys, sizeof *w->keys, cmp_keys);
+    if (nkeys > 1) qsort(w->keys, nkeys, sizeof *w->keys, cmp_keys);
     pk_flame_rect pr = l->f->rects[parent.rect];
     int64_t x = pr.x, elided = 0, elided2 = 0;
     uint32_t nelided = 0;

@@ -8,9 +8,11 @@ Checks:
   roundtrip FILE collapsed -> model -> collapsed keeps every stack and count
   svg FILE       the SVG parses, has the frames and total the stacks give
   png FILE       the PNG is valid and of the requested width
+  interaction    zoom, search, reset run by the SVG's script on a stand-in DOM
   escaping       hostile names give well-formed SVG (and a PNG)
   deep           a 10,000-frame stack renders to SVG and PNG
   damaged        truncated and random inputs: exit 0 or 2, one-line error
+  estimated      pstats inputs (no stacks) give graphs marked estimated
 
 The oracle follows flamegraph.pl, which turns `#` lines ending in a number
 into frames; pconv skips `#` lines (docs/collapsed.md). The expected values
@@ -21,6 +23,7 @@ import json
 import os
 import random
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -104,8 +107,12 @@ def check_oracle(bindir, path):
     stacks, hash_records, diff = parse_folded(data)
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "model.json")
-        pconv(bindir, "-f", "collapsed", path, "-o", out)
+        report = pconv(bindir, "-v", "-f", "collapsed", path, "-o", out).stderr.decode()
         model = json.load(open(out))
+    m = re.search(r"skipped (\d+) blank, (\d+) comment and (\d+) invalid lines", report)
+    if not m or (int(m.group(1)), int(m.group(2))) != (exp["blank_lines"], exp["comment_lines"]):
+        fail("-v report %r: oracle has %d blank and %d comment lines"
+             % (report, exp["blank_lines"], exp["comment_lines"]))
     names = [m["name"] for m in model["metrics"]]
     metric = names.index("after") if diff else names.index("samples")
     hash_names = {m.group(1).decode() for m in hash_records}
@@ -217,8 +224,125 @@ def check_svg(bindir, path):
                 m = re.match(r"all \(([\d,]+) samples, 100\.00% of total", title)
                 if not m or int(m.group(1).replace(",", "")) != total:
                     fail("root frame title %r, expected total %d" % (title, total))
-                if len(root.findall(".//%sscript" % SVG)) != 1:
+                scripts = root.findall(".//%sscript" % SVG)
+                if len(scripts) != 1:
                     fail("expected exactly one script element")
+        check_script(scripts[0].text, tmp)
+
+
+def check_script(code, tmp):
+    """The embedded script must at least be valid JavaScript."""
+    node = shutil.which("node")
+    if not node:
+        print("note: node not found, the script's syntax is not checked")
+        return
+    js = os.path.join(tmp, "flame.js")
+    open(js, "w").write(code)
+    r = run([node, "--check", js])
+    if r.returncode != 0:
+        fail("the SVG's script does not parse: " + r.stderr.decode()[-500:])
+
+
+def frame_name(g):
+    t = g.find(SVG + "title").text
+    return t[: t.rindex(" (")]
+
+
+def union_share(spans, lo, hi):
+    total, end = 0, lo
+    for a, b in sorted(spans):
+        a, b = max(a, end), min(b, hi)
+        if b > a:
+            total += b - a
+        end = max(end, b)
+    return 100.0 * total / (hi - lo)
+
+
+def check_interaction(bindir, path):
+    """Zoom, search and reset with the SVG's own script on a stand-in DOM."""
+    node = shutil.which("node")
+    if not node:
+        print("note: node not found, zoom and search are not exercised")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "f.svg")
+        pconv(bindir, "-f", "collapsed", path, "-o", out, "--minwidth", "1e-9")
+        root, gs = svg_frames(out)
+    width = float(root.get("width"))
+    fgroup = root.find(".//%sg[@id='frames']" % SVG)
+    total, xpad = int(fgroup.get("data-total")), float(fgroup.get("data-xpad"))
+    fw = width - 2 * xpad
+    frames = []
+    for g in gs:
+        text = g.find(SVG + "text")
+        frames.append({"attrs": dict(g.attrib), "rect": dict(g.find(SVG + "rect").attrib),
+                       "title": g.find(SVG + "title").text,
+                       "text": None if text is None else (text.text or "")})
+    pos = [(int(g.get("data-x")), int(g.get("data-w")), int(g.get("data-d"))) for g in gs]
+    names = [frame_name(g) for g in gs]
+    # zoom into the widest frame at depth 2 whose name is also elsewhere
+    k = max((i for i in range(len(gs)) if pos[i][2] == 2), key=lambda i: (names.count(names[i]) > 1, pos[i][1]))
+    term = re.escape(names[k])
+    data = {"script": root.find(".//%sscript" % SVG).text, "width": width, "frames": frames,
+            "frames_attrs": dict(fgroup.attrib),
+            "ids": {"details": " ", "matched": " ", "unzoom": "Reset Zoom", "search": "Search"},
+            "actions": [{"search": term}, {"click": k}, {"reset": True}, {"search": None}]}
+    r = run([node, os.path.join(os.path.dirname(os.path.abspath(__file__)), "flame_dom.js")],
+            input=json.dumps(data).encode())
+    if r.returncode != 0:
+        fail("script run failed: " + r.stderr.decode()[-800:])
+    searched, zoomed, reset, cleared = json.loads(r.stdout)
+    hits = [i for i in range(len(gs)) if pos[i][2] > 0 and re.search(term, names[i])]
+    spans = [(pos[i][0], pos[i][0] + pos[i][1]) for i in hits]
+    near = lambda a, b, eps=0.02: abs(a - b) <= eps
+    share = float(searched["matched"].split()[1].rstrip("%"))
+    if not near(share, union_share(spans, 0, total), 0.006):
+        fail("search %r: %s, expected %.2f%%" % (term, searched["matched"], union_share(spans, 0, total)))
+    if sum(f["fill"] == "rgb(230,0,230)" for f in searched["frames"]) != len(hits):
+        fail("search highlighted the wrong frames")
+    xk, wk, dk = pos[k]
+    for i, (x, w, d) in enumerate(pos):
+        f = zoomed["frames"][i]
+        if d >= dk and x >= xk and x + w <= xk + wk:
+            ok = f["display"] == "" and near(f["x"], xpad + (x - xk) / wk * fw) and near(f["w"], w / wk * fw)
+        elif d < dk and x <= xk and x + w >= xk + wk:
+            ok = "parent" in f["cls"].split() and near(f["w"], fw)
+        else:
+            ok = f["display"] == "none"
+        if not ok:
+            fail("zoom into frame %d: frame %d is %s" % (k, i, f))
+    if zoomed["unzoom_hidden"] or not reset["unzoom_hidden"]:
+        fail("Reset Zoom is not shown while zoomed, or not hidden after")
+    z_share = float(zoomed["matched"].split()[1].rstrip("%"))
+    if not near(z_share, union_share(spans, xk, xk + wk), 0.006):
+        fail("search share while zoomed: %s" % zoomed["matched"])
+    for f, g in zip(reset["frames"], frames):
+        if f["display"] != "" or not near(f["w"], float(g["rect"]["width"])):
+            fail("reset zoom did not restore %s" % g["title"])
+    if any(f["fill"] == "rgb(230,0,230)" for f in cleared["frames"]) or cleared["matched"].strip():
+        fail("clearing the search left highlights")
+
+
+def check_estimated(bindir, shared):
+    """A pstats input has no stacks: the tree is estimated and the graph says so."""
+    corpus = os.path.join(shared, "corpus", "pstats")
+    files = sorted(f for f in os.listdir(corpus) if f.endswith(".pstats"))
+    if not files:
+        fail("no pstats files in " + corpus)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in files:
+            out = os.path.join(tmp, "f.svg")
+            pconv(bindir, os.path.join(corpus, name), "-o", out)
+            root, frames = svg_frames(out)
+            subtitle = root.find(".//%stext[@id='subtitle']" % SVG).text
+            if "ESTIMATED" not in subtitle:
+                fail("%s: subtitle %r does not say the widths are estimated" % (name, subtitle))
+            if len(frames) < 2 or any("est" not in g.get("class").split() for g in frames[1:]):
+                fail("%s: estimated frames are not marked" % name)
+            png = os.path.join(tmp, "f.png")
+            pconv(bindir, os.path.join(corpus, name), "-o", png)
+            png_size(png)
+            print("ok estimated", name)
 
 
 def png_size(path):
@@ -344,11 +468,11 @@ def main():
     corpus = os.path.join(shared, "corpus", "collapsed")
     targets = [arg] if arg else sorted(
         os.path.join(corpus, f) for f in os.listdir(corpus) if f.endswith(".folded"))
-    if check in ("oracle", "roundtrip", "svg", "png"):
+    if check in ("oracle", "roundtrip", "svg", "png", "interaction"):
         if not targets:
             fail("no corpus files in " + corpus)
         fn = {"oracle": check_oracle, "roundtrip": check_roundtrip, "svg": check_svg,
-              "png": check_png}[check]
+              "png": check_png, "interaction": check_interaction}[check]
         for t in targets:
             fn(bindir, t)
             print("ok %s %s" % (check, os.path.basename(t)))
@@ -356,6 +480,8 @@ def main():
         check_escaping(bindir)
     elif check == "deep":
         check_deep(bindir)
+    elif check == "estimated":
+        check_estimated(bindir, shared)
     elif check == "damaged":
         check_damaged(bindir, shared)
     else:

@@ -1,13 +1,13 @@
 # pgraph: call graphs checked against gprof2dot's choices and Graphviz itself.
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
-add_executable(pgraph_unit tests/pgraph_unit.c)
-target_link_libraries(pgraph_unit PRIVATE profkit)
-target_include_directories(pgraph_unit PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+add_executable(test_pgraph_unit tests/pgraph_unit.c)
+target_link_libraries(test_pgraph_unit PRIVATE profkit)
+target_include_directories(test_pgraph_unit PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 
 set(PGRAPH_CHECK ${CMAKE_CURRENT_SOURCE_DIR}/tests/pgraph_check.py)
-set(PGRAPH_OUT ${CMAKE_CURRENT_BINARY_DIR}/pgraph-out)
+set(PGRAPH_OUT ${CMAKE_CURRENT_BINARY_DIR}/test-pgraph-out)
 add_test(NAME pgraph_unit
-  COMMAND ${Python3_EXECUTABLE} ${PGRAPH_CHECK} unit $<TARGET_FILE:pgraph_unit> ${PGRAPH_OUT})
+  COMMAND ${Python3_EXECUTABLE} ${PGRAPH_CHECK} unit $<TARGET_FILE:test_pgraph_unit> ${PGRAPH_OUT})
 add_test(NAME pgraph_gprof2dot
   COMMAND ${Python3_EXECUTABLE} ${PGRAPH_CHECK} gprof2dot $<TARGET_FILE:pgraph>
           ${PK_SHARED_DIR} ${PGRAPH_OUT})

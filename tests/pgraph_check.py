@@ -7,7 +7,8 @@
   pgraph_check.py gprof2dot PGRAPH SHARED OUTDIR
       for every corpus pstats file F with F.gprof2dot.dot: the functions kept
       at the default thresholds are the ones gprof2dot kept, except the
-      differences listed in DELIBERATE; Graphviz parses every output.
+      differences listed in DELIBERATE (names: RENAMED), and so are the calls
+      drawn between them; Graphviz parses every output.
   pgraph_check.py render PGRAPH SHARED OUTDIR
       every corpus pstats file renders to a PNG; every other corpus profile
       that is read gives a graph Graphviz parses.
@@ -16,30 +17,28 @@ import os
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
-# Functions gprof2dot shows that pgraph does not, or the reverse, each with
-# its reason. Keys are (file name, "+" shown only by pgraph / "-" only by
-# gprof2dot, gprof2dot-style "module:line:name").
-#
+# Functions named differently, each listed: (file, gprof2dot's name) -> ours.
 # The pure-Python profiler (producer "profile") keys its fake top frame with
 # the script's code object; the pstats reader names it by the code object's
 # co_name (shared/formats/pstats.md section 5), gprof2dot by Python's repr of
 # the code object (with a memory address). Same function, kept by both.
-CODE_OBJECT = "profile frame named by co_name, not by the code object's repr"
-DELIBERATE = {
-    ("fib.deb311.profile.pstats", "+", "profile:0:<module>"): CODE_OBJECT,
-    ("fib.deb311.profile.pstats", "-",
+RENAMED = {
+    ("fib.deb311.profile.pstats",
      'profile:0:<code object <module> at 0x7f53cc0e2780, file "/srv/demo/fib.py", line 1>'):
-        CODE_OBJECT,
-    ("fib.py312.profile.pstats", "+", "profile:0:<module>"): CODE_OBJECT,
-    ("fib.py312.profile.pstats", "-",
+        "profile:0:<module>",
+    ("fib.py312.profile.pstats",
      'profile:0:<code object <module> at 0x7f07618d4930, file "/srv/demo/fib.py", line 1>'):
-        CODE_OBJECT,
-    ("weird_names.deb311.profile.pstats", "+", "profile:0:<module>"): CODE_OBJECT,
-    ("weird_names.deb311.profile.pstats", "-",
+        "profile:0:<module>",
+    ("weird_names.deb311.profile.pstats",
      'profile:0:<code object <module> at 0x7f6a37b63890, file "/srv/demo/odd names/weird names.py",'
-     ' line 1>'): CODE_OBJECT,
+     ' line 1>'): "profile:0:<module>",
 }
+
+# Functions gprof2dot keeps that pgraph does not ("-"), or the reverse ("+"),
+# each with its reason: (file, sign, name) -> reason. None so far.
+DELIBERATE = {}
 
 
 def tokens(text):
@@ -193,25 +192,29 @@ def module_key(file, line, name):
     return "%s:%s:%s" % (module, line, name)
 
 
-def gprof2dot_functions(path):
-    nodes, _ = parse_dot(open(path, encoding="utf-8").read())
-    keys = []
-    for attrs in nodes.values():
+def gprof2dot_graph(path, base):
+    """Functions (gprof2dot's "module:line:name", renamed as listed) and calls."""
+    nodes, edges = parse_dot(open(path, encoding="utf-8").read())
+    key = {}
+    for node, attrs in nodes.items():
         if "label" in attrs:
             lines = esc_string(attrs["label"]).split("\n")
-            keys.append("\n".join(lines[:-3]))  # name, total %, (self %), calls
-    return keys
+            name = "\n".join(lines[:-3])  # name, total %, (self %), calls
+            key[node] = RENAMED.get((base, name), name)
+    return sorted(key.values()), sorted((key[t], key[h]) for t, h, _ in edges)
 
 
-def pgraph_functions(nodes):
-    keys = []
-    for attrs in nodes.values():
+def pgraph_graph(path):
+    """The same from pgraph's output, whose tooltips are "name\nfile:line"."""
+    nodes, edges = parse_dot(open(path, encoding="utf-8").read())
+    key = {}
+    for node, attrs in nodes.items():
         if "tooltip" in attrs:
-            text = esc_string(attrs["tooltip"])
+            text = esc_string(attrs["tooltip"]).replace("&amp;", "&")
             name, location = text.rsplit("\n", 1) if "\n" in text else (text, ":0")
             file, line = location.rsplit(":", 1)
-            keys.append(module_key(file, line, name))
-    return keys
+            key[node] = module_key(file, line, name)
+    return sorted(key.values()), sorted((key[t], key[h]) for t, h, _ in edges)
 
 
 def graphviz_parses(path):
@@ -227,16 +230,20 @@ def run(cmd):
 
 def check_unit(unit, outdir):
     a, b = os.path.join(outdir, "unit-graph.dot"), os.path.join(outdir, "unit-tree.dot")
-    r = run([unit, a, b])
+    png = os.path.join(outdir, "unit-graph.png")
+    r = run([unit, a, b, png])
     sys.stdout.write(r.stdout.decode())
     sys.stderr.write(r.stderr.decode())
     if r.returncode != 0:
         return ["unit checks failed"]
     errors = [e for e in (graphviz_parses(a), graphviz_parses(b)) if e]
+    if not is_png(png):
+        errors.append("hostile names: no PNG")
     # What Graphviz reads back is what the profile said (escaping is right).
     canon = run(["dot", "-Tcanon", a]).stdout.decode("utf-8")
     nodes, edges = parse_dot(canon)
-    names = [esc_string(n.get("tooltip", "")).rsplit("\n", 1)[0] for n in nodes.values()]
+    names = [esc_string(n.get("tooltip", "")).rsplit("\n", 1)[0].replace("&amp;", "&")
+             for n in nodes.values()]
     wanted = 'say "hi" <b>&amp;\nnext line \ufffd\ufffd tail\\'
     if wanted not in names:
         errors.append("hostile name not read back intact: %r" % names)
@@ -246,6 +253,11 @@ def check_unit(unit, outdir):
     if len(wrapped) != 1 or long_name in wrapped[0] or \
             long_name not in wrapped[0].replace("\n", ""):
         errors.append("long name not wrapped: %r" % wrapped)
+    # Graphviz draws the name as it is: entities and markup stay text.
+    svg = run(["dot", "-Tsvg", a]).stdout
+    texts = [t.text for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    if 'say "hi" <b>&amp;' not in texts:
+        errors.append("SVG does not show the hostile name as text: %r" % texts)
     if not any(t == h for t, h, _ in edges):
         errors.append("no self-call loop drawn")
     if "cluster_recursion" not in canon:
@@ -259,7 +271,7 @@ def corpus_pstats(shared):
 
 
 def check_gprof2dot(pgraph, shared, outdir):
-    errors, compared, exact, explained = [], 0, 0, 0
+    errors, compared, exact, explained, same_calls = [], 0, 0, 0, 0
     for path in corpus_pstats(shared):
         oracle = path + ".gprof2dot.dot"
         if not os.path.exists(oracle):
@@ -274,8 +286,8 @@ def check_gprof2dot(pgraph, shared, outdir):
         if e:
             errors.append(e)
             continue
-        mine = sorted(pgraph_functions(parse_dot(open(out, encoding="utf-8").read())[0]))
-        theirs = sorted(gprof2dot_functions(oracle))
+        mine, my_calls = pgraph_graph(out)
+        theirs, their_calls = gprof2dot_graph(oracle, base)
         compared += 1
         only_mine = [k for k in mine if k not in theirs or mine.count(k) > theirs.count(k)]
         only_theirs = [k for k in theirs if k not in mine or theirs.count(k) > mine.count(k)]
@@ -288,8 +300,18 @@ def check_gprof2dot(pgraph, shared, outdir):
             exact += 1
         elif not unexplained:
             explained += 1
+        # Calls between functions both keep: the same arrows (edge threshold).
+        both = set(mine) & set(theirs)
+        mine_between = [c for c in my_calls if c[0] in both and c[1] in both]
+        theirs_between = [c for c in their_calls if c[0] in both and c[1] in both]
+        if mine_between != theirs_between:
+            errors.append("%s: calls differ: only pgraph %s, only gprof2dot %s" % (
+                base, sorted(set(mine_between) - set(theirs_between))[:5],
+                sorted(set(theirs_between) - set(mine_between))[:5]))
+        else:
+            same_calls += 1
     print("gprof2dot: %d files compared, %d with identical function sets, %d differing only "
-          "as listed" % (compared, exact, explained))
+          "as listed; %d with identical calls" % (compared, exact, explained, same_calls))
     if compared == 0:
         errors.append("no gprof2dot oracle found")
     return errors
@@ -311,14 +333,15 @@ def check_render(pgraph, shared, outdir):
         else:
             rendered += 1
     read = skipped = 0
-    oracle = re.compile(r"\.(expected\.json|txt|md|callgrind|dot|png|svg|json|py)$|README")
+    oracle = re.compile(r"\.(expected\.json|stats\.json|err|txt|md|dot|png|svg|py|html)$|README|"
+                        r"\.pyprof2calltree\.callgrind$")
     for fmt in ("austin", "collapsed", "memray", "callgrind", "lprof"):
         folder = os.path.join(shared, "corpus", fmt)
         if not os.path.isdir(folder):
             continue
         for f in sorted(os.listdir(folder)):
             path = os.path.join(folder, f)
-            if not os.path.isfile(path) or (oracle.search(f) and fmt != "callgrind"):
+            if not os.path.isfile(path) or oracle.search(f):
                 continue
             out = os.path.join(outdir, fmt + "-" + f + ".dot")
             r = run([pgraph, path, "-o", out])

@@ -4,6 +4,9 @@
 # A long run of one target: BUILD_DIR/fuzz_pstats -max_total_time=1800 SEEDS/
 set -euo pipefail
 build=$1 shared=$2 seconds=${3:-6}
+here=$(cd "$(dirname "$0")" && pwd)
+generated=$(mktemp -d)
+trap 'rm -rf "$generated"' EXIT
 seeds_for() {
   case $1 in
     auto) find "$shared/corpus" -type f ! -name '*.json' ! -name '*.txt' ! -name '*.png' \
@@ -15,6 +18,11 @@ seeds_for() {
     mojo) echo "$shared/corpus/austin/*.mojo" ;;
     memray) echo "$shared/corpus/memray/*.bin" ;;
     lprof) echo "$shared/corpus/lprof/*.lprof" ;;
+    speedscope | pprof) # no corpus files: written from the samples by pconv
+      for f in "$here"/../../samples/*.pstats; do
+        out=$generated/$(basename "$f").$1
+        "$build/pconv" "$f" -t "$1" -o "$out" 2>/dev/null && echo "$out"
+      done ;;
     *) echo "" ;;
   esac
 }
