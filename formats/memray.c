@@ -1385,7 +1385,9 @@ static void set_meta(mr_reader *r, int64_t peak, int64_t leaked_bytes, int64_t l
     if (r->native_traces) {
         meta_u64(p, "memray.native_stack_nodes", r->native_nodes);
         meta_u64(p, "memray.native_images", r->images);
-        pk_meta_set(p, "memray.native_frames", "not symbolized: stacks show Python frames only");
+        pk_meta_set(p, "memray.native_frames",
+                    r->keep_native ? "image+offset, not symbolized"
+                                   : "left out: Python stacks only (pconv --native adds them)");
     }
     char counts[16 * 40] = "";
     size_t used = 0;
