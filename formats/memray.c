@@ -310,7 +310,8 @@ typedef struct {
     size_t cap;
     uint64_t base; /* file offset of buf[0] */
     bool eof;
-    uint64_t record_offset;
+    const uint8_t *rec;     /* start of the current record in buf, or NULL: */
+    uint64_t record_offset; /* ... then its offset is this */
 
     /* header */
     int version;
@@ -413,6 +414,17 @@ static uint64_t offset_of(const mr_reader *r, const uint8_t *at)
     return r->base + (uint64_t)(at - r->buf);
 }
 
+static uint64_t record_offset(const mr_reader *r)
+{
+    return r->rec ? offset_of(r, r->rec) : r->record_offset;
+}
+
+static void set_record_offset(mr_reader *r, uint64_t offset)
+{
+    r->rec = NULL;
+    r->record_offset = offset;
+}
+
 /* Leave through pk_fail; memray_read's handler frees what we hold. */
 __attribute__((format(printf, 2, 3))) _Noreturn static void fail(mr_reader *r, const char *fmt, ...)
 {
@@ -421,7 +433,7 @@ __attribute__((format(printf, 2, 3))) _Noreturn static void fail(mr_reader *r, c
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    pk_fail(r->in, r->record_offset, "%s", msg); /* unwinds through memray_read */
+    pk_fail(r->in, record_offset(r), "%s", msg); /* unwinds through memray_read */
 }
 
 _Noreturn static void truncated(mr_reader *r)
@@ -441,6 +453,7 @@ static inline void fill(mr_reader *r, size_t need)
 
 static void fill_slow(mr_reader *r, size_t need)
 {
+    if (r->rec) set_record_offset(r, offset_of(r, r->rec)); /* the buffer moves */
     size_t have = (size_t)(r->end - r->cur);
     if (have >= need || r->eof) return;
     if (need > r->cap) {
@@ -772,7 +785,8 @@ static void need_thread(mr_reader *r)
 }
 
 /* Apply one allocation event to the live set, the peak and the totals. */
-static void apply_allocation(mr_reader *r, const pending_alloc *e)
+static inline __attribute__((always_inline)) void apply_allocation(mr_reader *r,
+                                                                   const pending_alloc *e)
 {
     uint64_t addr = e->addr, size = e->size;
     if (e->allocator == A_FREE || e->allocator == A_PYMALLOC_FREE) {
@@ -810,8 +824,10 @@ static void flush_allocations(mr_reader *r)
 /* One decoded ALLOCATION record. Events are queued and applied in batches,
  * with the hash slot of each address prefetched when it is queued: the live
  * set is the one structure touched at random. */
-static void process_allocation(mr_reader *r, unsigned allocator, uint64_t addr, uint64_t size,
-                               uint64_t native_id)
+static inline __attribute__((always_inline)) void process_allocation(mr_reader *r,
+                                                                     unsigned allocator,
+                                                                     uint64_t addr, uint64_t size,
+                                                                     uint64_t native_id)
 {
     need_thread(r);
     r->n_records++;
@@ -940,7 +956,7 @@ static void on_segment_header(mr_reader *r)
     uint64_t load = rd_fixed(r, 8);
     r->images++;
     for (uint64_t i = 0; i < n; i++) {
-        r->record_offset = offset_of(r, r->cur);
+        r->rec = r->cur;
         fill(r, MR_RECORD_MAX);
         if (rd_u8(r) != 0x08)
             fail(r, "SEGMENT_HEADER announces %" PRIu64 " segments, found %" PRIu64, n, i);
@@ -999,7 +1015,7 @@ static bool stream_record(mr_reader *r)
 {
     fill(r, MR_RECORD_MAX);
     if (r->cur >= r->end) return false;
-    r->record_offset = offset_of(r, r->cur);
+    r->rec = r->cur;
     uint8_t type = *r->cur++;
     if (type & 0x80) {
         on_allocation(r, type);
@@ -1077,7 +1093,7 @@ static bool v11_stream_record(mr_reader *r)
 {
     fill(r, MR_RECORD_MAX);
     if (r->cur >= r->end) return false;
-    r->record_offset = offset_of(r, r->cur);
+    r->rec = r->cur;
     uint8_t byte = *r->cur++;
     unsigned type = byte & 15, flags = byte >> 4;
     switch (type) {
@@ -1225,7 +1241,7 @@ static bool aggregated_record(mr_reader *r)
 {
     fill(r, MR_RECORD_MAX);
     if (r->cur >= r->end) return false;
-    r->record_offset = offset_of(r, r->cur);
+    r->rec = r->cur;
     uint8_t type = *r->cur++;
     switch (type) {
     case 0x00:
@@ -1293,18 +1309,18 @@ static bool aggregated_record(mr_reader *r)
 static void read_header(mr_reader *r)
 {
     fill(r, 64);
-    r->record_offset = 0;
+    set_record_offset(r, 0);
     if (r->end - r->cur < 11 || memcmp(r->cur, "memray\0", 7) != 0)
         fail(r, "not a memray capture (bad magic)");
     r->cur += 7;
     r->version = (int)(int32_t)rd_fixed(r, 4);
     if (r->version < 11 || r->version > 13) {
-        r->record_offset = 7;
+        set_record_offset(r, 7);
         fail(r, "unsupported memray capture version %d (11, 12 and 13 are supported)", r->version);
     }
     if (r->version >= 12) r->python_version = (uint32_t)rd_fixed(r, 4);
     r->native_traces = rd_fixed(r, 1) != 0;
-    r->record_offset = offset_of(r, r->cur);
+    r->rec = r->cur;
     uint64_t format = rd_fixed(r, 1);
     if (format > 1) fail(r, "unknown file format %" PRIu64, format);
     r->aggregated = format == 1;
@@ -1724,7 +1740,7 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     if (setjmp(r->truncated)) fail(r, "capture ends inside the header");
     read_header(r);
     if (r->aggregated && (view == VIEW_TOTAL || view == VIEW_TEMPORARY)) {
-        r->record_offset = 16;
+        set_record_offset(r, 16);
         fail(r, "an aggregated capture keeps only the peak and the leaks, not view '%s'",
              view == VIEW_TOTAL ? "total" : "temporary");
     }
@@ -1752,7 +1768,7 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     if (cut)
         pk_warn(in,
                 "offset %" PRIu64 ": the capture ends inside a record; read %" PRIu64 " records",
-                r->record_offset, r->n_records);
+                record_offset(r), r->n_records);
     else if (!r->saw_trailer)
         pk_warn(in,
                 "offset %" PRIu64 ": no trailer, the capture was not finished; read %" PRIu64
