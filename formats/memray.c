@@ -162,7 +162,7 @@ static live_slot *live_find(live_map *m, uint64_t addr)
     }
 }
 
-static void live_insert(live_map *m, live_slot slot)
+static inline void live_insert(live_map *m, live_slot slot)
 {
     size_t i = live_home(m, slot.key);
     while (m->slots[i].key && m->slots[i].key != slot.key)
@@ -643,7 +643,7 @@ static uint32_t code_index(mr_reader *r, uint64_t code_id)
 
 /* ---- high-water mark bookkeeping (memray's HighWaterMarkAggregator) ------- */
 
-static void usage_delta(mr_reader *r, uint32_t loc, int64_t count, int64_t bytes)
+static inline void usage_delta(mr_reader *r, uint32_t loc, int64_t count, int64_t bytes)
 {
     int64_t heap = r->heap + bytes;
     if (r->heap >= r->heap_at_peak && heap < r->heap) {
