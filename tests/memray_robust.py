@@ -7,6 +7,7 @@ warning when the capture was cut) or 2 with one line `pconv: FILE: offset N:
 
 usage: memray_robust.py PCONV CORPUS_DIR
 """
+import collections
 import json
 import os
 import random
@@ -15,6 +16,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import warnings
 
 ERROR_LINE = re.compile(r"^pconv: .+: offset \d+: .+$")
 
@@ -184,6 +186,100 @@ def test_versions(r, corpus):
     assert proc.returncode == 2 and "aggregated" in proc.stderr, proc.stderr
 
 
+def varint(v):
+    out = b""
+    while True:
+        b = v & 0x7F
+        v >>= 7
+        if v:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def svarint(v):
+    return varint((v << 1) ^ (v >> 63) if v < 0 else v << 1)
+
+
+def sample_functions():
+    """Real code objects of this interpreter, to read their line tables."""
+    def branches(x):
+        a = x + 1
+        if a > 3:
+            b = [i * 2 for i in range(a)]
+        else:
+            b = {
+                "k": a,
+            }
+        for i in range(3):
+            a += i
+        return b, a
+
+    def long_lines(n):
+        total = 0
+        while n:
+            total += n; n -= 1  # noqa: E702
+        try:
+            total = total // 0
+        except ZeroDivisionError:
+            total = -1
+        return total
+
+    return [branches.__code__, long_lines.__code__, json.dumps.__code__, random.Random.__init__.__code__]
+
+
+def line_capture(python_hex, table_of):
+    """A capture pushing every instruction offset of the sample functions,
+    one allocation each (size = a unique number): returns the bytes and
+    {(function, line): bytes expected}."""
+    header = (b"memray\0" + struct.pack("<iIBB", 12, python_hex, 0, 0)
+              + struct.pack("<QQqq", 0, 0, 1000, 2000) + b"cmd\0"
+              + struct.pack("<iQQBBB", 1, 99, 0, 1, 0, 0))
+    body = b"\x0c" + struct.pack("<Q", 1)
+    expected = collections.Counter()
+    last_first = 0
+    size = 1000
+    for code_id, code in enumerate(sample_functions(), 1):
+        table = table_of(code)
+        body += (b"\x0e" + varint(code_id) + code.co_name.encode() + b"\0"
+                 + code.co_filename.encode() + b"\0" + svarint(code.co_firstlineno - last_first)
+                 + varint(len(table)) + table)
+        last_first = code.co_firstlineno
+        for start, end, line in code.co_lines():
+            if line is None:
+                continue
+            for offset in range(start, end, 2):
+                size += 1
+                body += (b"\x41" + varint(code_id) + svarint(offset)
+                         + b"\xfe" + svarint(size) + varint(size) + b"\x10")
+                expected[(code.co_name, line)] += size
+    return header + body + b"\x01", expected
+
+
+def test_line_tables(r):
+    """Line numbers against the interpreter's own co_lines(): its location
+    table (3.11+ format) and, while it has one, its co_lnotab (<= 3.9)."""
+    tables = [(0x030B02F0, lambda c: c.co_linetable)]
+    if sys.version_info < (3, 11):
+        return 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if getattr(sample_functions()[0], "co_lnotab", None) is not None:
+            tables.append((0x030905F0, lambda c: c.co_lnotab))
+    for python_hex, table_of in tables:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            data, expected = line_capture(python_hex, table_of)
+        proc, model = r.run(data, view="total")
+        assert proc.returncode == 0, proc.stderr
+        got = collections.Counter()
+        for node in model["tree"]:
+            fn = model["functions"][node["func"]]
+            got[(fn["name"], node["line"])] += node["self"][0]
+        assert got == expected, (hex(python_hex), sorted(set(got.items()) ^ set(expected.items()))[:6])
+    return len(tables)
+
+
 def main():
     pconv, corpus = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
@@ -191,7 +287,8 @@ def main():
         outcomes = test_truncation(r, corpus)
         test_mutations(r, corpus)
         test_versions(r, corpus)
-        print(f"ok: {r.runs} runs, cuts: {outcomes}")
+        tables = test_line_tables(r)
+        print(f"ok: {r.runs} runs, cuts: {outcomes}, line table formats checked: {tables}")
     return 0
 
 
