@@ -11,28 +11,31 @@ TIME=/usr/bin/time
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# run NAME CMD...: best wall time of 3 runs (s) and its peak RSS (KB) -> $wall $rss
+# run CMD...: best wall time of 3 runs (s), its CPU time (user+sys, s) and
+# peak RSS (KB) -> $wall $cpu $rss. CPU time says more on a loaded machine.
 run() {
-    local best_wall="" best_rss="" i w r
+    local best_wall="" best_cpu="" best_rss="" i w r u s
     for i in 1 2 3; do
-        "$TIME" -f '%e %M' -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err" || {
+        "$TIME" -f '%e %M %U %S' -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err" || {
             echo "pstats.sh: failed: $*" >&2; cat "$tmp/err" >&2; exit 2; }
-        read -r w r <"$tmp/t"
+        read -r w r u s <"$tmp/t"
         if [ -z "$best_wall" ] || awk "BEGIN{exit !($w < $best_wall)}"; then
-            best_wall=$w best_rss=$r
+            best_wall=$w best_rss=$r best_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')
         fi
     done
-    wall=$best_wall rss=$best_rss
+    wall=$best_wall cpu=$best_cpu rss=$best_rss
 }
 
-report() { # LABEL SIZE_BYTES WALL RSS_KB
-    awk -v l="$1" -v s="$2" -v w="$3" -v r="$4" 'BEGIN{
-        printf "  %-34s %7.3f s  %7.1f MB/s  %7.1f MB peak RSS\n", l, w, s/1e6/(w>0?w:0.001), r/1024 }'
+report() { # LABEL SIZE_BYTES WALL CPU RSS_KB
+    awk -v l="$1" -v s="$2" -v w="$3" -v c="$4" -v r="$5" 'BEGIN{
+        printf "  %-30s %7.3f s wall %6.3f s cpu %7.1f MB/s %7.1f MB peak RSS\n",
+               l, w, c, s/1e6/(w>0?w:0.001), r/1024 }'
 }
 
-ratio() { # LABEL OURS_WALL THEIRS_WALL OURS_RSS THEIRS_RSS
-    awk -v l="$1" -v a="$2" -v b="$3" -v c="$4" -v d="$5" 'BEGIN{
-        printf "  %-34s %.1fx faster, %.2fx the memory\n", l, b/(a>0?a:0.001), c/d }'
+ratio() { # LABEL OURS_WALL THEIRS_WALL OURS_CPU THEIRS_CPU OURS_RSS THEIRS_RSS
+    awk -v l="$1" -v a="$2" -v b="$3" -v c="$4" -v d="$5" -v e="$6" -v f="$7" 'BEGIN{
+        printf "  %-30s %.1fx faster (wall), %.1fx (cpu), %.2fx the memory\n",
+               l, b/(a>0?a:0.001), d/(c>0?c:0.001), e/f }'
 }
 
 status=0
@@ -43,13 +46,13 @@ for name in pstats-20k-functions.py312.pstats pstats-38k-functions.py313.pstats;
     echo "$name ($((size / 1024)) KB)"
 
     run "$PK_BIN/pconv" "$f" -o "$tmp/x.callgrind"
-    ow=$wall or=$rss
-    report "pconv -o X.callgrind" "$size" "$ow" "$or"
+    ow=$wall oc=$cpu or=$rss
+    report "pconv -o X.callgrind" "$size" "$ow" "$oc" "$or"
     if command -v pyprof2calltree >/dev/null; then
         run pyprof2calltree -i "$f" -o "$tmp/y.callgrind"
-        tw=$wall tr=$rss
-        report "pyprof2calltree" "$size" "$tw" "$tr"
-        ratio "pconv vs pyprof2calltree" "$ow" "$tw" "$or" "$tr"
+        tw=$wall tc=$cpu tr=$rss
+        report "pyprof2calltree" "$size" "$tw" "$tc" "$tr"
+        ratio "pconv vs pyprof2calltree" "$ow" "$tw" "$oc" "$tc" "$or" "$tr"
         if ! awk -v a="$ow" -v b="$tw" -v c="$or" -v d="$tr" 'BEGIN{exit !(b >= 25*a && c < d/2)}'; then
             echo "  goal missed: >= 25x faster and < 1/2 the memory of pyprof2calltree"
             status=1
@@ -57,11 +60,11 @@ for name in pstats-20k-functions.py312.pstats pstats-38k-functions.py313.pstats;
     fi
 
     run "$PK_BIN/ptop" "$f" -n 50 --sort cumulative
-    ow=$wall or=$rss
-    report "ptop -n 50 --sort cumulative" "$size" "$ow" "$or"
+    ow=$wall oc=$cpu or=$rss
+    report "ptop -n 50 --sort cumulative" "$size" "$ow" "$oc" "$or"
     run python3 -c 'import pstats, sys; pstats.Stats(sys.argv[1]).sort_stats("cumulative").print_stats(50)' "$f"
-    tw=$wall tr=$rss
-    report "pstats print_stats(50)" "$size" "$tw" "$tr"
-    ratio "ptop vs pstats" "$ow" "$tw" "$or" "$tr"
+    tw=$wall tc=$cpu tr=$rss
+    report "pstats print_stats(50)" "$size" "$tw" "$tc" "$tr"
+    ratio "ptop vs pstats" "$ow" "$tw" "$oc" "$tc" "$or" "$tr"
 done
 exit $status

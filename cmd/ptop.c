@@ -1,7 +1,9 @@
 /* ptop: the table of pstats.Stats.print_stats, for a profile of any format,
  * with print_callers and print_callees. Names, columns and sort keys are
  * pstats' own, so the output reads (and diffs) like Python's. */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <regex.h>
 #include <stdio.h>
@@ -275,6 +277,13 @@ static void format_calls(char *buf, size_t size, int64_t nc, int64_t cc)
 
 /* ---- sections ---- */
 
+/* "bytes", "samples"; for plain counts the metric's name ("Ir"). */
+static const char *unit_words(const pk_profile *p, int m)
+{
+    const char *unit = p->metrics[m].unit;
+    return strcmp(unit, "count") == 0 ? p->metrics[m].name : unit;
+}
+
 static void print_header(const table *t, const char *path)
 {
     struct stat st;
@@ -297,12 +306,11 @@ static void print_header(const table *t, const char *path)
         if (t->seconds)
             printf("in %.3f seconds\n\n", (double)total / 1e9);
         else
-            printf("and %" PRId64 " %s\n\n", total, p->metrics[t->metric].unit);
+            printf("and %" PRId64 " %s\n\n", total, unit_words(p, t->metric));
     } else if (t->seconds) {
         printf(" %.3f seconds in %zu functions\n\n", (double)total / 1e9, p->nfuncs);
     } else {
-        printf(" %" PRId64 " %s in %zu functions\n\n", total, p->metrics[t->metric].unit,
-               p->nfuncs);
+        printf(" %" PRId64 " %s in %zu functions\n\n", total, unit_words(p, t->metric), p->nfuncs);
     }
 }
 
@@ -429,17 +437,30 @@ static void print_calls_section(const table *t, const size_t *order, const regex
     puts("\n");
 }
 
+typedef struct {
+    const table *t;
+    bool by_callee;
+} edge_order;
+
+/* Edges of one function, by the other end's key. */
+static int cmp_edges(const void *pa, const void *pb, void *ctx)
+{
+    const edge_order *o = ctx;
+    const pk_edge *x = &o->t->p->edges[*(const size_t *)pa];
+    const pk_edge *y = &o->t->p->edges[*(const size_t *)pb];
+    size_t a = o->by_callee ? x->caller : x->callee, b = o->by_callee ? y->caller : y->callee;
+    return cmp_keys(&a, &b, (void *)o->t);
+}
+
 /* Edge indexes grouped by one end, each group sorted by the other end's key. */
 static int group_edges(table *t, bool by_callee, size_t **idx_out, size_t **start_out)
 {
     const pk_profile *p = t->p;
     size_t *start = calloc(p->nfuncs + 2, sizeof *start);
     size_t *idx = malloc((p->nedges + 1) * sizeof *idx);
-    size_t *other = malloc((p->nedges + 1) * sizeof *other);
-    if (!start || !idx || !other) {
+    if (!start || !idx) {
         free(start);
         free(idx);
-        free(other);
         return -1;
     }
     for (size_t e = 0; e < p->nedges; e++)
@@ -448,20 +469,9 @@ static int group_edges(table *t, bool by_callee, size_t **idx_out, size_t **star
         start[f + 2] += start[f + 1];
     for (size_t e = 0; e < p->nedges; e++)
         idx[start[(by_callee ? p->edges[e].callee : p->edges[e].caller) + 1]++] = e;
-    /* sort each group by the other end's key, carrying the edge index along */
-    for (size_t f = 0; f < p->nfuncs; f++) {
-        size_t a = start[f], n = start[f + 1] - a;
-        for (size_t k = 0; k < n; k++)
-            other[k] = by_callee ? p->edges[idx[a + k]].caller : p->edges[idx[a + k]].callee;
-        qsort_r(other, n, sizeof *other, cmp_keys, t);
-        for (size_t k = 0; k < n; k++) {
-            /* the edge from/to other[k]: one per pair, so find it */
-            const pk_edge *e =
-                by_callee ? pk_edge_find(p, other[k], f) : pk_edge_find(p, f, other[k]);
-            idx[a + k] = (size_t)(e - p->edges);
-        }
-    }
-    free(other);
+    edge_order o = {t, by_callee};
+    for (size_t f = 0; f < p->nfuncs; f++)
+        qsort_r(idx + start[f], start[f + 1] - start[f], sizeof *idx, cmp_edges, &o);
     *idx_out = idx;
     *start_out = start;
     return 0;
@@ -479,7 +489,7 @@ static void table_free(table *t)
     free(t->caller_start);
 }
 
-static int table_init(table *t)
+static int table_init(table *t, bool callers, bool callees)
 {
     pk_profile *p = t->p;
     const pk_metric *m = &p->metrics[t->metric];
@@ -492,9 +502,8 @@ static int table_init(table *t)
         if (!(t->std[i] = std_name(&p->funcs[i]))) return -1;
         if (text_width(t->std[i]) > t->max_name) t->max_name = text_width(t->std[i]);
     }
-    if (group_edges(t, true, &t->by_callee, &t->callee_start) < 0 ||
-        group_edges(t, false, &t->by_caller, &t->caller_start) < 0)
-        return -1;
+    if (callers && group_edges(t, true, &t->by_callee, &t->callee_start) < 0) return -1;
+    if (callees && group_edges(t, false, &t->by_caller, &t->caller_start) < 0) return -1;
     return 0;
 }
 
@@ -519,7 +528,7 @@ static int compile(regex_t *re, const char *text)
 static int run(table *t, const options *o)
 {
     pk_profile *p = t->p;
-    if (table_init(t) < 0) {
+    if (table_init(t, o->callers != NULL, o->callees != NULL) < 0) {
         fprintf(stderr, "ptop: out of memory\n");
         return PK_EXIT_ERROR;
     }
@@ -556,6 +565,7 @@ static int run(table *t, const options *o)
     free(order);
     free(list);
     if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (errno == EPIPE) return rc; /* the reader went away: quietly done */
         fprintf(stderr, "ptop: error writing the output\n");
         return PK_EXIT_ERROR;
     }
@@ -618,6 +628,7 @@ static int parse_options(int argc, char **argv, options *o)
 int main(int argc, char **argv)
 {
     pk_cli_name = "ptop";
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe ends the output with EPIPE, quietly */
     options o = {.limit = -1};
     if (parse_options(argc, argv, &o) != 0) return PK_EXIT_ERROR;
     table t = {0};

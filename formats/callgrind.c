@@ -9,78 +9,69 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/escape.h"
+#include "../lib/hmap.h"
 #include "format.h"
-
-/* ---- a small open-addressing map: string -> id, for the writer ---- */
-
-typedef struct {
-    const char **keys;
-    uint32_t *vals;
-    size_t cap, n;
-} str_map;
-
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
-static int str_map_grow(str_map *m)
-{
-    size_t cap = m->cap ? m->cap * 2 : 256;
-    const char **keys = calloc(cap, sizeof *keys);
-    uint32_t *vals = calloc(cap, sizeof *vals);
-    if (!keys || !vals) {
-        free(keys);
-        free(vals);
-        return -1;
-    }
-    for (size_t i = 0; i < m->cap; i++) {
-        if (!m->keys[i]) continue;
-        size_t j = hash_str(m->keys[i]) & (cap - 1);
-        while (keys[j])
-            j = (j + 1) & (cap - 1);
-        keys[j] = m->keys[i];
-        vals[j] = m->vals[i];
-    }
-    free(m->keys);
-    free(m->vals);
-    m->keys = keys;
-    m->vals = vals;
-    m->cap = cap;
-    return 0;
-}
-
-/* The slot of key; *found tells whether it holds key already. -1: no memory. */
-static long str_map_slot(str_map *m, const char *key, int *found)
-{
-    if ((m->n + 1) * 2 > m->cap && str_map_grow(m) < 0) return -1;
-    size_t j = hash_str(key) & (m->cap - 1);
-    while (m->keys[j] && strcmp(m->keys[j], key) != 0)
-        j = (j + 1) & (m->cap - 1);
-    *found = m->keys[j] != NULL;
-    return (long)j;
-}
-
-static void str_map_free(str_map *m)
-{
-    free(m->keys);
-    free(m->vals);
-}
-
-static void str_map_free_keys(str_map *m)
-{
-    for (size_t i = 0; i < m->cap; i++)
-        free((char *)m->keys[i]);
-    str_map_free(m);
-}
 
 /* ======================================================================
  * Writer
  * ====================================================================== */
+
+/* Output through a large buffer: numbers and names are most of the file. */
+typedef struct {
+    FILE *f;
+    char buf[1 << 16];
+    size_t n;
+} out_buf;
+
+static void out_flush(out_buf *o)
+{
+    fwrite(o->buf, 1, o->n, o->f);
+    o->n = 0;
+}
+
+static void out_mem(out_buf *o, const char *s, size_t len)
+{
+    if (o->n + len > sizeof o->buf) {
+        out_flush(o);
+        if (len > sizeof o->buf) {
+            fwrite(s, 1, len, o->f);
+            return;
+        }
+    }
+    memcpy(o->buf + o->n, s, len);
+    o->n += len;
+}
+
+static void out_str(out_buf *o, const char *s)
+{
+    out_mem(o, s, strlen(s));
+}
+
+static void out_char(out_buf *o, char c)
+{
+    if (o->n == sizeof o->buf) out_flush(o);
+    o->buf[o->n++] = c;
+}
+
+static void out_int(out_buf *o, int64_t v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) tmp[--i] = '-';
+    out_mem(o, tmp + i, sizeof tmp - i);
+}
+
+/* A name on one line: control characters (newlines above all) become spaces. */
+static void out_name(out_buf *o, const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        out_char(o, *c < 0x20 || *c == 0x7f ? ' ' : (char)*c);
+}
 
 /* One cost line of a function's self cost. */
 typedef struct {
@@ -90,27 +81,32 @@ typedef struct {
 } self_row;
 
 typedef struct {
+    uint32_t file_id; /* compressed id of its file, 1-based */
+    int32_t line;
+    bool named;  /* its name was written once already */
+    bool munged; /* shown as "name:line" (same name and file, other line) */
+} fn_info;
+
+/* What the output needs of an edge, copied out in one sequential pass. */
+typedef struct {
+    pk_id callee;
+    int64_t calls;
+    int64_t incl[PK_MAX_METRICS];
+} call_arc;
+
+typedef struct {
     pk_profile *p;
-    FILE *f;
+    out_buf *o;
     int nm;
-    str_map files; /* file name -> compressed id */
-    uint32_t nfiles;
-    bool *fn_named;  /* function's name written once already */
-    bool *fn_munged; /* name shown as "name:line" (same name+file, other line) */
-    self_row *rows;  /* self cost rows, sorted by function then line */
+    fn_info *info;    /* per function, compact: the loops below touch it at random */
+    bool *file_named; /* per file id: its name written once already */
+    self_row *rows;   /* self cost rows, sorted by function then line */
     size_t nrows;
-    size_t *row_start;  /* rows of function i: row_start[i] .. row_start[i+1] */
-    size_t *edge_order; /* edges sorted by caller */
-    size_t *edge_start;
+    size_t *row_start; /* rows of function i: row_start[i] .. row_start[i+1] */
+    call_arc *arcs;    /* edges sorted by caller */
+    size_t *arc_start; /* arcs of function i: arc_start[i] .. arc_start[i+1] */
     int64_t totals[PK_MAX_METRICS];
 } cg_writer;
-
-static const char *event_name(const pk_metric *m)
-{
-    if (strcmp(m->unit, "ns") == 0) return "ns";
-    if (strcmp(m->unit, "bytes") == 0) return "bytes";
-    return m->name;
-}
 
 static int cmp_rows(const void *a, const void *b)
 {
@@ -138,6 +134,7 @@ static int push_row(cg_writer *w, size_t *cap, pk_id func, int32_t line, const i
 /* Sort rows and merge equal (function, line) pairs. */
 static void merge_rows(cg_writer *w)
 {
+    if (w->nrows == 0) return;
     qsort(w->rows, w->nrows, sizeof *w->rows, cmp_rows);
     size_t out = 0;
     for (size_t i = 0; i < w->nrows; i++) {
@@ -163,6 +160,10 @@ static int collect_line_rows(cg_writer *w, size_t *cap)
         for (size_t i = 1; i < p->nnodes; i++) {
             const pk_node *n = &p->nodes[i];
             if (n->func == PK_NONE || n->func >= p->nfuncs) continue;
+            bool zero = true;
+            for (int m = 0; m < w->nm; m++)
+                zero &= n->self[m] == 0;
+            if (zero) continue;
             int32_t line = n->line > 0 ? n->line : p->funcs[n->func].line;
             if (push_row(w, cap, n->func, line, n->self) < 0) return -1;
         }
@@ -229,192 +230,215 @@ static int build_rows(cg_writer *w)
     return 0;
 }
 
-/* Edges grouped by caller (a counting sort, stable). */
-static int build_edge_order(cg_writer *w)
+/* Edges grouped by caller (a counting sort, stable), read in memory order. */
+static int build_arcs(cg_writer *w)
 {
     pk_profile *p = w->p;
-    w->edge_start = calloc(p->nfuncs + 1, sizeof *w->edge_start);
-    w->edge_order = malloc((p->nedges + 1) * sizeof *w->edge_order);
-    if (!w->edge_start || !w->edge_order) return -1;
+    w->arc_start = calloc(p->nfuncs + 2, sizeof *w->arc_start);
+    w->arcs = malloc((p->nedges + 1) * sizeof *w->arcs);
+    if (!w->arc_start || !w->arcs) return -1;
+    size_t *next = w->arc_start + 1;
     for (size_t e = 0; e < p->nedges; e++)
         if (p->edges[e].caller < p->nfuncs && p->edges[e].callee < p->nfuncs)
-            w->edge_start[p->edges[e].caller + 1]++;
+            w->arc_start[p->edges[e].caller + 2]++;
     for (size_t f = 0; f < p->nfuncs; f++)
-        w->edge_start[f + 1] += w->edge_start[f];
-    size_t *fill = calloc(p->nfuncs + 1, sizeof *fill);
-    if (!fill) return -1;
+        w->arc_start[f + 2] += w->arc_start[f + 1];
     for (size_t e = 0; e < p->nedges; e++) {
-        pk_id c = p->edges[e].caller;
-        if (c < p->nfuncs && p->edges[e].callee < p->nfuncs)
-            w->edge_order[w->edge_start[c] + fill[c]++] = e;
+        const pk_edge *edge = &p->edges[e];
+        if (edge->caller >= p->nfuncs || edge->callee >= p->nfuncs) continue;
+        call_arc *a = &w->arcs[next[edge->caller]++];
+        a->callee = edge->callee;
+        a->calls = edge->calls;
+        memcpy(a->incl, edge->incl, sizeof a->incl);
     }
-    free(fill);
     return 0;
 }
 
-/* KCachegrind and callgrind_annotate know a function by file and name, so
- * functions sharing both (same-named methods in one file) get ":line" added,
- * as pyprof2calltree does. */
-static int mark_munged(cg_writer *w)
+/* Interned strings are shared, so files and (file, name) pairs are told
+ * apart by their pointers. */
+static uint64_t ptr_hash(const void *a, const void *b)
+{
+    return pk_hash_mix(pk_hash_mix(0, (uint64_t)(uintptr_t)a), (uint64_t)(uintptr_t)b);
+}
+
+typedef struct {
+    const pk_profile *p;
+    const char *file, *name; /* name NULL: match the file alone */
+} func_key;
+
+static bool same_key(const void *ctx, uint32_t id)
+{
+    const func_key *k = ctx;
+    const pk_function *f = &k->p->funcs[id];
+    return f->file == k->file && (!k->name || f->name == k->name);
+}
+
+/* Files get ids in order of first use; KCachegrind and callgrind_annotate
+ * know a function by file and name, so functions sharing both (same-named
+ * methods in one file) get ":line" added, as pyprof2calltree does. */
+static int index_names(cg_writer *w)
 {
     pk_profile *p = w->p;
-    str_map seen = {0};
-    w->fn_munged = calloc(p->nfuncs + 1, sizeof *w->fn_munged);
-    if (!w->fn_munged) return -1;
-    char *buf = NULL;
-    size_t bufcap = 0;
+    w->info = calloc(p->nfuncs + 1, sizeof *w->info);
+    w->file_named = calloc(p->nfuncs + 2, sizeof *w->file_named);
+    if (!w->info || !w->file_named) return -1;
+    pk_hmap files = {0}, pairs = {0};
+    uint32_t nfiles = 0;
     for (pk_id f = 0; f < p->nfuncs; f++) {
-        const char *file = p->funcs[f].file ? p->funcs[f].file : "";
-        const char *name = p->funcs[f].name ? p->funcs[f].name : "";
-        size_t need = strlen(file) + strlen(name) + 2;
-        if (need > bufcap) {
-            char *nb = realloc(buf, need * 2);
-            if (!nb) goto fail;
-            buf = nb;
-            bufcap = need * 2;
+        const pk_function *fn = &p->funcs[f];
+        w->info[f].line = fn->line;
+        func_key k = {p, fn->file, NULL};
+        uint64_t h = ptr_hash(fn->file, NULL);
+        uint32_t first = pk_hmap_find(&files, h, same_key, &k);
+        if (first == UINT32_MAX) {
+            pk_hmap_insert(&files, h, f);
+            w->info[f].file_id = ++nfiles;
+        } else {
+            w->info[f].file_id = w->info[first].file_id;
         }
-        /* NUL cannot occur inside either string, so "file\x01name" is unique */
-        snprintf(buf, bufcap, "%s\x01%s", file, name);
-        int found;
-        long s = str_map_slot(&seen, buf, &found);
-        if (s < 0) goto fail;
-        if (found) {
-            w->fn_munged[f] = true;
-            w->fn_munged[seen.vals[s]] = true;
-            continue;
+        k.name = fn->name;
+        h = ptr_hash(fn->file, fn->name);
+        first = pk_hmap_find(&pairs, h, same_key, &k);
+        if (first == UINT32_MAX) {
+            pk_hmap_insert(&pairs, h, f);
+        } else {
+            w->info[f].munged = true;
+            w->info[first].munged = true;
         }
-        char *key = strdup(buf);
-        if (!key) goto fail;
-        seen.keys[s] = key;
-        seen.vals[s] = f;
-        seen.n++;
     }
-    free(buf);
-    str_map_free_keys(&seen);
+    pk_hmap_free(&files);
+    pk_hmap_free(&pairs);
     return 0;
-fail:
-    free(buf);
-    str_map_free_keys(&seen);
-    return -1;
 }
 
 static void put_costs(cg_writer *w, const int64_t *v)
 {
-    for (int m = 0; m < w->nm; m++)
-        fprintf(w->f, " %" PRId64, v[m]);
-    fputc('\n', w->f);
+    for (int m = 0; m < w->nm; m++) {
+        out_char(w->o, ' ');
+        out_int(w->o, v[m]);
+    }
+    out_char(w->o, '\n');
 }
 
 /* `spec=(id) name` the first time a file is named, `spec=(id)` after. */
-static int put_file(cg_writer *w, const char *spec, const char *file)
+static void put_file(cg_writer *w, const char *spec, pk_id f)
 {
-    if (!file || !*file) file = "???";
-    int found;
-    long s = str_map_slot(&w->files, file, &found);
-    if (s < 0) return -1;
-    if (found) {
-        fprintf(w->f, "%s=(%" PRIu32 ")\n", spec, w->files.vals[s]);
-        return 0;
+    uint32_t id = w->info[f].file_id;
+    out_str(w->o, spec);
+    out_str(w->o, "=(");
+    out_int(w->o, id);
+    out_char(w->o, ')');
+    if (!w->file_named[id]) {
+        const char *file = w->p->funcs[f].file;
+        w->file_named[id] = true;
+        out_char(w->o, ' ');
+        out_name(w->o, file && *file ? file : "???");
     }
-    w->files.keys[s] = file;
-    w->files.vals[s] = ++w->nfiles;
-    w->files.n++;
-    fprintf(w->f, "%s=(%" PRIu32 ") ", spec, w->nfiles);
-    pk_put_line_safe(w->f, file);
-    fputc('\n', w->f);
-    return 0;
+    out_char(w->o, '\n');
 }
 
 static void put_func(cg_writer *w, const char *spec, pk_id f)
 {
-    const pk_function *fn = &w->p->funcs[f];
-    fprintf(w->f, "%s=(%" PRIu32 ")", spec, f + 1);
-    if (w->fn_named[f]) {
-        fputc('\n', w->f);
-        return;
+    out_str(w->o, spec);
+    out_str(w->o, "=(");
+    out_int(w->o, (int64_t)f + 1);
+    out_char(w->o, ')');
+    if (!w->info[f].named) {
+        const pk_function *fn = &w->p->funcs[f];
+        w->info[f].named = true;
+        out_char(w->o, ' ');
+        out_name(w->o, fn->name && *fn->name ? fn->name : "???");
+        if (w->info[f].munged) {
+            out_char(w->o, ':');
+            out_int(w->o, fn->line);
+        }
     }
-    w->fn_named[f] = true;
-    fputc(' ', w->f);
-    pk_put_line_safe(w->f, fn->name && *fn->name ? fn->name : "???");
-    if (w->fn_munged[f]) fprintf(w->f, ":%" PRId32, fn->line);
-    fputc('\n', w->f);
+    out_char(w->o, '\n');
 }
 
-static int put_function(cg_writer *w, pk_id f)
+static void put_function(cg_writer *w, pk_id f)
 {
-    pk_profile *p = w->p;
-    if (put_file(w, "fl", p->funcs[f].file) < 0) return -1;
+    put_file(w, "fl", f);
     put_func(w, "fn", f);
     for (size_t k = w->row_start[f]; k < w->row_start[f + 1]; k++) {
-        fprintf(w->f, "%" PRId32, w->rows[k].line);
+        out_int(w->o, w->rows[k].line);
         put_costs(w, w->rows[k].v);
         for (int m = 0; m < w->nm; m++)
             w->totals[m] += w->rows[k].v[m];
     }
-    for (size_t k = w->edge_start[f]; k < w->edge_start[f + 1]; k++) {
-        const pk_edge *e = &p->edges[w->edge_order[k]];
-        if (put_file(w, "cfl", p->funcs[e->callee].file) < 0) return -1;
+    for (size_t k = w->arc_start[f]; k < w->arc_start[f + 1]; k++) {
+        const call_arc *e = &w->arcs[k];
+        put_file(w, "cfl", e->callee);
         put_func(w, "cfn", e->callee);
         /* a call count of 0 (stacks without counts) would hide the arc */
-        fprintf(w->f, "calls=%" PRId64 " %" PRId32 "\n", e->calls > 0 ? e->calls : 1,
-                p->funcs[e->callee].line);
-        fprintf(w->f, "%" PRId32, p->funcs[f].line);
+        out_str(w->o, "calls=");
+        out_int(w->o, e->calls > 0 ? e->calls : 1);
+        out_char(w->o, ' ');
+        out_int(w->o, w->info[e->callee].line);
+        out_char(w->o, '\n');
+        out_int(w->o, w->info[f].line);
         put_costs(w, e->incl);
     }
-    fputc('\n', w->f);
-    return 0;
+    out_char(w->o, '\n');
+}
+
+static const char *event_name(const pk_metric *m)
+{
+    if (strcmp(m->unit, "ns") == 0) return "ns";
+    if (strcmp(m->unit, "bytes") == 0) return "bytes";
+    return m->name;
 }
 
 static void put_header(cg_writer *w)
 {
-    fputs("# callgrind format\nversion: 1\ncreator: profkit\npositions: line\nevents:", w->f);
+    out_str(w->o, "# callgrind format\nversion: 1\ncreator: profkit\npositions: line\nevents:");
     for (int m = 0; m < w->nm; m++) {
-        fputc(' ', w->f);
-        pk_put_line_safe(w->f, event_name(&w->p->metrics[m]));
+        out_char(w->o, ' ');
+        /* an event name is one word */
+        for (const char *c = event_name(&w->p->metrics[m]); *c; c++)
+            out_char(w->o, (unsigned char)*c <= ' ' || *c == 0x7f ? '_' : *c);
     }
-    fputc('\n', w->f);
+    out_char(w->o, '\n');
     /* summary = the sum of the self costs written below */
     int64_t sum[PK_MAX_METRICS] = {0};
     for (size_t k = 0; k < w->nrows; k++)
         for (int m = 0; m < w->nm; m++)
             sum[m] += w->rows[k].v[m];
-    fputs("summary:", w->f);
+    out_str(w->o, "summary:");
     put_costs(w, sum);
-    fputc('\n', w->f);
+    out_char(w->o, '\n');
 }
 
 static void writer_free(cg_writer *w)
 {
-    str_map_free(&w->files);
-    free(w->fn_named);
-    free(w->fn_munged);
+    free(w->info);
+    free(w->file_named);
     free(w->rows);
     free(w->row_start);
-    free(w->edge_order);
-    free(w->edge_start);
+    free(w->arcs);
+    free(w->arc_start);
+    free(w->o);
 }
 
 static int callgrind_write(pk_profile *p, FILE *f, const pk_write_options *opt, pk_error *err)
 {
     (void)opt;
     pk_ensure_graph(p);
-    cg_writer w = {.p = p, .f = f, .nm = p->nmetrics};
-    w.fn_named = calloc(p->nfuncs + 1, sizeof *w.fn_named);
-    if (!w.fn_named || build_rows(&w) < 0 || build_edge_order(&w) < 0 || mark_munged(&w) < 0) {
+    cg_writer w = {.p = p, .nm = p->nmetrics};
+    w.o = malloc(sizeof *w.o);
+    if (!w.o || build_rows(&w) < 0 || build_arcs(&w) < 0 || index_names(&w) < 0) {
         writer_free(&w);
         pk_error_set(err, "out of memory");
         return -1;
     }
+    w.o->f = f;
+    w.o->n = 0;
     put_header(&w);
-    for (pk_id fn = 0; fn < p->nfuncs; fn++) {
-        if (put_function(&w, fn) < 0) {
-            writer_free(&w);
-            pk_error_set(err, "out of memory");
-            return -1;
-        }
-    }
-    fputs("totals:", f);
+    for (pk_id fn = 0; fn < p->nfuncs; fn++)
+        put_function(&w, fn);
+    out_str(w.o, "totals:");
     put_costs(&w, w.totals);
+    out_flush(w.o);
     writer_free(&w);
     return 0;
 }

@@ -724,9 +724,13 @@ static const char *settle_producer(dec *d)
         reversed = p->funcs[i].pcalls > p->funcs[i].calls;
     if (!d->yappi_names && !reversed) return "cProfile";
     for (size_t i = 0; i < p->nfuncs; i++) {
-        int64_t t = p->funcs[i].calls;
-        p->funcs[i].calls = p->funcs[i].pcalls;
-        p->funcs[i].pcalls = t;
+        pk_function *f = &p->funcs[i];
+        int64_t t = f->calls;
+        f->calls = f->pcalls;
+        f->pcalls = t;
+        /* yappi files builtins under their module ("builtins", "_operator"), line 0 */
+        if (f->line == 0 && !strchr(f->file, '/') && f->kind == PK_KIND_PYTHON)
+            f->kind = PK_KIND_BUILTIN;
     }
     return "yappi";
 }

@@ -7,3 +7,9 @@ foreach(mode oracle gzip damaged synthetic)
             ${CMAKE_CURRENT_BINARY_DIR}/test-pstats-${mode})
 endforeach()
 set_tests_properties(pstats_damaged PROPERTIES TIMEOUT 900)
+
+# Reading time alone, for bench/pstats.sh (any format the registry reads).
+if(NOT TARGET bench_read)
+  add_executable(bench_read bench/bench_read.c)
+  target_link_libraries(bench_read PRIVATE profkit)
+endif()

@@ -82,6 +82,10 @@ def compare(path, model, expected):
         calls, pcalls = (exp["cc"], exp["nc"]) if producer == "yappi" else (exp["nc"], exp["cc"])
         if (f["calls"], f["pcalls"]) != (calls, pcalls):
             errors.append(f"{key}: calls {f['calls']}/{f['pcalls']}, expected {calls}/{pcalls}")
+        builtin = key[0] == "~" or (key[1] == 0 and (
+            (producer == "yappi" and "/" not in key[0]) or (producer == "profile" and not key[0])))
+        if builtin and f["kind"] != "builtin":
+            errors.append(f"{key}: kind {f['kind']}, expected builtin")
         if f["calls"] < f["pcalls"]:
             errors.append(f"{key}: calls {f['calls']} below primitive calls {f['pcalls']}")
         if not near(f["self"][0], exp["tt"]) or not near(f["incl"][0], exp["ct"]):
@@ -209,10 +213,10 @@ def mode_damaged(pconv, corpus, work):
     for name, budget in plans:
         with open(os.path.join(corpus, name), "rb") as f:
             data = f.read()
-        for cut in cut_offsets(len(data), budget):
-            attempt(data[:cut], True, f"{name} cut at {cut}")
-            if cut > 0:
-                attempt(data[:cut], True, f"{name} cut at {cut} (-f pstats)", "-f", "pstats")
+        for n, cut in enumerate(cut_offsets(len(data), budget)):
+            # by turns through detection and straight to the reader
+            forced = ("-f", "pstats") if n % 2 and cut > 0 else ()
+            attempt(data[:cut], True, f"{name} cut at {cut} {' '.join(forced)}", *forced)
         # corrupted bytes: may still decode, must never crash
         for i in range(40):
             bad = bytearray(data)
