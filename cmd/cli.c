@@ -29,11 +29,9 @@ int pk_cli_usage_error(const char *fmt, ...)
 
 int pk_cli_metric(const pk_profile *p, const char *name)
 {
-    if (!name)
-        return 0;
+    if (!name) return 0;
     int m = pk_metric_find(p, name);
-    if (m >= 0)
-        return m;
+    if (m >= 0) return m;
     fprintf(stderr, "%s: the profile has no metric '%s'; it has:", pk_cli_name, name);
     for (int i = 0; i < p->nmetrics; i++)
         fprintf(stderr, " %s", p->metrics[i].name);
