@@ -954,53 +954,121 @@ static void name_keys(pw *w)
     pk_hmap_free(&seen);
 }
 
-/* Counts of a stack profile, from its tree. A frame's weight is the samples
- * under it (its inclusive "samples"), or 1 per calling context without that
- * metric. nc sums every frame of the function; cc only the outermost ones,
- * as cProfile counts recursive calls as not primitive. Edges likewise, with
- * recursion judged per (caller, callee) pair as cProfile does. */
+/* Calling contexts as stacks of functions: the tree may split one such stack
+ * into several nodes by line, which must count once. */
+typedef struct {
+    pk_id *parent, *func;
+    size_t n;
+    pk_hmap index;
+} ctx_set;
+
+typedef struct {
+    const ctx_set *s;
+    pk_id parent, func;
+} ctx_probe;
+
+static bool ctx_eq(const void *c, uint32_t id)
+{
+    const ctx_probe *k = c;
+    return k->s->parent[id] == k->parent && k->s->func[id] == k->func;
+}
+
+/* The context id of func called in context parent; *fresh when new. */
+static pk_id ctx_get(ctx_set *s, pk_id parent, pk_id func, bool *fresh)
+{
+    uint64_t h = pk_hash_mix(pk_hash_mix(0, parent), func);
+    ctx_probe k = {s, parent, func};
+    uint32_t id = pk_hmap_find(&s->index, h, ctx_eq, &k);
+    *fresh = id == UINT32_MAX;
+    if (!*fresh) return id;
+    s->parent[s->n] = parent;
+    s->func[s->n] = func;
+    pk_hmap_insert(&s->index, h, (uint32_t)s->n);
+    return (pk_id)s->n++;
+}
+
+typedef struct {
+    pw *w;
+    int64_t *incl; /* per node inclusive samples, NULL: weigh contexts */
+    int samples, nm;
+    uint32_t *func_active, *edge_active; /* frames of it on the current path */
+    pk_id *node_edge, *node_ctx;
+    ctx_set ctx;
+} count_walk;
+
+static void count_enter(count_walk *c, pk_id id)
+{
+    pk_profile *p = c->w->p;
+    const pk_node *n = &p->nodes[id];
+    int64_t weight = 1;
+    if (c->incl) {
+        weight = c->incl[(size_t)id * c->nm + c->samples];
+    } else {
+        bool fresh;
+        c->node_ctx[id] = ctx_get(&c->ctx, c->node_ctx[n->parent], n->func, &fresh);
+        if (!fresh) weight = 0;
+    }
+    out_func *o = &c->w->funcs[n->func];
+    o->present = true;
+    o->nc += weight;
+    if (c->func_active[n->func]++ == 0) o->cc += weight;
+    c->node_edge[id] = PK_NONE;
+    pk_edge *e = n->parent ? pk_edge_find(p, p->nodes[n->parent].func, n->func) : NULL;
+    if (!e) return;
+    pk_id eid = (pk_id)(e - p->edges);
+    c->node_edge[id] = eid;
+    c->w->edges[eid].nc += weight;
+    if (c->edge_active[eid]++ == 0) c->w->edges[eid].cc += weight;
+}
+
+static void count_leave(count_walk *c, pk_id id)
+{
+    c->func_active[c->w->p->nodes[id].func]--;
+    if (c->node_edge[id] != PK_NONE) c->edge_active[c->node_edge[id]]--;
+}
+
+/* Counts of a stack profile, from its tree. A frame weighs the samples under
+ * it (its inclusive "samples"); without that metric each distinct calling
+ * context (stack of functions) weighs 1. nc sums every frame of the
+ * function, cc only the outermost ones, as cProfile counts recursive calls
+ * as not primitive; edges likewise, recursion judged per (caller, callee)
+ * pair as cProfile does. */
 static void counts_from_tree(pw *w)
 {
     pk_profile *p = w->p;
-    int samples = pk_metric_find(p, "samples"), nm = p->nmetrics;
-    int64_t *incl = samples >= 0 ? pk_tree_inclusive(p) : NULL;
-    uint32_t *func_active = pk_xcalloc(p->nfuncs + 1, sizeof *func_active);
-    uint32_t *edge_active = pk_xcalloc(p->nedges + 1, sizeof *edge_active);
-    pk_id *node_edge = pk_xmalloc((p->nnodes + 1) * sizeof *node_edge);
-    pk_id *stack = pk_xmalloc((p->nnodes + 1) * sizeof *stack);
+    size_t nn = p->nnodes + 1;
+    count_walk c = {.w = w, .samples = pk_metric_find(p, "samples"), .nm = p->nmetrics};
+    c.incl = c.samples >= 0 ? pk_tree_inclusive(p) : NULL;
+    c.func_active = pk_xcalloc(p->nfuncs + 1, sizeof *c.func_active);
+    c.edge_active = pk_xcalloc(p->nedges + 1, sizeof *c.edge_active);
+    c.node_edge = pk_xmalloc(nn * sizeof *c.node_edge);
+    c.node_ctx = pk_xmalloc(nn * sizeof *c.node_ctx);
+    c.ctx.parent = pk_xmalloc(nn * sizeof *c.ctx.parent);
+    c.ctx.func = pk_xmalloc(nn * sizeof *c.ctx.func);
+    c.node_ctx[0] = PK_NONE;
+    pk_id *stack = pk_xmalloc(nn * sizeof *stack);
     size_t depth = 0;
     pk_id cur = p->nnodes ? p->nodes[0].first_child : PK_NONE;
     while (cur != PK_NONE) {
-        const pk_node *n = &p->nodes[cur];
-        int64_t weight = incl ? incl[(size_t)cur * nm + samples] : 1;
-        out_func *o = &w->funcs[n->func];
-        o->present = true;
-        o->nc += weight;
-        if (func_active[n->func]++ == 0) o->cc += weight;
-        node_edge[cur] = PK_NONE;
-        if (n->parent != 0) {
-            pk_edge *e = pk_edge_find(p, p->nodes[n->parent].func, n->func);
-            if (e) {
-                pk_id eid = (pk_id)(e - p->edges);
-                node_edge[cur] = eid;
-                w->edges[eid].nc += weight;
-                if (edge_active[eid]++ == 0) w->edges[eid].cc += weight;
-            }
-        }
+        count_enter(&c, cur);
         stack[depth++] = cur;
-        pk_id next = n->first_child;
+        pk_id next = p->nodes[cur].first_child;
+        /* No child: leave finished frames until one has a next sibling. */
         while (next == PK_NONE && depth) {
             pk_id done = stack[--depth];
-            func_active[p->nodes[done].func]--;
-            if (node_edge[done] != PK_NONE) edge_active[node_edge[done]]--;
+            count_leave(&c, done);
             next = p->nodes[done].next_sibling;
         }
         cur = next;
     }
-    free(incl);
-    free(func_active);
-    free(edge_active);
-    free(node_edge);
+    free(c.incl);
+    free(c.func_active);
+    free(c.edge_active);
+    free(c.node_edge);
+    free(c.node_ctx);
+    free(c.ctx.parent);
+    free(c.ctx.func);
+    pk_hmap_free(&c.ctx.index);
     free(stack);
 }
 

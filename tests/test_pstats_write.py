@@ -154,8 +154,9 @@ def pick_metric(model):
 
 def tree_counts(model):
     """(nc, cc) per function and per edge, recomputed from the tree: a frame
-    weighs its inclusive samples (1 without that metric); cc counts only
-    frames without an active frame of the same function (edge) above them."""
+    weighs its inclusive samples; without that metric each distinct stack of
+    functions weighs 1 (nodes that differ only by line count once). cc counts
+    only frames without a frame of the same function (edge) above them."""
     nodes = {n["id"]: n for n in model.get("tree", [])}
     names = [m["name"] for m in model["metrics"]]
     s = names.index("samples") if "samples" in names else None
@@ -168,6 +169,7 @@ def tree_counts(model):
             incl[c] for c in children.get(nid, []))
     funcs, edges = {}, {}
     active_f, active_e = {}, {}
+    paths, seen = {}, set()
     stack = [(c, False) for c in children.get(0, [])]
     while stack:
         nid, leaving = stack.pop()
@@ -179,7 +181,12 @@ def tree_counts(model):
             if e:
                 active_e[e] -= 1
             continue
-        w = incl[nid] if s is not None else 1
+        if s is not None:
+            w = incl[nid]
+        else:
+            path = paths[nid] = (paths.get(n["parent"]), f)
+            w = 0 if path in seen else 1
+            seen.add(path)
         nc, cc = funcs.get(f, (0, 0))
         funcs[f] = (nc + w, cc + (w if not active_f.get(f) else 0))
         active_f[f] = active_f.get(f, 0) + 1
