@@ -6,7 +6,7 @@ usage: test_pstats_write.py MODE PCONV SHARED_DIR WORK_DIR
              every caller's four numbers (or int count) equal F.expected.json;
              pstats.Stats loads the output and its totals equal the oracle's;
              writing our own output again gives the same dict
-  stacks     every corpus austin, collapsed, memray and lprof input -> pstats:
+  stacks     every corpus austin, collapsed, memray, lprof (and callgrind) input:
              pstats.Stats loads it, its totals and every entry equal the model
              (pconv F -o model.json), counts recomputed here from the tree
   names      quotes, newlines, non-ASCII, invalid UTF-8, long names and counts
@@ -139,10 +139,10 @@ def mode_roundtrip(exe, shared, work):
 
 # ---- stack profiles (and lprof) ----
 
-def pick_metric(model):
+def pick_metric(model, metric=None):
     """The metric written and its scale to seconds (docs/pstats-write.md)."""
     names = [m["name"] for m in model["metrics"]]
-    m = names.index("time") if "time" in names else 0
+    m = names.index(metric or "time") if (metric or "time") in names else 0
     unit = model["metrics"][m]["unit"]
     interval = model.get("meta", {}).get("austin.interval")
     if unit == "ns":
@@ -199,8 +199,8 @@ def tree_counts(model):
     return funcs, edges
 
 
-def expected_from_model(model):
-    m, mul, div = pick_metric(model)
+def expected_from_model(model, metric=None):
+    m, mul, div = pick_metric(model, metric)
     secs = lambda v: v[m] * mul / div  # noqa: E731  the writer's own arithmetic
     fs = model["functions"]
     if model.get("tree") and not model["has_calls"]:
@@ -234,20 +234,33 @@ def stack_inputs(shared):
                 if "not a profile" in str(json.load(f).get("format", "")):
                     continue  # austin's `where` output
             files.append(oracle[: -len(".expected.json")])
+    # graphs with call counts of their own (no oracle files beside them)
+    files += sorted(f for f in glob.glob(os.path.join(shared, "corpus", "callgrind", "*.callgrind*"))
+                   if not f.endswith(".txt"))
     return files
+
+
+def runs_with_samples(shared):
+    files = sorted(glob.glob(os.path.join(shared, "corpus", "austin", "*_wall_*.austin")))
+    if not files:
+        raise SystemExit("no corpus austin wall files")
+    return files[:3]
 
 
 def mode_stacks(exe, shared, work):
     out = os.path.join(work, "stacks.pstats")
     model_json = os.path.join(work, "stacks.json")
-    files = stack_inputs(shared)
+    # every input with its default metric, and austin's samples made time by
+    # its interval
+    runs = [(path, None) for path in stack_inputs(shared)]
+    runs += [(path, "samples") for path in runs_with_samples(shared)]
     failed = 0
-    for path in files:
+    for path, metric in runs:
         try:
             pconv(exe, path, "-o", model_json)
             with open(model_json, encoding="utf-8") as f:
-                want = expected_from_model(json.load(f))
-            pconv(exe, path, "-o", out)
+                want = expected_from_model(json.load(f), metric)
+            pconv(exe, path, "-o", out, *(["--metric", metric] if metric else []))
             got = load_marshal(out)
             errors = []
             if got != want:
@@ -264,11 +277,12 @@ def mode_stacks(exe, shared, work):
             errors = [f"{type(e).__name__}: {e}"]
         if errors:
             failed += 1
-            print(f"FAIL {os.path.relpath(path, shared)}: {len(errors)} problems")
+            print(f"FAIL {os.path.relpath(path, shared)} (metric {metric or 'default'}): "
+                  f"{len(errors)} problems")
             for e in errors[:8]:
                 print("   ", e)
     print(f"stack/line profiles written as pstats equal to the model: "
-          f"{len(files) - failed} of {len(files)}")
+          f"{len(runs) - failed} of {len(runs)}")
     return 1 if failed else 0
 
 
