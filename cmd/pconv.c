@@ -23,7 +23,7 @@ static const char usage[] =
     "      --view VIEW          memray: peak (default), leaks, temporary, total\n"
     "      --temporary-threshold N  memray --view temporary: freed within N allocations\n"
     "      --title TEXT         flame graph title\n"
-    "      --minwidth PCT       flame graph: merge frames narrower than PCT %% of the total\n"
+    "      --minwidth PCT       flame graph: merge frames narrower than PCT % of the total\n"
     "      --inverted           flame graph drawn as an icicle (roots at the top)\n"
     "      --reverse            flame graph of stacks merged from the leaf\n"
     "      --colors kind|module flame graph colours\n"

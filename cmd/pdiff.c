@@ -31,7 +31,7 @@ static const char usage[] =
     "                           as difffolded.pl), or any format (-t)\n"
     "  -t, --to FORMAT          format of -o\n"
     "      --title TEXT         flame graph title\n"
-    "      --fail-above PCT     exit 1 when the total grew by more than PCT %%\n"
+    "      --fail-above PCT     exit 1 when the total grew by more than PCT %\n"
     "      --fail-on REGEX      ... or the inclusive value of a matching function\n"
     "      --threads            keep process and thread frames (stack profiles)\n"
     "  -h, --help               this text\n"
