@@ -765,8 +765,9 @@ static void pstats_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
 }
 
 /* ======================================================================
- * Writer: one marshal (version 4) dict, as cProfile's dump_stats writes it,
- * without references (FLAG_REF is optional in marshal). Choices for profiles
+ * Writer: one marshal (version 4) dict, as cProfile's dump_stats writes it;
+ * each key tuple and file name is written once and referenced after. Choices
+ * for profiles
  * that did not come from a deterministic profiler: docs/pstats-write.md.
  * ====================================================================== */
 
@@ -816,17 +817,17 @@ static void mw_float(mw *w, double v)
 
 /* s must be valid UTF-8: 'z'/'a' for ASCII (what marshal itself writes),
  * 'u' for the rest. */
-static void mw_str(mw *w, const char *s)
+static void mw_str(mw *w, const char *s, uint8_t flag)
 {
     size_t len = strlen(s);
     bool ascii = true;
     for (size_t i = 0; i < len && ascii; i++)
         ascii = (unsigned char)s[i] < 0x80;
     if (ascii && len < 256) {
-        mw_byte(w, 'z');
+        mw_byte(w, 'z' | flag);
         mw_byte(w, (uint8_t)len);
     } else {
-        mw_byte(w, ascii ? 'a' : 'u');
+        mw_byte(w, (ascii ? 'a' : 'u') | flag);
         mw_u32(w, (uint32_t)len);
     }
     fwrite(s, 1, len, w->f);
@@ -859,6 +860,14 @@ typedef struct {
     char **scratch;                /* strings made here, freed at the end */
     size_t nscratch, capscratch;
     bool yappi, int_callers;
+    /* marshal references: a key tuple or a file name is written once with
+     * FLAG_REF, then as 'r' + its slot */
+    uint32_t nslots;
+    pk_id *key_slot;    /* per function */
+    const char **files; /* distinct file names written so far */
+    uint32_t *file_slot;
+    size_t nfiles, capfiles;
+    pk_hmap file_index;
 } pw;
 
 static double pw_seconds(const pw *w, int64_t v)
@@ -1108,13 +1117,57 @@ static void group_by_callee(pw *w)
     free(fill);
 }
 
+static void put_ref(mw *m, uint32_t slot)
+{
+    mw_byte(m, 'r');
+    mw_u32(m, slot);
+}
+
+typedef struct {
+    const pw *w;
+    const char *s;
+} file_probe;
+
+static bool file_eq(const void *ctx, uint32_t id)
+{
+    const file_probe *k = ctx;
+    return k->w->files[id] == k->s;
+}
+
+/* File names are interned: one pointer per distinct name. */
+static void put_file(pw *w, mw *m, const char *file)
+{
+    uint64_t h = pk_hash_mix(0, (uint64_t)(uintptr_t)file);
+    file_probe k = {w, file};
+    uint32_t id = pk_hmap_find(&w->file_index, h, file_eq, &k);
+    if (id != UINT32_MAX) {
+        put_ref(m, w->file_slot[id]);
+        return;
+    }
+    if (w->nfiles == w->capfiles) {
+        w->capfiles = w->capfiles ? 2 * w->capfiles : 64;
+        w->files = pk_xrealloc(w->files, w->capfiles * sizeof *w->files);
+        w->file_slot = pk_xrealloc(w->file_slot, w->capfiles * sizeof *w->file_slot);
+    }
+    w->files[w->nfiles] = file;
+    w->file_slot[w->nfiles] = w->nslots++;
+    pk_hmap_insert(&w->file_index, h, (uint32_t)w->nfiles++);
+    mw_str(m, file, FLAG_REF);
+}
+
+/* The flagged tuple takes its slot before its items do, as marshal reads. */
 static void put_key(pw *w, mw *m, pk_id id)
 {
-    mw_byte(m, ')');
+    if (w->key_slot[id] != PK_NONE) {
+        put_ref(m, w->key_slot[id]);
+        return;
+    }
+    w->key_slot[id] = w->nslots++;
+    mw_byte(m, ')' | FLAG_REF);
     mw_byte(m, 3);
-    mw_str(m, w->funcs[id].file);
+    put_file(w, m, w->funcs[id].file);
     mw_int(m, w->p->funcs[id].line);
-    mw_str(m, w->funcs[id].name);
+    mw_str(m, w->funcs[id].name, 0);
 }
 
 /* {caller_key: (nc, cc, tt, ct)}, or the plain call count `profile` writes. */
@@ -1165,6 +1218,10 @@ static void pw_free(pw *w)
     free(w->edges);
     free(w->by_callee);
     free(w->first_edge);
+    free(w->key_slot);
+    free(w->files);
+    free(w->file_slot);
+    pk_hmap_free(&w->file_index);
 }
 
 static int pstats_write(pk_profile *p, FILE *f, const pk_write_options *opt, pk_error *err)
@@ -1181,6 +1238,8 @@ static int pstats_write(pk_profile *p, FILE *f, const pk_write_options *opt, pk_
     plan_counts(&w);
     name_keys(&w);
     group_by_callee(&w);
+    w.key_slot = pk_xmalloc((p->nfuncs + 1) * sizeof *w.key_slot);
+    memset(w.key_slot, 0xff, (p->nfuncs + 1) * sizeof *w.key_slot);
     mw m = {f};
     mw_byte(&m, '{');
     for (pk_id i = 0; i < p->nfuncs; i++)
