@@ -1209,6 +1209,23 @@ static void put_entry(pw *w, mw *m, pk_id id)
     put_callers(w, m, id);
 }
 
+/* A pstats input is written back in its producer's own layout: yappi's
+ * swapped counts, profile's int callers. Not after a merge of several inputs
+ * (the first input's meta would speak for all), and int callers only while
+ * every edge is a plain count. */
+static void restore_producer(pw *w)
+{
+    pk_profile *p = w->p;
+    const char *producer = pk_meta_get(p, "pstats.producer");
+    if (!p->has_calls || !producer || pk_meta_get(p, "input.1")) return;
+    w->yappi = strcmp(producer, "yappi") == 0;
+    w->int_callers = strcmp(producer, "profile") == 0;
+    for (size_t i = 0; i < p->nedges && w->int_callers; i++) {
+        const pk_edge *e = &p->edges[i];
+        w->int_callers = e->calls == e->pcalls && e->self[0] == 0 && e->incl[0] == 0;
+    }
+}
+
 static void pw_free(pw *w)
 {
     for (size_t i = 0; i < w->nscratch; i++)
@@ -1229,9 +1246,7 @@ static int pstats_write(pk_profile *p, FILE *f, const pk_write_options *opt, pk_
     (void)err;
     pk_ensure_graph(p);
     pw w = {.p = p};
-    const char *producer = pk_meta_get(p, "pstats.producer");
-    w.yappi = p->has_calls && producer && strcmp(producer, "yappi") == 0;
-    w.int_callers = p->has_calls && producer && strcmp(producer, "profile") == 0;
+    restore_producer(&w);
     pick_metric(&w, opt);
     w.funcs = pk_xcalloc(p->nfuncs + 1, sizeof *w.funcs);
     w.edges = pk_xcalloc(p->nedges + 1, sizeof *w.edges);

@@ -134,7 +134,26 @@ def mode_roundtrip(exe, shared, work):
             for e in errors[:10]:
                 print("   ", e)
     print(f"pstats round trips equal to the input: {len(files) - failed} of {len(files)}")
-    return 1 if failed else 0
+    return 1 if failed or check_merges(exe, files, work) else 0
+
+
+def check_merges(exe, files, work):
+    """Several inputs merged: cProfile's layout whatever the first producer."""
+    out = os.path.join(work, "merged.pstats")
+    failed = 0
+    for quirk in (".yappi", ".profile."):
+        first = next(f for f in files if quirk in os.path.basename(f))
+        other = next(f for f in files if ".cProfile." in os.path.basename(f)
+                     and os.path.basename(f).split(".")[0] == os.path.basename(first).split(".")[0])
+        pconv(exe, first, other, "-o", out)
+        stats = load_marshal(out)
+        swapped = [k for k, v in stats.items() if v[0] > v[1]]
+        ints = [k for k, v in stats.items() if any(not isinstance(c, tuple) for c in v[4].values())]
+        if swapped or ints:
+            failed += 1
+            print(f"FAIL merge {os.path.basename(first)} + {os.path.basename(other)}: "
+                  f"{len(swapped)} entries with cc > nc, {len(ints)} with int callers")
+    return failed
 
 
 # ---- stack profiles (and lprof) ----
