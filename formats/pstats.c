@@ -9,6 +9,8 @@
  * decoding it again from its recorded offset ("replay"), within a budget so a
  * crafted file cannot make the work quadratic. Key tuples remember the
  * function they resolved to, so the usual `r` caller keys cost one lookup.
+ *
+ * The writer (below the reader) writes any profile back as such a dict.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -766,9 +768,9 @@ static void pstats_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
 
 /* ======================================================================
  * Writer: one marshal (version 4) dict, as cProfile's dump_stats writes it;
- * each key tuple and file name is written once and referenced after. Choices
- * for profiles
- * that did not come from a deterministic profiler: docs/pstats-write.md.
+ * each key tuple and file name is written once and referenced after.
+ * Choices for profiles that did not come from a deterministic profiler:
+ * docs/pstats-write.md.
  * ====================================================================== */
 
 typedef struct {
@@ -809,6 +811,7 @@ static void mw_int(mw *w, int64_t v)
 
 static void mw_float(mw *w, double v)
 {
+    mw_byte(w, 'g');
     uint64_t bits;
     memcpy(&bits, &v, sizeof bits);
     for (int i = 0; i < 8; i++)
@@ -831,12 +834,6 @@ static void mw_str(mw *w, const char *s, uint8_t flag)
         mw_u32(w, (uint32_t)len);
     }
     fwrite(s, 1, len, w->f);
-}
-
-static void mw_float_tag(mw *w, double v)
-{
-    mw_byte(w, 'g');
-    mw_float(w, v);
 }
 
 /* What is written per function and per edge. */
@@ -870,10 +867,11 @@ typedef struct {
     pk_hmap file_index;
 } pw;
 
-static double pw_seconds(const pw *w, int64_t v)
+/* The written metric of values (a function's or an edge's self or incl). */
+static double pw_seconds(const pw *w, const int64_t *values)
 {
     if (w->metric < 0) return 0.0;
-    return (double)v * w->mul / w->div;
+    return (double)values[w->metric] * w->mul / w->div;
 }
 
 /* Time metrics are ns; a sample count becomes time when the interval is
@@ -1188,8 +1186,8 @@ static void put_callers(pw *w, mw *m, pk_id callee)
         mw_byte(m, 4);
         mw_int(m, w->edges[eid].nc);
         mw_int(m, w->edges[eid].cc);
-        mw_float_tag(m, w->metric >= 0 ? pw_seconds(w, e->self[w->metric]) : 0.0);
-        mw_float_tag(m, w->metric >= 0 ? pw_seconds(w, e->incl[w->metric]) : 0.0);
+        mw_float(m, pw_seconds(w, e->self));
+        mw_float(m, pw_seconds(w, e->incl));
     }
     mw_byte(m, '0');
 }
@@ -1204,8 +1202,8 @@ static void put_entry(pw *w, mw *m, pk_id id)
     mw_byte(m, 5);
     mw_int(m, w->yappi ? o->nc : o->cc);
     mw_int(m, w->yappi ? o->cc : o->nc);
-    mw_float_tag(m, w->metric >= 0 ? pw_seconds(w, f->self[w->metric]) : 0.0);
-    mw_float_tag(m, w->metric >= 0 ? pw_seconds(w, f->incl[w->metric]) : 0.0);
+    mw_float(m, pw_seconds(w, f->self));
+    mw_float(m, pw_seconds(w, f->incl));
     put_callers(w, m, id);
 }
 
