@@ -9,6 +9,8 @@
  * decoding it again from its recorded offset ("replay"), within a budget so a
  * crafted file cannot make the work quadratic. Key tuples remember the
  * function they resolved to, so the usual `r` caller keys cost one lookup.
+ *
+ * The writer (below the reader) writes any profile back as such a dict.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -17,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/escape.h"
+#include "../lib/hmap.h"
 #include "format.h"
 
 #define FLAG_REF 0x80
@@ -762,6 +766,502 @@ static void pstats_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     p->has_calls = true;
 }
 
+/* ======================================================================
+ * Writer: one marshal (version 4) dict, as cProfile's dump_stats writes it;
+ * each key tuple and file name is written once and referenced after.
+ * Choices for profiles that did not come from a deterministic profiler:
+ * docs/pstats-write.md.
+ * ====================================================================== */
+
+typedef struct {
+    FILE *f;
+} mw;
+
+static void mw_byte(mw *w, uint8_t b)
+{
+    putc(b, w->f);
+}
+
+static void mw_u32(mw *w, uint32_t v)
+{
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    fwrite(b, 1, 4, w->f);
+}
+
+/* 'i' when it fits in 32 bits, else 'l': a signed count of 15-bit digits. */
+static void mw_int(mw *w, int64_t v)
+{
+    if (v >= INT32_MIN && v <= INT32_MAX) {
+        mw_byte(w, 'i');
+        mw_u32(w, (uint32_t)(int32_t)v);
+        return;
+    }
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    uint16_t digits[5];
+    int n = 0;
+    for (; mag; mag >>= 15)
+        digits[n++] = (uint16_t)(mag & 0x7fff);
+    mw_byte(w, 'l');
+    mw_u32(w, (uint32_t)(v < 0 ? -n : n));
+    for (int i = 0; i < n; i++) {
+        mw_byte(w, (uint8_t)digits[i]);
+        mw_byte(w, (uint8_t)(digits[i] >> 8));
+    }
+}
+
+static void mw_float(mw *w, double v)
+{
+    mw_byte(w, 'g');
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    for (int i = 0; i < 8; i++)
+        mw_byte(w, (uint8_t)(bits >> (8 * i)));
+}
+
+/* s must be valid UTF-8: 'z'/'a' for ASCII (what marshal itself writes),
+ * 'u' for the rest. */
+static void mw_str(mw *w, const char *s, uint8_t flag)
+{
+    size_t len = strlen(s);
+    bool ascii = true;
+    for (size_t i = 0; i < len && ascii; i++)
+        ascii = (unsigned char)s[i] < 0x80;
+    if (ascii && len < 256) {
+        mw_byte(w, 'z' | flag);
+        mw_byte(w, (uint8_t)len);
+    } else {
+        mw_byte(w, (ascii ? 'a' : 'u') | flag);
+        mw_u32(w, (uint32_t)len);
+    }
+    fwrite(s, 1, len, w->f);
+}
+
+/* What is written per function and per edge. */
+typedef struct {
+    const char *file, *name; /* valid UTF-8, unique together with line */
+    int64_t nc, cc;
+    bool present;
+} out_func;
+
+typedef struct {
+    int64_t nc, cc;
+} out_edge;
+
+typedef struct {
+    pk_profile *p;
+    int metric;
+    double mul, div; /* seconds = value * mul / div */
+    out_func *funcs;
+    out_edge *edges;
+    pk_id *by_callee, *first_edge; /* edges grouped by callee: counting sort */
+    char **scratch;                /* strings made here, freed at the end */
+    size_t nscratch, capscratch;
+    bool yappi, int_callers;
+    /* marshal references: a key tuple or a file name is written once with
+     * FLAG_REF, then as 'r' + its slot */
+    uint32_t nslots;
+    pk_id *key_slot;    /* per function */
+    const char **files; /* distinct file names written so far */
+    uint32_t *file_slot;
+    size_t nfiles, capfiles;
+    pk_hmap file_index;
+} pw;
+
+/* The written metric of values (a function's or an edge's self or incl). */
+static double pw_seconds(const pw *w, const int64_t *values)
+{
+    if (w->metric < 0) return 0.0;
+    return (double)values[w->metric] * w->mul / w->div;
+}
+
+/* Time metrics are ns; a sample count becomes time when the interval is
+ * known; any other unit is written as it is, one unit per "second". */
+static void pick_metric(pw *w, const pk_write_options *opt)
+{
+    pk_profile *p = w->p;
+    w->mul = w->div = 1.0;
+    if (p->nmetrics == 0) {
+        w->metric = -1;
+        return;
+    }
+    int t = pk_metric_find(p, "time");
+    w->metric = opt && opt->metric >= 0 && opt->metric < p->nmetrics ? opt->metric : t >= 0 ? t : 0;
+    const pk_metric *m = &p->metrics[w->metric];
+    const char *interval = pk_meta_get(p, "austin.interval"); /* microseconds */
+    if (strcmp(m->unit, "ns") == 0) {
+        w->div = 1e9;
+    } else if (strcmp(m->name, "samples") == 0 && interval) {
+        char *end;
+        double us = strtod(interval, &end);
+        if (*end == '\0' && us > 0 && us < 1e12) {
+            w->mul = us;
+            w->div = 1e6;
+        }
+    }
+}
+
+static void keep_scratch(pw *w, char *s)
+{
+    if (!s) return;
+    PK_GROW(w->scratch, w->capscratch, w->nscratch + 1);
+    w->scratch[w->nscratch++] = s;
+}
+
+typedef struct {
+    const pw *w;
+    const char *file, *name;
+    int32_t line;
+} key_probe;
+
+static uint64_t key_hash(const char *file, int32_t line, const char *name)
+{
+    uint64_t h = pk_hash_bytes(file, strlen(file));
+    h = pk_hash_mix(h, (uint64_t)(uint32_t)line);
+    return pk_hash_mix(h, pk_hash_bytes(name, strlen(name)));
+}
+
+static bool key_eq(const void *ctx, uint32_t id)
+{
+    const key_probe *k = ctx;
+    const out_func *o = &k->w->funcs[id];
+    return k->w->p->funcs[id].line == k->line && strcmp(o->file, k->file) == 0 &&
+           strcmp(o->name, k->name) == 0;
+}
+
+/* Names are made valid UTF-8 (invalid bytes become U+FFFD). Two keys that
+ * became equal that way would merge into one dict entry: the later one gets
+ * a " (2)", " (3)" ... suffix. */
+static void name_keys(pw *w)
+{
+    pk_profile *p = w->p;
+    pk_hmap seen = {0};
+    for (pk_id i = 0; i < p->nfuncs; i++) {
+        out_func *o = &w->funcs[i];
+        if (!o->present) continue;
+        char *s1, *s2;
+        o->file = pk_utf8_valid(p->funcs[i].file, &s1);
+        o->name = pk_utf8_valid(p->funcs[i].name, &s2);
+        keep_scratch(w, s1);
+        keep_scratch(w, s2);
+        const char *base = o->name;
+        for (unsigned k = 2;; k++) {
+            key_probe probe = {w, o->file, o->name, p->funcs[i].line};
+            uint64_t h = key_hash(o->file, p->funcs[i].line, o->name);
+            if (pk_hmap_find(&seen, h, key_eq, &probe) == UINT32_MAX) {
+                pk_hmap_insert(&seen, h, i);
+                break;
+            }
+            size_t len = strlen(base) + 16;
+            char *renamed = pk_xmalloc(len);
+            snprintf(renamed, len, "%s (%u)", base, k);
+            keep_scratch(w, renamed);
+            o->name = renamed;
+        }
+    }
+    pk_hmap_free(&seen);
+}
+
+/* Calling contexts as stacks of functions: the tree may split one such stack
+ * into several nodes by line, which must count once. */
+typedef struct {
+    pk_id *parent, *func;
+    size_t n;
+    pk_hmap index;
+} ctx_set;
+
+typedef struct {
+    const ctx_set *s;
+    pk_id parent, func;
+} ctx_probe;
+
+static bool ctx_eq(const void *c, uint32_t id)
+{
+    const ctx_probe *k = c;
+    return k->s->parent[id] == k->parent && k->s->func[id] == k->func;
+}
+
+/* The context id of func called in context parent; *fresh when new. */
+static pk_id ctx_get(ctx_set *s, pk_id parent, pk_id func, bool *fresh)
+{
+    uint64_t h = pk_hash_mix(pk_hash_mix(0, parent), func);
+    ctx_probe k = {s, parent, func};
+    uint32_t id = pk_hmap_find(&s->index, h, ctx_eq, &k);
+    *fresh = id == UINT32_MAX;
+    if (!*fresh) return id;
+    s->parent[s->n] = parent;
+    s->func[s->n] = func;
+    pk_hmap_insert(&s->index, h, (uint32_t)s->n);
+    return (pk_id)s->n++;
+}
+
+typedef struct {
+    pw *w;
+    int64_t *incl; /* per node inclusive samples, NULL: weigh contexts */
+    int samples, nm;
+    uint32_t *func_active, *edge_active; /* frames of it on the current path */
+    pk_id *node_edge, *node_ctx;
+    ctx_set ctx;
+} count_walk;
+
+static void count_enter(count_walk *c, pk_id id)
+{
+    pk_profile *p = c->w->p;
+    const pk_node *n = &p->nodes[id];
+    int64_t weight = 1;
+    if (c->incl) {
+        weight = c->incl[(size_t)id * c->nm + c->samples];
+    } else {
+        bool fresh;
+        c->node_ctx[id] = ctx_get(&c->ctx, c->node_ctx[n->parent], n->func, &fresh);
+        if (!fresh) weight = 0;
+    }
+    out_func *o = &c->w->funcs[n->func];
+    o->present = true;
+    o->nc += weight;
+    if (c->func_active[n->func]++ == 0) o->cc += weight;
+    c->node_edge[id] = PK_NONE;
+    pk_edge *e = n->parent ? pk_edge_find(p, p->nodes[n->parent].func, n->func) : NULL;
+    if (!e) return;
+    pk_id eid = (pk_id)(e - p->edges);
+    c->node_edge[id] = eid;
+    c->w->edges[eid].nc += weight;
+    if (c->edge_active[eid]++ == 0) c->w->edges[eid].cc += weight;
+}
+
+static void count_leave(count_walk *c, pk_id id)
+{
+    c->func_active[c->w->p->nodes[id].func]--;
+    if (c->node_edge[id] != PK_NONE) c->edge_active[c->node_edge[id]]--;
+}
+
+/* Counts of a stack profile, from its tree. A frame weighs the samples under
+ * it (its inclusive "samples"); without that metric each distinct calling
+ * context (stack of functions) weighs 1. nc sums every frame of the
+ * function, cc only the outermost ones, as cProfile counts recursive calls
+ * as not primitive; edges likewise, recursion judged per (caller, callee)
+ * pair as cProfile does. */
+static void counts_from_tree(pw *w)
+{
+    pk_profile *p = w->p;
+    size_t nn = p->nnodes + 1;
+    count_walk c = {.w = w, .samples = pk_metric_find(p, "samples"), .nm = p->nmetrics};
+    c.incl = c.samples >= 0 ? pk_tree_inclusive(p) : NULL;
+    c.func_active = pk_xcalloc(p->nfuncs + 1, sizeof *c.func_active);
+    c.edge_active = pk_xcalloc(p->nedges + 1, sizeof *c.edge_active);
+    c.node_edge = pk_xmalloc(nn * sizeof *c.node_edge);
+    c.node_ctx = pk_xmalloc(nn * sizeof *c.node_ctx);
+    c.ctx.parent = pk_xmalloc(nn * sizeof *c.ctx.parent);
+    c.ctx.func = pk_xmalloc(nn * sizeof *c.ctx.func);
+    c.node_ctx[0] = PK_NONE;
+    pk_id *stack = pk_xmalloc(nn * sizeof *stack);
+    size_t depth = 0;
+    pk_id cur = p->nnodes ? p->nodes[0].first_child : PK_NONE;
+    while (cur != PK_NONE) {
+        count_enter(&c, cur);
+        stack[depth++] = cur;
+        pk_id next = p->nodes[cur].first_child;
+        /* No child: leave finished frames until one has a next sibling. */
+        while (next == PK_NONE && depth) {
+            pk_id done = stack[--depth];
+            count_leave(&c, done);
+            next = p->nodes[done].next_sibling;
+        }
+        cur = next;
+    }
+    free(c.incl);
+    free(c.func_active);
+    free(c.edge_active);
+    free(c.node_edge);
+    free(c.node_ctx);
+    free(c.ctx.parent);
+    free(c.ctx.func);
+    pk_hmap_free(&c.ctx.index);
+    free(stack);
+}
+
+static void plan_counts(pw *w)
+{
+    pk_profile *p = w->p;
+    if (p->has_tree && !p->has_calls) {
+        counts_from_tree(w);
+        return;
+    }
+    /* a graph: its own counts, or one call per function and edge if it has none */
+    for (pk_id i = 0; i < p->nfuncs; i++) {
+        const pk_function *f = &p->funcs[i];
+        w->funcs[i] = (out_func){
+            .present = true, .nc = p->has_calls ? f->calls : 1, .cc = p->has_calls ? f->pcalls : 1};
+    }
+    for (size_t i = 0; i < p->nedges; i++) {
+        const pk_edge *e = &p->edges[i];
+        w->edges[i] =
+            (out_edge){.nc = p->has_calls ? e->calls : 1, .cc = p->has_calls ? e->pcalls : 1};
+    }
+}
+
+static void group_by_callee(pw *w)
+{
+    pk_profile *p = w->p;
+    w->first_edge = pk_xcalloc(p->nfuncs + 1, sizeof *w->first_edge);
+    w->by_callee = pk_xmalloc((p->nedges + 1) * sizeof *w->by_callee);
+    for (size_t i = 0; i < p->nedges; i++)
+        w->first_edge[p->edges[i].callee + 1]++;
+    for (size_t f = 0; f < p->nfuncs; f++)
+        w->first_edge[f + 1] += w->first_edge[f];
+    pk_id *fill = pk_xmalloc((p->nfuncs + 1) * sizeof *fill);
+    memcpy(fill, w->first_edge, (p->nfuncs + 1) * sizeof *fill);
+    for (size_t i = 0; i < p->nedges; i++)
+        w->by_callee[fill[p->edges[i].callee]++] = (pk_id)i;
+    free(fill);
+}
+
+static void put_ref(mw *m, uint32_t slot)
+{
+    mw_byte(m, 'r');
+    mw_u32(m, slot);
+}
+
+typedef struct {
+    const pw *w;
+    const char *s;
+} file_probe;
+
+static bool file_eq(const void *ctx, uint32_t id)
+{
+    const file_probe *k = ctx;
+    return k->w->files[id] == k->s;
+}
+
+/* File names are interned: one pointer per distinct name. */
+static void put_file(pw *w, mw *m, const char *file)
+{
+    uint64_t h = pk_hash_mix(0, (uint64_t)(uintptr_t)file);
+    file_probe k = {w, file};
+    uint32_t id = pk_hmap_find(&w->file_index, h, file_eq, &k);
+    if (id != UINT32_MAX) {
+        put_ref(m, w->file_slot[id]);
+        return;
+    }
+    if (w->nfiles == w->capfiles) {
+        w->capfiles = w->capfiles ? 2 * w->capfiles : 64;
+        w->files = pk_xrealloc(w->files, w->capfiles * sizeof *w->files);
+        w->file_slot = pk_xrealloc(w->file_slot, w->capfiles * sizeof *w->file_slot);
+    }
+    w->files[w->nfiles] = file;
+    w->file_slot[w->nfiles] = w->nslots++;
+    pk_hmap_insert(&w->file_index, h, (uint32_t)w->nfiles++);
+    mw_str(m, file, FLAG_REF);
+}
+
+/* The flagged tuple takes its slot before its items do, as marshal reads. */
+static void put_key(pw *w, mw *m, pk_id id)
+{
+    if (w->key_slot[id] != PK_NONE) {
+        put_ref(m, w->key_slot[id]);
+        return;
+    }
+    w->key_slot[id] = w->nslots++;
+    mw_byte(m, ')' | FLAG_REF);
+    mw_byte(m, 3);
+    put_file(w, m, w->funcs[id].file);
+    mw_int(m, w->p->funcs[id].line);
+    mw_str(m, w->funcs[id].name, 0);
+}
+
+/* {caller_key: (nc, cc, tt, ct)}, or the plain call count `profile` writes. */
+static void put_callers(pw *w, mw *m, pk_id callee)
+{
+    pk_profile *p = w->p;
+    mw_byte(m, '{');
+    for (pk_id k = w->first_edge[callee]; k < w->first_edge[callee + 1]; k++) {
+        pk_id eid = w->by_callee[k];
+        const pk_edge *e = &p->edges[eid];
+        if (!w->funcs[e->caller].present) continue;
+        put_key(w, m, e->caller);
+        if (w->int_callers) {
+            mw_int(m, w->edges[eid].nc);
+            continue;
+        }
+        mw_byte(m, ')');
+        mw_byte(m, 4);
+        mw_int(m, w->edges[eid].nc);
+        mw_int(m, w->edges[eid].cc);
+        mw_float(m, pw_seconds(w, e->self));
+        mw_float(m, pw_seconds(w, e->incl));
+    }
+    mw_byte(m, '0');
+}
+
+/* (cc, nc, tt, ct, callers); yappi's files hold (nc, cc, ...), restored. */
+static void put_entry(pw *w, mw *m, pk_id id)
+{
+    const pk_function *f = &w->p->funcs[id];
+    const out_func *o = &w->funcs[id];
+    put_key(w, m, id);
+    mw_byte(m, ')');
+    mw_byte(m, 5);
+    mw_int(m, w->yappi ? o->nc : o->cc);
+    mw_int(m, w->yappi ? o->cc : o->nc);
+    mw_float(m, pw_seconds(w, f->self));
+    mw_float(m, pw_seconds(w, f->incl));
+    put_callers(w, m, id);
+}
+
+/* A pstats input is written back in its producer's own layout: yappi's
+ * swapped counts, profile's int callers. Not after a merge of several inputs
+ * (the first input's meta would speak for all), and int callers only while
+ * every edge is a plain count. */
+static void restore_producer(pw *w)
+{
+    pk_profile *p = w->p;
+    const char *producer = pk_meta_get(p, "pstats.producer");
+    if (!p->has_calls || !producer || pk_meta_get(p, "input.1")) return;
+    w->yappi = strcmp(producer, "yappi") == 0;
+    w->int_callers = strcmp(producer, "profile") == 0;
+    for (size_t i = 0; i < p->nedges && w->int_callers; i++) {
+        const pk_edge *e = &p->edges[i];
+        w->int_callers = e->calls == e->pcalls && e->self[0] == 0 && e->incl[0] == 0;
+    }
+}
+
+static void pw_free(pw *w)
+{
+    for (size_t i = 0; i < w->nscratch; i++)
+        free(w->scratch[i]);
+    free(w->scratch);
+    free(w->funcs);
+    free(w->edges);
+    free(w->by_callee);
+    free(w->first_edge);
+    free(w->key_slot);
+    free(w->files);
+    free(w->file_slot);
+    pk_hmap_free(&w->file_index);
+}
+
+static int pstats_write(pk_profile *p, FILE *f, const pk_write_options *opt, pk_error *err)
+{
+    (void)err;
+    pk_ensure_graph(p);
+    pw w = {.p = p};
+    restore_producer(&w);
+    pick_metric(&w, opt);
+    w.funcs = pk_xcalloc(p->nfuncs + 1, sizeof *w.funcs);
+    w.edges = pk_xcalloc(p->nedges + 1, sizeof *w.edges);
+    plan_counts(&w);
+    name_keys(&w);
+    group_by_callee(&w);
+    w.key_slot = pk_xmalloc((p->nfuncs + 1) * sizeof *w.key_slot);
+    memset(w.key_slot, 0xff, (p->nfuncs + 1) * sizeof *w.key_slot);
+    mw m = {f};
+    mw_byte(&m, '{');
+    for (pk_id i = 0; i < p->nfuncs; i++)
+        if (w.funcs[i].present) put_entry(&w, &m, i);
+    mw_byte(&m, '0');
+    pw_free(&w);
+    return 0;
+}
+
 /* ---- probe ---- */
 
 enum { STAGE_NONE, STAGE_DICT, STAGE_KEY, STAGE_FILE, STAGE_NAME, STAGE_ENTRY };
@@ -836,5 +1336,5 @@ const pk_format pk_format_pstats = {
     .description = "cProfile / profile / yappi statistics (marshal, Python 2.7 to 3.13)",
     .probe = pstats_probe,
     .read = pstats_read,
-    .write = NULL,
+    .write = pstats_write,
 };
