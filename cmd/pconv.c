@@ -31,6 +31,8 @@ static const char usage[] =
     "      --colors kind|module flame graph colours\n"
     "      --countname NAME     flame graph: what the values count\n"
     "      --width PIXELS       flame graph width (default 1200)\n"
+    "      --embed-source       HTML report: embed the source of the hottest lines\n"
+    "      --source-root DIR    HTML report: look for moved sources under DIR too\n"
     "      --max-memory SIZE    refuse inputs that decode to more (default 8G)\n"
     "  -v, --verbose            report what was skipped while reading\n"
     "  -h, --help               this text\n"
@@ -61,6 +63,8 @@ enum {
     OPT_COUNTNAME,
     OPT_WIDTH,
     OPT_MAXMEM,
+    OPT_EMBED_SOURCE,
+    OPT_SOURCE_ROOT,
 };
 
 static const struct option long_options[] = {
@@ -81,6 +85,8 @@ static const struct option long_options[] = {
     {"countname", required_argument, 0, OPT_COUNTNAME},
     {"width", required_argument, 0, OPT_WIDTH},
     {"max-memory", required_argument, 0, OPT_MAXMEM},
+    {"embed-source", no_argument, 0, OPT_EMBED_SOURCE},
+    {"source-root", required_argument, 0, OPT_SOURCE_ROOT},
     {"verbose", no_argument, 0, 'v'},
     {"help", no_argument, 0, 'h'},
     PK_CLI_FILTER_LONG_OPTIONS,
@@ -88,6 +94,39 @@ static const struct option long_options[] = {
 };
 
 static int run(int argc, char **argv, pk_filter *filter);
+
+/* The HTML report of a memray capture shows its peak, leaks and total views
+ * side by side; the writer only gets profiles, so the capture is read once
+ * per view here. Other outputs and formats get nothing extra. */
+typedef struct {
+    pk_profile *profiles[3];
+    const char *names[3];
+    size_t n;
+} extra_views;
+
+static int read_extra_views(char **inputs, int ninputs, const char *from,
+                            const pk_read_options *ropt, pk_filter *filter, const char *metric,
+                            extra_views *x, pk_error *err)
+{
+    static const char *const all[] = {"peak", "leaks", "total"};
+    for (size_t i = 0; i < 3; i++) {
+        if (strcmp(all[i], ropt->view) == 0) continue;
+        pk_read_options o = *ropt;
+        o.view = all[i];
+        pk_profile *p = pk_cli_read_inputs(inputs, ninputs, from, &o, err);
+        if (!p) return -1;
+        x->profiles[x->n] = p;
+        x->names[x->n++] = all[i];
+        if (pk_cli_apply_filter(p, filter, metric, err) < 0) return -1;
+    }
+    return 0;
+}
+
+static bool wants_views(const pk_profile *p, const char *output, const char *to)
+{
+    const pk_format *fmt = to ? pk_format_by_name(to) : pk_format_for_path(output, true);
+    return fmt && strcmp(fmt->name, "html") == 0 && p->format && strcmp(p->format, "memray") == 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -174,6 +213,12 @@ static int run(int argc, char **argv, pk_filter *filter)
             if (!(pk_max_input_bytes = pk_parse_size(optarg)))
                 return pk_cli_usage_error("bad --max-memory '%s'", optarg);
             break;
+        case OPT_EMBED_SOURCE:
+            wopt.embed_source = true;
+            break;
+        case OPT_SOURCE_ROOT:
+            wopt.source_root = optarg;
+            break;
         default:
             return pk_cli_bad_option(argv);
         }
@@ -196,7 +241,17 @@ static int run(int argc, char **argv, pk_filter *filter)
         pk_profile_free(p);
         return pk_cli_usage_error("the profile has no metric '%s'", metric);
     }
-    int rc = pk_write_profile(p, output, to, &wopt, &err);
+    extra_views x = {.n = 0};
+    int rc = 0;
+    if (wants_views(p, output, to)) {
+        rc = read_extra_views(argv + optind, ninputs, from, &ropt, filter, metric, &x, &err);
+        wopt.nviews = x.n;
+        wopt.views = x.profiles;
+        wopt.view_names = x.names;
+    }
+    if (rc == 0) rc = pk_write_profile(p, output, to, &wopt, &err);
     pk_profile_free(p);
+    for (size_t i = 0; i < x.n; i++)
+        pk_profile_free(x.profiles[i]);
     return rc == 0 ? PK_EXIT_OK : pk_cli_error(&err);
 }
