@@ -1775,9 +1775,7 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
                 " records",
                 offset_of(r, r->cur), r->n_records);
     finish(r);
-    if (getenv("MR_DEBUG"))
-        fprintf(stderr, "live n=%zu cap=%zu locs=%zu nodes=%zu codes=%zu\n", r->live.n,
-                r->live.mask + 1, r->nlocs, r->nnodes, r->ncodes);
+    memcpy(*catcher, r->outer, sizeof(jmp_buf)); /* pk_fail goes back where it went */
     reader_free(r);
 }
 
