@@ -1010,6 +1010,37 @@ static void on_object(mr_reader *r, uint8_t type)
     r->objects++;
 }
 
+/* Records whose type number and layout every capture kind and version share:
+ * native trace index, generation, segment header, thread name, context
+ * switch. False when type is none of them. */
+static bool shared_record(mr_reader *r, unsigned type)
+{
+    switch (type) {
+    case 5:
+        on_native_trace_index(r);
+        return true;
+    case 6:
+        r->generations++;
+        return true;
+    case 7:
+        on_segment_header(r);
+        return true;
+    case 10: {
+        const char *name = rd_cstr(r);
+        need_thread(r);
+        r->thread->name = name;
+        return true;
+    }
+    case 12: {
+        uint64_t tid = rd_fixed(r, 8);
+        r->thread = thread_get(r, tid, &r->cur_thread);
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
 /* One record; false at the end of the stream. */
 static bool stream_record(mr_reader *r)
 {
@@ -1035,31 +1066,11 @@ static bool stream_record(mr_reader *r)
         case 0x02:
             on_memory_record(r);
             break;
-        case 0x05:
-            on_native_trace_index(r);
-            break;
-        case 0x06:
-            r->generations++;
-            break;
-        case 0x07:
-            on_segment_header(r);
-            break;
-        case 0x0A: {
-            const char *name = rd_cstr(r);
-            need_thread(r);
-            r->thread->name = name;
-            break;
-        }
-        case 0x0C: {
-            uint64_t tid = rd_fixed(r, 8);
-            r->thread = thread_get(r, tid, &r->cur_thread);
-            break;
-        }
         case 0x0E:
             on_code_object(r);
             break;
         default:
-            fail(r, "unknown record type 0x%02x", type);
+            if (!shared_record(r, type)) fail(r, "unknown record type 0x%02x", type);
         }
     }
     return true;
@@ -1116,34 +1127,14 @@ static bool v11_stream_record(mr_reader *r)
         push_frame(r, code, r->codes[code].firstline);
         break;
     }
-    case 5:
-        on_native_trace_index(r);
-        break;
-    case 6:
-        r->generations++;
-        break;
-    case 7:
-        on_segment_header(r);
-        break;
     case 9:
         on_frame_pop(r, flags + 1);
         break;
-    case 10: {
-        const char *name = rd_cstr(r);
-        need_thread(r);
-        r->thread->name = name;
-        break;
-    }
     case 11:
         on_memory_record(r);
         break;
-    case 12: {
-        uint64_t tid = rd_fixed(r, 8);
-        r->thread = thread_get(r, tid, &r->cur_thread);
-        break;
-    }
     default:
-        fail(r, "unknown record type 0x%02x", byte);
+        if (!shared_record(r, type)) fail(r, "unknown record type 0x%02x", byte);
     }
     return true;
 }
@@ -1267,26 +1258,6 @@ static bool aggregated_record(mr_reader *r)
         else
             on_agg_frame(r);
         break;
-    case 5:
-        on_native_trace_index(r);
-        break;
-    case 6:
-        r->generations++;
-        break;
-    case 7:
-        on_segment_header(r);
-        break;
-    case 10: {
-        const char *name = rd_cstr(r);
-        need_thread(r);
-        r->thread->name = name;
-        break;
-    }
-    case 12: {
-        uint64_t tid = rd_fixed(r, 8);
-        r->thread = thread_get(r, tid, &r->cur_thread);
-        break;
-    }
     case 13: /* SURVIVING_OBJECT */
         rd_varint(r);
         if (r->native_traces) rd_varint(r);
@@ -1299,7 +1270,7 @@ static bool aggregated_record(mr_reader *r)
         r->saw_trailer = true;
         return false;
     default:
-        fail(r, "unknown aggregated record type 0x%02x", type);
+        if (!shared_record(r, type)) fail(r, "unknown aggregated record type 0x%02x", type);
     }
     return true;
 }
