@@ -108,14 +108,13 @@ const char *pk_intern(pk_profile *p, const char *s, size_t len)
     if (nul) len = (size_t)(nul - s);
     uint64_t h = pk_hash_bytes(s, len);
     str_key k = {ix, s, len};
-    uint32_t id = pk_hmap_find(&ix->strings, h, str_eq, &k);
-    if (id != UINT32_MAX) return ix->strs[id];
+    uint32_t id = pk_hmap_get(&ix->strings, h, str_eq, &k, (uint32_t)ix->nstrs);
+    if (id != ix->nstrs) return ix->strs[id];
     char *copy = arena_alloc(p->arena, len + 1);
     memcpy(copy, s, len);
     copy[len] = '\0';
     PK_GROW(ix->strs, ix->capstrs, ix->nstrs + 1);
-    ix->strs[ix->nstrs] = copy;
-    pk_hmap_insert(&ix->strings, h, (uint32_t)ix->nstrs++);
+    ix->strs[ix->nstrs++] = copy;
     return copy;
 }
 
@@ -178,11 +177,10 @@ pk_id pk_function_get(pk_profile *p, const char *name, const char *file, int32_t
     file = pk_intern_cstr(p, file);
     uint64_t h = func_hash(name, file, line);
     func_key k = {p, name, file, line};
-    uint32_t id = pk_hmap_find(&p->index->funcs, h, func_eq, &k);
-    if (id != UINT32_MAX) return id;
+    uint32_t id = pk_hmap_get(&p->index->funcs, h, func_eq, &k, (uint32_t)p->nfuncs);
+    if (id != p->nfuncs) return id;
     PK_GROW(p->funcs, p->capfuncs, p->nfuncs + 1);
     p->funcs[p->nfuncs] = (pk_function){.name = name, .file = file, .line = line, .kind = kind};
-    pk_hmap_insert(&p->index->funcs, h, (uint32_t)p->nfuncs);
     return (pk_id)p->nfuncs++;
 }
 
@@ -232,11 +230,12 @@ pk_edge *pk_edge_find(const pk_profile *p, pk_id caller, pk_id callee)
 
 pk_edge *pk_edge_get(pk_profile *p, pk_id caller, pk_id callee)
 {
-    pk_edge *e = pk_edge_find(p, caller, callee);
-    if (e) return e;
+    edge_key k = {p, caller, callee};
+    uint32_t id = pk_hmap_get(&p->index->edges, edge_hash(caller, callee), edge_eq, &k,
+                              (uint32_t)p->nedges);
+    if (id != p->nedges) return &p->edges[id];
     PK_GROW(p->edges, p->capedges, p->nedges + 1);
     p->edges[p->nedges] = (pk_edge){.caller = caller, .callee = callee};
-    pk_hmap_insert(&p->index->edges, edge_hash(caller, callee), (uint32_t)p->nedges);
     return &p->edges[p->nedges++];
 }
 
@@ -260,7 +259,7 @@ static uint64_t node_hash(pk_id parent, pk_id func, int32_t line)
     return pk_hash_mix(pk_hash_mix(pk_hash_mix(2, parent), func), (uint32_t)line);
 }
 
-static pk_id node_add(pk_profile *p, pk_id parent, pk_id func, int32_t line, uint64_t h)
+static pk_id node_add(pk_profile *p, pk_id parent, pk_id func, int32_t line)
 {
     PK_GROW(p->nodes, p->capnodes, p->nnodes + 1);
     pk_id id = (pk_id)p->nnodes++;
@@ -270,7 +269,6 @@ static pk_id node_add(pk_profile *p, pk_id parent, pk_id func, int32_t line, uin
                              .next_sibling = p->nodes[parent].first_child,
                              .line = line};
     p->nodes[parent].first_child = id;
-    pk_hmap_insert(&p->index->nodes, h, id);
     return id;
 }
 
@@ -278,8 +276,8 @@ pk_id pk_tree_child(pk_profile *p, pk_id parent, pk_id func, int32_t line)
 {
     uint64_t h = node_hash(parent, func, line);
     node_key k = {p, parent, func, line};
-    uint32_t id = pk_hmap_find(&p->index->nodes, h, node_eq, &k);
-    return id != UINT32_MAX ? id : node_add(p, parent, func, line, h);
+    uint32_t id = pk_hmap_get(&p->index->nodes, h, node_eq, &k, (uint32_t)p->nnodes);
+    return id != p->nnodes ? id : node_add(p, parent, func, line);
 }
 
 pk_id pk_tree_add_stack(pk_profile *p, const pk_id *funcs, const int32_t *lines, size_t depth,
@@ -327,11 +325,10 @@ pk_line *pk_line_get(pk_profile *p, pk_id func, int32_t line)
 {
     uint64_t h = pk_hash_mix(pk_hash_mix(3, func), (uint32_t)line);
     line_key k = {p, func, line};
-    uint32_t id = pk_hmap_find(&p->index->lines, h, line_eq, &k);
-    if (id != UINT32_MAX) return &p->lines[id];
+    uint32_t id = pk_hmap_get(&p->index->lines, h, line_eq, &k, (uint32_t)p->nlines);
+    if (id != p->nlines) return &p->lines[id];
     PK_GROW(p->lines, p->caplines, p->nlines + 1);
     p->lines[p->nlines] = (pk_line){.func = func, .line = line};
-    pk_hmap_insert(&p->index->lines, h, (uint32_t)p->nlines);
     return &p->lines[p->nlines++];
 }
 
