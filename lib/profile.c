@@ -231,8 +231,8 @@ pk_edge *pk_edge_find(const pk_profile *p, pk_id caller, pk_id callee)
 pk_edge *pk_edge_get(pk_profile *p, pk_id caller, pk_id callee)
 {
     edge_key k = {p, caller, callee};
-    uint32_t id = pk_hmap_get(&p->index->edges, edge_hash(caller, callee), edge_eq, &k,
-                              (uint32_t)p->nedges);
+    uint32_t id =
+        pk_hmap_get(&p->index->edges, edge_hash(caller, callee), edge_eq, &k, (uint32_t)p->nedges);
     if (id != p->nedges) return &p->edges[id];
     PK_GROW(p->edges, p->capedges, p->nedges + 1);
     p->edges[p->nedges] = (pk_edge){.caller = caller, .callee = callee};
