@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/hmap.h"
 #include "format.h"
 
 #define FLAG_REF 0x80
@@ -97,6 +98,14 @@ typedef struct {
 
     /* what the producer betrays */
     bool int_callers, code_key, yappi_names;
+
+    /* Edges are appended unhashed when known new: edge_mark[caller] is the
+     * callee (+1) whose callers dict gave (caller, callee) last, and a callee
+     * listed twice (two keys, one function) takes the hashed path. */
+    uint32_t *edge_mark;
+    bool *listed;
+    size_t capmarks;
+    bool callee_twice;
 } dec;
 
 /* ---- failing ---- */
@@ -105,8 +114,12 @@ static void dec_free(dec *d)
 {
     free(d->slots);
     free(d->strs);
+    free(d->edge_mark);
+    free(d->listed);
     d->slots = NULL;
     d->strs = NULL;
+    d->edge_mark = NULL;
+    d->listed = NULL;
 }
 
 static _Noreturn __attribute__((format(printf, 3, 4))) void dec_fail(dec *d, size_t off,
@@ -619,6 +632,39 @@ static pk_id read_key(dec *d, int depth)
     return id;
 }
 
+/* Room in the per-function marks for every function made so far. */
+static void marks_fit(dec *d)
+{
+    size_t n = d->p->nfuncs;
+    if (n <= d->capmarks) return;
+    size_t cap = d->capmarks ? d->capmarks : 1024;
+    while (cap < n)
+        cap *= 2;
+    uint32_t *mark = realloc(d->edge_mark, cap * sizeof *mark);
+    if (mark) d->edge_mark = mark;
+    bool *listed = realloc(d->listed, cap * sizeof *listed);
+    if (listed) d->listed = listed;
+    if (!mark || !listed) dec_fail(d, d->pos, "out of memory");
+    memset(mark + d->capmarks, 0, (cap - d->capmarks) * sizeof *mark);
+    memset(listed + d->capmarks, 0, (cap - d->capmarks) * sizeof *listed);
+    d->capmarks = cap;
+}
+
+/* The edge (caller, callee): appended without a hash lookup unless this
+ * callee's entry may already have given it. */
+static pk_edge *edge_for(dec *d, pk_id caller, pk_id callee)
+{
+    pk_profile *p = d->p;
+    marks_fit(d);
+    if (d->callee_twice || d->edge_mark[caller] == callee + 1)
+        return pk_edge_get(p, caller, callee);
+    d->edge_mark[caller] = callee + 1;
+    PK_GROW(p->edges, p->capedges, p->nedges + 1);
+    pk_edge *e = &p->edges[p->nedges++];
+    *e = (pk_edge){.caller = caller, .callee = callee};
+    return e;
+}
+
 /* A callers entry: (nc, cc, tt, ct) from cProfile and yappi, a plain call
  * count from the pure-Python profile module. */
 static void read_edge(dec *d, pk_id caller, pk_id callee, int depth)
@@ -643,7 +689,7 @@ static void read_edge(dec *d, pk_id caller, pk_id callee, int depth)
     } else {
         dec_fail(d, at, "caller value is neither a count nor an (nc, cc, tt, ct) tuple");
     }
-    pk_edge *e = pk_edge_get(d->p, caller, callee);
+    pk_edge *e = edge_for(d, caller, callee);
     e->calls = nc;
     e->pcalls = cc;
     e->self[0] = tt;
@@ -708,6 +754,9 @@ static void read_stats(dec *d)
             break;
         }
         pk_id callee = read_key(d, 1);
+        marks_fit(d);
+        d->callee_twice = d->listed[callee];
+        d->listed[callee] = true;
         read_entry(d, callee, 1);
     }
 }

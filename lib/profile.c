@@ -221,8 +221,20 @@ static uint64_t edge_hash(pk_id caller, pk_id callee)
     return pk_hash_mix(pk_hash_mix(1, caller), callee);
 }
 
+/* A reader that knows an edge is new may append it to p->edges directly (no
+ * hashing while reading); the index takes such edges in at the next lookup. */
+static void index_new_edges(const pk_profile *p)
+{
+    pk_hmap *m = &p->index->edges;
+    if (m->count >= p->nedges) return;
+    pk_hmap_reserve(m, p->nedges);
+    for (size_t i = m->count; i < p->nedges; i++)
+        pk_hmap_insert(m, edge_hash(p->edges[i].caller, p->edges[i].callee), (uint32_t)i);
+}
+
 pk_edge *pk_edge_find(const pk_profile *p, pk_id caller, pk_id callee)
 {
+    index_new_edges(p);
     edge_key k = {p, caller, callee};
     uint32_t id = pk_hmap_find(&p->index->edges, edge_hash(caller, callee), edge_eq, &k);
     return id == UINT32_MAX ? NULL : &p->edges[id];
@@ -230,6 +242,7 @@ pk_edge *pk_edge_find(const pk_profile *p, pk_id caller, pk_id callee)
 
 pk_edge *pk_edge_get(pk_profile *p, pk_id caller, pk_id callee)
 {
+    index_new_edges(p);
     edge_key k = {p, caller, callee};
     uint32_t id =
         pk_hmap_get(&p->index->edges, edge_hash(caller, callee), edge_eq, &k, (uint32_t)p->nedges);
