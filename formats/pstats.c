@@ -83,6 +83,8 @@ typedef struct {
     pk_profile *p; /* NULL when probing */
 
     ref_slot *slots;
+    pk_id *key_func; /* per slot: the function a key tuple resolved to, or PK_NONE;
+                        apart from the slots, so the usual `r` caller key is one small read */
     size_t nslots, capslots;
     str_entry *strs;
     size_t nstrs, capstrs;
@@ -113,10 +115,12 @@ typedef struct {
 static void dec_free(dec *d)
 {
     free(d->slots);
+    free(d->key_func);
     free(d->strs);
     free(d->edge_mark);
     free(d->listed);
     d->slots = NULL;
+    d->key_func = NULL;
     d->strs = NULL;
     d->edge_mark = NULL;
     d->listed = NULL;
@@ -157,6 +161,11 @@ static uint64_t rd_le(dec *d, int n, const char *what)
         v = v << 8 | d->base[d->pos + (size_t)i];
     d->pos += (size_t)n;
     return v;
+}
+
+static uint32_t le32(const uint8_t *b)
+{
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
 static int32_t rd_i32(dec *d, const char *what)
@@ -222,10 +231,13 @@ static uint32_t slot_reserve(dec *d)
     if (d->nslots == d->capslots) {
         size_t cap = d->capslots ? d->capslots * 2 : 1024;
         ref_slot *s = realloc(d->slots, cap * sizeof *s);
-        if (!s) dec_fail(d, d->pos, "out of memory");
-        d->slots = s;
+        if (s) d->slots = s;
+        pk_id *kf = realloc(d->key_func, cap * sizeof *kf);
+        if (kf) d->key_func = kf;
+        if (!s || !kf) dec_fail(d, d->pos, "out of memory");
         d->capslots = cap;
     }
+    d->key_func[d->nslots] = PK_NONE;
     ref_slot *s = &d->slots[d->nslots];
     memset(s, 0, sizeof *s);
     s->type = MV_PENDING;
@@ -564,6 +576,10 @@ static const char *str_interned(dec *d, const mval *m)
 static int64_t want_count(dec *d, int depth, const char *what)
 {
     size_t at = d->pos;
+    if (d->len - at >= 5 && d->base[at] == 'i') { /* the usual case, unflagged */
+        d->pos += 5;
+        return (int32_t)le32(d->base + at + 1);
+    }
     mval m;
     obj_begin(d, &m, depth);
     if (m.type == MV_BIGINT) dec_fail(d, at, "%s does not fit in 64 bits", what);
@@ -575,14 +591,20 @@ static int64_t want_time_ns(dec *d, int depth, const char *what)
 {
     size_t at = d->pos;
     mval m;
-    obj_begin(d, &m, depth);
     double s;
-    if (m.type == MV_FLOAT)
-        s = m.v.f;
-    else if (m.type == MV_INT || m.type == MV_BOOL)
-        s = (double)m.v.i;
-    else
-        dec_fail(d, at, "%s is not a number", what);
+    if (d->len - at >= 9 && d->base[at] == 'g') { /* the usual case, unflagged */
+        uint64_t bits = (uint64_t)le32(d->base + at + 5) << 32 | le32(d->base + at + 1);
+        memcpy(&s, &bits, sizeof s);
+        d->pos += 9;
+    } else {
+        obj_begin(d, &m, depth);
+        if (m.type == MV_FLOAT)
+            s = m.v.f;
+        else if (m.type == MV_INT || m.type == MV_BOOL)
+            s = (double)m.v.i;
+        else
+            dec_fail(d, at, "%s is not a number", what);
+    }
     double ns = s * 1e9;
     if (!(fabs(ns) < 9.2e18)) dec_fail(d, at, "%s of %g s is out of range", what, s);
     return llround(ns);
@@ -604,12 +626,19 @@ static void note_names(dec *d, const char *name, const char *file, int32_t line,
 static pk_id read_key(dec *d, int depth)
 {
     size_t at = d->pos;
+    if (d->len - at >= 5 && d->base[at] == 'r') {
+        /* a reference to a key already resolved: no decoding at all */
+        uint32_t idx = le32(d->base + at + 1);
+        if (idx < d->nslots && d->key_func[idx] != PK_NONE) {
+            d->pos += 5;
+            return d->key_func[idx];
+        }
+    }
     mval key;
     obj_begin(d, &key, depth);
     if (key.type != MV_SEQ || (key.code != '(' && key.code != ')'))
         dec_fail(d, at, "key is not a (file, line, name) tuple");
-    if (key.slot != PK_NONE && d->slots[key.slot].cache.func != PK_NONE)
-        return d->slots[key.slot].cache.func;
+    if (key.slot != PK_NONE && d->key_func[key.slot] != PK_NONE) return d->key_func[key.slot];
     if (key.n != 3) dec_fail(d, at, "key tuple has %u items, expected (file, line, name)", key.n);
     items_cursor c;
     items_open(d, &key, &c);
@@ -628,7 +657,7 @@ static pk_id read_key(dec *d, int depth)
     const char *fs = str_interned(d, &file), *ns = str_interned(d, &name);
     note_names(d, ns, fs, (int32_t)line, name.type == MV_CODE);
     pk_id id = pk_function_get(d->p, ns, fs, (int32_t)line, pk_kind_guess(ns, fs));
-    if (key.slot != PK_NONE) d->slots[key.slot].cache.func = id;
+    if (key.slot != PK_NONE) d->key_func[key.slot] = id;
     return id;
 }
 
