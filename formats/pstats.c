@@ -656,7 +656,7 @@ static pk_id read_key(dec *d, int depth)
     items_close(d, &c);
     const char *fs = str_interned(d, &file), *ns = str_interned(d, &name);
     note_names(d, ns, fs, (int32_t)line, name.type == MV_CODE);
-    pk_id id = pk_function_get(d->p, ns, fs, (int32_t)line, pk_kind_guess(ns, fs));
+    pk_id id = pk_function_get_interned(d->p, ns, fs, (int32_t)line, pk_kind_guess(ns, fs));
     if (key.slot != PK_NONE) d->key_func[key.slot] = id;
     return id;
 }

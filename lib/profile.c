@@ -173,8 +173,13 @@ static bool func_eq(const void *ctx, uint32_t id)
 
 pk_id pk_function_get(pk_profile *p, const char *name, const char *file, int32_t line, pk_kind kind)
 {
-    name = pk_intern_cstr(p, name);
-    file = pk_intern_cstr(p, file);
+    return pk_function_get_interned(p, pk_intern_cstr(p, name), pk_intern_cstr(p, file), line,
+                                    kind);
+}
+
+pk_id pk_function_get_interned(pk_profile *p, const char *name, const char *file, int32_t line,
+                               pk_kind kind)
+{
     uint64_t h = func_hash(name, file, line);
     func_key k = {p, name, file, line};
     uint32_t id = pk_hmap_get(&p->index->funcs, h, func_eq, &k, (uint32_t)p->nfuncs);
