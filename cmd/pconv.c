@@ -22,8 +22,10 @@ static const char usage[] =
     "      --threads            keep process and thread frames (stack profiles)\n"
     "      --view VIEW          memray: peak (default), leaks, temporary, total\n"
     "      --temporary-threshold N  memray --view temporary: freed within N allocations\n"
+    "      --native             memray --native captures: native frames (unsymbolized)\n"
+    "                           under the Python ones\n"
     "      --title TEXT         flame graph title\n"
-    "      --minwidth PCT       flame graph: merge frames narrower than PCT %% of the total\n"
+    "      --minwidth PCT       flame graph: merge frames narrower than PCT % of the total\n"
     "      --inverted           flame graph drawn as an icicle (roots at the top)\n"
     "      --reverse            flame graph of stacks merged from the leaf\n"
     "      --colors kind|module flame graph colours\n"
@@ -50,6 +52,7 @@ enum {
     OPT_THREADS,
     OPT_VIEW,
     OPT_TEMP,
+    OPT_NATIVE,
     OPT_TITLE,
     OPT_MINWIDTH,
     OPT_INVERTED,
@@ -69,6 +72,7 @@ static const struct option long_options[] = {
     {"threads", no_argument, 0, OPT_THREADS},
     {"view", required_argument, 0, OPT_VIEW},
     {"temporary-threshold", required_argument, 0, OPT_TEMP},
+    {"native", no_argument, 0, OPT_NATIVE},
     {"title", required_argument, 0, OPT_TITLE},
     {"minwidth", required_argument, 0, OPT_MINWIDTH},
     {"inverted", no_argument, 0, OPT_INVERTED},
@@ -130,6 +134,9 @@ static int run(int argc, char **argv, pk_filter *filter)
             return PK_EXIT_OK;
         case OPT_METRIC:
             metric = optarg;
+            break;
+        case OPT_NATIVE:
+            ropt.native = true;
             break;
         case OPT_THREADS:
             ropt.threads = true;

@@ -18,6 +18,7 @@ typedef struct {
     bool threads;                /* keep process/thread root frames */
     const char *view;            /* memray: peak (default), leaks, temporary, total */
     int64_t temporary_threshold; /* memray --view temporary */
+    bool native;                 /* memray: add the native frames under the Python ones */
     int verbose;
 } pk_read_options;
 
