@@ -694,15 +694,41 @@ static pk_edge *edge_for(dec *d, pk_id caller, pk_id callee)
     return e;
 }
 
+/* An unflagged tuple of n items starts at the cursor: its header is consumed
+ * and the items follow (the usual value tuples, read without a slot). */
+static bool plain_tuple(dec *d, uint32_t n)
+{
+    const uint8_t *b = d->base + d->pos;
+    size_t left = d->len - d->pos;
+    if (left >= 2 && b[0] == ')' && b[1] == n) {
+        d->pos += 2;
+        return true;
+    }
+    if (left >= 5 && b[0] == '(' && le32(b + 1) == n) {
+        d->pos += 5;
+        return true;
+    }
+    return false;
+}
+
 /* A callers entry: (nc, cc, tt, ct) from cProfile and yappi, a plain call
  * count from the pure-Python profile module. */
 static void read_edge(dec *d, pk_id caller, pk_id callee, int depth)
 {
     size_t at = d->pos;
-    mval v;
-    obj_begin(d, &v, depth);
-    int64_t nc, cc, tt = 0, ct = 0;
-    if (v.type == MV_INT || v.type == MV_BOOL) {
+    mval v = {0};
+    int64_t nc = 0, cc = 0, tt = 0, ct = 0;
+    if (plain_tuple(d, 4)) {
+        nc = want_count(d, depth + 1, "caller call count");
+        cc = want_count(d, depth + 1, "caller primitive call count");
+        tt = want_time_ns(d, depth + 1, "caller tottime");
+        ct = want_time_ns(d, depth + 1, "caller cumtime");
+    } else {
+        obj_begin(d, &v, depth);
+    }
+    if (v.type == MV_PENDING) {
+        /* a plain tuple, read above */
+    } else if (v.type == MV_INT || v.type == MV_BOOL) {
         nc = cc = v.v.i;
         d->int_callers = true;
     } else if (v.type == MV_SEQ && (v.code == '(' || v.code == ')') && v.n == 4) {
