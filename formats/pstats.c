@@ -699,16 +699,21 @@ static pk_edge *edge_for(dec *d, pk_id caller, pk_id callee)
 static bool plain_tuple(dec *d, uint32_t n)
 {
     const uint8_t *b = d->base + d->pos;
-    size_t left = d->len - d->pos;
-    if (left >= 2 && b[0] == ')' && b[1] == n) {
-        d->pos += 2;
-        return true;
+    size_t left = d->len - d->pos, head;
+    uint8_t code = b[0] & (uint8_t)~FLAG_REF;
+    if (left >= 2 && code == ')' && b[1] == n)
+        head = 2;
+    else if (left >= 5 && code == '(' && le32(b + 1) == n)
+        head = 5;
+    else
+        return false;
+    d->pos += head;
+    if ((b[0] & FLAG_REF) && !d->replay) {
+        /* flagged (cProfile's tuples often are): a later `r` may replay it */
+        mval m = {.type = MV_SEQ, .code = code, .n = n, .pos = d->pos};
+        slot_store(d, slot_reserve(d), &m);
     }
-    if (left >= 5 && b[0] == '(' && le32(b + 1) == n) {
-        d->pos += 5;
-        return true;
-    }
-    return false;
+    return true;
 }
 
 /* A callers entry: (nc, cc, tt, ct) from cProfile and yappi, a plain call
@@ -776,14 +781,16 @@ static void read_callers(dec *d, pk_id callee, int depth)
 static void read_entry(dec *d, pk_id callee, int depth)
 {
     size_t at = d->pos;
-    mval v;
-    obj_begin(d, &v, depth);
-    if (v.type != MV_SEQ || (v.code != '(' && v.code != ')'))
-        dec_fail(d, at, "value is not a (cc, nc, tt, ct, callers) tuple");
-    if (v.n != 5)
-        dec_fail(d, at, "value tuple has %u items, expected (cc, nc, tt, ct, callers)", v.n);
-    items_cursor c;
-    items_open(d, &v, &c);
+    items_cursor c = {0};
+    if (!plain_tuple(d, 5)) {
+        mval v;
+        obj_begin(d, &v, depth);
+        if (v.type != MV_SEQ || (v.code != '(' && v.code != ')'))
+            dec_fail(d, at, "value is not a (cc, nc, tt, ct, callers) tuple");
+        if (v.n != 5)
+            dec_fail(d, at, "value tuple has %u items, expected (cc, nc, tt, ct, callers)", v.n);
+        items_open(d, &v, &c);
+    }
     int64_t cc = want_count(d, depth + 1, "primitive call count");
     int64_t nc = want_count(d, depth + 1, "call count");
     int64_t tt = want_time_ns(d, depth + 1, "tottime");
