@@ -8,4 +8,6 @@ in="$PK_SHARED/bench/austin-large.mojo"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 measure "pconv austin-large.mojo -> collapsed" "$PK_BIN/pconv" "$in" -o "$out/out.collapsed"
+within "$CPU" 0.3 && echo "  collapsed: ${CPU} s cpu, goal (< 0.3 s) met" ||
+  echo "  collapsed: ${CPU} s cpu, goal (< 0.3 s) missed"
 measure "pconv austin-large.mojo -> speedscope" "$PK_BIN/pconv" "$in" -o "$out/out.speedscope.json"

@@ -19,12 +19,15 @@ measure_cpu() {
   /usr/bin/time -f '%e %U %S %M' -o "$log" "$@" >/dev/null 2>&1 || { echo "  $label: FAILED"; rm -f "$log"; return 1; }
   read -r wall user sys rss_kb <"$log"
   rm -f "$log"
-  printf '  %-48s %7.2f s wall %6.2f s cpu %5d MB\n' "$label" "$wall" \
-    "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" $((rss_kb / 1024))
+  CPU=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') WALL=$wall RSS_KB=$rss_kb
+  printf '  %-48s %7.2f s wall %6.2f s cpu %5d MB\n' "$label" "$wall" "$CPU" $((rss_kb / 1024))
 }
 
 echo "  goal: <= 1 s and <= 64 MB (memray flamegraph: 9.6 s / 128 MB)"
 measure_cpu "pconv capture -o flame.svg" "$PK_BIN/pconv" "$big" -o "$out/memray.svg"
+awk -v c="$CPU" -v w="$WALL" -v r="$RSS_KB" 'BEGIN {
+  printf "  vs memray flamegraph (9.6 s / 128 MB, idle machine): %.1fx faster (cpu), %.1fx (wall), %.2fx the memory; goal %s\n",
+    9.6 / (c > 0 ? c : 0.01), 9.6 / (w > 0 ? w : 0.01), r / (128 * 1024), (c <= 1 && r <= 64 * 1024) ? "met" : "missed" }'
 measure_cpu "pconv capture -o model.json" "$PK_BIN/pconv" "$big" -o "$out/memray.json"
 measure_cpu "pconv capture --view leaks -o leaks.collapsed" \
   "$PK_BIN/pconv" "$big" --view leaks -o "$out/memray.collapsed"

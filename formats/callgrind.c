@@ -29,47 +29,74 @@ static void out_flush(out_buf *o)
     o->n = 0;
 }
 
-static void out_mem(out_buf *o, const char *s, size_t len)
+/* Room for n more bytes (n at most the buffer's size). */
+static inline void out_room(out_buf *o, size_t n)
 {
-    if (o->n + len > sizeof o->buf) {
+    if (sizeof o->buf - o->n < n) out_flush(o);
+}
+
+static inline void out_mem(out_buf *o, const char *s, size_t len)
+{
+    if (len > sizeof o->buf) {
         out_flush(o);
-        if (len > sizeof o->buf) {
-            fwrite(s, 1, len, o->f);
-            return;
-        }
+        fwrite(s, 1, len, o->f);
+        return;
     }
+    out_room(o, len);
     memcpy(o->buf + o->n, s, len);
     o->n += len;
 }
 
+/* A string literal: its length is known when compiling. */
 static void out_str(out_buf *o, const char *s)
 {
     out_mem(o, s, strlen(s));
 }
 
-static void out_char(out_buf *o, char c)
+#define out_lit(o, s) out_mem((o), (s), sizeof(s) - 1)
+
+static inline void out_char(out_buf *o, char c)
 {
-    if (o->n == sizeof o->buf) out_flush(o);
+    out_room(o, 1);
     o->buf[o->n++] = c;
 }
 
+/* Two digits per division, written in place: numbers are half of the output. */
 static void out_int(out_buf *o, int64_t v)
 {
-    char tmp[24];
-    size_t i = sizeof tmp;
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233"
+        "34353637383940414243444546474849505152535455565758596061626364656667"
+        "6869707172737475767778798081828384858687888990919293949596979899";
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0) tmp[--i] = '-';
-    out_mem(o, tmp + i, sizeof tmp - i);
+    size_t len = (v < 0) + 1;
+    for (uint64_t t = u; t >= 10; t /= 10)
+        len++;
+    out_room(o, len);
+    char *end = o->buf + o->n + len;
+    o->n += len;
+    while (u >= 100) {
+        end -= 2;
+        memcpy(end, pairs + 2 * (u % 100), 2);
+        u /= 100;
+    }
+    if (u >= 10) {
+        end -= 2;
+        memcpy(end, pairs + 2 * u, 2);
+    } else {
+        *--end = (char)('0' + u);
+    }
+    if (v < 0) *--end = '-';
 }
 
 /* A name on one line: control characters (newlines above all) become spaces. */
 static void out_name(out_buf *o, const char *s)
 {
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+    size_t n = 0;
+    while (s[n] && (unsigned char)s[n] >= 0x20 && s[n] != 0x7f)
+        n++;
+    out_mem(o, s, n);
+    for (const unsigned char *c = (const unsigned char *)s + n; *c; c++)
         out_char(o, *c < 0x20 || *c == 0x7f ? ' ' : (char)*c);
 }
 
@@ -325,7 +352,7 @@ static void put_file(cg_writer *w, const char *spec, pk_id f)
 {
     uint32_t id = w->info[f].file_id;
     out_str(w->o, spec);
-    out_str(w->o, "=(");
+    out_lit(w->o, "=(");
     out_int(w->o, id);
     out_char(w->o, ')');
     if (!w->file_named[id]) {
@@ -340,7 +367,7 @@ static void put_file(cg_writer *w, const char *spec, pk_id f)
 static void put_func(cg_writer *w, const char *spec, pk_id f)
 {
     out_str(w->o, spec);
-    out_str(w->o, "=(");
+    out_lit(w->o, "=(");
     out_int(w->o, (int64_t)f + 1);
     out_char(w->o, ')');
     if (!w->info[f].named) {
@@ -371,7 +398,7 @@ static void put_function(cg_writer *w, pk_id f)
         put_file(w, "cfl", e->callee);
         put_func(w, "cfn", e->callee);
         /* a call count of 0 (stacks without counts) would hide the arc */
-        out_str(w->o, "calls=");
+        out_lit(w->o, "calls=");
         out_int(w->o, e->calls > 0 ? e->calls : 1);
         out_char(w->o, ' ');
         out_int(w->o, w->info[e->callee].line);
@@ -391,7 +418,7 @@ static const char *event_name(const pk_metric *m)
 
 static void put_header(cg_writer *w)
 {
-    out_str(w->o, "# callgrind format\nversion: 1\ncreator: profkit\npositions: line\nevents:");
+    out_lit(w->o, "# callgrind format\nversion: 1\ncreator: profkit\npositions: line\nevents:");
     for (int m = 0; m < w->nm; m++) {
         out_char(w->o, ' ');
         /* an event name is one word */
@@ -404,7 +431,7 @@ static void put_header(cg_writer *w)
     for (size_t k = 0; k < w->nrows; k++)
         for (int m = 0; m < w->nm; m++)
             sum[m] += w->rows[k].v[m];
-    out_str(w->o, "summary:");
+    out_lit(w->o, "summary:");
     put_costs(w, sum);
     out_char(w->o, '\n');
 }
@@ -436,7 +463,7 @@ static int callgrind_write(pk_profile *p, FILE *f, const pk_write_options *opt, 
     put_header(&w);
     for (pk_id fn = 0; fn < p->nfuncs; fn++)
         put_function(&w, fn);
-    out_str(w.o, "totals:");
+    out_lit(w.o, "totals:");
     put_costs(&w, w.totals);
     out_flush(w.o);
     writer_free(&w);

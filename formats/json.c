@@ -1,128 +1,235 @@
-/* The model as JSON (docs/model-json.md), written with jansson. */
+/* The model as JSON (docs/model-json.md), streamed: the structure is written
+ * directly and jansson encodes each string that needs escaping, so a large
+ * profile never exists twice in memory. The bytes are those jansson's
+ * json_dumpf(JSON_COMPACT) gives for the same document. */
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../lib/escape.h"
 #include "format.h"
 
-static json_t *string_value(const char *s)
+typedef struct {
+    FILE *f;
+    bool failed;
+} json_out;
+
+/* Bytes jansson writes as they are (valid UTF-8 assumed): anything but a
+ * control character, a quote or a backslash. */
+static bool is_plain(const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        if (*c < 0x20 || *c == '"' || *c == '\\') return false;
+    return true;
+}
+
+static void put_encoded(json_out *o, const char *utf8)
+{
+    json_t *v = json_string(utf8);
+    char stack[1024];
+    size_t n = v ? json_dumpb(v, stack, sizeof stack, JSON_COMPACT | JSON_ENCODE_ANY) : 0;
+    if (n > sizeof stack) {
+        char *heap = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (heap) fputs(heap, o->f);
+        o->failed |= heap == NULL;
+        free(heap);
+    } else if (n > 0) {
+        fwrite(stack, 1, n, o->f);
+    } else {
+        o->failed = true;
+    }
+    json_decref(v);
+}
+
+/* A string value; bytes that are not UTF-8 become U+FFFD. */
+static void put_string(json_out *o, const char *s)
 {
     char *scratch;
-    json_t *v = json_string(pk_utf8_valid(s ? s : "", &scratch));
-    free(scratch);
-    return v;
-}
-
-static json_t *values(const pk_profile *p, const int64_t *v)
-{
-    json_t *a = json_array();
-    for (int m = 0; m < p->nmetrics; m++)
-        json_array_append_new(a, json_integer(v[m]));
-    return a;
-}
-
-static json_t *functions_json(const pk_profile *p)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < p->nfuncs; i++) {
-        const pk_function *f = &p->funcs[i];
-        json_array_append_new(a, json_pack("{s:I, s:o, s:o, s:i, s:s, s:I, s:I, s:o, s:o}", "id",
-                                           (json_int_t)i, "name", string_value(f->name), "file",
-                                           string_value(f->file), "line", (int)f->line, "kind",
-                                           pk_kind_name(f->kind), "calls", (json_int_t)f->calls,
-                                           "pcalls", (json_int_t)f->pcalls, "self",
-                                           values(p, f->self), "incl", values(p, f->incl)));
+    const char *utf8 = pk_utf8_valid(s ? s : "", &scratch);
+    if (is_plain(utf8)) {
+        putc('"', o->f);
+        fputs(utf8, o->f);
+        putc('"', o->f);
+    } else {
+        put_encoded(o, utf8);
     }
-    return a;
+    free(scratch);
 }
 
-static json_t *edges_json(const pk_profile *p)
+static void put_int(json_out *o, int64_t v)
 {
-    json_t *a = json_array();
+    fprintf(o->f, "%" PRId64, v);
+}
+
+static void put_values(json_out *o, const pk_profile *p, const int64_t *v)
+{
+    putc('[', o->f);
+    for (int m = 0; m < p->nmetrics; m++) {
+        if (m) putc(',', o->f);
+        put_int(o, v[m]);
+    }
+    putc(']', o->f);
+}
+
+static void put_functions(json_out *o, const pk_profile *p)
+{
+    FILE *f = o->f;
+    fputs("\"functions\":[", f);
+    for (size_t i = 0; i < p->nfuncs; i++) {
+        const pk_function *fn = &p->funcs[i];
+        fprintf(f, "%s{\"id\":%zu,\"name\":", i ? "," : "", i);
+        put_string(o, fn->name);
+        fputs(",\"file\":", f);
+        put_string(o, fn->file);
+        fprintf(f, ",\"line\":%" PRId32 ",\"kind\":", fn->line);
+        put_string(o, pk_kind_name(fn->kind));
+        fprintf(f, ",\"calls\":%" PRId64 ",\"pcalls\":%" PRId64 ",\"self\":", fn->calls,
+                fn->pcalls);
+        put_values(o, p, fn->self);
+        fputs(",\"incl\":", f);
+        put_values(o, p, fn->incl);
+        putc('}', f);
+    }
+    putc(']', f);
+}
+
+static void put_edges(json_out *o, const pk_profile *p)
+{
+    FILE *f = o->f;
+    fputs(",\"edges\":[", f);
     for (size_t i = 0; i < p->nedges; i++) {
         const pk_edge *e = &p->edges[i];
-        json_array_append_new(a, json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "caller",
-                                           (json_int_t)e->caller, "callee", (json_int_t)e->callee,
-                                           "calls", (json_int_t)e->calls, "pcalls",
-                                           (json_int_t)e->pcalls, "self", values(p, e->self),
-                                           "incl", values(p, e->incl)));
+        fprintf(f,
+                "%s{\"caller\":%" PRIu32 ",\"callee\":%" PRIu32 ",\"calls\":%" PRId64
+                ",\"pcalls\":%" PRId64 ",\"self\":",
+                i ? "," : "", (uint32_t)e->caller, (uint32_t)e->callee, e->calls, e->pcalls);
+        put_values(o, p, e->self);
+        fputs(",\"incl\":", f);
+        put_values(o, p, e->incl);
+        putc('}', f);
     }
-    return a;
+    putc(']', f);
 }
 
-static json_t *tree_json(const pk_profile *p)
+static void put_tree(json_out *o, const pk_profile *p)
 {
-    json_t *a = json_array();
+    FILE *f = o->f;
+    fputs(",\"tree\":[", f);
     for (size_t i = 1; i < p->nnodes; i++) {
         const pk_node *n = &p->nodes[i];
-        json_array_append_new(a,
-                              json_pack("{s:I, s:I, s:I, s:i, s:o}", "id", (json_int_t)i, "parent",
-                                        (json_int_t)n->parent, "func", (json_int_t)n->func, "line",
-                                        (int)n->line, "self", values(p, n->self)));
+        fprintf(f,
+                "%s{\"id\":%zu,\"parent\":%" PRIu32 ",\"func\":%" PRIu32 ",\"line\":%" PRId32
+                ",\"self\":",
+                i > 1 ? "," : "", i, (uint32_t)n->parent, (uint32_t)n->func, n->line);
+        put_values(o, p, n->self);
+        putc('}', f);
     }
-    return a;
+    putc(']', f);
 }
 
-static json_t *lines_json(const pk_profile *p)
+static void put_lines(json_out *o, const pk_profile *p)
 {
-    json_t *a = json_array();
+    FILE *f = o->f;
+    fputs(",\"lines\":[", f);
     for (size_t i = 0; i < p->nlines; i++) {
         const pk_line *l = &p->lines[i];
-        json_array_append_new(a, json_pack("{s:I, s:i, s:o}", "func", (json_int_t)l->func, "line",
-                                           (int)l->line, "v", values(p, l->v)));
+        fprintf(f, "%s{\"func\":%" PRIu32 ",\"line\":%" PRId32 ",\"v\":", i ? "," : "",
+                (uint32_t)l->func, l->line);
+        put_values(o, p, l->v);
+        putc('}', f);
     }
-    return a;
+    putc(']', f);
 }
 
-static json_t *series_json(const pk_profile *p)
+static void put_series(json_out *o, const pk_profile *p)
 {
-    json_t *points = json_array();
+    FILE *f = o->f;
+    fputs(",\"series\":{\"names\":[", f);
+    put_string(o, p->series_names[0] ? p->series_names[0] : "");
+    putc(',', f);
+    put_string(o, p->series_names[1] ? p->series_names[1] : "");
+    fputs("],\"points\":[", f);
     for (size_t i = 0; i < p->nseries; i++) {
         const pk_series_point *s = &p->series[i];
-        json_array_append_new(points, json_pack("[I, I, I]", (json_int_t)s->t_ns,
-                                                (json_int_t)s->v[0], (json_int_t)s->v[1]));
+        fprintf(f, "%s[%" PRId64 ",%" PRId64 ",%" PRId64 "]", i ? "," : "", s->t_ns, s->v[0],
+                s->v[1]);
     }
-    return json_pack("{s:[s, s], s:o}", "names", p->series_names[0] ? p->series_names[0] : "",
-                     p->series_names[1] ? p->series_names[1] : "", "points", points);
+    fputs("]}", f);
 }
 
-static json_t *model_json(pk_profile *p)
+/* Keys are made valid UTF-8 first; two keys that become one keep the first
+ * one's place and the last one's value, as a jansson object would. */
+static void put_meta(json_out *o, const pk_profile *p)
 {
-    pk_ensure_graph(p);
-    json_t *metrics = json_array(), *totals = json_array(), *meta = json_object();
-    for (int m = 0; m < p->nmetrics; m++) {
-        json_array_append_new(metrics, json_pack("{s:s, s:s}", "name", p->metrics[m].name, "unit",
-                                                 p->metrics[m].unit));
-        json_array_append_new(totals, json_integer(pk_total(p, m)));
-    }
+    FILE *f = o->f;
+    fputs(",\"meta\":{", f);
+    bool first = true;
     for (size_t i = 0; i < p->nmeta; i++) {
-        char *scratch;
-        json_object_set_new(meta, pk_utf8_valid(p->meta[i].key, &scratch),
-                            string_value(p->meta[i].value));
-        free(scratch);
+        char *scratch_i, *scratch_k;
+        const char *key = pk_utf8_valid(p->meta[i].key, &scratch_i);
+        bool seen = false;
+        size_t last = i;
+        for (size_t k = 0; k < p->nmeta && !seen; k++) {
+            if (k == i) continue;
+            bool same = strcmp(pk_utf8_valid(p->meta[k].key, &scratch_k), key) == 0;
+            free(scratch_k);
+            if (same && k < i) seen = true;
+            if (same && k > i) last = k;
+        }
+        if (!seen) {
+            if (!first) putc(',', f);
+            first = false;
+            put_string(o, key);
+            putc(':', f);
+            put_string(o, p->meta[last].value);
+        }
+        free(scratch_i);
     }
-    json_t *root =
-        json_pack("{s:s, s:s, s:o, s:b, s:b, s:o, s:o, s:o, s:o}", "schema", "profkit-model/1",
-                  "format", p->format ? p->format : "", "metrics", metrics, "estimated",
-                  p->estimated, "has_calls", p->has_calls, "meta", meta, "totals", totals,
-                  "functions", functions_json(p), "edges", edges_json(p));
-    if (p->has_tree) json_object_set_new(root, "tree", tree_json(p));
-    if (p->nlines) json_object_set_new(root, "lines", lines_json(p));
-    if (p->nseries) json_object_set_new(root, "series", series_json(p));
-    return root;
+    putc('}', f);
+}
+
+static void put_model(json_out *o, pk_profile *p)
+{
+    FILE *f = o->f;
+    pk_ensure_graph(p);
+    fputs("{\"schema\":\"profkit-model/1\",\"format\":", f);
+    put_string(o, p->format ? p->format : "");
+    fputs(",\"metrics\":[", f);
+    for (int m = 0; m < p->nmetrics; m++) {
+        fputs(m ? ",{\"name\":" : "{\"name\":", f);
+        put_string(o, p->metrics[m].name);
+        fputs(",\"unit\":", f);
+        put_string(o, p->metrics[m].unit);
+        putc('}', f);
+    }
+    fprintf(f, "],\"estimated\":%s,\"has_calls\":%s", p->estimated ? "true" : "false",
+            p->has_calls ? "true" : "false");
+    put_meta(o, p);
+    fputs(",\"totals\":[", f);
+    for (int m = 0; m < p->nmetrics; m++) {
+        if (m) putc(',', f);
+        put_int(o, pk_total(p, m));
+    }
+    fputs("],", f);
+    put_functions(o, p);
+    put_edges(o, p);
+    if (p->has_tree) put_tree(o, p);
+    if (p->nlines) put_lines(o, p);
+    if (p->nseries) put_series(o, p);
+    fputs("}\n", f);
 }
 
 static int write_json(pk_profile *p, FILE *f, const pk_write_options *opt, pk_error *err)
 {
     (void)opt;
-    json_t *root = model_json(p);
-    int rc = json_dumpf(root, f, JSON_COMPACT);
-    json_decref(root);
-    if (rc != 0)
+    json_out o = {f, false};
+    put_model(&o, p);
+    if (o.failed || ferror(f)) {
         pk_error_set(err, "cannot write JSON");
-    else
-        fputc('\n', f);
-    return rc;
+        return -1;
+    }
+    return 0;
 }
 
 const pk_format pk_format_json = {

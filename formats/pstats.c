@@ -86,6 +86,8 @@ typedef struct {
     pk_profile *p; /* NULL when probing */
 
     ref_slot *slots;
+    pk_id *key_func; /* per slot: the function a key tuple resolved to, or PK_NONE;
+                        apart from the slots, so the usual `r` caller key is one small read */
     size_t nslots, capslots;
     str_entry *strs;
     size_t nstrs, capstrs;
@@ -101,6 +103,14 @@ typedef struct {
 
     /* what the producer betrays */
     bool int_callers, code_key, yappi_names;
+
+    /* Edges are appended unhashed when known new: edge_mark[caller] is the
+     * callee (+1) whose callers dict gave (caller, callee) last, and a callee
+     * listed twice (two keys, one function) takes the hashed path. */
+    uint32_t *edge_mark;
+    bool *listed;
+    size_t capmarks;
+    bool callee_twice;
 } dec;
 
 /* ---- failing ---- */
@@ -108,9 +118,15 @@ typedef struct {
 static void dec_free(dec *d)
 {
     free(d->slots);
+    free(d->key_func);
     free(d->strs);
+    free(d->edge_mark);
+    free(d->listed);
     d->slots = NULL;
+    d->key_func = NULL;
     d->strs = NULL;
+    d->edge_mark = NULL;
+    d->listed = NULL;
 }
 
 static _Noreturn __attribute__((format(printf, 3, 4))) void dec_fail(dec *d, size_t off,
@@ -148,6 +164,11 @@ static uint64_t rd_le(dec *d, int n, const char *what)
         v = v << 8 | d->base[d->pos + (size_t)i];
     d->pos += (size_t)n;
     return v;
+}
+
+static uint32_t le32(const uint8_t *b)
+{
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
 static int32_t rd_i32(dec *d, const char *what)
@@ -213,10 +234,13 @@ static uint32_t slot_reserve(dec *d)
     if (d->nslots == d->capslots) {
         size_t cap = d->capslots ? d->capslots * 2 : 1024;
         ref_slot *s = realloc(d->slots, cap * sizeof *s);
-        if (!s) dec_fail(d, d->pos, "out of memory");
-        d->slots = s;
+        if (s) d->slots = s;
+        pk_id *kf = realloc(d->key_func, cap * sizeof *kf);
+        if (kf) d->key_func = kf;
+        if (!s || !kf) dec_fail(d, d->pos, "out of memory");
         d->capslots = cap;
     }
+    d->key_func[d->nslots] = PK_NONE;
     ref_slot *s = &d->slots[d->nslots];
     memset(s, 0, sizeof *s);
     s->type = MV_PENDING;
@@ -555,6 +579,10 @@ static const char *str_interned(dec *d, const mval *m)
 static int64_t want_count(dec *d, int depth, const char *what)
 {
     size_t at = d->pos;
+    if (d->len - at >= 5 && d->base[at] == 'i') { /* the usual case, unflagged */
+        d->pos += 5;
+        return (int32_t)le32(d->base + at + 1);
+    }
     mval m;
     obj_begin(d, &m, depth);
     if (m.type == MV_BIGINT) dec_fail(d, at, "%s does not fit in 64 bits", what);
@@ -566,14 +594,20 @@ static int64_t want_time_ns(dec *d, int depth, const char *what)
 {
     size_t at = d->pos;
     mval m;
-    obj_begin(d, &m, depth);
     double s;
-    if (m.type == MV_FLOAT)
-        s = m.v.f;
-    else if (m.type == MV_INT || m.type == MV_BOOL)
-        s = (double)m.v.i;
-    else
-        dec_fail(d, at, "%s is not a number", what);
+    if (d->len - at >= 9 && d->base[at] == 'g') { /* the usual case, unflagged */
+        uint64_t bits = (uint64_t)le32(d->base + at + 5) << 32 | le32(d->base + at + 1);
+        memcpy(&s, &bits, sizeof s);
+        d->pos += 9;
+    } else {
+        obj_begin(d, &m, depth);
+        if (m.type == MV_FLOAT)
+            s = m.v.f;
+        else if (m.type == MV_INT || m.type == MV_BOOL)
+            s = (double)m.v.i;
+        else
+            dec_fail(d, at, "%s is not a number", what);
+    }
     double ns = s * 1e9;
     if (!(fabs(ns) < 9.2e18)) dec_fail(d, at, "%s of %g s is out of range", what, s);
     return llround(ns);
@@ -595,12 +629,19 @@ static void note_names(dec *d, const char *name, const char *file, int32_t line,
 static pk_id read_key(dec *d, int depth)
 {
     size_t at = d->pos;
+    if (d->len - at >= 5 && d->base[at] == 'r') {
+        /* a reference to a key already resolved: no decoding at all */
+        uint32_t idx = le32(d->base + at + 1);
+        if (idx < d->nslots && d->key_func[idx] != PK_NONE) {
+            d->pos += 5;
+            return d->key_func[idx];
+        }
+    }
     mval key;
     obj_begin(d, &key, depth);
     if (key.type != MV_SEQ || (key.code != '(' && key.code != ')'))
         dec_fail(d, at, "key is not a (file, line, name) tuple");
-    if (key.slot != PK_NONE && d->slots[key.slot].cache.func != PK_NONE)
-        return d->slots[key.slot].cache.func;
+    if (key.slot != PK_NONE && d->key_func[key.slot] != PK_NONE) return d->key_func[key.slot];
     if (key.n != 3) dec_fail(d, at, "key tuple has %u items, expected (file, line, name)", key.n);
     items_cursor c;
     items_open(d, &key, &c);
@@ -618,9 +659,64 @@ static pk_id read_key(dec *d, int depth)
     items_close(d, &c);
     const char *fs = str_interned(d, &file), *ns = str_interned(d, &name);
     note_names(d, ns, fs, (int32_t)line, name.type == MV_CODE);
-    pk_id id = pk_function_get(d->p, ns, fs, (int32_t)line, pk_kind_guess(ns, fs));
-    if (key.slot != PK_NONE) d->slots[key.slot].cache.func = id;
+    pk_id id = pk_function_get_interned(d->p, ns, fs, (int32_t)line, pk_kind_guess(ns, fs));
+    if (key.slot != PK_NONE) d->key_func[key.slot] = id;
     return id;
+}
+
+/* Room in the per-function marks for every function made so far. */
+static void marks_fit(dec *d)
+{
+    size_t n = d->p->nfuncs;
+    if (n <= d->capmarks) return;
+    size_t cap = d->capmarks ? d->capmarks : 1024;
+    while (cap < n)
+        cap *= 2;
+    uint32_t *mark = realloc(d->edge_mark, cap * sizeof *mark);
+    if (mark) d->edge_mark = mark;
+    bool *listed = realloc(d->listed, cap * sizeof *listed);
+    if (listed) d->listed = listed;
+    if (!mark || !listed) dec_fail(d, d->pos, "out of memory");
+    memset(mark + d->capmarks, 0, (cap - d->capmarks) * sizeof *mark);
+    memset(listed + d->capmarks, 0, (cap - d->capmarks) * sizeof *listed);
+    d->capmarks = cap;
+}
+
+/* The edge (caller, callee): appended without a hash lookup unless this
+ * callee's entry may already have given it. */
+static pk_edge *edge_for(dec *d, pk_id caller, pk_id callee)
+{
+    pk_profile *p = d->p;
+    marks_fit(d);
+    if (d->callee_twice || d->edge_mark[caller] == callee + 1)
+        return pk_edge_get(p, caller, callee);
+    d->edge_mark[caller] = callee + 1;
+    PK_GROW(p->edges, p->capedges, p->nedges + 1);
+    pk_edge *e = &p->edges[p->nedges++];
+    *e = (pk_edge){.caller = caller, .callee = callee};
+    return e;
+}
+
+/* An unflagged tuple of n items starts at the cursor: its header is consumed
+ * and the items follow (the usual value tuples, read without a slot). */
+static bool plain_tuple(dec *d, uint32_t n)
+{
+    const uint8_t *b = d->base + d->pos;
+    size_t left = d->len - d->pos, head;
+    uint8_t code = b[0] & (uint8_t)~FLAG_REF;
+    if (left >= 2 && code == ')' && b[1] == n)
+        head = 2;
+    else if (left >= 5 && code == '(' && le32(b + 1) == n)
+        head = 5;
+    else
+        return false;
+    d->pos += head;
+    if ((b[0] & FLAG_REF) && !d->replay) {
+        /* flagged (cProfile's tuples often are): a later `r` may replay it */
+        mval m = {.type = MV_SEQ, .code = code, .n = n, .pos = d->pos};
+        slot_store(d, slot_reserve(d), &m);
+    }
+    return true;
 }
 
 /* A callers entry: (nc, cc, tt, ct) from cProfile and yappi, a plain call
@@ -628,10 +724,19 @@ static pk_id read_key(dec *d, int depth)
 static void read_edge(dec *d, pk_id caller, pk_id callee, int depth)
 {
     size_t at = d->pos;
-    mval v;
-    obj_begin(d, &v, depth);
-    int64_t nc, cc, tt = 0, ct = 0;
-    if (v.type == MV_INT || v.type == MV_BOOL) {
+    mval v = {0};
+    int64_t nc = 0, cc = 0, tt = 0, ct = 0;
+    if (plain_tuple(d, 4)) {
+        nc = want_count(d, depth + 1, "caller call count");
+        cc = want_count(d, depth + 1, "caller primitive call count");
+        tt = want_time_ns(d, depth + 1, "caller tottime");
+        ct = want_time_ns(d, depth + 1, "caller cumtime");
+    } else {
+        obj_begin(d, &v, depth);
+    }
+    if (v.type == MV_PENDING) {
+        /* a plain tuple, read above */
+    } else if (v.type == MV_INT || v.type == MV_BOOL) {
         nc = cc = v.v.i;
         d->int_callers = true;
     } else if (v.type == MV_SEQ && (v.code == '(' || v.code == ')') && v.n == 4) {
@@ -647,7 +752,7 @@ static void read_edge(dec *d, pk_id caller, pk_id callee, int depth)
     } else {
         dec_fail(d, at, "caller value is neither a count nor an (nc, cc, tt, ct) tuple");
     }
-    pk_edge *e = pk_edge_get(d->p, caller, callee);
+    pk_edge *e = edge_for(d, caller, callee);
     e->calls = nc;
     e->pcalls = cc;
     e->self[0] = tt;
@@ -679,14 +784,16 @@ static void read_callers(dec *d, pk_id callee, int depth)
 static void read_entry(dec *d, pk_id callee, int depth)
 {
     size_t at = d->pos;
-    mval v;
-    obj_begin(d, &v, depth);
-    if (v.type != MV_SEQ || (v.code != '(' && v.code != ')'))
-        dec_fail(d, at, "value is not a (cc, nc, tt, ct, callers) tuple");
-    if (v.n != 5)
-        dec_fail(d, at, "value tuple has %u items, expected (cc, nc, tt, ct, callers)", v.n);
-    items_cursor c;
-    items_open(d, &v, &c);
+    items_cursor c = {0};
+    if (!plain_tuple(d, 5)) {
+        mval v;
+        obj_begin(d, &v, depth);
+        if (v.type != MV_SEQ || (v.code != '(' && v.code != ')'))
+            dec_fail(d, at, "value is not a (cc, nc, tt, ct, callers) tuple");
+        if (v.n != 5)
+            dec_fail(d, at, "value tuple has %u items, expected (cc, nc, tt, ct, callers)", v.n);
+        items_open(d, &v, &c);
+    }
     int64_t cc = want_count(d, depth + 1, "primitive call count");
     int64_t nc = want_count(d, depth + 1, "call count");
     int64_t tt = want_time_ns(d, depth + 1, "tottime");
@@ -712,6 +819,9 @@ static void read_stats(dec *d)
             break;
         }
         pk_id callee = read_key(d, 1);
+        marks_fit(d);
+        d->callee_twice = d->listed[callee];
+        d->listed[callee] = true;
         read_entry(d, callee, 1);
     }
 }

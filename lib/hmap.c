@@ -43,18 +43,27 @@ void pk_grow(void **data, size_t *cap, size_t need, size_t elem)
 
 uint64_t pk_hash_bytes(const void *data, size_t len)
 {
-    /* FNV-1a, then a final mix so the low bits are usable as a slot index. */
+    /* Eight bytes per multiply (names are mostly paths of tens of bytes),
+     * then a final mix so the low bits are usable as a slot index. */
     const unsigned char *s = data;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ s[i]) * 0x100000001b3ULL;
+    uint64_t h = 0xcbf29ce484222325ULL ^ len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0x9fb21c651e98df25ULL;
+        h ^= h >> 29;
+    }
+    uint64_t tail = 0;
+    for (size_t k = 0; i + k < len; k++)
+        tail |= (uint64_t)s[i + k] << (8 * k);
+    h = (h ^ tail) * 0x9fb21c651e98df25ULL;
     return pk_hash_mix(h, len);
 }
 
 void pk_hmap_free(pk_hmap *m)
 {
-    free(m->hashes);
-    free(m->ids);
+    free(m->slots);
     memset(m, 0, sizeof *m);
 }
 
@@ -62,39 +71,67 @@ uint32_t pk_hmap_find(const pk_hmap *m, uint64_t hash, pk_hmap_eq eq, const void
 {
     if (!m->cap) return UINT32_MAX;
     size_t mask = m->cap - 1;
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
-        uint32_t id = m->ids[i];
-        if (id == UINT32_MAX) return UINT32_MAX;
-        if (m->hashes[i] == hash && eq(ctx, id)) return id;
+    uint32_t tag = (uint32_t)hash;
+    for (size_t i = tag & mask;; i = (i + 1) & mask) {
+        pk_hmap_slot s = m->slots[i];
+        if (s.id == UINT32_MAX) return UINT32_MAX;
+        if (s.tag == tag && eq(ctx, s.id)) return s.id;
     }
 }
 
-static void place(uint64_t *hashes, uint32_t *ids, size_t cap, uint64_t hash, uint32_t id)
+static void place(pk_hmap_slot *slots, size_t cap, uint32_t tag, uint32_t id)
 {
-    size_t mask = cap - 1, i = hash & mask;
-    while (ids[i] != UINT32_MAX)
+    size_t mask = cap - 1, i = tag & mask;
+    while (slots[i].id != UINT32_MAX)
         i = (i + 1) & mask;
-    hashes[i] = hash;
-    ids[i] = id;
+    slots[i] = (pk_hmap_slot){tag, id};
 }
 
 static void rehash(pk_hmap *m, size_t ncap)
 {
-    uint64_t *hashes = pk_xmalloc(ncap * sizeof *hashes);
-    uint32_t *ids = pk_xmalloc(ncap * sizeof *ids);
-    memset(ids, 0xff, ncap * sizeof *ids);
+    pk_hmap_slot *slots = pk_xmalloc(ncap * sizeof *slots);
+    memset(slots, 0xff, ncap * sizeof *slots);
     for (size_t i = 0; i < m->cap; i++)
-        if (m->ids[i] != UINT32_MAX) place(hashes, ids, ncap, m->hashes[i], m->ids[i]);
-    free(m->hashes);
-    free(m->ids);
-    m->hashes = hashes;
-    m->ids = ids;
+        if (m->slots[i].id != UINT32_MAX) place(slots, ncap, m->slots[i].tag, m->slots[i].id);
+    free(m->slots);
+    m->slots = slots;
     m->cap = ncap;
+}
+
+/* Kept at most 3/4 full; the capacity stays a power of two. */
+static void make_room(pk_hmap *m, size_t n)
+{
+    if (n * 4 <= m->cap * 3) return;
+    size_t ncap = m->cap ? m->cap : 64;
+    while (n * 4 > ncap * 3)
+        ncap *= 2;
+    rehash(m, ncap);
+}
+
+void pk_hmap_reserve(pk_hmap *m, size_t n)
+{
+    make_room(m, n);
 }
 
 void pk_hmap_insert(pk_hmap *m, uint64_t hash, uint32_t id)
 {
-    if ((m->count + 1) * 4 > m->cap * 3) rehash(m, m->cap ? m->cap * 2 : 64);
-    place(m->hashes, m->ids, m->cap, hash, id);
+    make_room(m, m->count + 1);
+    place(m->slots, m->cap, (uint32_t)hash, id);
     m->count++;
+}
+
+uint32_t pk_hmap_get(pk_hmap *m, uint64_t hash, pk_hmap_eq eq, const void *ctx, uint32_t new_id)
+{
+    make_room(m, m->count + 1);
+    size_t mask = m->cap - 1;
+    uint32_t tag = (uint32_t)hash;
+    size_t i = tag & mask;
+    for (;; i = (i + 1) & mask) {
+        pk_hmap_slot s = m->slots[i];
+        if (s.id == UINT32_MAX) break;
+        if (s.tag == tag && eq(ctx, s.id)) return s.id;
+    }
+    m->slots[i] = (pk_hmap_slot){tag, new_id};
+    m->count++;
+    return new_id;
 }

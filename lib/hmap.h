@@ -1,5 +1,7 @@
 /* Open-addressing hash index from a 64-bit hash to ids stored elsewhere. The
- * caller keeps the keys (in its own arrays) and says whether an id matches. */
+ * caller keeps the keys (in its own arrays) and says whether an id matches.
+ * A slot packs the hash's low 32 bits with the id, so a probe reads one
+ * cache line and calls `eq` only when those bits agree. */
 #ifndef PK_HMAP_H
 #define PK_HMAP_H
 
@@ -8,8 +10,12 @@
 #include <stdint.h>
 
 typedef struct {
-    uint64_t *hashes;
-    uint32_t *ids; /* UINT32_MAX marks an empty slot */
+    uint32_t tag; /* the hash's low 32 bits, which also pick the home slot */
+    uint32_t id;  /* UINT32_MAX marks an empty slot */
+} pk_hmap_slot;
+
+typedef struct {
+    pk_hmap_slot *slots;
     size_t cap, count;
 } pk_hmap;
 
@@ -20,6 +26,10 @@ void pk_hmap_free(pk_hmap *m);
 uint32_t pk_hmap_find(const pk_hmap *m, uint64_t hash, pk_hmap_eq eq, const void *ctx);
 /* Add an id known to be absent. */
 void pk_hmap_insert(pk_hmap *m, uint64_t hash, uint32_t id);
+/* The id whose key matches, or else new_id, added: one probe for both. */
+uint32_t pk_hmap_get(pk_hmap *m, uint64_t hash, pk_hmap_eq eq, const void *ctx, uint32_t new_id);
+/* Room for n ids without growing (a size known in advance saves rehashes). */
+void pk_hmap_reserve(pk_hmap *m, size_t n);
 
 uint64_t pk_hash_bytes(const void *data, size_t len);
 static inline uint64_t pk_hash_mix(uint64_t h, uint64_t v)

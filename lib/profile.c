@@ -108,14 +108,13 @@ const char *pk_intern(pk_profile *p, const char *s, size_t len)
     if (nul) len = (size_t)(nul - s);
     uint64_t h = pk_hash_bytes(s, len);
     str_key k = {ix, s, len};
-    uint32_t id = pk_hmap_find(&ix->strings, h, str_eq, &k);
-    if (id != UINT32_MAX) return ix->strs[id];
+    uint32_t id = pk_hmap_get(&ix->strings, h, str_eq, &k, (uint32_t)ix->nstrs);
+    if (id != ix->nstrs) return ix->strs[id];
     char *copy = arena_alloc(p->arena, len + 1);
     memcpy(copy, s, len);
     copy[len] = '\0';
     PK_GROW(ix->strs, ix->capstrs, ix->nstrs + 1);
-    ix->strs[ix->nstrs] = copy;
-    pk_hmap_insert(&ix->strings, h, (uint32_t)ix->nstrs++);
+    ix->strs[ix->nstrs++] = copy;
     return copy;
 }
 
@@ -174,15 +173,19 @@ static bool func_eq(const void *ctx, uint32_t id)
 
 pk_id pk_function_get(pk_profile *p, const char *name, const char *file, int32_t line, pk_kind kind)
 {
-    name = pk_intern_cstr(p, name);
-    file = pk_intern_cstr(p, file);
+    return pk_function_get_interned(p, pk_intern_cstr(p, name), pk_intern_cstr(p, file), line,
+                                    kind);
+}
+
+pk_id pk_function_get_interned(pk_profile *p, const char *name, const char *file, int32_t line,
+                               pk_kind kind)
+{
     uint64_t h = func_hash(name, file, line);
     func_key k = {p, name, file, line};
-    uint32_t id = pk_hmap_find(&p->index->funcs, h, func_eq, &k);
-    if (id != UINT32_MAX) return id;
+    uint32_t id = pk_hmap_get(&p->index->funcs, h, func_eq, &k, (uint32_t)p->nfuncs);
+    if (id != p->nfuncs) return id;
     PK_GROW(p->funcs, p->capfuncs, p->nfuncs + 1);
     p->funcs[p->nfuncs] = (pk_function){.name = name, .file = file, .line = line, .kind = kind};
-    pk_hmap_insert(&p->index->funcs, h, (uint32_t)p->nfuncs);
     return (pk_id)p->nfuncs++;
 }
 
@@ -223,8 +226,20 @@ static uint64_t edge_hash(pk_id caller, pk_id callee)
     return pk_hash_mix(pk_hash_mix(1, caller), callee);
 }
 
+/* A reader that knows an edge is new may append it to p->edges directly (no
+ * hashing while reading); the index takes such edges in at the next lookup. */
+static void index_new_edges(const pk_profile *p)
+{
+    pk_hmap *m = &p->index->edges;
+    if (m->count >= p->nedges) return;
+    pk_hmap_reserve(m, p->nedges);
+    for (size_t i = m->count; i < p->nedges; i++)
+        pk_hmap_insert(m, edge_hash(p->edges[i].caller, p->edges[i].callee), (uint32_t)i);
+}
+
 pk_edge *pk_edge_find(const pk_profile *p, pk_id caller, pk_id callee)
 {
+    index_new_edges(p);
     edge_key k = {p, caller, callee};
     uint32_t id = pk_hmap_find(&p->index->edges, edge_hash(caller, callee), edge_eq, &k);
     return id == UINT32_MAX ? NULL : &p->edges[id];
@@ -232,11 +247,13 @@ pk_edge *pk_edge_find(const pk_profile *p, pk_id caller, pk_id callee)
 
 pk_edge *pk_edge_get(pk_profile *p, pk_id caller, pk_id callee)
 {
-    pk_edge *e = pk_edge_find(p, caller, callee);
-    if (e) return e;
+    index_new_edges(p);
+    edge_key k = {p, caller, callee};
+    uint32_t id =
+        pk_hmap_get(&p->index->edges, edge_hash(caller, callee), edge_eq, &k, (uint32_t)p->nedges);
+    if (id != p->nedges) return &p->edges[id];
     PK_GROW(p->edges, p->capedges, p->nedges + 1);
     p->edges[p->nedges] = (pk_edge){.caller = caller, .callee = callee};
-    pk_hmap_insert(&p->index->edges, edge_hash(caller, callee), (uint32_t)p->nedges);
     return &p->edges[p->nedges++];
 }
 
@@ -260,7 +277,7 @@ static uint64_t node_hash(pk_id parent, pk_id func, int32_t line)
     return pk_hash_mix(pk_hash_mix(pk_hash_mix(2, parent), func), (uint32_t)line);
 }
 
-static pk_id node_add(pk_profile *p, pk_id parent, pk_id func, int32_t line, uint64_t h)
+static pk_id node_add(pk_profile *p, pk_id parent, pk_id func, int32_t line)
 {
     PK_GROW(p->nodes, p->capnodes, p->nnodes + 1);
     pk_id id = (pk_id)p->nnodes++;
@@ -270,7 +287,6 @@ static pk_id node_add(pk_profile *p, pk_id parent, pk_id func, int32_t line, uin
                              .next_sibling = p->nodes[parent].first_child,
                              .line = line};
     p->nodes[parent].first_child = id;
-    pk_hmap_insert(&p->index->nodes, h, id);
     return id;
 }
 
@@ -278,8 +294,8 @@ pk_id pk_tree_child(pk_profile *p, pk_id parent, pk_id func, int32_t line)
 {
     uint64_t h = node_hash(parent, func, line);
     node_key k = {p, parent, func, line};
-    uint32_t id = pk_hmap_find(&p->index->nodes, h, node_eq, &k);
-    return id != UINT32_MAX ? id : node_add(p, parent, func, line, h);
+    uint32_t id = pk_hmap_get(&p->index->nodes, h, node_eq, &k, (uint32_t)p->nnodes);
+    return id != p->nnodes ? id : node_add(p, parent, func, line);
 }
 
 pk_id pk_tree_add_stack(pk_profile *p, const pk_id *funcs, const int32_t *lines, size_t depth,
@@ -327,11 +343,10 @@ pk_line *pk_line_get(pk_profile *p, pk_id func, int32_t line)
 {
     uint64_t h = pk_hash_mix(pk_hash_mix(3, func), (uint32_t)line);
     line_key k = {p, func, line};
-    uint32_t id = pk_hmap_find(&p->index->lines, h, line_eq, &k);
-    if (id != UINT32_MAX) return &p->lines[id];
+    uint32_t id = pk_hmap_get(&p->index->lines, h, line_eq, &k, (uint32_t)p->nlines);
+    if (id != p->nlines) return &p->lines[id];
     PK_GROW(p->lines, p->caplines, p->nlines + 1);
     p->lines[p->nlines] = (pk_line){.func = func, .line = line};
-    pk_hmap_insert(&p->index->lines, h, (uint32_t)p->nlines);
     return &p->lines[p->nlines++];
 }
 

@@ -134,6 +134,10 @@ int pk_metric_find(const pk_profile *p, const char *name);            /* -1 when
 /* Functions are identified by (name, file, line); kind is set on creation. */
 pk_id pk_function_get(pk_profile *p, const char *name, const char *file, int32_t line,
                       pk_kind kind);
+/* The same for a name and file that pk_intern of this profile returned (a
+ * reader's hot path: they are not hashed again). */
+pk_id pk_function_get_interned(pk_profile *p, const char *name, const char *file, int32_t line,
+                               pk_kind kind);
 /* Guess a kind from the name and file as Python profilers write them. */
 pk_kind pk_kind_guess(const char *name, const char *file);
 
