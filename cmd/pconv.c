@@ -29,7 +29,7 @@ static const char usage[] =
     "      --colors kind|module flame graph colours\n"
     "      --countname NAME     flame graph: what the values count\n"
     "      --width PIXELS       flame graph width (default 1200)\n"
-    "      --max-memory SIZE    refuse inputs that decode to more (default 8G)\n"
+    "      --max-memory SIZE    memory an input and its model may take (default 8G)\n"
     "  -v, --verbose            report what was skipped while reading\n"
     "  -h, --help               this text\n"
     "\n";

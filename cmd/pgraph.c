@@ -33,7 +33,7 @@ static const char usage[] =
     "      --title TEXT         caption of the graph\n"
     "      --threads            keep process and thread frames (stack profiles)\n"
     "      --view VIEW          memray: peak (default), leaks, temporary, total\n"
-    "      --max-memory SIZE    refuse inputs that decode to more (default 8G)\n"
+    "      --max-memory SIZE    memory an input and its model may take (default 8G)\n"
     "  -h, --help               this text\n"
     "REGEX is POSIX extended, matched anywhere in the name or in FILE:LINE:NAME.\n";
 

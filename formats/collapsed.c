@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/limits.h"
 #include "format.h"
 
 #define CHUNK (1u << 20)
@@ -178,6 +179,8 @@ static pk_id add_new_stack(reader *r, const char *s, size_t len, uint64_t off)
     for (const char *f = s;;) {
         const char *semi = memchr(f, ';', (size_t)(end - f));
         const char *fe = semi ? semi : end;
+        if (depth == PK_MAX_STACK_DEPTH)
+            pk_fail(r->in, off, "stack deeper than %d frames", PK_MAX_STACK_DEPTH);
         r->frames = grow(r, r->frames, &r->frames_cap, depth + 1, sizeof *r->frames, off);
         r->frames[depth++] = frame_function(r, f, (size_t)(fe - f));
         if (!semi) break;

@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 #include <string.h>
 
+#include "../lib/limits.h"
 #include "../lib/output.h"
 #include "format.h"
 
@@ -23,20 +24,13 @@ extern const pk_format pk_format_json;
 /* Writers are chosen by the first pattern that matches: specific before
  * generic (json last, after *.speedscope.json). */
 const pk_format *const pk_formats[] = {
-    &pk_format_callgrind,
-    &pk_format_pstats,
-    &pk_format_pprof,
-    &pk_format_collapsed,
-    &pk_format_austin,
-    &pk_format_mojo,
-    &pk_format_speedscope,
-    &pk_format_memray,
-    &pk_format_lprof,
-    &pk_format_dot,
-    &pk_format_flamesvg,
-    &pk_format_flamepng,
-    &pk_format_json,
-    NULL,
+    &pk_format_callgrind,  &pk_format_pstats,
+    &pk_format_pprof,      &pk_format_collapsed,
+    &pk_format_austin,     &pk_format_mojo,
+    &pk_format_speedscope, &pk_format_memray,
+    &pk_format_lprof,      &pk_format_dot,
+    &pk_format_flamesvg,   &pk_format_flamepng,
+    &pk_format_json,       NULL,
 };
 
 void pk_read_options_init(pk_read_options *opt)
@@ -134,12 +128,15 @@ static pk_profile *run_reader(pk_input *in, const pk_format *fmt, const pk_read_
 {
     pk_profile *volatile result = pk_profile_new();
     if (setjmp(*pk_input_catch(in))) {
+        pk_budget_end();
         pk_error_set(err, "%s", pk_input_error(in)->msg);
         pk_profile_free(result);
         return NULL;
     }
     result->format = fmt->name;
+    pk_budget_begin(in);
     fmt->read(in, result, opt);
+    pk_budget_end();
     return result;
 }
 
