@@ -5,8 +5,17 @@
 #include <stdarg.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Past a file size limit (ulimit -f) a write must fail with EFBIG, which the
+ * commands report, rather than kill the process; from the very start, since
+ * libraries (fontconfig's cache) may write before any output is opened. */
+__attribute__((constructor)) static void ignore_file_size_signal(void)
+{
+    signal(SIGXFSZ, SIG_IGN);
+}
 
 const char *pk_cli_name = "profkit";
 
@@ -29,11 +38,9 @@ int pk_cli_usage_error(const char *fmt, ...)
 
 int pk_cli_metric(const pk_profile *p, const char *name)
 {
-    if (!name)
-        return 0;
+    if (!name) return 0;
     int m = pk_metric_find(p, name);
-    if (m >= 0)
-        return m;
+    if (m >= 0) return m;
     fprintf(stderr, "%s: the profile has no metric '%s'; it has:", pk_cli_name, name);
     for (int i = 0; i < p->nmetrics; i++)
         fprintf(stderr, " %s", p->metrics[i].name);

@@ -1,4 +1,5 @@
 /* pgraph: the call graph of a profile, as dot or rendered by Graphviz. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,10 +181,13 @@ static int write_graph(Agraph_t *g, const char *type, const char *path, pk_error
     pk_output *out = pk_output_open(path, err);
     if (!out) return -1;
     FILE *f = pk_output_file(out);
+    errno = 0;
     int rc =
         strcmp(type, "dot") == 0 ? (agwrite(g, f) == 0 ? 0 : -1) : pk_dot_render(g, type, f, err);
     if (rc != 0) {
-        if (!err->msg[0]) pk_error_set(err, "%s: cannot write the graph", path);
+        if (!err->msg[0])
+            pk_error_set(err, "%s: write error: %s", path,
+                         errno ? strerror(errno) : "cannot write the graph");
         pk_output_abort(out);
         return -1;
     }
