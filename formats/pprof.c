@@ -551,8 +551,8 @@ static void read_pprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
     }
     if (r.ntypes == 0) pk_fail(in, 0, "pprof profile without sample types");
     add_metrics(&r);
-    qsort(r.fns, r.nfns, sizeof *r.fns, cmp_fn);
-    qsort(r.locs, r.nlocs, sizeof *r.locs, cmp_loc);
+    if (r.nfns) qsort(r.fns, r.nfns, sizeof *r.fns, cmp_fn); /* NULL when empty */
+    if (r.nlocs) qsort(r.locs, r.nlocs, sizeof *r.locs, cmp_loc);
     for (size_t i = 0; i < r.nfns; i++) {
         const char *name = string_at(&r, r.fns[i].name), *file = string_at(&r, r.fns[i].file);
         r.fns[i].func =
