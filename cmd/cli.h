@@ -16,6 +16,10 @@ int pk_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 /* After getopt_long returned '?' or ':' (with opterr = 0): name the option. */
 int pk_cli_bad_option(char **argv);
 
+/* The whole of pconv and pfilter (cmd/convert.c): options, reading, filters,
+ * writing. usage is the command's own first lines of --help. */
+int pk_cli_convert(int argc, char **argv, const char *usage);
+
 /* The index of the metric named by --metric NAME (NULL: the first one), or
  * -1 after a usage error naming the metrics the profile has. */
 int pk_cli_metric(const pk_profile *p, const char *name);

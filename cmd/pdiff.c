@@ -28,10 +28,12 @@ static const char usage[] =
     "  -o, --output FILE        also write the differential profile: a flame graph\n"
     "                           (.svg, .png: widths from AFTER, red grew, blue\n"
     "                           shrank), folded stacks with two counts (.folded,\n"
-    "                           as difffolded.pl), or any format (-t)\n"
-    "  -t, --to FORMAT          format of -o\n"
+    "                           as difffolded.pl), an HTML report (.html), or any\n"
+    "                           format (-t); with -o - the table goes to stderr\n"
+    "  -t, --to FORMAT          format of -o (difffolded: two-count folded stacks)\n"
+    "  -f, --from FORMAT        format of both inputs, skipping detection\n"
     "      --title TEXT         flame graph title\n"
-    "      --fail-above PCT     exit 1 when the total grew by more than PCT %%\n"
+    "      --fail-above PCT     exit 1 when the total grew by more than PCT %\n"
     "      --fail-on REGEX      ... or the inclusive value of a matching function\n"
     "      --threads            keep process and thread frames (stack profiles)\n"
     "  -h, --help               this text\n"
@@ -55,6 +57,7 @@ enum {
 static const struct option long_options[] = {
     {"output", required_argument, 0, 'o'},
     {"to", required_argument, 0, 't'},
+    {"from", required_argument, 0, 'f'},
     {"metric", required_argument, 0, OPT_METRIC},
     {"sort", required_argument, 0, OPT_SORT},
     {"json", no_argument, 0, OPT_JSON},
@@ -72,7 +75,7 @@ static const struct option long_options[] = {
 };
 
 typedef struct {
-    const char *output, *to, *metric, *title, *fail_on;
+    const char *output, *to, *from, *metric, *title, *fail_on;
     long rows;
     bool json, lines, normalize, sort_self;
     double fail_above; /* percent, < 0 when unset */
@@ -333,7 +336,7 @@ static int parse_options(int argc, char **argv, options *o)
     pk_error err = {{0}};
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "n:o:t:h", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "n:o:t:f:h", long_options, NULL)) != -1) {
         int handled = pk_cli_filter_option(c, optarg, &o->filter);
         if (handled < 0) return -1;
         if (handled) continue;
@@ -349,6 +352,9 @@ static int parse_options(int argc, char **argv, options *o)
             break;
         case 't':
             o->to = optarg;
+            break;
+        case 'f':
+            o->from = optarg;
             break;
         case OPT_METRIC:
             o->metric = optarg;
@@ -413,7 +419,7 @@ static int parse_options(int argc, char **argv, options *o)
 
 static pk_profile *read_side(options *o, const char *path, pk_error *err)
 {
-    pk_profile *p = pk_read_profile(path, NULL, &o->ropt, err);
+    pk_profile *p = pk_read_profile(path, o->from, &o->ropt, err);
     if (!p) return NULL;
     pk_ensure_graph(p);
     if (pk_cli_apply_filter(p, &o->filter, NULL, err) < 0) {
@@ -428,12 +434,16 @@ static int write_diff(const options *o, pk_profile *d, pk_error *err)
     pk_write_options wopt;
     pk_write_options_init(&wopt);
     wopt.title = o->title;
+    /* difffolded.pl's two-count lines are what the collapsed writer
+     * writes for a before/after profile. */
+    const char *to = o->to && strcmp(o->to, "difffolded") == 0 ? "collapsed" : o->to;
     /* Flame graphs and folded stacks show both columns (metric -1); other
      * formats draw one metric: the after profile's. */
-    const pk_format *fmt = o->to ? pk_format_by_name(o->to) : pk_format_for_path(o->output, true);
-    if (fmt && strncmp(fmt->name, "flamegraph", 10) != 0 && strcmp(fmt->name, "collapsed") != 0)
+    const pk_format *fmt = to ? pk_format_by_name(to) : pk_format_for_path(o->output, true);
+    if (fmt && strncmp(fmt->name, "flamegraph", 10) != 0 && strcmp(fmt->name, "collapsed") != 0 &&
+        strcmp(fmt->name, "html") != 0)
         wopt.metric = AFTER;
-    return pk_write_profile(d, o->output, o->to, &wopt, err);
+    return pk_write_profile(d, o->output, to, &wopt, err);
 }
 
 static int run(options *o, char **inputs)
@@ -453,12 +463,14 @@ static int run(options *o, char **inputs)
     size_t nrows;
     pk_id *rows = table_rows(d, &nrows);
     const char *metric = after->metrics[ma].name;
+    /* With -o - the profile takes stdout and the table goes to stderr. */
+    FILE *table = o->output && strcmp(o->output, "-") == 0 ? stderr : stdout;
     if (o->json)
-        print_json(stdout, d, metric, rows, nrows, (size_t)o->rows);
+        print_json(table, d, metric, rows, nrows, (size_t)o->rows);
     else
-        print_text(stdout, d, metric, rows, nrows, (size_t)o->rows);
+        print_text(table, d, metric, rows, nrows, (size_t)o->rows);
     free(rows);
-    if (fflush(stdout) != 0) {
+    if (fflush(table) != 0) {
         pk_error_set(&err, "cannot write the table");
         pk_cli_error(&err);
         goto done;

@@ -12,15 +12,15 @@
 
 static const char usage[] =
     "usage: pgraph [options] INPUT [-o OUTPUT]\n"
-    "Draw the call graph of a profile: a box per function (name, file:line, total %%,\n"
-    "self %%, calls), an arrow per call (%%, calls), coloured from blue (cold) to red\n"
+    "Draw the call graph of a profile: a box per function (name, file:line, total %,\n"
+    "self %, calls), an arrow per call (%, calls), coloured from blue (cold) to red\n"
     "(hot). Writes dot to stdout, or OUTPUT: .dot/.gv as dot, .png/.svg/.pdf rendered.\n"
     "\n"
     "  -o, --output FILE        where to write ('-' for stdout, the default)\n"
     "  -T, --type TYPE          output type: dot, png, svg, pdf (default: from -o)\n"
     "  -f, --from FORMAT        input format, skipping detection\n"
-    "  -n, --node-thres PCT     hide functions below PCT %% of the total (default 0.5)\n"
-    "  -e, --edge-thres PCT     hide calls below PCT %% of the total (default 0.1)\n"
+    "  -n, --node-thres PCT     hide functions below PCT % of the total (default 0.5)\n"
+    "  -e, --edge-thres PCT     hide calls below PCT % of the total (default 0.1)\n"
     "  -z, --root REGEX         only functions called (transitively) by a match\n"
     "  -l, --leaf REGEX         only functions calling (transitively) a match\n"
     "      --depth N            with --root/--leaf: follow at most N calls\n"
@@ -69,13 +69,19 @@ static const struct option long_options[] = {
     {"view", required_argument, 0, OPT_VIEW},
     {"max-memory", required_argument, 0, OPT_MAXMEM},
     {"help", no_argument, 0, 'h'},
+    /* After pgraph's own --root/--leaf/--depth, which act on the graph as
+     * gprof2dot's do and so shadow the filters' stack-based ones. */
+    PK_CLI_FILTER_LONG_OPTIONS,
     {0, 0, 0, 0},
 };
 
 typedef struct {
-    const char *input, *output, *type, *from, *metric;
+    const char *output, *type, *from, *metric;
+    char **inputs; /* several are merged */
+    int ninputs;
     pk_dot_options dot;
     pk_read_options read;
+    pk_filter filter;
 } pgraph_args;
 
 static int parse_number(const char *s, double *out)
@@ -92,6 +98,9 @@ static int parse_args(int argc, char **argv, pgraph_args *a)
     double x;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "o:T:f:n:e:z:l:h", long_options, NULL)) != -1) {
+        int handled = pk_cli_filter_option(c, optarg, &a->filter);
+        if (handled < 0) return PK_EXIT_ERROR;
+        if (handled) continue;
         switch (c) {
         case 'o':
             a->output = optarg;
@@ -155,14 +164,26 @@ static int parse_args(int argc, char **argv, pgraph_args *a)
             break;
         case 'h':
             fputs(usage, stdout);
+            fputs(pk_cli_filter_usage, stdout);
             return 1;
         default:
             return pk_cli_bad_option(argv);
         }
     }
-    if (optind != argc - 1) return pk_cli_usage_error("expected one INPUT");
-    a->input = argv[optind];
+    if (optind >= argc) return pk_cli_usage_error("expected an INPUT");
+    a->inputs = argv + optind;
+    a->ninputs = argc - optind;
     return 0;
+}
+
+static pk_profile *read_filtered(pgraph_args *a, pk_error *err)
+{
+    pk_profile *p = pk_cli_read_inputs(a->inputs, a->ninputs, a->from, &a->read, err);
+    if (p && pk_cli_apply_filter(p, &a->filter, a->metric, err) < 0) {
+        pk_profile_free(p);
+        return NULL;
+    }
+    return p;
 }
 
 /* The output type: -T, else from the output's name, else dot. NULL if unknown. */
@@ -216,15 +237,22 @@ int main(int argc, char **argv)
     pgraph_args a = {0};
     pk_dot_options_init(&a.dot);
     pk_read_options_init(&a.read);
+    pk_filter_init(&a.filter);
     int rc = parse_args(argc, argv, &a);
-    if (rc != 0) return rc == 1 ? PK_EXIT_OK : rc;
+    if (rc != 0) {
+        pk_filter_free(&a.filter);
+        return rc == 1 ? PK_EXIT_OK : rc;
+    }
     const char *type = output_type(&a);
-    if (!type || (strcmp(type, "dot") != 0 && !pk_dot_can_render(type)))
+    if (!type || (strcmp(type, "dot") != 0 && !pk_dot_can_render(type))) {
+        pk_filter_free(&a.filter);
         return pk_cli_usage_error("cannot tell the output type of '%s'; use -T dot|png|svg|pdf",
                                   a.type ? a.type : a.output);
+    }
 
     pk_error err = {{0}};
-    pk_profile *p = pk_read_profile(a.input, a.from, &a.read, &err);
+    pk_profile *p = read_filtered(&a, &err);
+    pk_filter_free(&a.filter);
     if (!p) return pk_cli_error(&err);
     if ((a.dot.graph.metric = pk_cli_metric(p, a.metric)) < 0) {
         pk_profile_free(p);

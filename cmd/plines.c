@@ -2,16 +2,12 @@
  * with line detail (lprof, austin, memray, callgrind positions). Several
  * inputs are merged into one. */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/escape.h"
-#include "../lib/hmap.h"
-#include "../lib/merge.h"
+#include "../lib/listing.h"
 #include "../lib/output.h"
-#include "../lib/source.h"
 #include "cli.h"
 
 static const char usage[] =
@@ -20,8 +16,8 @@ static const char usage[] =
     "`python -m line_profiler` does. Several profiles are merged into one.\n"
     "\n"
     "  -n N                 only the N hottest functions (sorted by --sort)\n"
-    "      --sort KEY       time (hottest first), hits, or name: file, line, name\n"
-    "                       (default name, like line_profiler; time with -n)\n"
+    "      --sort KEY       time (largest value first), hits, or name (file, line,\n"
+    "                       name: line_profiler's order; the default without -n)\n"
     "      --metric NAME    the value shown (default: time, else the first metric)\n"
     "  -u, --unit SECONDS   unit to print times in (default 1e-06 as line_profiler\n"
     "                       does; 'profile' for the profile's own timer unit)\n"
@@ -29,389 +25,6 @@ static const char usage[] =
     "  -f, --from FORMAT    input format, skipping detection\n"
     "  -o, --output FILE    write there instead of stdout\n"
     "  -h, --help           this text\n";
-
-typedef struct {
-    const char *header; /* "Time" */
-    int metric;         /* value metric */
-    int count;          /* hits-like metric or -1 */
-    const char *count_header, *per_header;
-    bool is_time;
-    double out_unit;     /* seconds, for times */
-    double tick_unit;    /* the profile's timer unit, seconds */
-    int64_t ns_per_tick; /* whole ns per tick, 0 when not whole */
-} columns;
-
-typedef struct {
-    pk_id func;
-    size_t first, n; /* its lines in the sorted line order */
-    int64_t value, count;
-} func_view;
-
-/* Sources by file name (interned, so compared by address), read once. */
-typedef struct {
-    const char *file;
-    pk_source *src; /* NULL when not found */
-    bool warned;
-} source_entry;
-
-typedef struct {
-    const char *source_root;
-    FILE *out;
-    source_entry *sources;
-    size_t nsources, capsources;
-    pk_hmap index;
-} listing;
-
-static bool entry_eq(const void *ctx, uint32_t id)
-{
-    const void *const *k = ctx;
-    const listing *L = k[0];
-    return L->sources[id].file == k[1];
-}
-
-static source_entry *source_of(listing *L, const char *file)
-{
-    uint64_t h = pk_hash_mix(5, (uint64_t)(uintptr_t)file);
-    const void *key[2] = {L, file};
-    uint32_t id = pk_hmap_find(&L->index, h, entry_eq, key);
-    if (id != UINT32_MAX) return &L->sources[id];
-    PK_GROW(L->sources, L->capsources, L->nsources + 1);
-    source_entry *e = &L->sources[L->nsources];
-    *e = (source_entry){file, pk_source_open(file, L->source_root), false};
-    pk_hmap_insert(&L->index, h, (uint32_t)L->nsources++);
-    return e;
-}
-
-static void free_sources(listing *L)
-{
-    for (size_t i = 0; i < L->nsources; i++)
-        pk_source_free(L->sources[i].src);
-    free(L->sources);
-    pk_hmap_free(&L->index);
-}
-
-static void warn_file(const char *what, const char *file, const char *why)
-{
-    fprintf(stderr, "%s: warning: %s", pk_cli_name, what);
-    pk_put_line_safe(stderr, file);
-    fprintf(stderr, "%s\n", why);
-}
-
-/* ---- values as line_profiler prints them ----
- * line_profiler 4.0 formats with %5.1f into fixed columns (6 9 12 8 8): a
- * wider value pushes the rest of its row right, never scientific notation. */
-
-/* value (ns) times factor, computed from ticks like line_profiler when exact */
-static double scaled(const columns *c, int64_t ns, double unit_out)
-{
-    if (c->ns_per_tick > 1 && ns % c->ns_per_tick == 0)
-        return (double)(ns / c->ns_per_tick) * (c->tick_unit / unit_out);
-    return (double)ns * (1e-9 / unit_out);
-}
-
-static void format_value(const columns *c, int64_t v, char *buf, size_t size)
-{
-    if (!c->is_time) {
-        snprintf(buf, size, "%lld", (long long)v);
-        return;
-    }
-    double x = scaled(c, v, c->out_unit);
-    snprintf(buf, size, "%5.1f", x);
-}
-
-static void format_per(const columns *c, int64_t v, int64_t count, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    if (count == 0) return;
-    double x = c->is_time ? scaled(c, v, c->out_unit) / (double)count : (double)v / (double)count;
-    snprintf(buf, size, "%5.1f", x);
-}
-
-static void format_count(int64_t n, char *buf, size_t size)
-{
-    snprintf(buf, size, "%lld", (long long)n);
-}
-
-/* ---- one function ---- */
-
-typedef struct {
-    char count[32], value[48], per[48], pct[16];
-} row;
-
-static void format_row(const columns *c, const pk_line *l, int64_t total, row *r)
-{
-    int64_t count = c->count >= 0 ? l->v[c->count] : 0;
-    r->count[0] = r->per[0] = r->pct[0] = '\0';
-    if (c->count >= 0) {
-        format_count(count, r->count, sizeof r->count);
-        format_per(c, l->v[c->metric], count, r->per, sizeof r->per);
-    }
-    format_value(c, l->v[c->metric], r->value, sizeof r->value);
-    if (total != 0)
-        snprintf(r->pct, sizeof r->pct, "%5.1f", 100.0 * (double)l->v[c->metric] / (double)total);
-}
-
-static int max_int(int a, int b)
-{
-    return a > b ? a : b;
-}
-
-typedef struct {
-    int line, count, value, per, pct;
-} widths;
-
-static void print_row(FILE *out, const widths *w, const columns *c, int32_t lineno, const row *r,
-                      const char *text, size_t len)
-{
-    fprintf(out, "%*d ", w->line, lineno);
-    if (c->count >= 0) fprintf(out, "%*s ", w->count, r ? r->count : "");
-    fprintf(out, "%*s ", w->value, r ? r->value : "");
-    if (c->count >= 0) fprintf(out, "%*s ", w->per, r ? r->per : "");
-    fprintf(out, "%*s  ", w->pct, r ? r->pct : "");
-    if (text) fwrite(text, 1, len, out);
-    fputc('\n', out);
-}
-
-static void print_header(FILE *out, const widths *w, const columns *c)
-{
-    char pct[64];
-    snprintf(pct, sizeof pct, "%% %s", c->header);
-    int n = fprintf(out, "%*s ", w->line, "Line #");
-    if (c->count >= 0) n += fprintf(out, "%*s ", w->count, c->count_header);
-    n += fprintf(out, "%*s ", w->value, c->header);
-    if (c->count >= 0) n += fprintf(out, "%*s ", w->per, c->per_header);
-    n += fprintf(out, "%*s  %s\n", w->pct, pct, "Line Contents");
-    for (int i = 0; i < n - 1; i++)
-        fputc('=', out);
-    fputc('\n', out);
-}
-
-static void print_total(FILE *out, const columns *c, int64_t total)
-{
-    if (c->is_time)
-        fprintf(out, "Total time: %g s\n", scaled(c, total, 1.0));
-    else
-        fprintf(out, "Total %s: %lld\n", c->header, (long long)total);
-}
-
-/* The lines shown: the function's block in the source, widened to cover every
- * line that has values (the source may have changed since). */
-static void shown_range(const pk_function *f, const pk_source *src, const pk_line *ls, size_t n,
-                        int32_t *from, int32_t *to)
-{
-    int32_t lo = f->line > 0 ? f->line : (n ? ls[0].line : 1);
-    int32_t hi = lo;
-    if (src && f->line > 0) {
-        size_t block = pk_source_python_block(src, f->line);
-        if (block) hi = f->line + (int32_t)block - 1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (ls[i].line < lo) lo = ls[i].line;
-        if (ls[i].line > hi) hi = ls[i].line;
-    }
-    *from = lo;
-    *to = hi;
-}
-
-/* Once per file when lines are missing, once per function when its header
- * is not where the profile says. */
-static void warn_mismatch(source_entry *e, const pk_function *f, const pk_line *ls, size_t n)
-{
-    int32_t maxline = n ? ls[n - 1].line : 0;
-    if (!e->src) {
-        if (!e->warned && f->file && *f->file)
-            warn_file("could not find ", f->file, " (try --source-root)");
-        e->warned = true;
-    } else if ((size_t)maxline > e->src->nlines) {
-        if (!e->warned)
-            warn_file("", e->src->path,
-                      " is shorter than the profile says: it changed since it was profiled");
-        e->warned = true;
-    } else if (f->line > 0 && f->kind == PK_KIND_PYTHON && !pk_source_is_header(e->src, f->line)) {
-        fprintf(stderr, "%s: warning: no function header at line %d for ", pk_cli_name, f->line);
-        pk_put_line_safe(stderr, f->name);
-        fputs(" in ", stderr);
-        pk_put_line_safe(stderr, e->src->path);
-        fputs(": it changed since it was profiled\n", stderr);
-    }
-}
-
-static void print_function(listing *L, const pk_profile *p, const columns *c, const func_view *fv,
-                           const pk_line *ls)
-{
-    FILE *out = L->out;
-    const pk_function *f = &p->funcs[fv->func];
-    source_entry *entry = source_of(L, f->file);
-    const pk_source *src = entry->src;
-    warn_mismatch(entry, f, ls, fv->n);
-    print_total(out, c, fv->value);
-    fputs("File: ", out);
-    pk_put_line_safe(out, f->file ? f->file : "");
-    fputs("\nFunction: ", out);
-    pk_put_line_safe(out, f->name);
-    fprintf(out, " at line %d\n\n", f->line);
-
-    row *rows = pk_xmalloc((fv->n ? fv->n : 1) * sizeof *rows);
-    widths w = {6, c->count >= 0 ? 9 : 0, 12, c->count >= 0 ? 8 : 0, 8};
-    w.count = max_int(w.count, (int)strlen(c->count_header));
-    w.value = max_int(w.value, (int)strlen(c->header));
-    w.per = max_int(w.per, (int)strlen(c->per_header));
-    w.pct = max_int(w.pct, (int)strlen(c->header) + 2);
-    for (size_t i = 0; i < fv->n; i++)
-        format_row(c, &ls[i], fv->value, &rows[i]);
-    print_header(out, &w, c);
-    int32_t from, to;
-    shown_range(f, src, ls, fv->n, &from, &to);
-    size_t k = 0;
-    for (int64_t line = from; line <= to; line++) {
-        while (k < fv->n && ls[k].line < line)
-            k++;
-        const row *r = k < fv->n && ls[k].line == line ? &rows[k] : NULL;
-        bool have = src && line >= 1 && (size_t)line <= src->nlines;
-        print_row(out, &w, c, (int32_t)line, r, have ? src->lines[line - 1] : NULL,
-                  have ? src->lens[line - 1] : 0);
-    }
-    fputc('\n', out);
-    free(rows);
-}
-
-/* ---- choosing and ordering functions ---- */
-
-static const pk_profile *sort_profile;
-static const char *sort_key = "name";
-
-static int cmp_lines(const void *a, const void *b)
-{
-    const pk_line *x = a, *y = b;
-    if (x->func != y->func) return x->func < y->func ? -1 : 1;
-    return (x->line > y->line) - (x->line < y->line);
-}
-
-static int cmp_name(const func_view *x, const func_view *y)
-{
-    const pk_function *f = &sort_profile->funcs[x->func], *g = &sort_profile->funcs[y->func];
-    int r = strcmp(f->file ? f->file : "", g->file ? g->file : "");
-    if (r) return r;
-    if (f->line != g->line) return f->line < g->line ? -1 : 1;
-    return strcmp(f->name, g->name);
-}
-
-static int cmp_views(const void *a, const void *b)
-{
-    const func_view *x = a, *y = b;
-    if (!strcmp(sort_key, "time") && x->value != y->value) return x->value > y->value ? -1 : 1;
-    if (!strcmp(sort_key, "hits") && x->count != y->count) return x->count > y->count ? -1 : 1;
-    return cmp_name(x, y);
-}
-
-/* Functions with line values; for line_profiler files also those never run. */
-static func_view *collect(const pk_profile *p, const columns *c, pk_line *ls, size_t *nviews)
-{
-    bool keep_empty = pk_meta_get(p, "lprof.unit") != NULL;
-    func_view *v = pk_xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof *v);
-    size_t *at = pk_xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof *at);
-    for (size_t i = 0; i < p->nfuncs; i++)
-        at[i] = SIZE_MAX;
-    size_t n = 0;
-    for (size_t i = 0; i < p->nlines; i++) {
-        pk_id f = ls[i].func;
-        if (at[f] == SIZE_MAX) at[f] = n, v[n++] = (func_view){.func = f, .first = i};
-        func_view *fv = &v[at[f]];
-        fv->n++;
-        fv->value += ls[i].v[c->metric];
-        if (c->count >= 0) fv->count += ls[i].v[c->count];
-    }
-    for (size_t i = 0; keep_empty && i < p->nfuncs; i++)
-        if (at[i] == SIZE_MAX) v[n++] = (func_view){.func = (pk_id)i};
-    free(at);
-    *nviews = n;
-    return v;
-}
-
-/* ---- columns ---- */
-
-static int pick_columns(const pk_profile *p, const char *metric, const char *unit, columns *c)
-{
-    c->metric = metric ? pk_metric_find(p, metric) : pk_metric_find(p, "time");
-    if (metric && c->metric < 0)
-        return pk_cli_usage_error("the profile has no metric '%s'", metric);
-    if (c->metric < 0) c->metric = 0;
-    if (p->nmetrics == 0) return pk_cli_usage_error("the profile has no metrics");
-    c->is_time = strcmp(p->metrics[c->metric].unit, "ns") == 0;
-    c->count = pk_metric_find(p, "hits");
-    for (int m = 0; c->count < 0 && m < p->nmetrics; m++)
-        if (m != c->metric && !strcmp(p->metrics[m].unit, "count")) c->count = m;
-    if (c->count == c->metric) c->count = -1;
-    static char header[64], count_header[64];
-    const char *name = p->metrics[c->metric].name;
-    snprintf(header, sizeof header, "%c%s",
-             (name[0] >= 'a' && name[0] <= 'z') ? name[0] - 32 : name[0], name[0] ? name + 1 : "");
-    c->header = header;
-    c->count_header = c->per_header = "";
-    if (c->count >= 0) {
-        const char *cn = p->metrics[c->count].name;
-        bool hits = !strcmp(cn, "hits");
-        snprintf(count_header, sizeof count_header, "%c%s",
-                 (cn[0] >= 'a' && cn[0] <= 'z') ? cn[0] - 32 : cn[0], cn[0] ? cn + 1 : "");
-        c->count_header = count_header;
-        c->per_header = hits ? "Per Hit" : "Average";
-    }
-    const char *stored = pk_meta_get(p, "lprof.unit");
-    c->tick_unit = stored ? strtod(stored, NULL) : 1e-9;
-    if (!(c->tick_unit > 0)) c->tick_unit = 1e-9;
-    double k = nearbyint(c->tick_unit * 1e9);
-    c->ns_per_tick = k >= 1 && fabs(c->tick_unit * 1e9 - k) <= k * 1e-9 ? (int64_t)k : 0;
-    if (!strcmp(unit, "profile"))
-        c->out_unit = c->tick_unit;
-    else {
-        char *end;
-        c->out_unit = strtod(unit, &end);
-        if (*end || !(c->out_unit > 0)) return pk_cli_usage_error("bad --unit '%s'", unit);
-    }
-    return 0;
-}
-
-/* ---- main ---- */
-
-static pk_profile *read_all(char **paths, int n, const char *from, pk_error *err)
-{
-    pk_profile *merged = NULL;
-    for (int i = 0; i < n; i++) {
-        pk_profile *p = pk_read_profile(paths[i], from, NULL, err);
-        if (!p) {
-            pk_profile_free(merged);
-            return NULL;
-        }
-        if (!merged) {
-            merged = p;
-            continue;
-        }
-        int rc = pk_profile_merge(merged, p, err);
-        pk_profile_free(p);
-        if (rc != 0) {
-            pk_profile_free(merged);
-            return NULL;
-        }
-    }
-    return merged;
-}
-
-static void print_listing(listing *L, pk_profile *p, const columns *c, long limit)
-{
-    pk_line *ls = pk_xmalloc((p->nlines ? p->nlines : 1) * sizeof *ls);
-    if (p->nlines) memcpy(ls, p->lines, p->nlines * sizeof *ls);
-    qsort(ls, p->nlines, sizeof *ls, cmp_lines);
-    size_t n;
-    func_view *views = collect(p, c, ls, &n);
-    sort_profile = p;
-    qsort(views, n, sizeof *views, cmp_views);
-    if (limit >= 0 && (size_t)limit < n) n = (size_t)limit;
-    if (c->is_time) fprintf(L->out, "Timer unit: %g s\n\n", c->out_unit);
-    for (size_t i = 0; i < n; i++)
-        print_function(L, p, c, &views[i], ls + views[i].first);
-    free(views);
-    free(ls);
-}
 
 enum { OPT_SORT = 256, OPT_METRIC, OPT_ROOT };
 
@@ -426,36 +39,50 @@ static const struct option long_options[] = {
     {0, 0, 0, 0},
 };
 
+static int parse_unit(const char *arg, pk_listing_options *o)
+{
+    char *end;
+    if (!strcmp(arg, "profile")) {
+        o->unit = 0;
+        return 0;
+    }
+    o->unit = strtod(arg, &end);
+    if (*end || !(o->unit > 0)) return pk_cli_usage_error("bad --unit '%s'", arg);
+    return 0;
+}
+
 typedef struct {
-    long limit;
-    const char *sort, *metric, *unit, *root, *from, *output;
+    pk_listing_options listing;
+    const char *from, *output;
 } options;
 
 static int parse_options(int argc, char **argv, options *o)
 {
-    *o = (options){.limit = -1, .unit = "1e-6", .output = "-"};
+    *o = (options){.output = "-"};
+    pk_listing_options_init(&o->listing);
+    o->listing.prog = "plines";
     int ch;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "n:u:f:o:h", long_options, NULL)) != -1) {
         char *end;
         switch (ch) {
         case 'n':
-            o->limit = strtol(optarg, &end, 10);
-            if (*end || o->limit < 0) return pk_cli_usage_error("bad -n '%s'", optarg);
+            o->listing.limit = strtol(optarg, &end, 10);
+            if (*end || o->listing.limit < 0) return pk_cli_usage_error("bad -n '%s'", optarg);
             break;
         case OPT_SORT:
             if (strcmp(optarg, "time") && strcmp(optarg, "hits") && strcmp(optarg, "name"))
                 return pk_cli_usage_error("unknown --sort '%s'", optarg);
-            o->sort = optarg;
+            o->listing.sort = optarg;
             break;
         case OPT_METRIC:
-            o->metric = optarg;
+            o->listing.metric = optarg;
             break;
         case 'u':
-            o->unit = optarg;
+            if (parse_unit(optarg, &o->listing)) return PK_EXIT_ERROR;
             break;
         case OPT_ROOT:
-            o->root = optarg;
+            o->listing.source_root = optarg;
             break;
         case 'f':
             o->from = optarg;
@@ -480,23 +107,19 @@ int main(int argc, char **argv)
     options o;
     int rc = parse_options(argc, argv, &o);
     if (rc) return rc < 0 ? PK_EXIT_OK : rc;
-    sort_key = o.sort ? o.sort : o.limit >= 0 ? "time" : "name";
     pk_error err = {{0}};
-    pk_profile *p = read_all(argv + optind, argc - optind, o.from, &err);
+    pk_profile *p = pk_cli_read_inputs(argv + optind, argc - optind, o.from, NULL, &err);
     if (!p) return pk_cli_error(&err);
-    columns c = {0};
-    if ((rc = pick_columns(p, o.metric, o.unit, &c)) != 0) {
-        pk_profile_free(p);
-        return rc;
-    }
     pk_output *out = pk_output_open(o.output, &err);
     if (!out) {
         pk_profile_free(p);
         return pk_cli_error(&err);
     }
-    listing L = {.source_root = o.root, .out = pk_output_file(out)};
-    print_listing(&L, p, &c, o.limit);
-    free_sources(&L);
+    rc = pk_write_listing(p, pk_output_file(out), &o.listing, &err);
     pk_profile_free(p);
+    if (rc != 0) {
+        pk_output_abort(out);
+        return pk_cli_error(&err);
+    }
     return pk_output_commit(out, &err) == 0 ? PK_EXIT_OK : pk_cli_error(&err);
 }

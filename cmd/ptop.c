@@ -103,14 +103,16 @@ typedef struct {
 
 /* pstats' func_std_string: "file:line(name)", builtins ('~', 0) by name with
  * their <> turned into {}. Control characters become spaces. */
-static char *std_name(const pk_function *f)
+/* pstats' own rendering; frames of stack profiles that know no file (collapsed
+ * stacks) are shown by name alone rather than as ":0(name)". */
+static char *std_name(const pk_function *f, bool pstats_names)
 {
     const char *file = f->file ? f->file : "", *name = f->name ? f->name : "";
     size_t n = strlen(file) + strlen(name) + 16;
     char *s = malloc(n);
     if (!s) return NULL;
     size_t nl = strlen(name);
-    if (strcmp(file, "~") == 0 && f->line == 0) {
+    if ((strcmp(file, "~") == 0 || (!pstats_names && !*file)) && f->line == 0) {
         if (nl >= 2 && name[0] == '<' && name[nl - 1] == '>')
             snprintf(s, n, "{%.*s}", (int)(nl - 2), name + 1);
         else
@@ -499,7 +501,8 @@ static int table_init(table *t, bool callers, bool callees)
     t->std = calloc(p->nfuncs + 1, sizeof *t->std);
     if (!t->std) return -1;
     for (size_t i = 0; i < p->nfuncs; i++) {
-        if (!(t->std[i] = std_name(&p->funcs[i]))) return -1;
+        if (!(t->std[i] = std_name(&p->funcs[i], p->format && strcmp(p->format, "pstats") == 0)))
+            return -1;
         if (text_width(t->std[i]) > t->max_name) t->max_name = text_width(t->std[i]);
     }
     if (callers && group_edges(t, true, &t->by_callee, &t->callee_start) < 0) return -1;
@@ -512,6 +515,9 @@ typedef struct {
     const char *sorts[16];
     int nsorts;
     long limit;
+    char **paths; /* path is the first; several are merged */
+    int npaths;
+    pk_filter filter;
 } options;
 
 static int compile(regex_t *re, const char *text)
@@ -581,6 +587,7 @@ static const struct option long_options[] = {
     {"metric", required_argument, 0, OPT_METRIC},
     {"from", required_argument, 0, 'f'},
     {"help", no_argument, 0, 'h'},
+    PK_CLI_FILTER_LONG_OPTIONS,
     {0, 0, 0, 0},
 };
 
@@ -589,6 +596,9 @@ static int parse_options(int argc, char **argv, options *o)
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "s:n:f:h", long_options, NULL)) != -1) {
+        int handled = pk_cli_filter_option(c, optarg, &o->filter);
+        if (handled < 0) return PK_EXIT_ERROR;
+        if (handled) continue;
         char *end;
         switch (c) {
         case 's':
@@ -615,14 +625,29 @@ static int parse_options(int argc, char **argv, options *o)
             break;
         case 'h':
             fputs(usage, stdout);
+            fputs(pk_cli_filter_usage, stdout);
             exit(PK_EXIT_OK);
         default:
             return pk_cli_bad_option(argv);
         }
     }
-    if (optind != argc - 1) return pk_cli_usage_error("expected one PROFILE");
+    if (optind >= argc) return pk_cli_usage_error("expected a PROFILE");
+    o->paths = argv + optind;
+    o->npaths = argc - optind;
     o->path = argv[optind];
     return 0;
+}
+
+static pk_profile *read_filtered(options *o, pk_error *err)
+{
+    pk_read_options ropt;
+    pk_read_options_init(&ropt);
+    pk_profile *p = pk_cli_read_inputs(o->paths, o->npaths, o->from, &ropt, err);
+    if (p && pk_cli_apply_filter(p, &o->filter, o->metric, err) < 0) {
+        pk_profile_free(p);
+        return NULL;
+    }
+    return p;
 }
 
 int main(int argc, char **argv)
@@ -630,16 +655,19 @@ int main(int argc, char **argv)
     pk_cli_name = "ptop";
     signal(SIGPIPE, SIG_IGN); /* a closed pipe ends the output with EPIPE, quietly */
     options o = {.limit = -1};
-    if (parse_options(argc, argv, &o) != 0) return PK_EXIT_ERROR;
+    pk_filter_init(&o.filter);
+    if (parse_options(argc, argv, &o) != 0) {
+        pk_filter_free(&o.filter);
+        return PK_EXIT_ERROR;
+    }
     table t = {0};
     for (int s = 0; s < o.nsorts; s++)
         if (add_sort_keys(&t, o.sorts[s]) < 0) return PK_EXIT_ERROR;
     if (o.nsorts == 0) add_sort_keys(&t, "cumulative");
 
-    pk_read_options ropt;
-    pk_read_options_init(&ropt);
     pk_error err = {{0}};
-    pk_profile *p = pk_read_profile(o.path, o.from, &ropt, &err);
+    pk_profile *p = read_filtered(&o, &err);
+    pk_filter_free(&o.filter);
     if (!p) return pk_cli_error(&err);
     pk_ensure_graph(p);
     t.p = p;

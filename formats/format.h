@@ -18,6 +18,7 @@ typedef struct {
     bool threads;                /* keep process/thread root frames */
     const char *view;            /* memray: peak (default), leaks, temporary, total */
     int64_t temporary_threshold; /* memray --view temporary */
+    bool native;                 /* memray: add the native frames under the Python ones */
     int verbose;
 } pk_read_options;
 
@@ -29,7 +30,14 @@ typedef struct {
     bool reverse;       /* stacks merged from the leaf */
     const char *colors; /* "kind" (default) or "module" */
     const char *countname;
-    int width;         /* flame graph width in pixels, 0 for the default (1200) */
+    int width;               /* flame graph width in pixels, 0 for the default (1200) */
+    bool embed_source;       /* html: embed the source around the hottest lines */
+    const char *source_root; /* html: look for moved sources under it too */
+    /* html: more views of the same capture (memray's leaks and total beside
+     * its peak), each a profile read with another --view; names label them. */
+    size_t nviews;
+    pk_profile *const *views;
+    const char *const *view_names;
 } pk_write_options;
 
 typedef struct pk_format {

@@ -20,7 +20,6 @@
 #define MR_CHUNK (1u << 20)
 #define MR_RECORD_MAX 64          /* longest fixed-size stream record */
 #define MR_STRING_MAX (16u << 20) /* longest name or line table accepted */
-#define MR_CACHE 15
 
 enum {
     A_PYMALLOC_FREE = 1,
@@ -163,7 +162,7 @@ static live_slot *live_find(live_map *m, uint64_t addr)
     }
 }
 
-static void live_insert(live_map *m, live_slot slot)
+static inline void live_insert(live_map *m, live_slot slot)
 {
     size_t i = live_home(m, slot.key);
     while (m->slots[i].key && m->slots[i].key != slot.key)
@@ -237,21 +236,28 @@ typedef struct {
     uint32_t code; /* index into code_defs */
     int32_t offset;
     uint32_t depth;
+    uint32_t loc_thread, loc; /* the location of this stack on loc_thread */
 } stack_node;
 
+/* View temporary: the latest allocation at each address, with its thread
+ * and its rank among that thread's allocations. */
 typedef struct {
-    uint64_t addr, size;
-    uint32_t loc;
-} recent_alloc;
+    uint64_t key; /* address | 1, 0 = empty */
+    uint64_t seq, size;
+    uint32_t thread, loc;
+} recent_slot;
+
+typedef struct {
+    recent_slot *slots;
+    size_t mask, n;
+} recent_map;
 
 typedef struct {
     uint64_t tid;
     const char *name;
     uint32_t *stack; /* node ids, outermost first */
     size_t depth, cap;
-    uint32_t cached_node, cached_loc;
-    recent_alloc *recent; /* ring of the latest allocations (view temporary) */
-    size_t recent_head, recent_n, recent_cap;
+    uint64_t seq; /* allocations made so far (view temporary) */
 } thread_state;
 
 /* What one (stack, thread) location holds. */
@@ -276,6 +282,17 @@ typedef struct {
     uint8_t allocator;
 } pending_alloc;
 
+/* A loaded image's segment, in the memory map of one generation. */
+typedef struct {
+    uint64_t start, end, load;
+    const char *image;
+    uint64_t generation;
+} segment;
+
+/* Stack nodes whose code has this bit are markers: "native stack `offset`
+ * of generation `code & ~NATIVE_MARK` on top of the parent Python stack". */
+#define NATIVE_MARK 0x80000000u
+
 #define MR_BATCH 32
 
 typedef struct {
@@ -285,6 +302,7 @@ typedef struct {
     mr_view view;
     uint64_t temp_threshold;
     jmp_buf truncated;
+    jmp_buf outer; /* where pk_fail went before we took it over */
 
     /* input buffer */
     uint8_t *buf;
@@ -292,7 +310,8 @@ typedef struct {
     size_t cap;
     uint64_t base; /* file offset of buf[0] */
     bool eof;
-    uint64_t record_offset;
+    const uint8_t *rec;     /* start of the current record in buf, or NULL: */
+    uint64_t record_offset; /* ... then its offset is this */
 
     /* header */
     int version;
@@ -303,7 +322,7 @@ typedef struct {
     bool trace_python_allocators, track_object_lifetimes;
 
     /* decoding registers */
-    uint64_t cache[MR_CACHE];
+    uint64_t cache[16]; /* ring: entry i is cache[(cache_head + i) & 15] */
     unsigned cache_head;
     uint64_t last_ptr, last_native_id, last_ip, last_firstline;
     uint64_t last_frame_id, last_line; /* version 11 */
@@ -326,9 +345,19 @@ typedef struct {
     size_t nlocs, caplocs;
     u64map loc_by_key;
     live_map live;
+    recent_map recent;
     mapping *maps;
     size_t nmaps, capmaps;
     uint64_t native_nodes, images, generations;
+    /* native stacks, kept with --native: node k = (ip, parent) at k - 1 */
+    bool keep_native;
+    uint64_t *native_ip;
+    uint32_t *native_parent, *native_depth;
+    pk_id *native_func;
+    uint32_t *native_func_gen;
+    size_t capnative, max_native_depth;
+    segment *segments;
+    size_t nsegments, capsegments;
     /* aggregated: python frames and stack-tree nodes */
     uint32_t *agg_frame_code;
     int32_t *agg_frame_offset;
@@ -358,19 +387,25 @@ static void reader_free(mr_reader *r)
     free(r->node_slots);
     for (size_t i = 0; i < r->nthreads; i++) {
         free(r->threads[i].stack);
-        free(r->threads[i].recent);
     }
     free(r->threads);
     free(r->thread_by_tid.slots);
     free(r->locs);
     free(r->loc_by_key.slots);
     free(r->live.slots);
+    free(r->recent.slots);
     free(r->live.big_index.slots);
     free(r->live.big_sizes);
     free(r->maps);
     free(r->agg_frame_code);
     free(r->agg_frame_offset);
     free(r->agg_nodes);
+    free(r->native_ip);
+    free(r->native_parent);
+    free(r->native_depth);
+    free(r->native_func);
+    free(r->native_func_gen);
+    free(r->segments);
     free(r);
 }
 
@@ -379,7 +414,18 @@ static uint64_t offset_of(const mr_reader *r, const uint8_t *at)
     return r->base + (uint64_t)(at - r->buf);
 }
 
-/* Free everything of ours, then leave through pk_fail. */
+static uint64_t record_offset(const mr_reader *r)
+{
+    return r->rec ? offset_of(r, r->rec) : r->record_offset;
+}
+
+static void set_record_offset(mr_reader *r, uint64_t offset)
+{
+    r->rec = NULL;
+    r->record_offset = offset;
+}
+
+/* Leave through pk_fail; memray_read's handler frees what we hold. */
 __attribute__((format(printf, 2, 3))) _Noreturn static void fail(mr_reader *r, const char *fmt, ...)
 {
     char msg[400];
@@ -387,10 +433,7 @@ __attribute__((format(printf, 2, 3))) _Noreturn static void fail(mr_reader *r, c
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    pk_input *in = r->in;
-    uint64_t off = r->record_offset;
-    reader_free(r);
-    pk_fail(in, off, "%s", msg);
+    pk_fail(r->in, record_offset(r), "%s", msg); /* unwinds through memray_read */
 }
 
 _Noreturn static void truncated(mr_reader *r)
@@ -410,6 +453,7 @@ static inline void fill(mr_reader *r, size_t need)
 
 static void fill_slow(mr_reader *r, size_t need)
 {
+    if (r->rec) set_record_offset(r, offset_of(r, r->rec)); /* the buffer moves */
     size_t have = (size_t)(r->end - r->cur);
     if (have >= need || r->eof) return;
     if (need > r->cap) {
@@ -452,7 +496,7 @@ static uint64_t rd_fixed(mr_reader *r, int n)
     return v;
 }
 
-static uint64_t rd_varint(mr_reader *r)
+static uint64_t rd_varint_checked(mr_reader *r)
 {
     uint64_t v = 0;
     for (int shift = 0; shift < 70; shift += 7) {
@@ -463,7 +507,23 @@ static uint64_t rd_varint(mr_reader *r)
     fail(r, "varint longer than 10 bytes");
 }
 
-static int64_t rd_svarint(mr_reader *r)
+static inline uint64_t rd_varint(mr_reader *r)
+{
+    const uint8_t *p = r->cur;
+    if (r->end - p < 10) return rd_varint_checked(r); /* near the end of the data */
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 70; shift += 7) {
+        uint8_t b = *p++;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            r->cur = p;
+            return v;
+        }
+    }
+    fail(r, "varint longer than 10 bytes");
+}
+
+static inline int64_t rd_svarint(mr_reader *r)
 {
     uint64_t z = rd_varint(r);
     return (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
@@ -496,7 +556,7 @@ static thread_state *thread_get(mr_reader *r, uint64_t tid, uint32_t *index)
     if (i == PK_NONE) {
         r->threads = grow(r->threads, &r->capthreads, r->nthreads + 1, sizeof *r->threads);
         i = (uint32_t)r->nthreads++;
-        r->threads[i] = (thread_state){.tid = tid, .cached_node = PK_NONE};
+        r->threads[i] = (thread_state){.tid = tid};
         map_put(&r->thread_by_tid, tid, i);
     }
     *index = i;
@@ -505,8 +565,9 @@ static thread_state *thread_get(mr_reader *r, uint64_t tid, uint32_t *index)
 
 static uint64_t node_hash(uint32_t parent, uint32_t code, int32_t offset)
 {
-    return mix64(((uint64_t)parent << 32 | code) ^
-                 ((uint64_t)(uint32_t)offset * 0x9e3779b97f4a7c15ULL));
+    uint64_t h = (parent * 0x9e3779b97f4a7c15ULL) ^ (code * 0xc2b2ae3d27d4eb4fULL) ^
+                 ((uint32_t)offset * 0x165667b19e3779f9ULL);
+    return h ^ (h >> 29);
 }
 
 static void node_slots_rebuild(mr_reader *r, size_t cap)
@@ -536,7 +597,7 @@ static uint32_t node_get(mr_reader *r, uint32_t parent, uint32_t code, int32_t o
     if (r->nnodes >= UINT32_MAX - 2) fail(r, "too many distinct stacks");
     r->nodes = grow(r->nodes, &r->capnodes, r->nnodes + 1, sizeof *r->nodes);
     uint32_t id = (uint32_t)r->nnodes++;
-    r->nodes[id] = (stack_node){parent, code, offset, r->nodes[parent].depth + 1};
+    r->nodes[id] = (stack_node){parent, code, offset, r->nodes[parent].depth + 1, PK_NONE, 0};
     r->node_slots[i] = id + 1;
     if (2 * r->nnodes > r->node_mask + 1) node_slots_rebuild(r, 2 * (r->node_mask + 1));
     return id;
@@ -555,15 +616,22 @@ static uint32_t location_get(mr_reader *r, uint32_t node, uint32_t thread)
 }
 
 /* The location of an allocation made now by the current thread. */
-static uint32_t current_location(mr_reader *r)
+static uint32_t current_location(mr_reader *r, uint64_t native_id)
 {
     thread_state *t = r->thread;
     uint32_t node = t->depth ? t->stack[t->depth - 1] : 0;
-    if (node != t->cached_node) {
-        t->cached_loc = location_get(r, node, r->cur_thread);
-        t->cached_node = node;
+    if (r->keep_native && native_id) {
+        if (native_id > r->native_nodes)
+            fail(r, "allocation with undefined native stack %" PRIu64, native_id);
+        if (r->generations >= NATIVE_MARK) fail(r, "too many memory maps");
+        node = node_get(r, node, NATIVE_MARK | (uint32_t)r->generations, (int32_t)native_id);
     }
-    return t->cached_loc;
+    stack_node *n = &r->nodes[node];
+    if (n->loc_thread != r->cur_thread) {
+        n->loc = location_get(r, node, r->cur_thread);
+        n->loc_thread = r->cur_thread;
+    }
+    return n->loc;
 }
 
 static uint32_t code_index(mr_reader *r, uint64_t code_id)
@@ -575,7 +643,7 @@ static uint32_t code_index(mr_reader *r, uint64_t code_id)
 
 /* ---- high-water mark bookkeeping (memray's HighWaterMarkAggregator) ------- */
 
-static void usage_delta(mr_reader *r, uint32_t loc, int64_t count, int64_t bytes)
+static inline void usage_delta(mr_reader *r, uint32_t loc, int64_t count, int64_t bytes)
 {
     int64_t heap = r->heap + bytes;
     if (r->heap >= r->heap_at_peak && heap < r->heap) {
@@ -597,35 +665,73 @@ static void usage_delta(mr_reader *r, uint32_t loc, int64_t count, int64_t bytes
 
 /* ---- view temporary: allocations freed within N allocations ------------- */
 
-static void recent_push(mr_reader *r, thread_state *t, uint64_t addr, uint64_t size, uint32_t loc)
+static size_t recent_home(const recent_map *m, uint64_t key)
 {
-    if (t->recent_n == t->recent_cap && t->recent_cap < r->temp_threshold) {
-        size_t cap = t->recent_cap ? 2 * t->recent_cap : 16;
-        if (cap > r->temp_threshold) cap = (size_t)r->temp_threshold;
-        recent_alloc *q = malloc(cap * sizeof *q);
-        if (!q) abort();
-        for (size_t i = 0; i < t->recent_n; i++)
-            q[i] = t->recent[(t->recent_head + i) % t->recent_cap];
-        free(t->recent);
-        t->recent = q;
-        t->recent_cap = cap;
-        t->recent_head = 0;
-    }
-    /* newest first: head is the newest entry */
-    t->recent_head = (t->recent_head + t->recent_cap - 1) % t->recent_cap;
-    t->recent[t->recent_head] = (recent_alloc){addr, size, loc};
-    if (t->recent_n < t->recent_cap) t->recent_n++;
+    return (size_t)mix64(key) & m->mask;
 }
 
-static void recent_match(mr_reader *r, thread_state *t, uint64_t addr, uint64_t size, bool ranged)
+static recent_slot *recent_find(recent_map *m, uint64_t addr)
 {
-    for (size_t i = 0; i < t->recent_n; i++) {
-        const recent_alloc *a = &t->recent[(t->recent_head + i) % t->recent_cap];
-        if (a->addr == addr && (!ranged || a->size == size)) {
-            r->locs[a->loc].temp_count++;
-            r->locs[a->loc].temp_bytes += (int64_t)a->size;
-            return;
-        }
+    uint64_t key = addr | 1;
+    for (size_t i = recent_home(m, key);; i = (i + 1) & m->mask) {
+        if (m->slots[i].key == key) return &m->slots[i];
+        if (m->slots[i].key == 0) return NULL;
+    }
+}
+
+static void recent_place(recent_map *m, recent_slot slot)
+{
+    size_t i = recent_home(m, slot.key);
+    while (m->slots[i].key && m->slots[i].key != slot.key)
+        i = (i + 1) & m->mask;
+    if (!m->slots[i].key) m->n++;
+    m->slots[i] = slot;
+}
+
+static bool recent_in_window(const mr_reader *r, const recent_slot *s)
+{
+    return r->threads[s->thread].seq - s->seq < r->temp_threshold;
+}
+
+/* Rebuild the table keeping only the allocations still within their
+ * thread's window: memory follows N and the threads, not the capture. */
+static void recent_rebuild(mr_reader *r)
+{
+    recent_map old = r->recent;
+    size_t fresh = 0;
+    for (size_t i = 0; old.slots && i <= old.mask; i++)
+        if (old.slots[i].key && recent_in_window(r, &old.slots[i])) fresh++;
+    size_t cap = 1024;
+    while (cap < 4 * (fresh + 1))
+        cap *= 2;
+    r->recent.slots = calloc(cap, sizeof *r->recent.slots);
+    if (!r->recent.slots) abort();
+    r->recent.mask = cap - 1;
+    r->recent.n = 0;
+    for (size_t i = 0; old.slots && i <= old.mask; i++)
+        if (old.slots[i].key && recent_in_window(r, &old.slots[i]))
+            recent_place(&r->recent, old.slots[i]);
+    free(old.slots);
+}
+
+static void recent_push(mr_reader *r, uint32_t thread, uint64_t addr, uint64_t size, uint32_t loc)
+{
+    thread_state *t = &r->threads[thread];
+    if (2 * (r->recent.n + 1) > r->recent.mask + 1) recent_rebuild(r);
+    recent_place(&r->recent, (recent_slot){addr | 1, ++t->seq, size, thread, loc});
+}
+
+/* A free by `thread`: temporary when the newest allocation at that address
+ * is among the thread's last N allocations. Like memray's
+ * TemporaryAllocationsAggregator, the entry stays: its window ends it. */
+static void recent_match(mr_reader *r, uint32_t thread, uint64_t addr, uint64_t size, bool ranged)
+{
+    if (!r->recent.slots) return;
+    recent_slot *s = recent_find(&r->recent, addr);
+    if (!s || (ranged && s->size != size)) return;
+    if (s->thread == thread && recent_in_window(r, s)) {
+        r->locs[s->loc].temp_count++;
+        r->locs[s->loc].temp_bytes += (int64_t)s->size;
     }
 }
 
@@ -679,9 +785,9 @@ static void need_thread(mr_reader *r)
 }
 
 /* Apply one allocation event to the live set, the peak and the totals. */
-static void apply_allocation(mr_reader *r, const pending_alloc *e)
+static inline __attribute__((always_inline)) void apply_allocation(mr_reader *r,
+                                                                   const pending_alloc *e)
 {
-    thread_state *t = &r->threads[e->thread];
     uint64_t addr = e->addr, size = e->size;
     if (e->allocator == A_FREE || e->allocator == A_PYMALLOC_FREE) {
         live_slot *s = live_find(&r->live, addr);
@@ -689,12 +795,12 @@ static void apply_allocation(mr_reader *r, const pending_alloc *e)
             usage_delta(r, s->loc, -1, -(int64_t)live_size(&r->live, s));
             live_erase(&r->live, s);
         }
-        if (r->view == VIEW_TEMPORARY) recent_match(r, t, addr, 0, false);
+        if (r->view == VIEW_TEMPORARY) recent_match(r, e->thread, addr, 0, false);
         return;
     }
     if (e->allocator == A_MUNMAP) {
         mapping_remove(r, addr, size);
-        if (r->view == VIEW_TEMPORARY) recent_match(r, t, addr, size, true);
+        if (r->view == VIEW_TEMPORARY) recent_match(r, e->thread, addr, size, true);
         return;
     }
     if (e->allocator == A_MMAP) {
@@ -704,7 +810,7 @@ static void apply_allocation(mr_reader *r, const pending_alloc *e)
         usage_delta(r, e->loc, 1, (int64_t)size);
         live_put(&r->live, addr, size, e->loc);
     }
-    if (r->view == VIEW_TEMPORARY) recent_push(r, t, addr, size, e->loc);
+    if (r->view == VIEW_TEMPORARY) recent_push(r, e->thread, addr, size, e->loc);
 }
 
 /* Apply the queued events in order. */
@@ -718,7 +824,10 @@ static void flush_allocations(mr_reader *r)
 /* One decoded ALLOCATION record. Events are queued and applied in batches,
  * with the hash slot of each address prefetched when it is queued: the live
  * set is the one structure touched at random. */
-static void process_allocation(mr_reader *r, unsigned allocator, uint64_t addr, uint64_t size)
+static inline __attribute__((always_inline)) void process_allocation(mr_reader *r,
+                                                                     unsigned allocator,
+                                                                     uint64_t addr, uint64_t size,
+                                                                     uint64_t native_id)
 {
     need_thread(r);
     r->n_records++;
@@ -727,7 +836,7 @@ static void process_allocation(mr_reader *r, unsigned allocator, uint64_t addr, 
     bool dealloc = allocator == A_FREE || allocator == A_PYMALLOC_FREE || allocator == A_MUNMAP;
     if (!dealloc) {
         if (size > INT64_MAX / 4) fail(r, "allocation size %" PRIu64 " out of range", size);
-        loc = current_location(r);
+        loc = current_location(r, native_id);
         location *l = &r->locs[loc];
         r->total_allocs++;
         r->total_bytes += size;
@@ -746,19 +855,20 @@ static void on_allocation(mr_reader *r, uint8_t type)
     if (slot == 15) {
         r->last_ptr += (uint64_t)rd_svarint(r);
         addr = r->last_ptr << 3;
-        r->cache_head = (r->cache_head + MR_CACHE - 1) % MR_CACHE;
+        r->cache_head = (r->cache_head - 1) & 15;
         r->cache[r->cache_head] = addr;
     } else {
-        addr = r->cache[(r->cache_head + slot) % MR_CACHE];
+        addr = r->cache[(r->cache_head + slot) & 15];
     }
     if (allocator == 0) {
         allocator = rd_u8(r);
         if (allocator < 8 || allocator > 15) fail(r, "unknown allocator id %u", allocator);
     }
     bool simple_free = allocator == A_FREE || allocator == A_PYMALLOC_FREE;
-    if (r->native_traces && !simple_free) r->last_native_id += (uint64_t)rd_svarint(r);
+    uint64_t native_id = 0;
+    if (r->native_traces && !simple_free) native_id = r->last_native_id += (uint64_t)rd_svarint(r);
     uint64_t size = simple_free ? 0 : rd_varint(r);
-    process_allocation(r, allocator, addr, size);
+    process_allocation(r, allocator, addr, size, native_id);
 }
 
 /* Push a frame (code definition, offset) on the current thread's stack. */
@@ -799,6 +909,10 @@ static void define_code(mr_reader *r, uint64_t id, const char *name, const char 
         fail(r, "code object id %" PRIu64 " out of sequence", id);
     }
     if (firstline < INT32_MIN || firstline > INT32_MAX) firstline = 0;
+    if (r->ncodes >= NATIVE_MARK) {
+        free(linetable);
+        fail(r, "too many code objects");
+    }
     r->codes = grow(r->codes, &r->capcodes, r->ncodes + 1, sizeof *r->codes);
     r->codes[r->ncodes] = (code_def){name, file, (int32_t)firstline, ltlen, linetable, PK_NONE};
     size_t old = r->capcode_ids;
@@ -837,17 +951,22 @@ static void on_memory_record(mr_reader *r)
 
 static void on_segment_header(mr_reader *r)
 {
-    rd_cstr(r); /* image file name */
+    const char *image = rd_cstr(r);
     uint64_t n = rd_varint(r);
-    rd_fixed(r, 8); /* load address */
+    uint64_t load = rd_fixed(r, 8);
     r->images++;
     for (uint64_t i = 0; i < n; i++) {
-        r->record_offset = offset_of(r, r->cur);
+        r->rec = r->cur;
         fill(r, MR_RECORD_MAX);
         if (rd_u8(r) != 0x08)
             fail(r, "SEGMENT_HEADER announces %" PRIu64 " segments, found %" PRIu64, n, i);
-        rd_fixed(r, 8); /* vaddr */
-        rd_varint(r);   /* memsz */
+        uint64_t vaddr = rd_fixed(r, 8);
+        uint64_t memsz = rd_varint(r);
+        if (r->keep_native) {
+            r->segments = grow(r->segments, &r->capsegments, r->nsegments + 1, sizeof *r->segments);
+            r->segments[r->nsegments++] =
+                (segment){load + vaddr, load + vaddr + memsz, load, image, r->generations};
+        }
     }
 }
 
@@ -856,6 +975,26 @@ static void on_native_trace_index(mr_reader *r)
     r->last_ip += (uint64_t)rd_svarint(r);
     r->last_native_id += (uint64_t)rd_svarint(r);
     r->native_nodes++;
+    if (!r->keep_native) return;
+    uint64_t parent = r->last_native_id;
+    if (parent >= r->native_nodes) fail(r, "native frame %" PRIu64 " before its parent", parent);
+    if (r->native_nodes >= INT32_MAX) fail(r, "too many native frames");
+    size_t k = (size_t)r->native_nodes - 1, cap = r->capnative;
+    r->native_ip = grow(r->native_ip, &cap, k + 1, sizeof *r->native_ip);
+    cap = r->capnative;
+    r->native_parent = grow(r->native_parent, &cap, k + 1, sizeof *r->native_parent);
+    cap = r->capnative;
+    r->native_depth = grow(r->native_depth, &cap, k + 1, sizeof *r->native_depth);
+    cap = r->capnative;
+    r->native_func = grow(r->native_func, &cap, k + 1, sizeof *r->native_func);
+    cap = r->capnative;
+    r->native_func_gen = grow(r->native_func_gen, &cap, k + 1, sizeof *r->native_func_gen);
+    r->capnative = cap;
+    r->native_ip[k] = r->last_ip;
+    r->native_parent[k] = (uint32_t)parent;
+    r->native_depth[k] = parent ? r->native_depth[parent - 1] + 1 : 1;
+    r->native_func[k] = PK_NONE;
+    if (r->native_depth[k] > r->max_native_depth) r->max_native_depth = r->native_depth[k];
 }
 
 static void on_object(mr_reader *r, uint8_t type)
@@ -863,7 +1002,7 @@ static void on_object(mr_reader *r, uint8_t type)
     unsigned slot = (type >> 1) & 15;
     if (slot == 15) {
         r->last_ptr += (uint64_t)rd_svarint(r);
-        r->cache_head = (r->cache_head + MR_CACHE - 1) % MR_CACHE;
+        r->cache_head = (r->cache_head - 1) & 15;
         r->cache[r->cache_head] = r->last_ptr << 3;
     }
     if (r->native_traces && (type & 1)) r->last_native_id += (uint64_t)rd_svarint(r);
@@ -876,7 +1015,7 @@ static bool stream_record(mr_reader *r)
 {
     fill(r, MR_RECORD_MAX);
     if (r->cur >= r->end) return false;
-    r->record_offset = offset_of(r, r->cur);
+    r->rec = r->cur;
     uint8_t type = *r->cur++;
     if (type & 0x80) {
         on_allocation(r, type);
@@ -936,8 +1075,9 @@ static void v11_allocation(mr_reader *r, unsigned allocator, bool with_native)
     r->last_ptr += (uint64_t)rd_svarint(r);
     bool simple_free = allocator == A_FREE || allocator == A_PYMALLOC_FREE;
     uint64_t size = simple_free && !with_native ? 0 : rd_varint(r);
-    if (with_native) r->last_native_id += (uint64_t)rd_svarint(r);
-    process_allocation(r, allocator, r->last_ptr, size);
+    uint64_t native_id = 0;
+    if (with_native) native_id = r->last_native_id += (uint64_t)rd_svarint(r);
+    process_allocation(r, allocator, r->last_ptr, size, native_id);
 }
 
 static void v11_frame_index(mr_reader *r)
@@ -953,7 +1093,7 @@ static bool v11_stream_record(mr_reader *r)
 {
     fill(r, MR_RECORD_MAX);
     if (r->cur >= r->end) return false;
-    r->record_offset = offset_of(r, r->cur);
+    r->rec = r->cur;
     uint8_t byte = *r->cur++;
     unsigned type = byte & 15, flags = byte >> 4;
     switch (type) {
@@ -1080,6 +1220,11 @@ static void on_agg_allocation(mr_reader *r)
     uint32_t thread;
     thread_get(r, tid, &thread);
     uint32_t node = node_index ? r->agg_nodes[node_index - 1] : 0;
+    if (r->keep_native && f[2]) {
+        if (f[2] > r->native_nodes || f[4] >= NATIVE_MARK)
+            fail(r, "allocation with undefined native stack %" PRIu64, f[2]);
+        node = node_get(r, node, NATIVE_MARK | (uint32_t)f[4], (int32_t)f[2]);
+    }
     uint32_t loc = location_get(r, node, thread);
     location *l = &r->locs[loc];
     l->peak_count += (int64_t)f[5];
@@ -1096,7 +1241,7 @@ static bool aggregated_record(mr_reader *r)
 {
     fill(r, MR_RECORD_MAX);
     if (r->cur >= r->end) return false;
-    r->record_offset = offset_of(r, r->cur);
+    r->rec = r->cur;
     uint8_t type = *r->cur++;
     switch (type) {
     case 0x00:
@@ -1164,18 +1309,18 @@ static bool aggregated_record(mr_reader *r)
 static void read_header(mr_reader *r)
 {
     fill(r, 64);
-    r->record_offset = 0;
+    set_record_offset(r, 0);
     if (r->end - r->cur < 11 || memcmp(r->cur, "memray\0", 7) != 0)
         fail(r, "not a memray capture (bad magic)");
     r->cur += 7;
     r->version = (int)(int32_t)rd_fixed(r, 4);
     if (r->version < 11 || r->version > 13) {
-        r->record_offset = 7;
+        set_record_offset(r, 7);
         fail(r, "unsupported memray capture version %d (11, 12 and 13 are supported)", r->version);
     }
     if (r->version >= 12) r->python_version = (uint32_t)rd_fixed(r, 4);
     r->native_traces = rd_fixed(r, 1) != 0;
-    r->record_offset = offset_of(r, r->cur);
+    r->rec = r->cur;
     uint64_t format = rd_fixed(r, 1);
     if (format > 1) fail(r, "unknown file format %" PRIu64, format);
     r->aggregated = format == 1;
@@ -1256,7 +1401,9 @@ static void set_meta(mr_reader *r, int64_t peak, int64_t leaked_bytes, int64_t l
     if (r->native_traces) {
         meta_u64(p, "memray.native_stack_nodes", r->native_nodes);
         meta_u64(p, "memray.native_images", r->images);
-        pk_meta_set(p, "memray.native_frames", "not symbolized: stacks show Python frames only");
+        pk_meta_set(p, "memray.native_frames",
+                    r->keep_native ? "image+offset, not symbolized"
+                                   : "left out: Python stacks only (pconv --native adds them)");
     }
     char counts[16 * 40] = "";
     size_t used = 0;
@@ -1394,13 +1541,72 @@ static pk_id thread_function(mr_reader *r, const thread_state *t)
     return pk_function_get(r->p, name, "", 0, PK_KIND_THREAD);
 }
 
+static int segment_order(const void *a, const void *b)
+{
+    const segment *x = a, *y = b;
+    if (x->generation != y->generation) return x->generation < y->generation ? -1 : 1;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The segment of generation gen holding ip, or NULL (segments sorted). */
+static const segment *segment_find(const mr_reader *r, uint64_t gen, uint64_t ip)
+{
+    size_t lo = 0, hi = r->nsegments; /* first segment after (gen, ip) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const segment *s = &r->segments[mid];
+        if (s->generation < gen || (s->generation == gen && s->start <= ip))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0) return NULL;
+    const segment *s = &r->segments[lo - 1];
+    return s->generation == gen && ip < s->end ? s : NULL;
+}
+
+/* A native frame, named as the capture allows: image+offset (the address
+ * to give addr2line with that image), or the bare address. */
+static pk_id native_function(mr_reader *r, uint32_t k, uint32_t gen)
+{
+    size_t i = k - 1;
+    if (r->native_func[i] != PK_NONE && r->native_func_gen[i] == gen) return r->native_func[i];
+    uint64_t ip = r->native_ip[i];
+    const segment *s = segment_find(r, gen, ip);
+    char name[320];
+    const char *file = "";
+    if (s) {
+        const char *base = strrchr(s->image, '/');
+        snprintf(name, sizeof name, "%.256s+0x%" PRIx64, base ? base + 1 : s->image,
+                 ip - 1 - s->load);
+        file = s->image;
+    } else {
+        snprintf(name, sizeof name, "0x%" PRIx64, ip);
+    }
+    r->native_func[i] = pk_function_get(r->p, name, file, 0, PK_KIND_NATIVE);
+    r->native_func_gen[i] = gen;
+    return r->native_func[i];
+}
+
+/* Native stack k, innermost frame first, into funcs/lines; its length. */
+static size_t native_frames(mr_reader *r, uint32_t k, uint32_t gen, pk_id *funcs, int32_t *lines)
+{
+    size_t depth = 0;
+    for (; k; k = r->native_parent[k - 1]) {
+        funcs[depth] = native_function(r, k, gen);
+        lines[depth++] = 0;
+    }
+    return depth;
+}
+
 static void build_tree(mr_reader *r)
 {
     pk_profile *p = r->p;
     uint64_t final_peak = r->peak_count + (r->heap >= r->heap_at_peak ? 1 : 0);
-    size_t maxdepth = 1;
+    size_t maxdepth = 1 + r->max_native_depth;
     for (size_t i = 0; i < r->nnodes; i++)
-        if (r->nodes[i].depth + 2 > maxdepth) maxdepth = r->nodes[i].depth + 2;
+        if (r->nodes[i].depth + 2 + r->max_native_depth > maxdepth)
+            maxdepth = r->nodes[i].depth + 2 + r->max_native_depth;
     pk_id *funcs = malloc(maxdepth * sizeof *funcs);
     int32_t *lines = malloc(maxdepth * sizeof *lines);
     int32_t *node_line = malloc(r->nnodes * sizeof *node_line);
@@ -1408,6 +1614,7 @@ static void build_tree(mr_reader *r)
     for (size_t i = 0; i < r->nnodes; i++)
         node_line[i] = INT32_MIN;
     pk_id unknown = PK_NONE;
+    if (r->nsegments) qsort(r->segments, r->nsegments, sizeof *r->segments, segment_order);
 
     for (size_t i = 0; i < r->nlocs; i++) {
         const location *l = &r->locs[i];
@@ -1417,7 +1624,13 @@ static void build_tree(mr_reader *r)
         const thread_state *t = &r->threads[l->thread];
         uint64_t skip = t->tid == r->main_tid ? r->skipped : 0;
         size_t depth = 0;
-        for (uint32_t n = l->node; n && r->nodes[n].depth > skip; n = r->nodes[n].parent) {
+        uint32_t n = l->node;
+        if (r->nodes[n].code & NATIVE_MARK) {
+            depth = native_frames(r, (uint32_t)r->nodes[n].offset, r->nodes[n].code & ~NATIVE_MARK,
+                                  funcs, lines);
+            n = r->nodes[n].parent;
+        }
+        for (; n && r->nodes[n].depth > skip; n = r->nodes[n].parent) {
             const stack_node *sn = &r->nodes[n];
             if (node_line[n] == INT32_MIN)
                 node_line[n] = frame_line(r, &r->codes[sn->code], sn->offset);
@@ -1499,6 +1712,7 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     r->p = p;
     r->opt = opt;
     r->view = view;
+    r->keep_native = opt && opt->native;
     r->temp_threshold =
         opt && opt->temporary_threshold > 0 ? (uint64_t)opt->temporary_threshold : 1;
     r->cap = MR_CHUNK;
@@ -1506,7 +1720,7 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     if (!r->buf) abort();
     r->cur = r->end = r->buf;
     r->nodes = grow(NULL, &r->capnodes, 1024, sizeof *r->nodes);
-    r->nodes[0] = (stack_node){0, 0, 0, 0};
+    r->nodes[0] = (stack_node){0, 0, 0, 0, PK_NONE, 0};
     r->nnodes = 1;
     node_slots_rebuild(r, 2048);
     map_init(&r->thread_by_tid, 16);
@@ -1514,10 +1728,19 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     live_init(&r->live, 10);
     map_init(&r->live.big_index, 16);
 
+    /* Any failure, ours or the input layer's, frees our tables first. */
+    jmp_buf *catcher = pk_input_catch(in);
+    memcpy(r->outer, *catcher, sizeof(jmp_buf));
+    if (setjmp(*catcher)) {
+        memcpy(*catcher, r->outer, sizeof(jmp_buf));
+        reader_free(r);
+        longjmp(*catcher, 1);
+    }
+
     if (setjmp(r->truncated)) fail(r, "capture ends inside the header");
     read_header(r);
     if (r->aggregated && (view == VIEW_TOTAL || view == VIEW_TEMPORARY)) {
-        r->record_offset = 16;
+        set_record_offset(r, 16);
         fail(r, "an aggregated capture keeps only the peak and the leaks, not view '%s'",
              view == VIEW_TOTAL ? "total" : "temporary");
     }
@@ -1545,7 +1768,7 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     if (cut)
         pk_warn(in,
                 "offset %" PRIu64 ": the capture ends inside a record; read %" PRIu64 " records",
-                r->record_offset, r->n_records);
+                record_offset(r), r->n_records);
     else if (!r->saw_trailer)
         pk_warn(in,
                 "offset %" PRIu64 ": no trailer, the capture was not finished; read %" PRIu64

@@ -19,6 +19,7 @@ extern const pk_format pk_format_lprof;
 extern const pk_format pk_format_dot;
 extern const pk_format pk_format_flamesvg;
 extern const pk_format pk_format_flamepng;
+extern const pk_format pk_format_html;
 extern const pk_format pk_format_json;
 
 /* Writers are chosen by the first pattern that matches: specific before
@@ -36,6 +37,7 @@ const pk_format *const pk_formats[] = {
     &pk_format_dot,
     &pk_format_flamesvg,
     &pk_format_flamepng,
+    &pk_format_html,
     &pk_format_json,
     NULL,
 };

@@ -204,9 +204,11 @@ static const char *rewrite_text(const pk_filter *f, const char *s, bool is_file,
 typedef struct {
     const pk_filter *f;
     pk_profile *src, *dst;
-    pk_id *fmap;       /* src func -> dst func (line granularity: with line 0) */
+    pk_id *fmap;       /* src func -> dst func, created when first used */
     const char **name; /* src func -> rewritten name, file in dst */
     const char **file;
+    int32_t *line;
+    pk_kind *kind;
     uint16_t *bits; /* dst func -> which regexes match; bit 15: computed */
     size_t capbits;
     const bool *drop; /* dst func -> hidden (threshold pass), or NULL */
@@ -249,6 +251,8 @@ static void map_functions(rebuild *r)
     r->fmap = pk_xmalloc((n + 1) * sizeof *r->fmap);
     r->name = pk_xmalloc((n + 1) * sizeof *r->name);
     r->file = pk_xmalloc((n + 1) * sizeof *r->file);
+    r->line = pk_xmalloc((n + 1) * sizeof *r->line);
+    r->kind = pk_xmalloc((n + 1) * sizeof *r->kind);
     text a = {0}, b = {0};
     for (size_t i = 0; i < n; i++) {
         const pk_function *fn = &r->src->funcs[i];
@@ -261,11 +265,27 @@ static void map_functions(rebuild *r)
             line = 0;
         r->name[i] = pk_intern_cstr(r->dst, name);
         r->file[i] = file;
-        pk_kind kind = f->granularity == PK_GRANULARITY_FILE ? pk_kind_guess("", file) : fn->kind;
-        r->fmap[i] = pk_function_get(r->dst, r->name[i], file, line, kind);
+        r->line[i] = line;
+        r->kind[i] = f->granularity == PK_GRANULARITY_FILE ? pk_kind_guess("", file) : fn->kind;
+        r->fmap[i] = PK_NONE;
     }
     free(a.s);
     free(b.s);
+}
+
+/* The dst function of src function i: created on first use, so functions
+ * no kept stack reaches do not appear in the result. */
+static pk_id mapped(rebuild *r, pk_id i)
+{
+    if (r->fmap[i] == PK_NONE)
+        r->fmap[i] = pk_function_get(r->dst, r->name[i], r->file[i], r->line[i], r->kind[i]);
+    return r->fmap[i];
+}
+
+static void map_all(rebuild *r)
+{
+    for (size_t i = 0; i < r->src->nfuncs; i++)
+        mapped(r, (pk_id)i);
 }
 
 static void rebuild_free(rebuild *r)
@@ -273,6 +293,8 @@ static void rebuild_free(rebuild *r)
     free(r->fmap);
     free(r->name);
     free(r->file);
+    free(r->line);
+    free(r->kind);
     free(r->bits);
 }
 
@@ -304,13 +326,14 @@ static void load_stack(rebuild *r, pk_id id, stack *s)
     for (pk_id n = id; n != 0 && n != PK_NONE; n = r->src->nodes[n].parent) {
         const pk_node *node = &r->src->nodes[n];
         i--;
-        s->func[i] = r->fmap[node->func];
         s->line[i] = r->f->granularity == PK_GRANULARITY_KEEP ? node->line : 0;
-        if (r->f->granularity == PK_GRANULARITY_LINE && node->line > 0) {
-            const pk_function *fn = &r->src->funcs[node->func];
+        if (r->drop && r->drop[node->func]) /* the threshold pass hides by source function */
+            s->func[i] = PK_NONE;
+        else if (r->f->granularity == PK_GRANULARITY_LINE && node->line > 0)
             s->func[i] = pk_function_get(r->dst, r->name[node->func], r->file[node->func],
-                                         node->line, fn->kind);
-        }
+                                         node->line, r->kind[node->func]);
+        else
+            s->func[i] = mapped(r, node->func);
     }
 }
 
@@ -342,10 +365,10 @@ static void remove_frames(rebuild *r, stack *s)
     const pk_filter *f = r->f;
     size_t k = 0;
     for (size_t i = 0; i < s->n; i++) {
+        if (s->func[i] == PK_NONE) continue;
         uint16_t b = bits_of(r, s->func[i]);
         bool drop = (f->pattern[PK_FILTER_HIDE] && has(b, PK_FILTER_HIDE)) ||
-                    (f->pattern[PK_FILTER_SHOW] && !has(b, PK_FILTER_SHOW)) || (b & (1u << 14)) ||
-                    (r->drop && r->drop[s->func[i]]);
+                    (f->pattern[PK_FILTER_SHOW] && !has(b, PK_FILTER_SHOW)) || (b & (1u << 14));
         if (drop) continue;
         s->func[k] = s->func[i];
         s->line[k++] = s->line[i];
@@ -438,6 +461,28 @@ static bool any_value(const pk_node *n, int nm)
     return false;
 }
 
+/* Matching maps every frame of every stack, kept or not: drop the functions
+ * no node of the rebuilt tree uses (before the graph is derived). */
+static void drop_unused_functions(pk_profile *p)
+{
+    pk_id *map = pk_xmalloc((p->nfuncs + 1) * sizeof *map);
+    for (size_t f = 0; f < p->nfuncs; f++)
+        map[f] = PK_NONE;
+    for (size_t i = 1; i < p->nnodes; i++)
+        map[p->nodes[i].func] = 0;
+    size_t k = 0;
+    for (size_t f = 0; f < p->nfuncs; f++)
+        if (map[f] != PK_NONE) {
+            p->funcs[k] = p->funcs[f];
+            map[f] = (pk_id)k++;
+        }
+    p->nfuncs = k;
+    for (size_t i = 1; i < p->nnodes; i++)
+        p->nodes[i].func = map[p->nodes[i].func];
+    free(map);
+    pk_reindex(p);
+}
+
 /* The tree of src, filtered, into dst. */
 static void rebuild_tree(rebuild *r)
 {
@@ -451,6 +496,7 @@ static void rebuild_tree(rebuild *r)
     free(s.func);
     free(s.line);
     r->dst->has_tree = true;
+    drop_unused_functions(r->dst);
     pk_derive_graph(r->dst);
     if (r->src->nlines) pk_derive_lines(r->dst);
 }
@@ -502,7 +548,6 @@ static void filter_stacks(pk_profile *p, const pk_filter *f)
     copy_header(dst, p);
     r = (rebuild){.f = &none, .src = p, .dst = dst};
     map_functions(&r);
-    /* Identity mapping: dst ids equal p's ids, so the mask applies. */
     r.drop = drop;
     rebuild_tree(&r);
     rebuild_free(&r);
@@ -736,6 +781,7 @@ static void filter_graph(pk_profile *p, const pk_filter *f)
         copy_header(dst, p);
         rebuild r = {.f = f, .src = p, .dst = dst};
         map_functions(&r);
+        map_all(&r);
         estimated = copy_graph(p, dst, r.fmap, p->has_calls);
         rebuild_free(&r);
         replace(p, dst);

@@ -256,6 +256,21 @@ static void detect_codec(pk_input *in)
     }
 }
 
+/* Find the compression layer and keep the head for the probes. */
+static pk_input *start_reading(pk_input *in, pk_error *err)
+{
+    if (setjmp(in->catch)) {
+        pk_error_set(err, "%s", in->err.msg);
+        pk_input_close(in);
+        return NULL;
+    }
+    detect_codec(in);
+    fill_window(in, PK_HEAD_MAX);
+    in->head_len = in->win_len < PK_HEAD_MAX ? in->win_len : PK_HEAD_MAX;
+    memcpy(in->head, in->win, in->head_len);
+    return in;
+}
+
 pk_input *pk_input_open(const char *path, pk_error *err)
 {
     bool is_stdin = strcmp(path, "-") == 0;
@@ -274,16 +289,7 @@ pk_input *pk_input_open(const char *path, pk_error *err)
     in->name = strdup(is_stdin ? "<stdin>" : path);
     in->fd = fd;
     in->src = pk_xmalloc(SRC_CHUNK);
-    if (setjmp(in->catch)) {
-        pk_error_set(err, "%s", in->err.msg);
-        pk_input_close(in);
-        return NULL;
-    }
-    detect_codec(in);
-    fill_window(in, PK_HEAD_MAX);
-    in->head_len = in->win_len < PK_HEAD_MAX ? in->win_len : PK_HEAD_MAX;
-    memcpy(in->head, in->win, in->head_len);
-    return in;
+    return start_reading(in, err);
 }
 
 pk_input *pk_input_open_memory(const void *data, size_t len, const char *name, pk_error *err)
@@ -295,16 +301,7 @@ pk_input *pk_input_open_memory(const void *data, size_t len, const char *name, p
     in->src_len = len;
     in->src_eof = true;
     in->src_borrowed = true;
-    if (setjmp(in->catch)) {
-        pk_error_set(err, "%s", in->err.msg);
-        pk_input_close(in);
-        return NULL;
-    }
-    detect_codec(in);
-    fill_window(in, PK_HEAD_MAX);
-    in->head_len = in->win_len < PK_HEAD_MAX ? in->win_len : PK_HEAD_MAX;
-    memcpy(in->head, in->win, in->head_len);
-    return in;
+    return start_reading(in, err);
 }
 
 void pk_input_close(pk_input *in)

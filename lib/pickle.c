@@ -21,6 +21,7 @@ typedef struct chunk {
 
 struct pk_pickle {
     chunk *chunks;
+    size_t allocated, budget;
     int protocol;
 };
 
@@ -35,6 +36,7 @@ typedef struct {
     size_t nmarks, capmarks;
     pk_pvalue **memo;
     size_t capmemo, memo_count;
+    pk_pvalue *none, *bools[2];
     jmp_buf jump;
     pk_pickle_error *err;
 } vm;
@@ -62,6 +64,9 @@ static void *arena_alloc(vm *m, size_t size)
     chunk *c = m->pk->chunks;
     if (!c || c->size - c->used < size) {
         size_t want = size > 60000 ? size : 60000;
+        if (want > m->pk->budget - m->pk->allocated)
+            FAIL(m, "pickle expands beyond %d times its size", PK_PICKLE_EXPANSION);
+        m->pk->allocated += want;
         c = malloc(sizeof *c + want);
         if (!c) FAIL(m, "out of memory");
         c->size = want;
@@ -680,11 +685,15 @@ static void op_pop(vm *m)
     }
 }
 
+/* None, True and False: one value each, shared (they are immutable). */
 static void push_simple(vm *m, pk_pv_type type, bool b)
 {
-    pk_pvalue *v = new_value(m, type);
-    v->u.b = b;
-    push(m, v);
+    pk_pvalue **shared = type == PK_PV_NONE ? &m->none : &m->bools[b];
+    if (!*shared) {
+        *shared = new_value(m, type);
+        (*shared)->u.b = b;
+    }
+    push(m, *shared);
 }
 
 static void op_text_string(vm *m, uint8_t op)
@@ -937,6 +946,9 @@ const pk_pvalue *pk_pickle_load(const uint8_t *data, size_t len, const char *con
         snprintf(err->msg, sizeof err->msg, "out of memory");
         return NULL;
     }
+    pk->budget = len > (SIZE_MAX - (1u << 20)) / PK_PICKLE_EXPANSION
+                     ? SIZE_MAX
+                     : len * PK_PICKLE_EXPANSION + (1u << 20);
     m->pk = pk;
     m->data = data;
     m->len = len;

@@ -75,6 +75,7 @@ typedef struct {
 /* Limits (the interpreter fails with a message beyond them). */
 #define PK_PICKLE_MAX_DEPTH 200       /* nested containers and MARKs */
 #define PK_PICKLE_MAX_MEMO (1u << 24) /* memo indices */
+#define PK_PICKLE_EXPANSION 64        /* values take at most 64 bytes per input byte (+1 MiB) */
 
 /* Load the pickle in data[0..len). allowed: NULL-terminated fnmatch patterns
  * over "module.name". Returns the top value, owned by *owner (free with

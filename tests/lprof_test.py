@@ -2,7 +2,7 @@
 """Checks of the line_profiler reader, plines and merging (stdlib only).
 
 usage: lprof_test.py CHECK BIN_DIR SHARED_DIR DATA_DIR WORK_DIR
-CHECK: show | json | hostile | truncate | generated | merge
+CHECK: show | json | hostile | truncate | generated | merge | others
 """
 import json
 import os
@@ -296,7 +296,48 @@ def plines_rows_merged(paths):
     return rows
 
 
+def check_others():
+    """plines over the other formats with line detail: every function's rows
+    add up to its total, and sources are found under --source-root."""
+    checked = 0
+    for fmt, metric in (("callgrind", None), ("memray", "bytes"), ("austin", None)):
+        folder = os.path.join(SHARED, "corpus", fmt)
+        names = sorted(f for f in os.listdir(folder) if "." in f and not re.search(
+            r"\.(json|txt|md|err)$", f))
+        for name in names[:3]:
+            cmd = [os.path.join(BIN, "plines"), "--source-root", SOURCES, "-u", "1e-9"]
+            r = run(cmd + (["--metric", metric] if metric else []) + [os.path.join(folder, name)])
+            if r.returncode != 0:
+                if b"no per-line values" not in r.stderr:
+                    fail("plines %s: %s" % (name, r.stderr.decode(errors="replace")))
+                continue
+            for block in r.stdout.decode(errors="replace").split("\nTotal ")[1:]:
+                check_block(name, block)
+            checked += 1
+    if not checked:
+        fail("no profile of another format with lines")
+    print("other formats listed: %d" % checked)
+
+
+def check_block(name, block):
+    head, _, rows = block.partition("\n=")
+    total = re.match(r"(\S+): ([\d.e+-]+)", head)
+    header = head.splitlines()[-1]
+    pct = re.search(r" % (\S+)  Line Contents$", header)
+    if not total or not pct:
+        fail("%s: no total or header in %r" % (name, head[:120]))
+        return
+    # the value column is right-aligned under its header, 12 wide at least
+    end = header.index(" %s " % pct.group(1)) + 1 + len(pct.group(1))
+    width = max(12, len(pct.group(1)))
+    values = [float(v) for v in (line[end - width:end].strip() for line in rows.splitlines()[1:])
+              if v]
+    want = float(total.group(2)) * (1e9 if total.group(1) == "time" else 1)
+    if abs(sum(values) - want) > max(1.0, want * 1e-5):
+        fail("%s: rows add up to %s, total %s" % (name, sum(values), want))
+
+
 os.makedirs(WORK, exist_ok=True)
 {"show": check_show, "json": check_json, "hostile": check_hostile, "truncate": check_truncate,
- "generated": check_generated, "merge": check_merge}[CHECK]()
+ "generated": check_generated, "merge": check_merge, "others": check_others}[CHECK]()
 sys.exit(1 if failures else 0)

@@ -8,14 +8,15 @@ usage: memray_oracle.py PCONV CORPUS_DIR
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 
 
-def read_model(pconv, capture, view, tmp):
+def read_model(pconv, capture, view, tmp, *extra):
     out = os.path.join(tmp, "model.json")
-    proc = subprocess.run([pconv, capture, "--view", view, "-o", out],
+    proc = subprocess.run([pconv, capture, "--view", view, "-o", out, *extra],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise AssertionError(f"pconv --view {view} failed: {proc.stderr.strip()}")
@@ -36,7 +37,7 @@ def stacks(model):
         while cur is not None:
             fn = funcs[cur["func"]]
             unknown = fn["name"] == "<unknown>" and fn["file"] == "<unknown>"
-            if fn["kind"] != "thread" and not unknown:
+            if fn["kind"] not in ("thread", "native") and not unknown:
                 stack.append((fn["name"], fn["file"], cur["line"]))
             cur = nodes.get(cur["parent"])
         key = tuple(stack)
@@ -103,6 +104,16 @@ def check_capture(pconv, path, tmp):
     assert int(peak["meta"]["memray.header_n_allocations"]) == exp["header_n_allocations"]
     checks += 6 + check_top_stacks("peak", peak, exp["peak_top_stacks"])
 
+    if exp["native_traces"]:
+        # --native: the same Python stacks, native frames named image+offset
+        # from the capture's memory map under them
+        native = read_model(pconv, path, "peak", tmp, "--native")
+        assert native["totals"] == peak["totals"], native["totals"]
+        frames = [f for f in native["functions"] if f["kind"] == "native"]
+        assert frames and all(re.fullmatch(r".+\+0x[0-9a-f]+", f["name"]) and f["file"]
+                              for f in frames), frames[:3]
+        checks += 2 + check_top_stacks("native peak", native, exp["peak_top_stacks"])
+
     leaks = read_model(pconv, path, "leaks", tmp)
     assert leaks["totals"] == [exp["leaked_bytes_at_exit"], exp["leaked_allocations_at_exit"]], \
         f"leaks {leaks['totals']}"
@@ -131,10 +142,16 @@ def check_capture(pconv, path, tmp):
         assert sizes == [e["size"] for e in stats["top_allocations_by_size"]], sizes
         checks += 1 + len(stats["top_allocations_by_size"]) + len(stats["top_allocations_by_count"])
 
-    temp = read_model(pconv, path, "temporary", tmp)
-    assert 0 <= temp["totals"][1] <= exp["total_deallocations"]
-    assert temp["totals"][0] <= exp["total_bytes_allocated"]
-    return checks + 2
+    # temporary: allocations freed within N allocations of the same thread;
+    # a larger N can only find more of them, never more than the frees
+    previous = [0, 0]
+    for threshold in ("1", "8", "1000"):
+        temp = read_model(pconv, path, "temporary", tmp, "--temporary-threshold", threshold)
+        assert previous[1] <= temp["totals"][1] <= exp["total_deallocations"], temp["totals"]
+        assert previous[0] <= temp["totals"][0] <= exp["total_bytes_allocated"], temp["totals"]
+        previous = temp["totals"]
+    assert previous[1] > 0, "no temporary allocation found with N = 1000"
+    return checks + 7
 
 
 def main():

@@ -7,6 +7,7 @@ warning when the capture was cut) or 2 with one line `pconv: FILE: offset N:
 
 usage: memray_robust.py PCONV CORPUS_DIR
 """
+import collections
 import json
 import os
 import random
@@ -15,6 +16,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import warnings
 
 ERROR_LINE = re.compile(r"^pconv: .+: offset \d+: .+$")
 
@@ -25,14 +27,15 @@ class Runner:
         self.tmp = tmp
         self.runs = 0
 
-    def run(self, data, view="peak", name="case.bin"):
+    def run(self, data, view="peak", name="case.bin", extra=()):
         path = os.path.join(self.tmp, name)
         with open(path, "wb") as f:
             f.write(data)
         out = os.path.join(self.tmp, "out.json")
         if os.path.exists(out):
             os.unlink(out)
-        proc = subprocess.run([self.pconv, path, "-f", "memray", "--view", view, "-o", out],
+        proc = subprocess.run([self.pconv, path, "-f", "memray", "--view", view, "-o", out,
+                               *extra],
                               capture_output=True, text=True, timeout=20)
         self.runs += 1
         model = None
@@ -41,8 +44,8 @@ class Runner:
                 model = json.load(f)
         return proc, model
 
-    def check(self, data, what, expect_warning=False):
-        proc, model = self.run(data)
+    def check(self, data, what, expect_warning=False, extra=()):
+        proc, model = self.run(data, extra=extra)
         if proc.returncode == 2:
             lines = proc.stderr.strip().splitlines()
             if len(lines) != 1 or not ERROR_LINE.match(lines[0]):
@@ -101,7 +104,7 @@ def test_mutations(r, corpus):
         data = bytearray(base[:end + 1])
         for _ in range(rng.randint(1, 8)):
             data[rng.randrange(0xA1, len(data))] = rng.randrange(256)
-        r.check(bytes(data), f"mutation {i}")
+        r.check(bytes(data), f"mutation {i}", extra=("--native",) if i % 2 else ())
     for i in range(50):
         junk = bytes(rng.randrange(256) for _ in range(rng.randint(0, 3000)))
         r.check(b"memray\0" + struct.pack("<i", 12) + junk, f"random body {i}")
@@ -161,10 +164,120 @@ def test_versions(r, corpus):
     leaf = [f for f in model["functions"] if f["name"] == "leaf"]
     assert leaf and any(n["line"] == 13 and n["func"] == leaf[0]["id"] for n in model["tree"])
 
+    # version 11, aggregated: raw frame and stack records
+    hdr_agg = hdr[:11] + bytes([0, 1]) + hdr[13:]
+    agg11 = (hdr_agg
+             + b"\x04" + struct.pack("<Q", 0) + b"main\0/t.py\0" + struct.pack("<iB", 10, 1)
+             + b"\x04" + struct.pack("<Q", 1) + b"leaf\0/t.py\0" + struct.pack("<iB", 13, 1)
+             + b"\x03" + struct.pack("<QI", 0, 0)      # node 1: main
+             + b"\x03" + struct.pack("<QI", 1, 1)      # node 2: leaf called from main
+             + b"\x02" + struct.pack("<QB7xQQQQQQQ", 1, 6, 0, 2, 0, 3, 1, 3000, 500)
+             + b"\x0f")
+    proc, model = r.run(agg11)
+    assert proc.returncode == 0, proc.stderr
+    assert model["totals"] == [3000, 3], model["totals"]
+    assert any(f["name"] == "leaf" for f in model["functions"])
+    proc, model = r.run(agg11, view="leaks")
+    assert proc.returncode == 0 and model["totals"] == [500, 1], (proc.stderr, model)
+
     # aggregated captures cannot give per-allocation views
     agg = header_v12(fmt=1) + b"\x0f"
     proc, _ = r.run(agg, view="total")
     assert proc.returncode == 2 and "aggregated" in proc.stderr, proc.stderr
+
+
+def varint(v):
+    out = b""
+    while True:
+        b = v & 0x7F
+        v >>= 7
+        if v:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def svarint(v):
+    return varint((v << 1) ^ (v >> 63) if v < 0 else v << 1)
+
+
+def sample_functions():
+    """Real code objects of this interpreter, to read their line tables."""
+    def branches(x):
+        a = x + 1
+        if a > 3:
+            b = [i * 2 for i in range(a)]
+        else:
+            b = {
+                "k": a,
+            }
+        for i in range(3):
+            a += i
+        return b, a
+
+    def long_lines(n):
+        total = 0
+        while n:
+            total += n; n -= 1  # noqa: E702
+        try:
+            total = total // 0
+        except ZeroDivisionError:
+            total = -1
+        return total
+
+    return [branches.__code__, long_lines.__code__, json.dumps.__code__, random.Random.__init__.__code__]
+
+
+def line_capture(python_hex, table_of):
+    """A capture pushing every instruction offset of the sample functions,
+    one allocation each (size = a unique number): returns the bytes and
+    {(function, line): bytes expected}."""
+    header = (b"memray\0" + struct.pack("<iIBB", 12, python_hex, 0, 0)
+              + struct.pack("<QQqq", 0, 0, 1000, 2000) + b"cmd\0"
+              + struct.pack("<iQQBBB", 1, 99, 0, 1, 0, 0))
+    body = b"\x0c" + struct.pack("<Q", 1)
+    expected = collections.Counter()
+    last_first = 0
+    size = 1000
+    for code_id, code in enumerate(sample_functions(), 1):
+        table = table_of(code)
+        body += (b"\x0e" + varint(code_id) + code.co_name.encode() + b"\0"
+                 + code.co_filename.encode() + b"\0" + svarint(code.co_firstlineno - last_first)
+                 + varint(len(table)) + table)
+        last_first = code.co_firstlineno
+        for start, end, line in code.co_lines():
+            if line is None:
+                continue
+            for offset in range(start, end, 2):
+                size += 1
+                body += (b"\x41" + varint(code_id) + svarint(offset)
+                         + b"\xfe" + svarint(size) + varint(size) + b"\x10")
+                expected[(code.co_name, line)] += size
+    return header + body + b"\x01", expected
+
+
+def test_line_tables(r):
+    """Line numbers against the interpreter's own co_lines(): its location
+    table (3.11+ format) and, while it has one, its co_lnotab (<= 3.9)."""
+    tables = [(0x030B02F0, lambda c: c.co_linetable)]
+    if sys.version_info < (3, 11):
+        return 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if getattr(sample_functions()[0], "co_lnotab", None) is not None:
+            tables.append((0x030905F0, lambda c: c.co_lnotab))
+    for python_hex, table_of in tables:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            data, expected = line_capture(python_hex, table_of)
+        proc, model = r.run(data, view="total")
+        assert proc.returncode == 0, proc.stderr
+        got = collections.Counter()
+        for node in model["tree"]:
+            fn = model["functions"][node["func"]]
+            got[(fn["name"], node["line"])] += node["self"][0]
+        assert got == expected, (hex(python_hex), sorted(set(got.items()) ^ set(expected.items()))[:6])
+    return len(tables)
 
 
 def main():
@@ -174,7 +287,8 @@ def main():
         outcomes = test_truncation(r, corpus)
         test_mutations(r, corpus)
         test_versions(r, corpus)
-        print(f"ok: {r.runs} runs, cuts: {outcomes}")
+        tables = test_line_tables(r)
+        print(f"ok: {r.runs} runs, cuts: {outcomes}, line table formats checked: {tables}")
     return 0
 
 

@@ -269,6 +269,13 @@ def filters():
             want = expected(stacks, opt, arg)
             check(got == want, "%s %s %s: %d stacks differ" % (name, opt, arg, len(set(got.items()) ^ set(want.items()))))
             cases += 1
+            if opt == "--focus":
+                # The model keeps only the functions of the kept stacks.
+                js = out + ".json"
+                run(cmd + ["-o", js])
+                names = {f["name"] for f in json.load(open(js))["functions"]}
+                frames = {re.sub(r"_\[[kji]\]$", "", f) for st in want for f in st.split(";")}
+                check(names == frames, "%s --focus: %d functions, %d frames" % (name, len(names), len(frames)))
     print("filters: %d cases" % cases)
     merge_folded()
 
@@ -350,6 +357,8 @@ def fail():
     run(norm + ["60", "--fail-on", "is_even"], 0)
     run(norm + ["10", "--fail-on", "hanoi"], 0)
     run(norm + ["10"], 0)
+    aligned()
+    damaged()
     junk = os.path.join(WORK, "junk.bin")
     with open(junk, "wb") as f:
         f.write(bytes(range(256)) * 4)
@@ -357,6 +366,53 @@ def fail():
     run([pdiff, before], 2)
     run([pdiff, before, after, "--fail-on", "("], 2)
     run([os.path.join(BIN, "pfilter"), before, "--focus", "(", "-o", "-", "-t", "collapsed"], 2)
+
+
+def no_change(cmd, what):
+    r = run(cmd + ["--json", "-n", "0"])
+    if r.returncode:
+        return
+    got = json.loads(r.stdout)
+    changed = [f["name"] for f in got["functions"] if f["incl"]["change"] or f["self"]["change"]]
+    check(got["functions"] and not changed, "%s: %d functions changed" % (what, len(changed)))
+
+
+def aligned():
+    """--map and --strip-prefix align the same profile under other paths."""
+    pdiff = os.path.join(BIN, "pdiff")
+    folded = os.path.join(CORPUS, "collapsed", "austin37_memory_alloc_gcheavy_py313.folded")
+    moved = os.path.join(WORK, "moved.folded")
+    with open(folded, encoding="utf-8") as f, open(moved, "w", encoding="utf-8") as g:
+        g.write(f.read().replace("/srv/demo/", "/home/ci/app/"))
+    no_change([pdiff, folded, moved, "--map", "^/home/ci/app/=/srv/demo/"], "--map on folded frames")
+    r = run([pdiff, folded, moved, "--json", "-n", "0"])
+    statuses = {f["status"] for f in json.loads(r.stdout)["functions"]} if not r.returncode else set()
+    check({"new", "gone"} <= statuses, "without --map the moved functions are new and gone")
+    austin = os.path.join(CORPUS, "austin", "a37_wall_recursion_py311.austin")
+    if os.path.exists(austin):
+        moved = os.path.join(WORK, "moved.austin")
+        with open(austin, encoding="utf-8") as f, open(moved, "w", encoding="utf-8") as g:
+            g.write(f.read().replace("/srv/demo/", "/home/ci/app/"))
+        no_change([pdiff, austin, moved, "--strip-prefix", "/srv/demo/", "--strip-prefix",
+                   "/home/ci/app/"], "--strip-prefix on austin files")
+        no_change([pdiff, austin, moved, "--map", "/home/ci/app/(.*)=/srv/demo/\\1"],
+                  "--map with a group on austin files")
+
+
+def damaged():
+    """Cut inputs: a clean error (2) or a profile (0, 1), never a crash."""
+    pstats_dir = os.path.join(CORPUS, "pstats")
+    name = sorted(n for n in os.listdir(pstats_dir) if n.endswith(".pstats"))[0]
+    data = open(os.path.join(pstats_dir, name), "rb").read()
+    cut = os.path.join(WORK, "cut.pstats")
+    whole = os.path.join(pstats_dir, name)
+    for n in range(0, len(data), max(1, len(data) // 40)):
+        with open(cut, "wb") as f:
+            f.write(data[:n])
+        for cmd in ([os.path.join(BIN, "pdiff"), whole, cut, "-o", cut + ".svg"],
+                    [os.path.join(BIN, "pfilter"), cut, "--focus", "a", "-o", cut + ".folded"]):
+            r = subprocess.run(cmd, capture_output=True)
+            check(r.returncode in (0, 2), "%s cut at %d: status %d" % (cmd[0], n, r.returncode))
 
 
 os.makedirs(WORK, exist_ok=True)

@@ -1,0 +1,431 @@
+/* One self-contained HTML report: flame graph and icicle, sandwich view,
+ * function table, hottest lines (with their source when embedded), memray's
+ * memory over time, differential colours for pdiff.
+ *
+ * The page (formats/html/report.{html,css,js}) is compiled in as byte arrays;
+ * the profile goes into it as JSON built with jansson, inside a
+ * <script type="application/json"> whose '<', '>', '&' and U+2028/2029 are
+ * written as \u escapes, so no name can close the element or start markup.
+ * The page's script only ever sets names as text, never as markup, and its
+ * Content-Security-Policy forbids every network request.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/escape.h"
+#include "../lib/flame.h"
+#include "../lib/hmap.h"
+#include "../lib/source.h"
+#include "format.h"
+#include "html_assets.h"
+
+#define HTML_DEFAULT_MINWIDTH 0.01 /* % of the total: frames narrower are merged */
+#define HTML_MAX_TABLE 20000       /* functions listed, the heaviest */
+#define HTML_MAX_LINES 500         /* hottest lines listed */
+#define HTML_MAX_SOURCE_LINES 400  /* source lines embedded per function */
+#define HTML_MAX_SERIES 4000       /* points of the memory chart */
+#define HTML_MAX_FRAMES 150000     /* about 5 MB of frames: wider merging past it */
+
+/* ---- JSON helpers ---- */
+
+static json_t *jstr(const char *s)
+{
+    char *scratch = NULL;
+    json_t *j = json_string(pk_utf8_valid(s ? s : "", &scratch));
+    free(scratch);
+    return j ? j : json_string("");
+}
+
+static void add_int(json_t *arr, int64_t v)
+{
+    json_array_append_new(arr, json_integer((json_int_t)v));
+}
+
+/* ---- one view of a profile: functions, frames, table, lines ---- */
+
+typedef struct {
+    const pk_profile *p;
+    int metric, metric2; /* metric2: "before" of a diff, or -1 */
+    int32_t *fmap;       /* profile function -> index in the view's list, -1 */
+    json_t *names, *files, *flines, *kinds;
+    size_t nfuncs;
+} view_funcs;
+
+static int32_t func_ref(view_funcs *vf, pk_id id)
+{
+    if (id == PK_NONE || id >= vf->p->nfuncs) return -1;
+    if (vf->fmap[id] >= 0) return vf->fmap[id];
+    const pk_function *f = &vf->p->funcs[id];
+    json_array_append_new(vf->names, jstr(f->name));
+    json_array_append_new(vf->files, jstr(f->file));
+    add_int(vf->flines, f->line);
+    add_int(vf->kinds, f->kind);
+    return vf->fmap[id] = (int32_t)vf->nfuncs++;
+}
+
+static json_t *frames_json(view_funcs *vf, const pk_flame *fl)
+{
+    json_t *parent = json_array(), *func = json_array(), *value = json_array(),
+           *self = json_array(), *merged = json_array(), *value2 = json_array();
+    for (size_t i = 0; i < fl->nrects; i++) {
+        const pk_flame_rect *r = &fl->rects[i];
+        add_int(parent, r->parent == PK_NONE ? -1 : (int64_t)r->parent);
+        add_int(func, func_ref(vf, r->func));
+        add_int(value, r->value);
+        add_int(self, r->self);
+        add_int(merged, r->merged);
+        if (vf->metric2 >= 0) add_int(value2, r->value2);
+    }
+    json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o}", "parent", parent, "func", func, "value",
+                          value, "self", self, "merged", merged);
+    if (vf->metric2 >= 0)
+        json_object_set_new(o, "value2", value2);
+    else
+        json_decref(value2);
+    return o;
+}
+
+static const pk_profile *sort_p;
+static int sort_m;
+
+static int cmp_funcs(const void *x, const void *y)
+{
+    const pk_function *a = &sort_p->funcs[*(const pk_id *)x],
+                      *b = &sort_p->funcs[*(const pk_id *)y];
+    if (a->incl[sort_m] != b->incl[sort_m]) return a->incl[sort_m] > b->incl[sort_m] ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+static json_t *table_json(view_funcs *vf)
+{
+    const pk_profile *p = vf->p;
+    int m = vf->metric, m2 = vf->metric2;
+    pk_id *ids = pk_xmalloc((p->nfuncs + 1) * sizeof *ids);
+    size_t n = 0;
+    for (size_t i = 0; i < p->nfuncs; i++) {
+        const pk_function *f = &p->funcs[i];
+        if (f->incl[m] || f->self[m] || (m2 >= 0 && (f->incl[m2] || f->self[m2])) || f->calls)
+            ids[n++] = (pk_id)i;
+    }
+    sort_p = p;
+    sort_m = m;
+    qsort(ids, n, sizeof *ids, cmp_funcs);
+    size_t shown = n < HTML_MAX_TABLE ? n : HTML_MAX_TABLE;
+    json_t *func = json_array(), *self = json_array(), *incl = json_array(), *calls = json_array();
+    json_t *self2 = json_array(), *incl2 = json_array();
+    for (size_t i = 0; i < shown; i++) {
+        const pk_function *f = &p->funcs[ids[i]];
+        add_int(func, func_ref(vf, ids[i]));
+        add_int(self, f->self[m]);
+        add_int(incl, f->incl[m]);
+        add_int(calls, f->calls);
+        if (m2 >= 0) {
+            add_int(self2, f->self[m2]);
+            add_int(incl2, f->incl[m2]);
+        }
+    }
+    free(ids);
+    json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:I}", "func", func, "self", self, "incl", incl,
+                          "calls", calls, "omitted", (json_int_t)(n - shown));
+    if (m2 >= 0) {
+        json_object_set_new(o, "self2", self2);
+        json_object_set_new(o, "incl2", incl2);
+    } else {
+        json_decref(self2);
+        json_decref(incl2);
+    }
+    return o;
+}
+
+static int cmp_lines(const void *x, const void *y)
+{
+    const pk_line *a = &sort_p->lines[*(const size_t *)x], *b = &sort_p->lines[*(const size_t *)y];
+    if (a->v[sort_m] != b->v[sort_m]) return a->v[sort_m] > b->v[sort_m] ? -1 : 1;
+    if (a->func != b->func) return a->func < b->func ? -1 : 1;
+    return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* The hottest lines, heaviest first; *order receives their indexes. */
+static json_t *lines_json(view_funcs *vf, size_t **order, size_t *norder)
+{
+    const pk_profile *p = vf->p;
+    size_t *idx = pk_xmalloc((p->nlines + 1) * sizeof *idx), n = 0;
+    for (size_t i = 0; i < p->nlines; i++)
+        if (p->lines[i].v[vf->metric] && p->lines[i].line > 0) idx[n++] = i;
+    sort_p = p;
+    sort_m = vf->metric;
+    qsort(idx, n, sizeof *idx, cmp_lines);
+    if (n > HTML_MAX_LINES) n = HTML_MAX_LINES;
+    json_t *func = json_array(), *line = json_array(), *value = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const pk_line *l = &p->lines[idx[i]];
+        add_int(func, func_ref(vf, l->func));
+        add_int(line, l->line);
+        add_int(value, l->v[vf->metric]);
+    }
+    *order = idx;
+    *norder = n;
+    return json_pack("{s:o, s:o, s:o}", "func", func, "line", line, "value", value);
+}
+
+/* ---- embedded sources: per file, the lines around its hottest lines ---- */
+
+typedef struct {
+    const char *file;
+    int32_t lo, hi;
+} source_span;
+
+static void note_span(source_span **spans, size_t *n, size_t *cap, const char *file, int32_t lo,
+                      int32_t hi)
+{
+    for (size_t i = 0; i < *n; i++) {
+        source_span *s = &(*spans)[i];
+        if (strcmp(s->file, file) != 0) continue;
+        if (lo < s->lo) s->lo = lo;
+        if (hi > s->hi) s->hi = hi;
+        return;
+    }
+    PK_GROW(*spans, *cap, *n + 1);
+    (*spans)[(*n)++] = (source_span){file, lo, hi};
+}
+
+static json_t *source_json(const source_span *s, const char *root)
+{
+    pk_source *src = pk_source_open(s->file, root);
+    if (!src) return NULL;
+    json_t *lines = json_array();
+    int32_t lo = s->lo < 1 ? 1 : s->lo;
+    for (int32_t l = lo; l <= s->hi && (size_t)l <= src->nlines; l++) {
+        char *copy = strndup(src->lines[l - 1], src->lens[l - 1]);
+        json_array_append_new(lines, jstr(copy));
+        free(copy);
+    }
+    pk_source_free(src);
+    return json_pack("{s:i, s:o}", "first", (int)lo, "lines", lines);
+}
+
+static void embed_sources(json_t *sources, const pk_profile *p, const size_t *order, size_t n,
+                          const char *root)
+{
+    source_span *spans = NULL;
+    size_t nspans = 0, cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        const pk_line *l = &p->lines[order[i]];
+        const pk_function *f = &p->funcs[l->func];
+        if (!f->file || !*f->file || f->file[0] == '<' || f->file[0] == '[') continue;
+        int32_t lo = f->line > 0 && f->line <= l->line && l->line - f->line < HTML_MAX_SOURCE_LINES
+                         ? f->line
+                         : l->line - 3;
+        note_span(&spans, &nspans, &cap, f->file, lo, l->line + 3);
+    }
+    for (size_t i = 0; i < nspans; i++) {
+        if (json_object_get(sources, spans[i].file)) continue;
+        if (spans[i].hi - spans[i].lo > 4 * HTML_MAX_SOURCE_LINES)
+            spans[i].hi = spans[i].lo + 4 * HTML_MAX_SOURCE_LINES;
+        json_t *s = source_json(&spans[i], root);
+        if (s) json_object_set_new(sources, spans[i].file, s);
+    }
+    free(spans);
+}
+
+/* ---- a whole view ---- */
+
+static bool is_diff(const pk_profile *p, const pk_write_options *opt)
+{
+    return opt->metric < 0 && pk_metric_find(p, "before") >= 0 && pk_metric_find(p, "after") >= 0;
+}
+
+static json_t *view_json(pk_profile *p, const char *name, const pk_write_options *opt,
+                         json_t *sources, pk_error *err)
+{
+    view_funcs vf = {.p = p, .metric2 = -1};
+    if (is_diff(p, opt)) {
+        vf.metric = pk_metric_find(p, "after");
+        vf.metric2 = pk_metric_find(p, "before");
+    } else {
+        vf.metric = opt->metric >= 0 ? opt->metric : 0;
+    }
+    if (vf.metric >= p->nmetrics) {
+        pk_error_set(err, "no metric %d in the profile", vf.metric);
+        return NULL;
+    }
+    pk_ensure_tree(p);
+    pk_ensure_graph(p);
+    pk_flame_options lo = {
+        .metric = vf.metric,
+        .metric2 = vf.metric2,
+        .minwidth = opt->minwidth > 0 ? opt->minwidth : HTML_DEFAULT_MINWIDTH,
+        .reverse = opt->reverse,
+    };
+    pk_flame fl;
+    if (pk_flame_layout(p, &lo, &fl, err) < 0) return NULL;
+    /* Keep the page small and quick to open whatever the minwidth asked. */
+    while (fl.nrects > HTML_MAX_FRAMES && lo.minwidth < 1) {
+        pk_flame_free(&fl);
+        lo.minwidth = lo.minwidth > 0 ? lo.minwidth * 4 : HTML_DEFAULT_MINWIDTH;
+        if (pk_flame_layout(p, &lo, &fl, err) < 0) return NULL;
+    }
+    vf.fmap = pk_xmalloc((p->nfuncs + 1) * sizeof *vf.fmap);
+    memset(vf.fmap, 0xff, (p->nfuncs + 1) * sizeof *vf.fmap);
+    vf.names = json_array();
+    vf.files = json_array();
+    vf.flines = json_array();
+    vf.kinds = json_array();
+    json_t *frames = frames_json(&vf, &fl), *table = table_json(&vf);
+    size_t *order = NULL, norder = 0;
+    json_t *lines = lines_json(&vf, &order, &norder);
+    if (opt->embed_source) embed_sources(sources, p, order, norder, opt->source_root);
+    free(order);
+    free(vf.fmap);
+    const pk_metric *m = &p->metrics[vf.metric];
+    json_t *v = json_pack(
+        "{s:o, s:o, s:o, s:I, s:I, s:b, s:f, s:o, s:o, s:o, s:{s:o, s:o, s:o, s:o}}", "name",
+        jstr(name), "metric", jstr(m->name), "unit", jstr(m->unit), "total", (json_int_t)fl.total,
+        "total2", (json_int_t)(vf.metric2 >= 0 ? pk_total(p, vf.metric2) : 0), "estimated",
+        p->estimated, "minwidth", lo.minwidth, "frames", frames, "table", table, "lines", lines,
+        "funcs", "name", vf.names, "file", vf.files, "line", vf.flines, "kind", vf.kinds);
+    if (vf.metric2 >= 0) json_object_set_new(v, "metric2", jstr(p->metrics[vf.metric2].name));
+    pk_flame_free(&fl);
+    return v;
+}
+
+/* ---- memory over time (memray) ---- */
+
+static json_t *series_json(const pk_profile *p)
+{
+    if (!p->nseries) return json_null();
+    size_t peak = 0;
+    for (size_t i = 1; i < p->nseries; i++)
+        if (p->series[i].v[1] > p->series[peak].v[1]) peak = i;
+    size_t step = (p->nseries + HTML_MAX_SERIES - 1) / HTML_MAX_SERIES;
+    json_t *t = json_array(), *a = json_array(), *b = json_array();
+    for (size_t i = 0; i < p->nseries; i++) {
+        if (i % step != 0 && i != peak && i != p->nseries - 1) continue;
+        add_int(t, p->series[i].t_ns);
+        add_int(a, p->series[i].v[0]);
+        add_int(b, p->series[i].v[1]);
+    }
+    return json_pack("{s:[o,o], s:o, s:o, s:o}", "names", jstr(p->series_names[0]),
+                     jstr(p->series_names[1]), "t", t, "a", a, "b", b);
+}
+
+static json_t *meta_json(const pk_profile *p)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < p->nmeta; i++) {
+        char *scratch = NULL;
+        const char *key = pk_utf8_valid(p->meta[i].key, &scratch);
+        json_object_set_new(o, key, jstr(p->meta[i].value));
+        free(scratch);
+    }
+    return o;
+}
+
+static json_t *report_json(pk_profile *p, const pk_write_options *opt, pk_error *err)
+{
+    json_t *sources = json_object(), *views = json_array();
+    const char *view = pk_meta_get(p, "memray.view");
+    json_t *v = view_json(p, view ? view : "", opt, sources, err);
+    for (size_t i = 0; v && i < opt->nviews; i++) {
+        json_array_append_new(views, v);
+        v = view_json(opt->views[i], opt->view_names[i], opt, sources, err);
+    }
+    if (!v) {
+        json_decref(sources);
+        json_decref(views);
+        return NULL;
+    }
+    json_array_append_new(views, v);
+    return json_pack("{s:i, s:o, s:o, s:b, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:o}", "version", 1,
+                     "title", opt->title ? jstr(opt->title) : json_null(), "format",
+                     jstr(p->format), "diff", is_diff(p, opt), "hasCalls", p->has_calls, "reverse",
+                     opt->reverse, "inverted", opt->inverted, "countname",
+                     opt->countname ? jstr(opt->countname) : json_null(), "views", views, "series",
+                     series_json(p), "sources", sources, "meta", meta_json(p));
+}
+
+/* ---- writing the page ---- */
+
+/* JSON text safe inside <script>: '<' '>' '&' only occur in strings there,
+ * where \u escapes mean the same; U+2028/2029 are escaped for old parsers. */
+static int put_script_safe(const char *buf, size_t size, void *data)
+{
+    FILE *f = data;
+    for (size_t i = 0; i < size; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (c == '<' || c == '>' || c == '&')
+            fprintf(f, "\\u%04x", c);
+        else if (c == 0xE2 && i + 2 < size && (unsigned char)buf[i + 1] == 0x80 &&
+                 ((unsigned char)buf[i + 2] == 0xA8 || (unsigned char)buf[i + 2] == 0xA9)) {
+            fprintf(f, "\\u%04x", (unsigned char)buf[i + 2] == 0xA8 ? 0x2028 : 0x2029);
+            i += 2;
+        } else
+            putc(c, f);
+    }
+    return 0;
+}
+
+static void put_title(FILE *f, json_t *report)
+{
+    const char *title = json_string_value(json_object_get(report, "title"));
+    if (title) {
+        pk_put_xml(f, title);
+        return;
+    }
+    fputs("Profile report", f);
+}
+
+static int put_marker(FILE *f, const char *name, size_t len, json_t *report)
+{
+    if (len == 5 && memcmp(name, "TITLE", 5) == 0)
+        put_title(f, report);
+    else if (len == 3 && memcmp(name, "CSS", 3) == 0)
+        fwrite(html_css, 1, html_css_len, f);
+    else if (len == 2 && memcmp(name, "JS", 2) == 0)
+        fwrite(html_js, 1, html_js_len, f);
+    else if (len == 4 && memcmp(name, "DATA", 4) == 0) {
+        /* U+2028 split across two callback chunks is impossible: jansson
+         * hands over whole escaped strings; the compact form keeps it small. */
+        if (json_dump_callback(report, put_script_safe, f,
+                               JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(6)) != 0)
+            return -1;
+    } else
+        return 1;
+    return 0;
+}
+
+static int html_write(pk_profile *p, FILE *f, const pk_write_options *opt, pk_error *err)
+{
+    json_t *report = report_json(p, opt, err);
+    if (!report) return -1;
+    const char *t = html_template, *end = html_template + html_template_len;
+    int rc = 0;
+    while (t < end && rc == 0) {
+        const char *at = memchr(t, '@', (size_t)(end - t));
+        const char *close = at ? memchr(at + 1, '@', (size_t)(end - at - 1)) : NULL;
+        if (!close) {
+            fwrite(t, 1, (size_t)(end - t), f);
+            break;
+        }
+        fwrite(t, 1, (size_t)(at - t), f);
+        int r = put_marker(f, at + 1, (size_t)(close - at - 1), report);
+        if (r < 0) rc = -1;
+        if (r > 0) { /* not a marker: the '@' is text */
+            fputc('@', f);
+            t = at + 1;
+        } else
+            t = close + 1;
+    }
+    json_decref(report);
+    if (rc < 0) pk_error_set(err, "cannot write the report's data");
+    return rc;
+}
+
+const pk_format pk_format_html = {
+    .name = "html",
+    .patterns = "*.html *.htm",
+    .description = "self-contained interactive HTML report",
+    .write = html_write,
+};

@@ -1,0 +1,765 @@
+// profkit HTML report. Plain script, no libraries, nothing fetched.
+// Names from the profile are untrusted: they are only ever set as text
+// (textContent, canvas fillText), never parsed as markup.
+(function () {
+  'use strict';
+
+  var DATA = JSON.parse(document.getElementById('profile-data').textContent);
+  var ROW = 18;
+  var KIND_NAMES = ['python', 'native', 'builtin', 'kernel', 'gc', 'idle', 'process', 'thread', 'other'];
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function clear(e) { while (e.firstChild) e.removeChild(e.firstChild); }
+
+  // ---- values for people ----
+
+  function groupDigits(v) {
+    var s = String(Math.round(Math.abs(v))), out = '';
+    while (s.length > 3) { out = ',' + s.slice(-3) + out; s = s.slice(0, -3); }
+    return (v < 0 ? '-' : '') + s + out;
+  }
+  function scaled(v, steps) {
+    var a = Math.abs(v);
+    for (var i = steps.length - 1; i > 0; i--)
+      if (a >= steps[i][0]) return (v / steps[i][0]).toFixed(a / steps[i][0] >= 100 ? 1 : 2) + ' ' + steps[i][1];
+    return groupDigits(v) + ' ' + steps[0][1];
+  }
+  function fmt(v, unit) {
+    unit = unit || state.view.unit;
+    if (unit === 'ns') return scaled(v, [[1, 'ns'], [1e3, '\u00b5s'], [1e6, 'ms'], [1e9, 's']]);
+    if (unit === 'bytes') return scaled(v, [[1, 'B'], [1024, 'KiB'], [1048576, 'MiB'], [1073741824, 'GiB']]);
+    var name = DATA.countname || unit;
+    return groupDigits(v) + ' ' + name;
+  }
+  function fmtDelta(d, unit) { return (d > 0 ? '+' : d < 0 ? '\u2212' : '\u00b1') + fmt(Math.abs(d), unit); }
+  function pct(a, b) { return b ? (100 * a / b) : 0; }
+  function pctText(a, b) { return b ? pct(a, b).toFixed(2) + ' %' : '\u2013'; }
+  function changePct(before, after) {
+    if (!before) return after ? 'new' : '';
+    var p = 100 * (after - before) / Math.abs(before);
+    return (p > 0 ? '+' : '') + p.toFixed(1) + ' %';
+  }
+
+  // ---- colours ----
+
+  function hash(s) {
+    var h = 2166136261;
+    for (var i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 16777619); }
+    return (h >>> 0) / 4294967296;
+  }
+  var KIND_HUES = [[18, 48], [170, 195], [38, 58], [0, 14], [270, 290], [0, 0], [210, 220], [210, 220], [24, 52]];
+  function kindColor(kind, name) {
+    var r = hash(name), hues = KIND_HUES[kind] || KIND_HUES[8];
+    if (kind === 5) return 'hsl(0,0%,' + (72 + r * 10).toFixed(0) + '%)';
+    var h = hues[0] + r * (hues[1] - hues[0]);
+    var s = kind === 6 || kind === 7 ? 18 : 70 + r * 20;
+    var l = kind === 6 || kind === 7 ? 78 : 58 + hash(name + '.') * 10;
+    return 'hsl(' + h.toFixed(0) + ',' + s.toFixed(0) + '%,' + l.toFixed(0) + '%)';
+  }
+  function diffColor(delta, maxDelta) {
+    if (!delta || !maxDelta) return 'rgb(236,234,228)';
+    var t = Math.min(1, Math.abs(delta) / maxDelta), c = Math.round(225 - 170 * Math.sqrt(t));
+    return delta > 0 ? 'rgb(250,' + c + ',' + c + ')' : 'rgb(' + c + ',' + c + ',250)';
+  }
+
+  // ---- trees of frames (preorder arrays) ----
+
+  // frames: {parent, func, value, self, merged, value2?}, parents before children.
+  function makeTree(frames, funcs) {
+    var n = frames.parent.length, x = new Float64Array(n), depth = new Int32Array(n);
+    var next = new Float64Array(n), maxDepth = 0, maxDelta = 0;
+    var childStart = new Int32Array(n).fill(-1), sibling = new Int32Array(n).fill(-1), lastChild = new Int32Array(n).fill(-1);
+    for (var i = 0; i < n; i++) {
+      var p = frames.parent[i];
+      if (p < 0) { x[i] = 0; depth[i] = 0; }
+      else {
+        x[i] = next[p]; next[p] += frames.value[i]; depth[i] = depth[p] + 1;
+        if (lastChild[p] < 0) childStart[p] = i; else sibling[lastChild[p]] = i;
+        lastChild[p] = i;
+      }
+      next[i] = x[i];
+      if (depth[i] > maxDepth) maxDepth = depth[i];
+      if (frames.value2) maxDelta = Math.max(maxDelta, Math.abs(frames.value[i] - frames.value2[i]));
+    }
+    var total = 0;
+    for (var r = 0; r < n; r++) if (frames.parent[r] < 0) total += frames.value[r];
+    return {
+      n: n, parent: frames.parent, func: frames.func, value: frames.value, self: frames.self,
+      merged: frames.merged, value2: frames.value2 || null, x: x, depth: depth, maxDepth: maxDepth,
+      firstChild: childStart, nextSibling: sibling, total: total, maxDelta: maxDelta, funcs: funcs
+    };
+  }
+  function frameName(t, i) {
+    var f = t.func[i];
+    if (f >= 0) return t.funcs.name[f];
+    if (t.merged[i] > 0) return '[' + t.merged[i] + ' narrow frame' + (t.merged[i] > 1 ? 's' : '') + ']';
+    return 'all';
+  }
+  function funcPlace(funcs, f) {
+    if (f < 0) return '';
+    var file = funcs.file[f], line = funcs.line[f];
+    if (file === '~') file = ''; // pstats' mark of built-in functions
+    return file ? file + (line > 0 ? ':' + line : '') : '';
+  }
+
+  // A tree builder merging paths by (parent, func).
+  function TreeBuilder() {
+    this.parent = [-1]; this.func = [-1]; this.value = [0]; this.self = [0]; this.merged = [0];
+    this.value2 = [0]; this.kids = [Object.create(null)]; this.children = [[]];
+  }
+  TreeBuilder.prototype.child = function (p, func, merged) {
+    var key = func >= 0 ? func : 'm', k = this.kids[p][key];
+    if (k !== undefined) { if (merged) this.merged[k] += merged; return k; }
+    k = this.parent.length;
+    this.parent.push(p); this.func.push(func); this.value.push(0); this.self.push(0);
+    this.merged.push(merged || 0); this.value2.push(0); this.kids.push(Object.create(null)); this.children.push([]);
+    this.kids[p][key] = k; this.children[p].push(k);
+    return k;
+  };
+  // Preorder arrays, children by name as the flame layout does.
+  TreeBuilder.prototype.finish = function (funcs, withValue2) {
+    var out = { parent: [], func: [], value: [], self: [], merged: [], value2: withValue2 ? [] : null };
+    var self = this, stack = [[0, -1]];
+    var name = function (k) { return self.func[k] >= 0 ? funcs.name[self.func[k]] : '\uffff'; };
+    while (stack.length) {
+      var top = stack.pop(), k = top[0], idx = out.parent.length;
+      out.parent.push(top[1]); out.func.push(this.func[k]); out.value.push(this.value[k]);
+      out.self.push(this.self[k]); out.merged.push(this.merged[k]);
+      if (withValue2) out.value2.push(this.value2[k]);
+      var kids = this.children[k].slice().sort(function (a, b) { var x = name(a), y = name(b); return x < y ? 1 : x > y ? -1 : 0; });
+      for (var j = 0; j < kids.length; j++) stack.push([kids[j], idx]);
+    }
+    return out;
+  };
+
+  // Frames of func f with no frame of f above them: each counted once.
+  function outermost(t, f) {
+    var inside = new Uint8Array(t.n), out = [];
+    for (var i = 0; i < t.n; i++) {
+      var p = t.parent[i], up = p >= 0 && (inside[p] || t.func[p] === f);
+      inside[i] = up ? 1 : 0;
+      if (t.func[i] === f && !up) out.push(i);
+    }
+    return out;
+  }
+  function calleesTree(t, f) {
+    var b = new TreeBuilder(), roots = outermost(t, f), v2 = !!t.value2;
+    b.func[0] = f;
+    roots.forEach(function (r) {
+      var stack = [[r, 0]];
+      while (stack.length) {
+        var top = stack.pop(), i = top[0], k = top[1];
+        if (i !== r) k = b.child(k, t.func[i], t.merged[i]);
+        b.value[k] += t.value[i]; b.self[k] += t.self[i];
+        if (v2) b.value2[k] += t.value2[i];
+        for (var c = t.firstChild[i]; c >= 0; c = t.nextSibling[c]) stack.push([c, k]);
+      }
+    });
+    return makeTree(b.finish(t.funcs, v2), t.funcs);
+  }
+  function callersTree(t, f) {
+    var b = new TreeBuilder(), roots = outermost(t, f), v2 = !!t.value2;
+    b.func[0] = f;
+    roots.forEach(function (r) {
+      var k = 0;
+      b.value[0] += t.value[r]; b.self[0] += t.self[r];
+      if (v2) b.value2[0] += t.value2[r];
+      for (var p = t.parent[r]; p >= 0 && t.parent[p] >= 0; p = t.parent[p]) {
+        k = b.child(k, t.func[p], t.merged[p]);
+        b.value[k] += t.value[r];
+        if (v2) b.value2[k] += t.value2[r];
+      }
+    });
+    return makeTree(b.finish(t.funcs, v2), t.funcs);
+  }
+
+  // ---- the flame chart (canvas) ----
+
+  function FlameChart(box, opts) {
+    this.box = box; this.opts = opts || {}; this.tree = null; this.zoom = 0;
+    this.icicle = !!this.opts.icicle; this.hits = null; this.hover = -1;
+    this.canvas = el('canvas'); box.appendChild(this.canvas);
+    this.ctx = this.canvas.getContext('2d');
+    var self = this;
+    this.canvas.addEventListener('mousemove', function (e) { self.onMove(e); });
+    this.canvas.addEventListener('mouseleave', function () { self.hover = -1; hideTip(); });
+    this.canvas.addEventListener('click', function (e) {
+      var i = self.frameAt(e);
+      if (i < 0) return;
+      self.setZoom(self.tree.parent[i] < 0 ? 0 : i);
+      if (self.opts.onSelect && self.tree.func[i] >= 0) self.opts.onSelect(self.tree.func[i]);
+    });
+  }
+  FlameChart.prototype.setTree = function (tree) {
+    this.tree = tree; this.zoom = 0; this.hits = null; this.render(); this.toRoots();
+  };
+  // Deep stacks scroll inside the chart: show the roots first.
+  FlameChart.prototype.toRoots = function () {
+    this.box.scrollTop = this.icicle ? 0 : this.box.scrollHeight;
+  };
+  // Scroll so that frame i is in sight (tests, links).
+  FlameChart.prototype.reveal = function (i) {
+    var y = this.rowY(this.tree.depth[i]);
+    this.box.scrollTop = Math.max(0, y - this.box.clientHeight / 2);
+    var r = this.box.getBoundingClientRect();
+    if (r.top < 0 || r.top > window.innerHeight - 100) window.scrollBy(0, r.top - 120);
+  };
+  FlameChart.prototype.setZoom = function (i) {
+    this.zoom = i; this.render();
+    if (this.opts.onZoom) this.opts.onZoom(i);
+  };
+  FlameChart.prototype.rowY = function (d) {
+    return this.icicle ? d * ROW + 4 : (this.depthShown - d) * ROW + 4;
+  };
+  FlameChart.prototype.render = function () {
+    var t = this.tree, box = this.box;
+    if (!t || !t.n || !t.total) {
+      this.canvas.width = 0; this.canvas.height = 0;
+      if (!box.querySelector('.empty')) box.appendChild(el('div', 'empty', 'Nothing to draw: the profile is empty.'));
+      box.setAttribute('data-drawn', '0');
+      return;
+    }
+    var old = box.querySelector('.empty'); if (old) box.removeChild(old);
+    var dpr = window.devicePixelRatio || 1, c = this.canvas, ctx = this.ctx;
+    // Browsers draw no canvas taller than about 32k pixels: deeper frames wait for a zoom.
+    var rowsFit = Math.floor(30000 / (ROW * dpr)) - 1;
+    this.depthShown = Math.min(t.maxDepth, t.depth[this.zoom] + rowsFit);
+    var W = Math.max(300, box.clientWidth || 1000), H = (this.depthShown + 1) * ROW + 8;
+    c.width = Math.round(W * dpr); c.height = Math.round(H * dpr);
+    c.style.width = W + 'px'; c.style.height = H + 'px';
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, W, H);
+    ctx.font = '11px system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif';
+    ctx.textBaseline = 'middle';
+    var z = this.zoom, x0 = t.x[z], span = t.value[z] || 1, zd = t.depth[z], scale = (W - 2) / span;
+    var rows = this.rows = [];
+    for (var d = 0; d <= this.depthShown; d++) rows.push([]);
+    var onPath = new Uint8Array(t.n);
+    for (var a = z; a >= 0; a = t.parent[a]) onPath[a] = 1;
+    var sel = this.opts.selected ? this.opts.selected() : -1, drawn = 0;
+    for (var i = 0; i < t.n; i++) {
+      var dep = t.depth[i], px, pw;
+      if (dep > this.depthShown) continue;
+      if (dep < zd) { if (!onPath[i]) continue; px = 1; pw = W - 2; }
+      else {
+        var xi = t.x[i];
+        if (xi + t.value[i] <= x0 || xi >= x0 + span) continue;
+        px = 1 + (xi - x0) * scale; pw = t.value[i] * scale;
+        if (pw < 0.4) continue;
+      }
+      var y = this.rowY(dep);
+      rows[dep].push(i, px, pw);
+      drawn++;
+      ctx.globalAlpha = dep < zd ? 0.55 : 1;
+      ctx.fillStyle = this.color(i);
+      ctx.fillRect(px, y, Math.max(pw - 0.5, 0.4), ROW - 1);
+      if (t.func[i] === sel && sel >= 0 && pw >= 2) {
+        ctx.strokeStyle = '#1d4ed8'; ctx.lineWidth = 2;
+        ctx.strokeRect(px + 1, y + 1, Math.max(pw - 2.5, 0.5), ROW - 3);
+      }
+      if (pw > 28) {
+        var label = frameName(t, i), fits = Math.floor((pw - 8) / 6.2);
+        if (fits >= 3) {
+          if (label.length > fits) label = label.slice(0, fits - 1) + '\u2026';
+          ctx.fillStyle = this.hits && this.hits[i] ? '#fff' : '#1b1b1b';
+          ctx.fillText(label, px + 4, y + ROW / 2);
+        }
+      }
+    }
+    ctx.globalAlpha = 1;
+    box.setAttribute('data-drawn', String(drawn));
+    box.setAttribute('data-zoom', String(z));
+  };
+  FlameChart.prototype.color = function (i) {
+    var t = this.tree;
+    if (this.hits && this.hits[i]) return '#d21fd2';
+    if (t.func[i] < 0) return t.parent[i] < 0 ? '#c9c6bd' : '#dedbd3';
+    if (t.value2) return diffColor(t.value[i] - t.value2[i], t.maxDelta);
+    return kindColor(t.funcs.kind[t.func[i]], t.funcs.name[t.func[i]]);
+  };
+  FlameChart.prototype.frameAt = function (e) {
+    if (!this.rows) return -1;
+    var r = this.canvas.getBoundingClientRect(), mx = e.clientX - r.left, my = e.clientY - r.top;
+    for (var d = 0; d < this.rows.length; d++) {
+      var y = this.rowY(d);
+      if (my < y || my >= y + ROW) continue;
+      var row = this.rows[d];
+      for (var k = 0; k < row.length; k += 3)
+        if (mx >= row[k + 1] && mx < row[k + 1] + row[k + 2]) return row[k];
+    }
+    return -1;
+  };
+  // Where a drawn frame is on the page (used by tests and keyboard users).
+  FlameChart.prototype.boxOf = function (i) {
+    var r = this.canvas.getBoundingClientRect(), d = this.tree.depth[i], row = this.rows[d];
+    for (var k = 0; k < row.length; k += 3)
+      if (row[k] === i) return { x: r.left + row[k + 1], y: r.top + this.rowY(d), w: row[k + 2], h: ROW - 1 };
+    return null;
+  };
+  FlameChart.prototype.onMove = function (e) {
+    var i = this.frameAt(e);
+    this.canvas.style.cursor = i >= 0 ? 'pointer' : 'default';
+    if (i < 0) { hideTip(); return; }
+    showTip(e, frameTip(this.tree, i, this.zoom));
+  };
+  FlameChart.prototype.search = function (re) {
+    var t = this.tree;
+    if (!re || !t) { this.hits = null; this.render(); return null; }
+    var hits = new Uint8Array(t.n), under = new Uint8Array(t.n), sum = 0;
+    var lo = t.x[this.zoom], hi = lo + t.value[this.zoom];
+    for (var i = 0; i < t.n; i++) {
+      var p = t.parent[i];
+      under[i] = p >= 0 && (under[p] || hits[p]) ? 1 : 0;
+      if (p < 0 || t.func[i] < 0) continue;
+      re.lastIndex = 0;
+      if (re.test(t.funcs.name[t.func[i]]) || re.test(t.funcs.file[t.func[i]])) {
+        hits[i] = 1;
+        if (!under[i]) sum += Math.max(0, Math.min(hi, t.x[i] + t.value[i]) - Math.max(lo, t.x[i]));
+      }
+    }
+    this.hits = hits; this.render();
+    return hi > lo ? sum / (hi - lo) : 0;
+  };
+
+  // ---- tooltip ----
+
+  var tip = $('tooltip');
+  function hideTip() { tip.hidden = true; }
+  function showTip(e, content) {
+    clear(tip); tip.appendChild(content); tip.hidden = false;
+    var w = tip.offsetWidth, h = tip.offsetHeight;
+    var x = e.clientX + 14, y = e.clientY + 16;
+    if (x + w > window.innerWidth - 8) x = Math.max(8, e.clientX - w - 14);
+    if (y + h > window.innerHeight - 8) y = Math.max(8, e.clientY - h - 12);
+    tip.style.left = x + 'px'; tip.style.top = y + 'px';
+  }
+  function tipRow(table, label, value, cls) {
+    var tr = el('tr'); tr.appendChild(el('td', null, label));
+    tr.appendChild(el('td', cls || null, value)); table.appendChild(tr);
+  }
+  function frameTip(t, i, zoom) {
+    var d = el('div'), f = t.func[i], v = t.value[i], unit = state.view.unit;
+    d.appendChild(el('div', 'name', frameName(t, i)));
+    var place = funcPlace(t.funcs, f);
+    if (place) d.appendChild(el('div', 'file', place));
+    var tb = el('table');
+    tipRow(tb, t.value2 ? 'after' : 'value', fmt(v, unit));
+    if (t.self[i] && t.func[i] >= 0) tipRow(tb, 'self', fmt(t.self[i], unit));
+    tipRow(tb, 'of total', pctText(v, t.total));
+    if (t.parent[i] >= 0) tipRow(tb, 'of parent', pctText(v, t.value[t.parent[i]]));
+    if (zoom > 0 && zoom !== i) tipRow(tb, 'of zoomed frame', pctText(v, t.value[zoom]));
+    if (t.value2) {
+      var b = t.value2[i], delta = v - b;
+      tipRow(tb, 'before', fmt(b, unit));
+      tipRow(tb, 'change', fmtDelta(delta, unit) + '  (' + (changePct(b, v) || '0 %') + ')', delta > 0 ? 'up' : delta < 0 ? 'down' : null);
+    }
+    d.appendChild(tb);
+    if (state.view.estimated && t.parent[i] >= 0)
+      d.appendChild(el('div', 'est', 'estimated: the input has no stacks, widths come from the call graph'));
+    return d;
+  }
+
+  // ---- state, views ----
+
+  var state = { view: null, tree: null, selected: -1, sort: { key: 'incl', asc: false }, viewIndex: 0 };
+  var flame = new FlameChart($('flame-chart'), {
+    icicle: !!DATA.inverted,
+    selected: function () { return state.selected; },
+    onZoom: function () { renderCrumbs(); applySearch(); },
+    onSelect: function (f) { select(f, 'flame'); }
+  });
+  var swCallers = new FlameChart($('sw-callers'), { selected: function () { return -1; } });
+  var swCallees = new FlameChart($('sw-callees'), { icicle: true, selected: function () { return -1; } });
+
+  function loadView(k) {
+    state.viewIndex = k;
+    state.view = DATA.views[k];
+    state.tree = makeTree(state.view.frames, state.view.funcs);
+    state.selected = -1;
+    renderHeader();
+    flame.setTree(state.tree);
+    renderCrumbs(); applySearch();
+    buildTable(); buildLines(); buildSandwichPicker(); renderSandwich();
+  }
+
+  function renderHeader() {
+    var v = state.view, title = DATA.title;
+    if (!title) title = (DATA.diff ? 'Differential profile' : (DATA.format || 'Profile') + ' profile') + (v.name ? ' \u2014 ' + v.name : '');
+    $('title').textContent = title;
+    if (!DATA.title) document.title = title;
+    var sub = v.metric + ': total ' + fmt(v.total, v.unit);
+    if (DATA.diff) sub = v.metric2 + ' ' + fmt(v.total2, v.unit) + ' \u2192 ' + v.metric + ' ' + fmt(v.total, v.unit) + ' (' + (changePct(v.total2, v.total) || '0 %') + ')';
+    sub += ' \u00b7 ' + v.funcs.name.length + ' functions \u00b7 ' + v.frames.parent.length + ' frames';
+    if (DATA.format) sub += ' \u00b7 read from ' + DATA.format;
+    $('subtitle').textContent = sub;
+    var notes = $('notes'); clear(notes);
+    if (v.estimated) notes.appendChild(el('span', 'note', 'Estimated: the input has no stacks, the flame graph is estimated from the call graph'));
+    if (DATA.diff) {
+      var n = el('span', 'note diff', 'Colour by change:');
+      var up = el('span', 'swatch'); up.style.background = 'rgb(250,70,70)'; n.appendChild(up); n.appendChild(document.createTextNode('grew'));
+      var dn = el('span', 'swatch'); dn.style.background = 'rgb(70,70,250)'; n.appendChild(dn); n.appendChild(document.createTextNode('shrank; widths are ' + v.metric));
+      notes.appendChild(n);
+    }
+    if (DATA.reverse) notes.appendChild(el('span', 'note', 'Stacks merged from the leaf (reverse)'));
+    notes.appendChild(el('span', 'note diff', 'Frames under ' + (+v.minwidth.toPrecision(2)) + ' % of the total are merged'));
+  }
+
+  // ---- flame tab: orientation, zoom, breadcrumbs, search ----
+
+  Array.prototype.forEach.call(document.querySelectorAll('#orient button'), function (b) {
+    b.addEventListener('click', function () {
+      flame.icicle = b.getAttribute('data-orient') === 'icicle';
+      Array.prototype.forEach.call(document.querySelectorAll('#orient button'), function (o) { o.classList.toggle('on', o === b); });
+      flame.render(); flame.toRoots();
+    });
+  });
+  if (DATA.inverted) {
+    document.querySelector('#orient [data-orient=flame]').classList.remove('on');
+    document.querySelector('#orient [data-orient=icicle]').classList.add('on');
+  }
+  $('reset-zoom').addEventListener('click', function () { flame.setZoom(0); });
+
+  function renderCrumbs() {
+    var box = $('crumbs'), t = state.tree, path = [];
+    clear(box);
+    for (var i = flame.zoom; i >= 0; i = t.parent[i]) path.unshift(i);
+    path.forEach(function (i, k) {
+      if (k) box.appendChild(el('span', 'sep', '\u203a'));
+      var a = el('a', null, frameName(t, i));
+      a.addEventListener('click', function () { flame.setZoom(i); });
+      box.appendChild(a);
+    });
+    $('reset-zoom').disabled = flame.zoom === 0;
+  }
+
+  function currentRegex(text) {
+    try { return text ? new RegExp(text) : null; } catch (e) { return undefined; }
+  }
+  function applySearch() {
+    var text = $('search').value, re = currentRegex(text), m = $('matched');
+    if (re === undefined) { m.textContent = 'not a regular expression'; return; }
+    var share = flame.search(re);
+    m.textContent = re ? 'Matched: ' + (100 * share).toFixed(2) + ' %' : '';
+  }
+  $('search').addEventListener('input', applySearch);
+  window.addEventListener('keydown', function (e) {
+    if ((e.ctrlKey || e.metaKey) && e.key === 'f' && currentTab === 'flame') { e.preventDefault(); $('search').focus(); }
+    else if (e.key === 'Escape' && currentTab === 'flame') { $('search').value = ''; applySearch(); flame.setZoom(0); }
+  });
+
+  // ---- selecting a function everywhere ----
+
+  function select(f, from) {
+    state.selected = f;
+    if (from !== 'flame') flame.render();
+    markTableSelection();
+    $('sw-pick').value = f >= 0 ? state.view.funcs.name[f] : '';
+    renderSandwich();
+  }
+
+  // ---- sandwich ----
+
+  function buildSandwichPicker() {
+    var dl = $('sw-names'); clear(dl);
+    var rows = state.view.table.func, seen = Object.create(null);
+    for (var i = 0; i < rows.length && i < 3000; i++) {
+      var name = state.view.funcs.name[rows[i]];
+      if (seen[name]) continue;
+      seen[name] = 1;
+      var o = el('option'); o.value = name; dl.appendChild(o);
+    }
+  }
+  $('sw-pick').addEventListener('change', function () {
+    var name = $('sw-pick').value, rows = state.view.table.func;
+    for (var i = 0; i < rows.length; i++)
+      if (state.view.funcs.name[rows[i]] === name) { select(rows[i], 'sandwich'); return; }
+  });
+  function renderSandwich() {
+    var f = state.selected, t = state.tree;
+    if (f < 0) {
+      // the function with the most self value, a useful start
+      var best = -1, bv = -1, tb = state.view.table;
+      for (var i = 0; i < tb.func.length; i++) if (tb.self[i] > bv) { bv = tb.self[i]; best = tb.func[i]; }
+      f = best;
+    }
+    if (f < 0 || currentTab !== 'sandwich') { swPending = true; return; }
+    swPending = false;
+    $('sw-pick').value = state.view.funcs.name[f];
+    var callers = callersTree(t, f);
+    $('sw-summary').textContent = funcPlace(t.funcs, f) + ' \u00b7 ' + fmt(callers.total) + ' (' + pctText(callers.total, t.total) + ' of the total)';
+    swCallers.setTree(callers);
+    swCallees.setTree(calleesTree(t, f));
+  }
+  var swPending = true;
+
+  // ---- function table ----
+
+  var tableRows = [];
+  function columns() {
+    var cols = [{ key: 'name', label: 'Function', text: true }];
+    if (DATA.diff) {
+      cols.push({ key: 'self2', label: 'Self before' }, { key: 'self', label: 'Self after' },
+        { key: 'dself', label: 'Self change', delta: true }, { key: 'incl2', label: 'Total before' },
+        { key: 'incl', label: 'Total after' }, { key: 'dincl', label: 'Total change', delta: true },
+        { key: 'pincl', label: 'Change %', pct: true });
+    } else {
+      cols.push({ key: 'self', label: 'Self' }, { key: 'selfp', label: 'Self %', share: 'self' },
+        { key: 'incl', label: 'Total' }, { key: 'inclp', label: 'Total %', share: 'incl' });
+      if (DATA.hasCalls) cols.push({ key: 'calls', label: 'Calls', count: true }, { key: 'percall', label: 'Per call' });
+    }
+    return cols;
+  }
+  function rowValue(r, key) {
+    switch (key) {
+      case 'name': return r.name.toLowerCase();
+      case 'selfp': return r.self;
+      case 'inclp': return r.incl;
+      case 'dself': return r.self - r.self2;
+      case 'dincl': return r.incl - r.incl2;
+      case 'pincl': return r.incl2 ? (r.incl - r.incl2) / Math.abs(r.incl2) : (r.incl ? Infinity : 0);
+      case 'percall': return r.calls ? r.incl / r.calls : -1;
+      default: return r[key];
+    }
+  }
+  function buildTable() {
+    var v = state.view, tb = v.table;
+    tableRows = [];
+    for (var i = 0; i < tb.func.length; i++) {
+      var f = tb.func[i];
+      tableRows.push({
+        f: f, name: v.funcs.name[f], place: funcPlace(v.funcs, f), self: tb.self[i], incl: tb.incl[i],
+        calls: tb.calls[i], self2: tb.self2 ? tb.self2[i] : 0, incl2: tb.incl2 ? tb.incl2[i] : 0
+      });
+    }
+    var thead = document.querySelector('#func-table thead'); clear(thead);
+    var tr = el('tr');
+    columns().forEach(function (c) {
+      var th = el('th', c.text ? 'text' : null, c.label);
+      th.setAttribute('data-key', c.key);
+      th.addEventListener('click', function () {
+        if (state.sort.key === c.key) state.sort.asc = !state.sort.asc;
+        else { state.sort.key = c.key; state.sort.asc = !!c.text; }
+        renderTable();
+      });
+      tr.appendChild(th);
+    });
+    thead.appendChild(tr);
+    $('func-table').className = 'data';
+    if (DATA.diff && state.sort.key === 'incl') state.sort.key = 'dincl';
+    renderTable();
+  }
+  var TABLE_LIMIT = 1000;
+  function renderTable() {
+    var v = state.view, key = state.sort.key, asc = state.sort.asc, cols = columns();
+    var re = currentRegex($('table-filter').value);
+    var rows = tableRows.filter(function (r) { return !re || re.test(r.name) || re.test(r.place); });
+    var absSort = key === 'dself' || key === 'dincl';
+    rows.sort(function (a, b) {
+      var x = rowValue(a, key), y = rowValue(b, key);
+      if (absSort && !asc) { x = Math.abs(x); y = Math.abs(y); }
+      if (x === y) return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+      return (x < y ? -1 : 1) * (asc ? 1 : -1);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('#func-table th'), function (th) {
+      th.classList.toggle('sorted', th.getAttribute('data-key') === key);
+      th.classList.toggle('asc', asc);
+    });
+    var body = document.querySelector('#func-table tbody'), frag = document.createDocumentFragment();
+    clear(body);
+    var total = v.total || 1;
+    rows.slice(0, TABLE_LIMIT).forEach(function (r) {
+      var tr = el('tr');
+      tr.setAttribute('data-func', String(r.f));
+      cols.forEach(function (c) {
+        var td;
+        if (c.text) {
+          td = el('td', 'text'); td.appendChild(el('span', null, r.name));
+          if (r.place) td.appendChild(el('span', 'file', r.place));
+          td.title = r.name + (r.place ? '  ' + r.place : '');
+        } else if (c.share) {
+          td = el('td'); var box = el('span', 'barbox'), bar = el('span', 'bar');
+          bar.style.width = (Math.min(1, Math.max(0, r[c.share] / total)) * 100).toFixed(1) + '%';
+          box.appendChild(bar); td.appendChild(box); td.appendChild(document.createTextNode(pctText(r[c.share], total)));
+        } else if (c.delta) {
+          var d = rowValue(r, c.key); td = el('td', d > 0 ? 'up' : d < 0 ? 'down' : null, d ? fmtDelta(d) : '0');
+        } else if (c.pct) {
+          td = el('td', r.incl > r.incl2 ? 'up' : r.incl < r.incl2 ? 'down' : null, changePct(r.incl2, r.incl));
+        } else if (c.count) td = el('td', null, groupDigits(r.calls));
+        else if (c.key === 'percall') td = el('td', null, r.calls ? fmt(r.incl / r.calls) : '');
+        else td = el('td', null, fmt(r[c.key]));
+        tr.appendChild(td);
+      });
+      tr.addEventListener('click', function () { select(r.f, 'table'); });
+      frag.appendChild(tr);
+    });
+    body.appendChild(frag);
+    var omitted = v.table.omitted ? ' (' + v.table.omitted + ' lighter functions not in the report)' : '';
+    $('table-count').textContent = (rows.length > TABLE_LIMIT ? 'showing ' + TABLE_LIMIT + ' of ' : '') + rows.length + ' functions' + omitted;
+    markTableSelection();
+  }
+  function markTableSelection() {
+    Array.prototype.forEach.call(document.querySelectorAll('#func-table tbody tr'), function (tr) {
+      tr.classList.toggle('selected', +tr.getAttribute('data-func') === state.selected);
+    });
+  }
+  $('table-filter').addEventListener('input', renderTable);
+
+  // ---- hottest lines and their source ----
+
+  function buildLines() {
+    var v = state.view, L = v.lines, has = L && L.func.length > 0;
+    document.querySelector('[data-tab=lines]').hidden = !has;
+    if (!has) return;
+    var table = $('line-table'); table.className = 'data';
+    var thead = table.querySelector('thead'), body = table.querySelector('tbody');
+    clear(thead); clear(body);
+    var tr = el('tr');
+    ['Line', 'Value', '% of total'].forEach(function (h, k) { tr.appendChild(el('th', k ? null : 'text', h)); });
+    thead.appendChild(tr);
+    for (var i = 0; i < L.func.length; i++) {
+      (function (i) {
+        var f = L.func[i], row = el('tr'), td = el('td', 'text');
+        td.appendChild(el('span', null, v.funcs.name[f]));
+        td.appendChild(el('span', 'file', (v.funcs.file[f] || '?') + ':' + L.line[i]));
+        row.appendChild(td);
+        row.appendChild(el('td', null, fmt(L.value[i])));
+        row.appendChild(el('td', null, pctText(L.value[i], v.total)));
+        row.addEventListener('click', function () {
+          Array.prototype.forEach.call(body.children, function (r) { r.classList.toggle('selected', r === row); });
+          showSource(f, L.line[i]);
+        });
+        body.appendChild(row);
+      })(i);
+    }
+  }
+  function showSource(f, line) {
+    var v = state.view, pane = $('source-pane'), file = v.funcs.file[f], src = DATA.sources[file];
+    clear(pane);
+    pane.appendChild(el('h4', null, v.funcs.name[f] + ' \u2014 ' + file));
+    if (!src) { pane.appendChild(el('p', 'muted', 'The source is not in this report (write it with pconv --embed-source).')); return; }
+    var values = Object.create(null), L = v.lines;
+    for (var i = 0; i < L.func.length; i++) if (v.funcs.file[L.func[i]] === file) values[L.line[i]] = (values[L.line[i]] || 0) + L.value[i];
+    var pre = el('pre', 'src'), current = null;
+    src.lines.forEach(function (text, k) {
+      var n = src.first + k, row = el('div', n === line ? 'current' : values[n] ? 'hot' : null);
+      row.appendChild(el('span', 'v', values[n] ? fmt(values[n]) : ''));
+      row.appendChild(el('span', 'n', n));
+      row.appendChild(el('span', null, text));
+      if (n === line) current = row;
+      pre.appendChild(row);
+    });
+    pane.appendChild(pre);
+    if (current) current.scrollIntoView({ block: 'center' });
+  }
+
+  // ---- memory over time (memray) ----
+
+  function renderMemory() {
+    var s = DATA.series, box = $('memory-chart');
+    if (!s || !s.t.length) return;
+    var c = box.querySelector('canvas') || box.appendChild(el('canvas'));
+    var W = Math.max(400, box.clientWidth || 1000), H = 320, dpr = window.devicePixelRatio || 1;
+    c.width = W * dpr; c.height = H * dpr; c.style.width = W + 'px'; c.style.height = H + 'px';
+    var ctx = c.getContext('2d'); ctx.setTransform(dpr, 0, 0, dpr, 0, 0); ctx.clearRect(0, 0, W, H);
+    var L = 80, R = 20, T = 20, B = 40, t0 = s.t[0], t1 = s.t[s.t.length - 1] || t0 + 1, vmax = 1;
+    for (var i = 0; i < s.t.length; i++) vmax = Math.max(vmax, s.a[i], s.b[i]);
+    var X = function (t) { return L + (t - t0) / Math.max(1, t1 - t0) * (W - L - R); };
+    var Y = function (v) { return H - B - v / vmax * (H - T - B); };
+    ctx.font = '11px system-ui, "DejaVu Sans", sans-serif'; ctx.fillStyle = '#6a717b'; ctx.strokeStyle = '#e6e2d9';
+    for (var g = 0; g <= 4; g++) {
+      var gv = vmax * g / 4, gy = Y(gv);
+      ctx.beginPath(); ctx.moveTo(L, gy); ctx.lineTo(W - R, gy); ctx.stroke();
+      ctx.textAlign = 'right'; ctx.fillText(fmt(gv, 'bytes'), L - 6, gy + 4);
+    }
+    ctx.textAlign = 'center';
+    for (var k = 0; k <= 5; k++) {
+      var tt = t0 + (t1 - t0) * k / 5;
+      ctx.fillText(((tt - t0) / 1e9).toFixed(2) + ' s', X(tt), H - B + 16);
+    }
+    var colors = ['#2563eb', '#c2410c'];
+    [s.a, s.b].forEach(function (vals, j) {
+      ctx.strokeStyle = colors[j]; ctx.lineWidth = 1.6; ctx.beginPath();
+      for (var i = 0; i < vals.length; i++) { if (i) ctx.lineTo(X(s.t[i]), Y(vals[i])); else ctx.moveTo(X(s.t[i]), Y(vals[i])); }
+      ctx.stroke();
+      ctx.fillStyle = colors[j]; ctx.textAlign = 'left';
+      ctx.fillRect(L + 10 + j * 110, T - 12, 10, 10);
+      ctx.fillStyle = '#1f2328'; ctx.fillText(s.names[j], L + 24 + j * 110, T - 3);
+    });
+    var peak = 0;
+    for (var p = 1; p < s.b.length; p++) if (s.b[p] > s.b[peak]) peak = p;
+    var px = X(s.t[peak]), py = Y(s.b[peak]);
+    ctx.strokeStyle = '#c2410c'; ctx.setLineDash([4, 3]); ctx.beginPath(); ctx.moveTo(px, T); ctx.lineTo(px, H - B); ctx.stroke(); ctx.setLineDash([]);
+    ctx.fillStyle = '#c2410c'; ctx.beginPath(); ctx.arc(px, py, 4.5, 0, 2 * Math.PI); ctx.fill();
+    var label = 'peak ' + s.names[1] + ' ' + fmt(s.b[peak], 'bytes') + ' at ' + ((s.t[peak] - t0) / 1e9).toFixed(3) + ' s';
+    ctx.textAlign = px > W / 2 ? 'right' : 'left'; ctx.fillStyle = '#1f2328';
+    ctx.fillText(label, px + (px > W / 2 ? -8 : 8), Math.max(T + 12, py - 8));
+    box.setAttribute('data-peak', String(s.b[peak]));
+    c.onmousemove = function (e) {
+      var r = c.getBoundingClientRect(), mx = e.clientX - r.left, best = 0;
+      for (var i = 1; i < s.t.length; i++) if (Math.abs(X(s.t[i]) - mx) < Math.abs(X(s.t[best]) - mx)) best = i;
+      var d = el('div'), tb = el('table');
+      d.appendChild(el('div', 'name', ((s.t[best] - t0) / 1e9).toFixed(3) + ' s'));
+      tipRow(tb, s.names[0], fmt(s.a[best], 'bytes'));
+      tipRow(tb, s.names[1], fmt(s.b[best], 'bytes'));
+      d.appendChild(tb);
+      showTip(e, d);
+    };
+    c.onmouseleave = hideTip;
+    $('memory-note').textContent = s.t.length + ' points; the flame graph view (peak, leaks, total) is chosen at the top.';
+  }
+
+  // ---- tabs ----
+
+  var currentTab = 'flame';
+  function showTab(name) {
+    currentTab = name;
+    Array.prototype.forEach.call(document.querySelectorAll('#tabs button'), function (b) { b.classList.toggle('active', b.getAttribute('data-tab') === name); });
+    Array.prototype.forEach.call(document.querySelectorAll('.tab'), function (s) { s.classList.toggle('active', s.id === 'tab-' + name); });
+    if (name === 'flame') flame.render();
+    if (name === 'sandwich') renderSandwich();
+    if (name === 'memory') renderMemory();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll('#tabs button'), function (b) {
+    b.addEventListener('click', function () { showTab(b.getAttribute('data-tab')); });
+  });
+  var _select = select;
+  select = function (f, from) {
+    _select(f, from);
+    if (from === 'table') showTab('flame');
+  };
+
+  // ---- start ----
+
+  if (DATA.views.length > 1) {
+    var sel = $('view-select');
+    DATA.views.forEach(function (v, k) { var o = el('option', null, v.name || ('view ' + (k + 1))); o.value = String(k); sel.appendChild(o); });
+    sel.addEventListener('change', function () { loadView(+sel.value); showTab(currentTab); });
+    $('view-box').hidden = false;
+  }
+  if (DATA.series && DATA.series.t.length) document.querySelector('[data-tab=memory]').hidden = false;
+  loadView(0);
+  var resizeTimer = null;
+  window.addEventListener('resize', function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () { showTab(currentTab); }, 120);
+  });
+
+  // A small handle for tests and the console.
+  window.profkitReport = {
+    data: DATA, flame: flame, state: state, showTab: showTab, select: function (f) { select(f, 'api'); },
+    findFrame: function (name) {
+      var t = state.tree, best = -1;
+      for (var i = 0; i < t.n; i++) if (t.func[i] >= 0 && t.funcs.name[t.func[i]] === name && (best < 0 || t.value[i] > t.value[best])) best = i;
+      return best;
+    },
+    boxOf: function (i) { flame.reveal(i); return flame.boxOf(i); }
+  };
+  document.body.setAttribute('data-ready-ms', String(Math.round(performance.now())));
+  document.body.setAttribute('data-ready', '1');
+})();
