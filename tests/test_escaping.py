@@ -6,6 +6,7 @@ every writer's output its real consumer accepts, and re-read the same.
     test_escaping.py BIN_DIR"""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -118,6 +119,24 @@ def writers(src, nstacks, tmp, label):
         again, e = model(out)
         check(f"{label} callgrind: re-read, {nfuncs} functions",
               again is not None and len(again["functions"]) == nfuncs, e)
+    # HTML: the names stay inside their data, no tag opens or closes early
+    if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "formats", "html.c")):
+        out = convert("html")
+        if out:
+            with open(out, "rb") as f:
+                page = f.read().decode("utf-8", "replace")
+            plain = os.path.join(tmp, "plain.html")
+            tags = re.findall(r"</?script\b", page, re.I)
+            benign = os.path.join(tmp, "benign.folded")
+            with open(benign, "w") as f:
+                f.write("main;work 1\nwork;main 2\n")
+            r = run([pconv, benign, "-o", plain])
+            with open(plain, encoding="utf-8", errors="replace") as f:
+                expected = re.findall(r"</?script\b", f.read(), re.I)
+            check(f"{label} html: {len(expected)} script tags, as for plain names", tags == expected,
+                  f"{len(tags)} script tags")
+            check(f"{label} html: no raw markup from names", "<b>&amp" not in page and "alert(1)</script>" not in page)
+            check(f"{label} html: no NUL", "\0" not in page)
     # collapsed, pprof, speedscope: re-read, the same stacks and totals
     for ext, fmt in (("folded", "collapsed"), ("pprof", "pprof"), ("speedscope.json", "speedscope")):
         out = convert(ext)
