@@ -82,6 +82,8 @@ static void *grow(reader *r, void *ptr, size_t *cap, size_t need, size_t elem, u
     size_t n = *cap ? *cap : 64;
     while (n < need)
         n *= 2;
+    if (n > SIZE_MAX / elem) pk_fail(r->in, off, "out of memory");
+    pk_budget_charge((n - *cap) * elem); /* --max-memory covers a line without end too */
     void *q = realloc(ptr, n * elem);
     if (!q) pk_fail(r->in, off, "out of memory");
     *cap = n;
@@ -195,6 +197,7 @@ static pk_id add_new_stack(reader *r, const char *s, size_t len, uint64_t off)
 static void slots_rehash(reader *r, uint64_t off)
 {
     size_t n = r->nslots ? r->nslots * 2 : 1024;
+    pk_budget_charge((n - r->nslots) * sizeof(stack_slot));
     stack_slot *s = malloc(n * sizeof *s);
     if (!s) pk_fail(r->in, off, "out of memory");
     for (size_t i = 0; i < n; i++)

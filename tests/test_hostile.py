@@ -173,6 +173,12 @@ def main():
         with open(path, "wb") as f:
             f.write(b"".join(b"main;s%d;t%d 1\n" % (i, i) for i in range(300_000)))
         run(path, None, fails, ["--max-memory", "8M"])
+        # a 40 MB line without an end, in the streaming readers
+        for name, head in (("long-line.folded", b"main;"), ("long-line.austin", b"# austin: 3.7.0\nP1;T1;")):
+            path = os.path.join(tmp, name)
+            with open(path, "wb") as f:
+                f.write(head + b"x" * 40_000_000)
+            run(path, None, fails, ["--max-memory", "16M"])
     for f in fails:
         print("FAIL:", f)
     print(f"{len(fails)} failed")
