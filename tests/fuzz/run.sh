@@ -7,6 +7,7 @@ set -euo pipefail
 build=$1 shared=$2 seconds=$3 work=$4
 shift 4
 here=$(cd "$(dirname "$0")" && pwd)
+with_regressions=1
 . "$here/seeds.sh"
 generated=$(mktemp -d)
 trap 'rm -rf "$generated"' EXIT

@@ -18,7 +18,10 @@ seeds_for() {
       done ;;
     *) echo "" ;;
   esac
-  # Past findings seed their reader again.
-  [ -d "$here/../data/fuzz-regressions/$1" ] && find "$here/../data/fuzz-regressions/$1" -type f
+  # Past findings seed their reader again in long runs (the fuzz_regressions
+  # test replays them; a short smoke run stays on the corpus).
+  if [ -n "${with_regressions:-}" ] && [ -d "$here/../data/fuzz-regressions/$1" ]; then
+    find "$here/../data/fuzz-regressions/$1" -type f
+  fi
   return 0
 }
