@@ -66,6 +66,7 @@ for f in "${inputs[@]}"; do
 done
 check "pgraph svg" "$bin/pgraph" "$tiny" -o "$tmp/o.svg"
 check "pconv png" "$bin/pconv" "$tiny" -o "$tmp/o.png"
+[ -f "$src/formats/html.c" ] && check "pconv html" "$bin/pconv" "$tiny" -o "$tmp/o.html"
 for f in $(smallest lprof 2); do check "plines $(basename "$f")" "$bin/plines" "$f"; done
 # failing reads free what they took
 head -c 300 "${inputs[0]}" >"$tmp/cut.pstats"
