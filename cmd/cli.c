@@ -5,8 +5,17 @@
 #include <stdarg.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Past a file size limit (ulimit -f) a write must fail with EFBIG, which the
+ * commands report, rather than kill the process; from the very start, since
+ * libraries (fontconfig's cache) may write before any output is opened. */
+__attribute__((constructor)) static void ignore_file_size_signal(void)
+{
+    signal(SIGXFSZ, SIG_IGN);
+}
 
 const char *pk_cli_name = "profkit";
 

@@ -28,7 +28,7 @@ static const char convert_options[] =
     "      --width PIXELS       flame graph width (default 1200)\n"
     "      --embed-source       HTML report: embed the source of the hottest lines\n"
     "      --source-root DIR    HTML report: look for moved sources under DIR too\n"
-    "      --max-memory SIZE    refuse inputs that decode to more (default 8G)\n"
+    "      --max-memory SIZE    memory an input and its model may take (default 8G)\n"
     "  -v, --verbose            report what was skipped while reading\n"
     "  -h, --help               this text\n";
 

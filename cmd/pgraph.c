@@ -1,4 +1,5 @@
 /* pgraph: the call graph of a profile, as dot or rendered by Graphviz. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,7 @@ static const char usage[] =
     "      --title TEXT         caption of the graph\n"
     "      --threads            keep process and thread frames (stack profiles)\n"
     "      --view VIEW          memray: peak (default), leaks, temporary, total\n"
-    "      --max-memory SIZE    refuse inputs that decode to more (default 8G)\n"
+    "      --max-memory SIZE    memory an input and its model may take (default 8G)\n"
     "  -h, --help               this text\n"
     "REGEX is POSIX extended, matched anywhere in the name or in FILE:LINE:NAME.\n";
 
@@ -201,10 +202,13 @@ static int write_graph(Agraph_t *g, const char *type, const char *path, pk_error
     pk_output *out = pk_output_open(path, err);
     if (!out) return -1;
     FILE *f = pk_output_file(out);
+    errno = 0;
     int rc =
         strcmp(type, "dot") == 0 ? (agwrite(g, f) == 0 ? 0 : -1) : pk_dot_render(g, type, f, err);
     if (rc != 0) {
-        if (!err->msg[0]) pk_error_set(err, "%s: cannot write the graph", path);
+        if (!err->msg[0])
+            pk_error_set(err, "%s: write error: %s", path,
+                         errno ? strerror(errno) : "cannot write the graph");
         pk_output_abort(out);
         return -1;
     }

@@ -854,7 +854,7 @@ static void spec_line(cg_reader *r, const char *key, size_t klen, const char *v,
 #define KEY(s) (klen == sizeof(s) - 1 && memcmp(key, s, klen) == 0)
     if (KEY("fn")) {
         r->fn_name = fn_name(r, v, end);
-        r->fn_file = r->cur_file = r->fl;
+        r->fn_file = r->cur_file = r->fl ? r->fl : r->unknown; /* fn= before any fl= */
         r->fn = PK_NONE;
         r->pending = PENDING_NONE;
     } else if (KEY("fl")) {

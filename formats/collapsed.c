@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/limits.h"
 #include "format.h"
 
 #define CHUNK (1u << 20)
@@ -81,6 +82,8 @@ static void *grow(reader *r, void *ptr, size_t *cap, size_t need, size_t elem, u
     size_t n = *cap ? *cap : 64;
     while (n < need)
         n *= 2;
+    if (n > SIZE_MAX / elem) pk_fail(r->in, off, "out of memory");
+    pk_budget_charge((n - *cap) * elem); /* --max-memory covers a line without end too */
     void *q = realloc(ptr, n * elem);
     if (!q) pk_fail(r->in, off, "out of memory");
     *cap = n;
@@ -178,6 +181,8 @@ static pk_id add_new_stack(reader *r, const char *s, size_t len, uint64_t off)
     for (const char *f = s;;) {
         const char *semi = memchr(f, ';', (size_t)(end - f));
         const char *fe = semi ? semi : end;
+        if (depth == PK_MAX_STACK_DEPTH)
+            pk_fail(r->in, off, "stack deeper than %d frames", PK_MAX_STACK_DEPTH);
         r->frames = grow(r, r->frames, &r->frames_cap, depth + 1, sizeof *r->frames, off);
         r->frames[depth++] = frame_function(r, f, (size_t)(fe - f));
         if (!semi) break;
@@ -192,6 +197,7 @@ static pk_id add_new_stack(reader *r, const char *s, size_t len, uint64_t off)
 static void slots_rehash(reader *r, uint64_t off)
 {
     size_t n = r->nslots ? r->nslots * 2 : 1024;
+    pk_budget_charge((n - r->nslots) * sizeof(stack_slot));
     stack_slot *s = malloc(n * sizeof *s);
     if (!s) pk_fail(r->in, off, "out of memory");
     for (size_t i = 0; i < n; i++)

@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "../lib/hmap.h"
+#include "../lib/limits.h"
 #include "format.h"
 
 /* Field numbers of profile.proto used here. */
@@ -498,6 +499,7 @@ static void read_sample(pprof_reader *r, span s)
     /* Walk from the root (the last location) to the leaf, callers before the
      * functions inlined into them. */
     pk_id node = 0;
+    size_t depth = 0;
     for (size_t i = r->nids; i-- > 0;) {
         const loc_rec *loc = find_loc(r, r->ids[i]);
         if (!loc)
@@ -509,6 +511,9 @@ static void read_sample(pprof_reader *r, span s)
             if (!fn)
                 pk_fail(r->d.in, 0, "location %llu names unknown function %llu",
                         (unsigned long long)loc->id, (unsigned long long)line->function_id);
+            if (++depth > PK_MAX_STACK_DEPTH)
+                pk_fail(r->d.in, (uint64_t)(s.p - r->d.base), "stack deeper than %d frames",
+                        PK_MAX_STACK_DEPTH);
             node = pk_tree_child(r->p, node, fn->func, (int32_t)line->line);
         }
     }
@@ -546,8 +551,8 @@ static void read_pprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
     }
     if (r.ntypes == 0) pk_fail(in, 0, "pprof profile without sample types");
     add_metrics(&r);
-    qsort(r.fns, r.nfns, sizeof *r.fns, cmp_fn);
-    qsort(r.locs, r.nlocs, sizeof *r.locs, cmp_loc);
+    if (r.nfns) qsort(r.fns, r.nfns, sizeof *r.fns, cmp_fn); /* NULL when empty */
+    if (r.nlocs) qsort(r.locs, r.nlocs, sizeof *r.locs, cmp_loc);
     for (size_t i = 0; i < r.nfns; i++) {
         const char *name = string_at(&r, r.fns[i].name), *file = string_at(&r, r.fns[i].file);
         r.fns[i].func =

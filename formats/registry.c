@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 #include <string.h>
 
+#include "../lib/limits.h"
 #include "../lib/output.h"
 #include "format.h"
 
@@ -136,12 +137,15 @@ static pk_profile *run_reader(pk_input *in, const pk_format *fmt, const pk_read_
 {
     pk_profile *volatile result = pk_profile_new();
     if (setjmp(*pk_input_catch(in))) {
+        pk_budget_end();
         pk_error_set(err, "%s", pk_input_error(in)->msg);
         pk_profile_free(result);
         return NULL;
     }
     result->format = fmt->name;
+    pk_budget_begin(in);
     fmt->read(in, result, opt);
+    pk_budget_end();
     return result;
 }
 

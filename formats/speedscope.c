@@ -171,7 +171,8 @@ static void speedscope_read(pk_input *in, pk_profile *p, const pk_read_options *
     const char *buf = (const char *)pk_input_all(in, &len);
     json_error_t jerr;
     reader r = {.in = in, .p = p};
-    r.root = json_loadb(buf, len, 0, &jerr);
+    /* A NUL inside a name is kept up to it (pk_intern), not refused. */
+    r.root = json_loadb(buf, len, JSON_ALLOW_NUL, &jerr);
     if (!r.root) pk_fail(in, (uint64_t)jerr.position, "%s", jerr.text);
     const char *schema = json_string_value(json_object_get(r.root, "$schema"));
     if (!schema || !strstr(schema, "speedscope")) fail(&r, "not a speedscope file (no $schema)");

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "../lib/limits.h"
+
 uint64_t sk_hash(const void *data, size_t len)
 {
     const uint8_t *s = data;
@@ -84,6 +86,7 @@ void sk_grow(pk_profile *p, void **arr, size_t *cap, size_t need, size_t elem)
 void sk_stack_push(pk_profile *p, sk_stack *s, pk_id func, int32_t line)
 {
     if (s->depth == s->cap) {
+        pk_check_stack_depth(s->depth + 1);
         size_t cap = s->cap;
         SK_GROW(p, s->funcs, cap, s->depth + 1);
         cap = s->cap;

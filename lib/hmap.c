@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
+
 static _Noreturn void out_of_memory(size_t n)
 {
     fprintf(stderr, "out of memory (allocating %zu bytes)\n", n);
@@ -12,6 +14,7 @@ static _Noreturn void out_of_memory(size_t n)
 
 void *pk_xmalloc(size_t n)
 {
+    pk_budget_check(n);
     void *p = malloc(n ? n : 1);
     if (!p) out_of_memory(n);
     return p;
@@ -19,6 +22,8 @@ void *pk_xmalloc(size_t n)
 
 void *pk_xcalloc(size_t n, size_t size)
 {
+    if (size && n > SIZE_MAX / size) out_of_memory(SIZE_MAX);
+    pk_budget_check(n * size);
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p) out_of_memory(n * size);
     return p;
@@ -26,6 +31,7 @@ void *pk_xcalloc(size_t n, size_t size)
 
 void *pk_xrealloc(void *p, size_t n)
 {
+    pk_budget_check(n);
     void *q = realloc(p, n ? n : 1);
     if (!q) out_of_memory(n);
     return q;
@@ -35,8 +41,12 @@ void pk_grow(void **data, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap) return;
     size_t ncap = *cap ? *cap : 16;
-    while (ncap < need)
+    while (ncap < need && ncap <= SIZE_MAX / 2 / elem)
         ncap *= 2;
+    if (ncap < need) ncap = need;
+    if (ncap > SIZE_MAX / elem) out_of_memory(SIZE_MAX);
+    /* Charged before growing, so a refused growth leaves the array intact. */
+    pk_budget_charge((ncap - *cap) * elem);
     *data = pk_xrealloc(*data, ncap * elem);
     *cap = ncap;
 }
@@ -89,6 +99,7 @@ static void place(pk_hmap_slot *slots, size_t cap, uint32_t tag, uint32_t id)
 
 static void rehash(pk_hmap *m, size_t ncap)
 {
+    pk_budget_charge((ncap - m->cap) * sizeof *m->slots);
     pk_hmap_slot *slots = pk_xmalloc(ncap * sizeof *slots);
     memset(slots, 0xff, ncap * sizeof *slots);
     for (size_t i = 0; i < m->cap; i++)

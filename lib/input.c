@@ -39,6 +39,7 @@ struct pk_input {
     uint8_t *win;
     size_t win_pos, win_len, win_cap;
     uint64_t consumed;
+    uint64_t decoded_total; /* decompressed bytes produced so far */
     bool decoded_eof;
     uint8_t head[PK_HEAD_MAX];
     size_t head_len;
@@ -184,6 +185,30 @@ static size_t decode_lz4(pk_input *in, uint8_t *dst, size_t cap)
     return produced;
 }
 
+/* Compressed bytes the decoder has taken so far. */
+static uint64_t raw_used(const pk_input *in)
+{
+    if (in->src_borrowed) return in->src_pos;
+    return in->raw_total - (in->src_len - in->src_pos);
+}
+
+/* A decompression bomb fails once it shows, whether the reader streams or
+ * reads whole: too large a ratio past a floor, or more than --max-memory. */
+static void check_bomb(pk_input *in)
+{
+    uint64_t raw = raw_used(in), out = in->decoded_total;
+    const char *codec = pk_input_compression(in);
+    if (out > pk_max_input_bytes)
+        pk_fail(in, in->consumed,
+                "%s data decompresses to more than the %llu MiB limit (--max-memory)", codec,
+                (unsigned long long)(pk_max_input_bytes >> 20));
+    if (out >= PK_BOMB_FLOOR && out / PK_BOMB_RATIO > raw)
+        pk_fail(in, in->consumed,
+                "%s data expands more than %d times (%llu bytes from %llu): "
+                "refusing a decompression bomb",
+                codec, PK_BOMB_RATIO, (unsigned long long)out, (unsigned long long)raw);
+}
+
 static size_t decode(pk_input *in, uint8_t *dst, size_t cap)
 {
     if (in->decoded_eof || cap == 0) return 0;
@@ -191,6 +216,10 @@ static size_t decode(pk_input *in, uint8_t *dst, size_t cap)
                : in->codec == CODEC_LZ4 ? decode_lz4(in, dst, cap)
                                         : decode_raw(in, dst, cap);
     if (n == 0) in->decoded_eof = true;
+    if (in->codec != CODEC_RAW) {
+        in->decoded_total += n;
+        check_bomb(in);
+    }
     return n;
 }
 
@@ -361,13 +390,14 @@ const uint8_t *pk_input_all(pk_input *in, size_t *len)
     uint8_t *buf = pk_xmalloc(cap);
     memcpy(buf, in->win + in->win_pos, n);
     in->win_pos = in->win_len;
+    in->all = buf; /* owned by in from here, so a failure frees it */
     for (;;) {
         if (n == cap) {
             if (cap >= pk_max_input_bytes)
                 pk_fail(in, in->consumed + n, "input larger than the %llu MiB limit (--max-memory)",
                         (unsigned long long)(pk_max_input_bytes >> 20));
             cap *= 2;
-            buf = pk_xrealloc(buf, cap);
+            buf = in->all = pk_xrealloc(buf, cap);
         }
         size_t got = decode(in, buf + n, cap - n);
         if (got == 0) break;

@@ -2,12 +2,38 @@
 #ifndef PK_LIMITS_H
 #define PK_LIMITS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-/* The most bytes an input may decode to when read whole (--max-memory). */
+struct pk_input;
+
+/* The most bytes an input may decode to when read whole, and the most memory
+ * a read may take for its model (--max-memory). */
 extern uint64_t pk_max_input_bytes;
+
+/* Compressed inputs: past PK_BOMB_FLOOR decoded bytes, data that expands more
+ * than PK_BOMB_RATIO times is refused as a decompression bomb. Deflate tops
+ * out near 1032:1 and LZ4 near 255:1; real profiles stay far below. */
+#define PK_BOMB_RATIO 200
+#define PK_BOMB_FLOOR (8ULL << 20)
+
+/* The deepest stack a reader accepts: Python's own recursion limit is 1000,
+ * so deeper stacks are damage or hostility, and writers walk trees this deep. */
+#define PK_MAX_STACK_DEPTH 100000
 
 /* Parse "512M", "4G", "100000" into bytes; 0 when malformed. */
 uint64_t pk_parse_size(const char *s);
+
+/* The memory budget of one read. Between pk_budget_begin and pk_budget_end,
+ * growing arrays and arenas is charged to it (pk_budget_charge), and a single
+ * allocation larger than what is left is refused (pk_budget_check); either
+ * fails the read through pk_fail with "memory limit ... exceeded". Outside a
+ * read nothing is charged. */
+void pk_budget_begin(struct pk_input *in);
+void pk_budget_end(void);
+void pk_budget_charge(size_t bytes);
+void pk_budget_check(size_t bytes);
+/* During a read, fail it when a stack is deeper than PK_MAX_STACK_DEPTH. */
+void pk_check_stack_depth(size_t depth);
 
 #endif

@@ -239,7 +239,7 @@ static pk_pvalue **pop_mark(vm *m, size_t *n)
     size_t base = m->marks[--m->nmarks];
     *n = m->nstack - base;
     m->nstack = base;
-    return m->stack + base;
+    return m->stack ? m->stack + base : NULL; /* nothing pushed yet: no items */
 }
 
 /* ---- numbers ---- */

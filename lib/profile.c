@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hmap.h"
+#include "limits.h"
 
 typedef struct chunk {
     struct chunk *next;
@@ -25,10 +26,12 @@ struct pk_index {
 
 static void *arena_alloc(pk_arena *a, size_t size)
 {
+    pk_budget_check(size);
     size = (size + 15) & ~(size_t)15;
     chunk *c = a->head;
     if (!c || c->size - c->used < size) {
         size_t csize = size > 60000 ? size : 60000;
+        pk_budget_charge(sizeof(chunk) + csize);
         c = pk_xmalloc(sizeof(chunk) + csize);
         c->size = csize;
         c->used = 0;
@@ -301,6 +304,7 @@ pk_id pk_tree_child(pk_profile *p, pk_id parent, pk_id func, int32_t line)
 pk_id pk_tree_add_stack(pk_profile *p, const pk_id *funcs, const int32_t *lines, size_t depth,
                         const int64_t *values)
 {
+    pk_check_stack_depth(depth);
     pk_id node = 0;
     for (size_t i = 0; i < depth; i++)
         node = pk_tree_child(p, node, funcs[i], lines ? lines[i] : 0);

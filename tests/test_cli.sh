@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Behaviour every command shares: help, errors as one line with exit status 2,
 # no half-written output, stdin/stdout, closed pipes, a full disk.
-#   tests/test_cli.sh BIN_DIR SOURCE_DIR
+#   tests/test_cli.sh BIN_DIR SOURCE_DIR [SHARED_DIR]
 set -uo pipefail
-bin=$1 src=$2
+bin=$(cd "$1" && pwd) src=$(cd "$2" && pwd) shared=${3:-$2/../shared}
 samples=$src/samples
 sample=$samples/bootstrap.deb311.cProfile.pstats
 tmp=$(mktemp -d)
@@ -61,6 +61,62 @@ ls "$tmp" | grep -q '\.tmp\.' && bad "temporary file left after full disk" || ok
 "$bin/pconv" "$sample" -o - -t json 2>"$tmp/err" | head -c 10 >/dev/null
 rc=${PIPESTATUS[0]}
 if [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ]; then ok; else bad "closed pipe: rc=$rc $(cat "$tmp/err")"; fi
+
+# Every command that writes: -o to a full disk, -o - (or stdout) into a closed
+# pipe, -o into a directory that cannot be written. A clean one-line message
+# (exit 2) or a quiet end on EPIPE (exit 0), never a core dump, never a
+# temporary or partial file left behind.
+lprof=$(ls "$shared"/corpus/lprof/*.lprof 2>/dev/null | head -1)
+# name | command writing to OUT | command writing to stdout
+writers=(
+  "pconv json|pconv $sample -o OUT.json|pconv $sample -o - -t json"
+  "pconv svg|pconv $sample -o OUT.svg|pconv $sample -o - -t flamegraph"
+  "pconv callgrind|pconv $sample -o OUT.callgrind|pconv $sample -o - -t callgrind"
+  "pgraph dot|pgraph $sample -o OUT.dot|pgraph $sample -o -"
+  "pgraph svg|pgraph $sample -o OUT.svg|pgraph $sample -T svg -o -"
+  "pdiff|pdiff $sample $samples/tiny.deb311.cProfile.pstats -o OUT.svg|pdiff $sample $samples/tiny.deb311.cProfile.pstats"
+  "pfilter|pfilter $sample -o OUT.json|pfilter $sample -o - -t json"
+  "ptop||ptop $sample"
+)
+[ -n "$lprof" ] && writers+=("plines|plines $lprof -o OUT.txt|plines $lprof")
+unwritable=(/proc/profkit-nope "$tmp/no-such-dir" "$tmp/empty")  # read-only fs, missing dir, a file
+no_leftovers() { # DIR NAME: nothing but what was there before
+  if ls -A "$1" | grep -q '\.tmp\.\|^OUT\|^core'; then bad "$2: left $(ls -A "$1" | tr '\n' ' ')"; else ok; fi
+}
+for entry in "${writers[@]}"; do
+  IFS='|' read -r name to_file to_stdout <<<"$entry"
+  # a full disk: the file size limit is 1 KiB
+  mkdir -p "$tmp/full"
+  if [ -n "$to_file" ]; then
+    cmdline=${to_file//OUT/$tmp/full/OUT}
+    # stdout (pdiff's table) into a pipe: only the output file meets the limit
+    (ulimit -f 1; ulimit -c 0; exec $bin/$cmdline) 2>"$tmp/err" | cat >"$tmp/stdout"
+    rc=${PIPESTATUS[0]}
+  else # stdout redirected to a file on the full disk
+    (ulimit -f 1; ulimit -c 0; exec $bin/$to_stdout) >"$tmp/full/OUT.stdout" 2>"$tmp/err"
+    rc=$?
+  fi
+  grep -v ': warning: ' "$tmp/err" >"$tmp/err.lines"
+  if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err.lines")" -eq 1 ] && grep -q "^${name%% *}: .*error" "$tmp/err"; then ok
+  else bad "$name full disk: rc=$rc $(head -c 300 "$tmp/err")"; fi
+  rm -f "$tmp/full/OUT.stdout"
+  no_leftovers "$tmp/full" "$name full disk"
+  # a closed pipe: quiet, exit 0
+  (ulimit -c 0; exec $bin/$to_stdout) 2>"$tmp/err" | head -c1 >/dev/null
+  rc=${PIPESTATUS[0]}
+  if [ "$rc" -eq 0 ] && ! grep -qv ': warning: ' "$tmp/err"; then ok
+  else bad "$name closed pipe: rc=$rc $(head -c 300 "$tmp/err")"; fi
+  # a directory that cannot be written
+  [ -n "$to_file" ] || continue
+  for dir in "${unwritable[@]}"; do
+    cmdline=${to_file//OUT/$dir/OUT}
+    (ulimit -c 0; exec $bin/$cmdline) >"$tmp/stdout" 2>"$tmp/err"
+    rc=$?
+    if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "^${name%% *}: $dir/OUT" "$tmp/err"; then ok
+    else bad "$name into $dir: rc=$rc $(head -c 300 "$tmp/err")"; fi
+  done
+done
+no_leftovers "$tmp" "unwritable outputs"
 
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]

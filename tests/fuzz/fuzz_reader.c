@@ -6,6 +6,16 @@
 #include <string.h>
 
 #include "formats/format.h"
+#include "lib/limits.h"
+
+/* A model larger than this is refused with a message, well below the fuzzer's
+ * own -rss_limit_mb, so hostile counts show as errors, not fuzzer OOMs. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    pk_max_input_bytes = 256u << 20;
+    return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

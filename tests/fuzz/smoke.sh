@@ -7,25 +7,7 @@ build=$1 shared=$2 seconds=${3:-6}
 here=$(cd "$(dirname "$0")" && pwd)
 generated=$(mktemp -d)
 trap 'rm -rf "$generated"' EXIT
-seeds_for() {
-  case $1 in
-    auto) find "$shared/corpus" -type f ! -name '*.json' ! -name '*.txt' ! -name '*.png' \
-            ! -name '*.dot' ! -name '*.md' ! -name '*.py' ! -name '*.svg' ;;
-    pstats) echo "$shared/corpus/pstats/*.pstats" ;;
-    callgrind) echo "$shared/corpus/callgrind/*.out $shared/corpus/callgrind/*.callgrind" ;;
-    collapsed) echo "$shared/corpus/collapsed/*.folded" ;;
-    austin) echo "$shared/corpus/austin/*.austin" ;;
-    mojo) echo "$shared/corpus/austin/*.mojo" ;;
-    memray) echo "$shared/corpus/memray/*.bin" ;;
-    lprof) echo "$shared/corpus/lprof/*.lprof" ;;
-    speedscope | pprof) # no corpus files: written from the samples by pconv
-      for f in "$here"/../../samples/*.pstats; do
-        out=$generated/$(basename "$f").$1
-        "$build/pconv" "$f" -t "$1" -o "$out" 2>/dev/null && echo "$out"
-      done ;;
-    *) echo "" ;;
-  esac
-}
+. "$here/seeds.sh"
 status=0
 for target in "$build"/fuzz_*; do
   name=${target##*/fuzz_}

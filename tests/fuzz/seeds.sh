@@ -1,0 +1,27 @@
+# Sourced by smoke.sh and run.sh: seeds_for TARGET prints the corpus files
+# that seed it. Needs $build, $shared, $here and $generated (a scratch folder).
+seeds_for() {
+  case $1 in
+    auto) find "$shared/corpus" -type f ! -name '*.json' ! -name '*.txt' ! -name '*.png' \
+            ! -name '*.dot' ! -name '*.md' ! -name '*.py' ! -name '*.svg' ;;
+    pstats) echo "$shared/corpus/pstats/*.pstats" ;;
+    callgrind) echo "$shared/corpus/callgrind/*.out $shared/corpus/callgrind/*.callgrind" ;;
+    collapsed) echo "$shared/corpus/collapsed/*.folded" ;;
+    austin) echo "$shared/corpus/austin/*.austin" ;;
+    mojo) echo "$shared/corpus/austin/*.mojo" ;;
+    memray) echo "$shared/corpus/memray/*.bin" ;;
+    lprof) echo "$shared/corpus/lprof/*.lprof" ;;
+    speedscope | pprof) # no corpus files: written from the samples by pconv
+      for f in "$here"/../../samples/*.pstats; do
+        out=$generated/$(basename "$f").$1
+        "$build/pconv" "$f" -t "$1" -o "$out" 2>/dev/null && echo "$out"
+      done ;;
+    *) echo "" ;;
+  esac
+  # Past findings seed their reader again in long runs (the fuzz_regressions
+  # test replays them; a short smoke run stays on the corpus).
+  if [ -n "${with_regressions:-}" ] && [ -d "$here/../data/fuzz-regressions/$1" ]; then
+    find "$here/../data/fuzz-regressions/$1" -type f
+  fi
+  return 0
+}
