@@ -178,6 +178,38 @@ static void heat_color(double weight, char out[8])
              to_byte(hue_to_rgb(m1, m2, h)), to_byte(hue_to_rgb(m1, m2, h - 1.0 / 3.0)));
 }
 
+/* A before/after profile (pdiff) is coloured by change instead of heat: red
+ * where the inclusive value grew, blue where it shrank, stronger with the
+ * change's size relative to the largest change in the graph. */
+typedef struct {
+    int before, after; /* metric indexes, -1 when the profile is no diff */
+    double largest;    /* largest absolute change of a kept function */
+} diff_colors;
+
+static diff_colors diff_colors_of(const pk_profile *p, const pk_callgraph *cg)
+{
+    diff_colors d = {pk_metric_find(p, "before"), pk_metric_find(p, "after"), 0};
+    if (d.before < 0 || d.after < 0) return (diff_colors){-1, -1, 0};
+    for (size_t f = 0; f < p->nfuncs; f++) {
+        double change = (double)(p->funcs[f].incl[d.after] - p->funcs[f].incl[d.before]);
+        if (cg->keep_func[f] && fabs(change) > d.largest) d.largest = fabs(change);
+    }
+    return d;
+}
+
+/* Writes the colour; returns whether it is dark enough to need white text. */
+static bool change_color(const diff_colors *d, const int64_t *values, char out[8])
+{
+    double change = (double)(values[d->after] - values[d->before]);
+    double k = d->largest > 0 ? fmin(fabs(change) / d->largest, 1.0) : 0.0;
+    int fade = (int)(235.0 * (1.0 - k)); /* 235: faint; 0: full colour */
+    if (change >= 0)
+        snprintf(out, 8, "#%02x%02x%02x", 220, fade * 220 / 235, fade * 220 / 235);
+    else
+        snprintf(out, 8, "#%02x%02x%02x", fade * 220 / 235, fade * 220 / 235, 220);
+    return k > 0.5;
+}
+
 /* A value in its metric's unit: s/ms for ns, KiB/MiB/GiB for bytes. */
 static void sb_put_value(strbuf *b, int64_t v, const char *unit)
 {
@@ -347,10 +379,9 @@ static Agraph_t **make_clusters(Agraph_t *g, const pk_profile *p, const pk_callg
     return clusters;
 }
 
-static void style_edge(Agedge_t *e, double weight, const char *label)
+static void style_edge(Agedge_t *e, double weight, const char *label, const char *color)
 {
-    char color[8], num[32];
-    heat_color(weight, color);
+    char num[32];
     double penwidth = fmax(weight * 4.0, 0.5);
     set_attr(e, "color", color);
     set_attr(e, "fontcolor", color);
@@ -364,7 +395,8 @@ static void style_edge(Agedge_t *e, double weight, const char *label)
 }
 
 static int add_nodes(Agraph_t *g, Agnode_t **nodes, Agraph_t **clusters, const pk_profile *p,
-                     const pk_callgraph *cg, const pk_dot_options *o, strbuf *b)
+                     const pk_callgraph *cg, const pk_dot_options *o, const diff_colors *diff,
+                     strbuf *b)
 {
     for (size_t f = 0; f < p->nfuncs; f++) {
         if (!cg->keep_func[f]) continue;
@@ -377,9 +409,13 @@ static int add_nodes(Agraph_t *g, Agnode_t **nodes, Agraph_t **clusters, const p
         if (parent != g) agsubnode(g, n, 1);
         nodes[f] = n;
         char color[8];
-        heat_color(cg->weight[f], color);
+        bool dark = true;
+        if (diff->after >= 0)
+            dark = change_color(diff, p->funcs[f].incl, color);
+        else
+            heat_color(cg->weight[f], color);
         set_attr(n, "color", color);
-        set_attr(n, "fontcolor", "#ffffff");
+        set_attr(n, "fontcolor", dark ? "#ffffff" : "#000000");
         set_attr(n, "fontsize", "10.00");
         const char *label = node_label(b, p, cg, f, o);
         if (!label) return -1;
@@ -392,7 +428,7 @@ static int add_nodes(Agraph_t *g, Agnode_t **nodes, Agraph_t **clusters, const p
 }
 
 static int add_edges(Agraph_t *g, Agnode_t **nodes, const pk_profile *p, const pk_callgraph *cg,
-                     strbuf *b)
+                     const diff_colors *diff, strbuf *b)
 {
     for (size_t i = 0; i < p->nedges; i++) {
         if (!cg->keep_edge[i]) continue;
@@ -405,7 +441,12 @@ static int add_edges(Agraph_t *g, Agnode_t **nodes, const pk_profile *p, const p
             sb_printf(b, "\\n%lld\xC3\x97", (long long)edge->calls);
         const char *label = sb_finish(b);
         if (!label) return -1;
-        style_edge(e, cg->edge_share[i], label);
+        char color[8];
+        if (diff->after >= 0)
+            change_color(diff, edge->incl, color);
+        else
+            heat_color(cg->edge_share[i], color);
+        style_edge(e, cg->edge_share[i], label, color);
     }
     return 0;
 }
@@ -426,8 +467,9 @@ Agraph_t *pk_dot_graph(pk_profile *p, const pk_dot_options *o, pk_error *err)
         if (caption) {
             set_attr(g, "label", caption);
             set_attr(g, "labelloc", "t");
-            rc = add_nodes(g, nodes, clusters, p, &cg, o, &b) == 0 &&
-                         add_edges(g, nodes, p, &cg, &b) == 0 && !b.failed
+            diff_colors diff = diff_colors_of(p, &cg);
+            rc = add_nodes(g, nodes, clusters, p, &cg, o, &diff, &b) == 0 &&
+                         add_edges(g, nodes, p, &cg, &diff, &b) == 0 && !b.failed
                      ? 0
                      : -1;
         }

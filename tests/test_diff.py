@@ -11,6 +11,7 @@ usage: test_diff.py MODE BINDIR SHAREDDIR WORKDIR
   filters     pfilter on corpus collapsed files equals stacks filtered here
   graph       pfilter on corpus pstats files keeps the invariants of each filter
   fail        --fail-above / --fail-on exit statuses; bad input exits 2
+  dot         -o diff.dot: the call graph coloured by change (red grew, blue shrank)
 """
 import json
 import math
@@ -415,8 +416,31 @@ def damaged():
             check(r.returncode in (0, 2), "%s cut at %d: status %d" % (cmd[0], n, r.returncode))
 
 
+def dot_colors():
+    """The differential call graph: a function that grew is red, one that
+    shrank blue, one unchanged faint; read back through Graphviz's JSON."""
+    before, after = os.path.join(WORK, "before.folded"), os.path.join(WORK, "after.folded")
+    write_folded(before, {"main;grow": 10, "main;shrink": 40, "main;same": 20})
+    write_folded(after, {"main;grow": 50, "main;shrink": 5, "main;same": 20})
+    out = os.path.join(WORK, "diff.dot")
+    run([os.path.join(BIN, "pdiff"), before, after, "-o", out])
+    r = subprocess.run(["dot", "-Tjson0", out], capture_output=True, text=True)
+    check(r.returncode == 0, "dot cannot read the differential graph: " + r.stderr)
+    if r.returncode:
+        return
+    colors = {}
+    for obj in json.loads(r.stdout).get("objects", []):
+        name = obj.get("label", "").split("\\n")[0].split("\n")[0]
+        if obj.get("color", "").startswith("#"):
+            colors[name] = tuple(int(obj["color"][i:i + 2], 16) for i in (1, 3, 5))
+    grow, shrink, same = colors.get("grow"), colors.get("shrink"), colors.get("same")
+    check(grow and grow[0] > grow[2] + 100, "grown function not red: %s" % (grow,))
+    check(shrink and shrink[2] > shrink[0] + 100, "shrunk function not blue: %s" % (shrink,))
+    check(same and min(same) > 200, "unchanged function not faint: %s" % (same,))
+
+
 os.makedirs(WORK, exist_ok=True)
-{"difffolded": difffolded, "pstats": pstats, "filters": filters, "graph": graph, "fail": fail}[MODE]()
+{"dot": dot_colors, "difffolded": difffolded, "pstats": pstats, "filters": filters, "graph": graph, "fail": fail}[MODE]()
 if failures:
     print("%d failures" % len(failures))
     sys.exit(1)
