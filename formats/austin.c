@@ -10,6 +10,7 @@
 #include "../lib/limits.h"
 #include "austin_common.h"
 #include "format.h"
+#include "../lib/hmap.h"
 #include "stacks.h"
 
 typedef enum { DIALECT_UNKNOWN, DIALECT_3, DIALECT_1 } dialect;
@@ -105,7 +106,7 @@ static void metadata_line(reader *r, const char *s, const char *e)
 /* The frame interned for the text [s, e), or SK_NONE. */
 static uint32_t frame_find(reader *r, const char *s, const char *e, uint64_t *h)
 {
-    *h = sk_hash(s, (size_t)(e - s));
+    *h = pk_hash_bytes(s, (size_t)(e - s));
     return sk_map_find(&r->frames, s, (size_t)(e - s), *h);
 }
 

@@ -1,5 +1,7 @@
 #include "austin_common.h"
 
+#include "../lib/hmap.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -121,7 +123,7 @@ void austin_threads_init(austin_threads *t, pk_profile *p)
 size_t austin_thread_get(pk_profile *p, austin_threads *t, const void *key, size_t klen,
                          const char *proc, const char *thread)
 {
-    uint64_t h = sk_hash(key, klen);
+    uint64_t h = pk_hash_bytes(key, klen);
     uint32_t i = sk_map_find(&t->map, key, klen, h);
     if (i != SK_NONE) return i;
     SK_GROW(p, t->v, t->cap, t->n + 1);

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "../lib/limits.h"
+#include "../lib/hmap.h"
 #include "format.h"
 
 #define CHUNK (1u << 20)
@@ -88,25 +89,6 @@ static void *grow(reader *r, void *ptr, size_t *cap, size_t need, size_t elem, u
     if (!q) pk_fail(r->in, off, "out of memory");
     *cap = n;
     return q;
-}
-
-/* 8 bytes at a time: the stack text is the hot key of the read. */
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-        h ^= h >> 32;
-        s += 8;
-        n -= 8;
-    }
-    uint64_t w = 0;
-    memcpy(&w, s, n);
-    h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
-    h ^= h >> 29;
-    return h;
 }
 
 static bool is_ws(char c)
@@ -218,7 +200,7 @@ static void slots_rehash(reader *r, uint64_t off)
 static pk_id stack_leaf(reader *r, const char *s, size_t len, uint64_t off)
 {
     if ((r->nstacks + 1) * 2 > r->nslots) slots_rehash(r, off);
-    uint64_t h = hash_bytes(s, len);
+    uint64_t h = pk_hash_bytes(s, len);
     size_t j = h & (r->nslots - 1);
     for (; r->slots[j].leaf != PK_NONE; j = (j + 1) & (r->nslots - 1)) {
         stack_slot *e = &r->slots[j];

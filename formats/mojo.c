@@ -9,6 +9,7 @@
 
 #include "austin_common.h"
 #include "format.h"
+#include "../lib/hmap.h"
 #include "stacks.h"
 
 enum {
@@ -127,7 +128,7 @@ static bool string(reader *r, mstring *out)
 static uint32_t find(const sk_map *m, uint64_t pid, uint64_t key, uint64_t *h)
 {
     pidkey k = {pid, key};
-    *h = sk_hash(&k, sizeof(k));
+    *h = pk_hash_bytes(&k, sizeof(k));
     return sk_map_find(m, &k, sizeof(k), *h);
 }
 
@@ -183,7 +184,7 @@ static bool stack_event(reader *r, const uint8_t *at)
     memcpy(key, &pid, 8);
     memcpy(key + 8, &iid, 8);
     memcpy(key + 16, tid.s, tid.len);
-    uint64_t h = sk_hash(key, 16 + tid.len);
+    uint64_t h = pk_hash_bytes(key, 16 + tid.len);
     uint32_t t = sk_map_find(&r->threads.map, key, 16 + tid.len, h);
     if (t == SK_NONE) {
         char proc[32], thr[96];
@@ -265,7 +266,7 @@ static void push_special(reader *r, const char *file, const char *name, size_t n
 {
     char key[320];
     int n = snprintf(key, sizeof(key), "%s:%.*s", file, (int)(nlen > 300 ? 300 : nlen), name);
-    uint64_t h = sk_hash(key, (size_t)n);
+    uint64_t h = pk_hash_bytes(key, (size_t)n);
     uint32_t f = sk_map_find(&r->specials, key, (size_t)n, h);
     if (f == SK_NONE) {
         f = austin_func(r->p, file, strlen(file), name, nlen);

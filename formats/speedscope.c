@@ -12,6 +12,7 @@
 
 #include "../lib/escape.h"
 #include "format.h"
+#include "../lib/hmap.h"
 #include "stacks.h"
 
 #define SCHEMA "https://www.speedscope.app/file-format-schema.json"
@@ -235,7 +236,7 @@ static uint32_t frame_index(writer *w, const pk_node *n)
     const pk_function *fn = &w->p->funcs[n->func];
     int32_t line = n->line > 0 ? n->line : fn->line > 0 ? fn->line : 0;
     uint32_t key[2] = {n->func, (uint32_t)line};
-    uint64_t h = sk_hash(key, sizeof(key));
+    uint64_t h = pk_hash_bytes(key, sizeof(key));
     uint32_t i = sk_map_find(&w->frames, key, sizeof(key), h);
     if (i != SK_NONE) return i;
     json_t *fr = json_object();

@@ -4,24 +4,6 @@
 
 #include "../lib/limits.h"
 
-uint64_t sk_hash(const void *data, size_t len)
-{
-    const uint8_t *s = data;
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
-    while (len >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 29;
-        s += 8;
-        len -= 8;
-    }
-    uint64_t w = 0;
-    memcpy(&w, s, len);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-    return h ^ (h >> 32);
-}
-
 void sk_map_init(sk_map *m, pk_profile *p)
 {
     memset(m, 0, sizeof(*m));

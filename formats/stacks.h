@@ -29,7 +29,6 @@ typedef struct {
     size_t cap, count;
 } sk_map;
 
-uint64_t sk_hash(const void *data, size_t len);
 void sk_map_init(sk_map *m, pk_profile *p);
 /* The value stored for key, or SK_NONE. */
 uint32_t sk_map_find(const sk_map *m, const void *key, size_t len, uint64_t hash);
