@@ -24,13 +24,25 @@ extern const pk_format pk_format_json;
 
 /* Writers are chosen by the first pattern that matches: specific before
  * generic (json last, after *.speedscope.json). */
+/* clang-format off: one format a line */
 const pk_format *const pk_formats[] = {
-    &pk_format_callgrind,  &pk_format_pstats,   &pk_format_pprof,
-    &pk_format_collapsed,  &pk_format_austin,   &pk_format_mojo,
-    &pk_format_speedscope, &pk_format_memray,   &pk_format_lprof,
-    &pk_format_dot,        &pk_format_flamesvg, &pk_format_flamepng,
-    &pk_format_html,       &pk_format_json,     NULL,
+    &pk_format_callgrind,
+    &pk_format_pstats,
+    &pk_format_pprof,
+    &pk_format_collapsed,
+    &pk_format_austin,
+    &pk_format_mojo,
+    &pk_format_speedscope,
+    &pk_format_memray,
+    &pk_format_lprof,
+    &pk_format_dot,
+    &pk_format_flamesvg,
+    &pk_format_flamepng,
+    &pk_format_html,
+    &pk_format_json,
+    NULL,
 };
+/* clang-format on */
 
 void pk_read_options_init(pk_read_options *opt)
 {
