@@ -24,7 +24,8 @@ extern const pk_format pk_format_json;
 
 /* Writers are chosen by the first pattern that matches: specific before
  * generic (json last, after *.speedscope.json). */
-/* clang-format off: one format a line */
+/* One format a line. */
+/* clang-format off */
 const pk_format *const pk_formats[] = {
     &pk_format_callgrind,
     &pk_format_pstats,
