@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/bytes.h"
 #include "format.h"
 
 #define MR_CHUNK (1u << 20)
@@ -489,9 +490,7 @@ static uint64_t rd_fixed(mr_reader *r, int n)
 {
     fill(r, (size_t)n);
     if (r->end - r->cur < n) truncated(r);
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++)
-        v |= (uint64_t)r->cur[i] << (8 * i);
+    uint64_t v = pk_le(r->cur, (size_t)n);
     r->cur += n;
     return v;
 }

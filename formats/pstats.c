@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/bytes.h"
 #include "../lib/escape.h"
 #include "../lib/hmap.h"
 #include "format.h"
@@ -159,9 +160,7 @@ static void need(dec *d, size_t n, const char *what)
 static uint64_t rd_le(dec *d, int n, const char *what)
 {
     need(d, (size_t)n, what);
-    uint64_t v = 0;
-    for (int i = n - 1; i >= 0; i--)
-        v = v << 8 | d->base[d->pos + (size_t)i];
+    uint64_t v = pk_le(d->base + d->pos, (size_t)n);
     d->pos += (size_t)n;
     return v;
 }

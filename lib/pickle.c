@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+
 #define MAX_DECIMAL_DIGITS 4300 /* CPython's default limit for int(str) */
 
 typedef struct chunk {
@@ -105,9 +107,7 @@ static void need(vm *m, uint64_t n, const char *what)
 static uint64_t read_le(vm *m, int n, const char *what)
 {
     need(m, (uint64_t)n, what);
-    uint64_t v = 0;
-    for (int i = n - 1; i >= 0; i--)
-        v = v << 8 | m->data[m->pos + (size_t)i];
+    uint64_t v = pk_le(m->data + m->pos, (size_t)n);
     m->pos += (size_t)n;
     return v;
 }
