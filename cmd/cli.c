@@ -36,15 +36,15 @@ int pk_cli_usage_error(const char *fmt, ...)
     return PK_EXIT_ERROR;
 }
 
-int pk_cli_metric(const pk_profile *p, const char *name)
+int pk_cli_metric(const pk_profile *p, const char *name, pk_error *err)
 {
     if (!name) return 0;
     int m = pk_metric_find(p, name);
     if (m >= 0) return m;
-    fprintf(stderr, "%s: the profile has no metric '%s'; it has:", pk_cli_name, name);
+    char have[256] = "";
     for (int i = 0; i < p->nmetrics; i++)
-        fprintf(stderr, " %s", p->metrics[i].name);
-    fputc('\n', stderr);
+        snprintf(have + strlen(have), sizeof have - strlen(have), " %s", p->metrics[i].name);
+    pk_error_set(err, "the profile has no metric '%s'; it has:%s", name, have);
     return -1;
 }
 
@@ -211,9 +211,6 @@ pk_profile *pk_cli_read_inputs(char *const *paths, int n, const char *from,
 
 int pk_cli_apply_filter(pk_profile *p, pk_filter *f, const char *metric, pk_error *err)
 {
-    if (metric && (f->metric = pk_metric_find(p, metric)) < 0) {
-        pk_error_set(err, "the profile has no metric '%s'", metric);
-        return -1;
-    }
+    if (metric && (f->metric = pk_cli_metric(p, metric, err)) < 0) return -1;
     return pk_filter_apply(p, f, err);
 }

@@ -21,8 +21,8 @@ int pk_cli_bad_option(char **argv);
 int pk_cli_convert(int argc, char **argv, const char *usage);
 
 /* The index of the metric named by --metric NAME (NULL: the first one), or
- * -1 after a usage error naming the metrics the profile has. */
-int pk_cli_metric(const pk_profile *p, const char *name);
+ * -1 with err naming the metrics the profile has. */
+int pk_cli_metric(const pk_profile *p, const char *name, pk_error *err);
 
 /* ---- the filter options every command takes (lib/filter.h) ---- */
 

@@ -220,10 +220,7 @@ static int run(int argc, char **argv, const char *usage, pk_filter *filter)
         pk_profile_free(p);
         return pk_cli_error(&err);
     }
-    if (metric && (wopt.metric = pk_metric_find(p, metric)) < 0) {
-        pk_profile_free(p);
-        return pk_cli_usage_error("the profile has no metric '%s'", metric);
-    }
+    wopt.metric = filter->metric; /* found by pk_cli_apply_filter; -1: the first */
     extra_views x = {.n = 0};
     int rc = 0;
     if (wants_views(p, output, to)) {

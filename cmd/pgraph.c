@@ -254,10 +254,8 @@ int main(int argc, char **argv)
     pk_profile *p = read_filtered(&a, &err);
     pk_filter_free(&a.filter);
     if (!p) return pk_cli_error(&err);
-    if ((a.dot.graph.metric = pk_cli_metric(p, a.metric)) < 0) {
-        pk_profile_free(p);
-        return PK_EXIT_ERROR;
-    }
+    /* The metric exists: read_filtered checked it. */
+    a.dot.graph.metric = pk_cli_metric(p, a.metric, &err);
     Agraph_t *g = pk_dot_graph(p, &a.dot, &err);
     pk_profile_free(p);
     if (!g) return pk_cli_error(&err);

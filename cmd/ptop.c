@@ -671,8 +671,9 @@ int main(int argc, char **argv)
     if (!p) return pk_cli_error(&err);
     pk_ensure_graph(p);
     t.p = p;
-    t.metric = pk_cli_metric(p, o.metric);
-    int rc = t.metric < 0 ? PK_EXIT_ERROR : run(&t, &o);
+    /* The metric exists: read_filtered checked it. */
+    t.metric = pk_cli_metric(p, o.metric, &err);
+    int rc = run(&t, &o);
     table_free(&t);
     pk_profile_free(p);
     return rc;
