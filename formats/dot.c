@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/escape.h"
+
 static const char *const label_names[PK_LABEL_COUNT] = {
     [PK_LABEL_LOCATION] = "location",
     [PK_LABEL_TOTAL] = "total-time",
@@ -85,20 +87,6 @@ static void sb_printf(strbuf *b, const char *fmt, ...)
     if (n > 0) sb_putn(b, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not one. */
-static size_t utf8_length(const unsigned char *s)
-{
-    if (s[0] < 0x80) return 1;
-    size_t n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
-    if (n == 0 || (s[0] >= 0xF5)) return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80) return 0;
-    if (n == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0)))
-        return 0; /* overlong, or a surrogate */
-    if (n == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))) return 0;
-    return n;
-}
-
 /* Append text to a Graphviz label string: backslashes doubled (labels give
  * "\n", "\N", ... a meaning), "&" as "&amp;" (labels may hold HTML entities),
  * newlines as "\n", other control characters as spaces, invalid UTF-8 as
@@ -109,7 +97,7 @@ static void sb_put_label_text(strbuf *b, const char *text, int wrap)
     const unsigned char *s = (const unsigned char *)(text ? text : "");
     int column = 0;
     while (*s) {
-        size_t n = utf8_length(s);
+        size_t n = pk_utf8_len((const char *)s);
         if (n == 0) {
             sb_puts(b, "\xEF\xBF\xBD");
         } else if (*s == '\\') {

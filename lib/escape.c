@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s)
+size_t pk_utf8_len(const char *str)
 {
+    const unsigned char *s = (const unsigned char *)str;
     if (s[0] < 0x80) return 1;
     size_t n = (s[0] & 0xe0) == 0xc0   ? 2
                : (s[0] & 0xf0) == 0xe0 ? 3
@@ -56,7 +56,7 @@ void pk_put_xml(FILE *f, const char *str)
             s++;
             continue;
         }
-        size_t n = utf8_len(s);
+        size_t n = pk_utf8_len((const char *)s);
         if (n == 0) {
             fputs("\xef\xbf\xbd", f);
             s++;
@@ -78,7 +78,7 @@ const char *pk_utf8_valid(const char *str, char **scratch)
     const unsigned char *s = (const unsigned char *)str;
     size_t len = 0, bad = 0;
     while (s[len]) {
-        size_t n = utf8_len(s + len);
+        size_t n = pk_utf8_len((const char *)s + len);
         if (n == 0) bad++, n = 1;
         len += n;
     }
@@ -87,7 +87,7 @@ const char *pk_utf8_valid(const char *str, char **scratch)
     char *out = malloc(len + bad * 2 + 1), *o = out;
     if (!out) return "";
     for (size_t i = 0; i < len;) {
-        size_t n = utf8_len(s + i);
+        size_t n = pk_utf8_len((const char *)s + i);
         if (n == 0) {
             memcpy(o, "\xef\xbf\xbd", 3), o += 3, i++;
         } else {
