@@ -141,7 +141,9 @@ pk_id pk_function_get_interned(pk_profile *p, const char *name, const char *file
 /* Guess a kind from the name and file as Python profilers write them. */
 pk_kind pk_kind_guess(const char *name, const char *file);
 
-/* Find or create the edge caller->callee. */
+/* Find or create the edge caller->callee. A reader that knows an edge is new
+ * may instead append it to p->edges itself (PK_GROW, then p->nedges++): the
+ * index takes such edges in at the next pk_edge_get/pk_edge_find. */
 pk_edge *pk_edge_get(pk_profile *p, pk_id caller, pk_id callee);
 pk_edge *pk_edge_find(const pk_profile *p, pk_id caller, pk_id callee);
 
