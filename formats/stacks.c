@@ -1,5 +1,6 @@
 #include "stacks.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "../lib/limits.h"
@@ -57,8 +58,10 @@ void sk_grow(pk_profile *p, void **arr, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap) return;
     size_t n = *cap ? *cap : 16;
-    while (n < need)
+    while (n < need && n <= SIZE_MAX / 2 / elem)
         n *= 2;
+    /* As pk_grow: a size that cannot be represented is refused, not wrapped. */
+    if (n < need || n > SIZE_MAX / elem) pk_budget_check(SIZE_MAX);
     void *fresh = pk_alloc(p, n * elem);
     if (*cap) memcpy(fresh, *arr, *cap * elem);
     *arr = fresh;

@@ -35,7 +35,8 @@ uint32_t sk_map_find(const sk_map *m, const void *key, size_t len, uint64_t hash
 /* Store key (copied into the arena) with val; the key must be absent. */
 void sk_map_put(sk_map *m, const void *key, size_t len, uint64_t hash, uint32_t val);
 
-/* Grow an arena array to hold at least need elements. */
+/* Grow an arena array to hold at least need elements. For readers: a size
+ * that cannot be represented fails the read (pk_budget_check). */
 void sk_grow(pk_profile *p, void **arr, size_t *cap, size_t need, size_t elem);
 #define SK_GROW(p, arr, cap, need) sk_grow((p), (void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
