@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hmap.h"
+
 /* The tree being laid out: the profile's own, or the inverted one. */
 typedef struct {
     pk_id func;
@@ -17,10 +19,11 @@ typedef struct {
 typedef struct {
     ft_node *nodes;
     size_t n, cap;
-    /* (parent, func) -> child, only while building the inverted tree */
+    /* Only while building the inverted tree: each node's (parent, func) key,
+     * and the index from key to node. */
     uint64_t *keys;
-    uint32_t *vals;
-    size_t nslots;
+    size_t capkeys;
+    pk_hmap children;
 } ftree;
 
 static int ft_reserve(ftree *t, size_t n)
@@ -36,56 +39,29 @@ static int ft_reserve(ftree *t, size_t n)
     return 0;
 }
 
-static uint64_t mix(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xFF51AFD7ED558CCDull;
-    k ^= k >> 33;
-    return k;
-}
+typedef struct {
+    const ftree *t;
+    uint64_t key;
+} child_key;
 
-static int ft_rehash(ftree *t)
+static bool child_is(const void *ctx, uint32_t id)
 {
-    size_t n = t->nslots ? t->nslots * 2 : 1024;
-    uint64_t *keys = malloc(n * sizeof *keys);
-    uint32_t *vals = malloc(n * sizeof *vals);
-    if (!keys || !vals) {
-        free(keys);
-        free(vals);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++)
-        vals[i] = PK_NONE;
-    for (size_t i = 0; i < t->nslots; i++) {
-        if (t->vals[i] == PK_NONE) continue;
-        size_t j = mix(t->keys[i]) & (n - 1);
-        while (vals[j] != PK_NONE)
-            j = (j + 1) & (n - 1);
-        keys[j] = t->keys[i];
-        vals[j] = t->vals[i];
-    }
-    free(t->keys);
-    free(t->vals);
-    t->keys = keys;
-    t->vals = vals;
-    t->nslots = n;
-    return 0;
+    const child_key *k = ctx;
+    return k->t->keys[id] == k->key;
 }
 
 /* Find or create the child of parent for func in the inverted tree. */
 static uint32_t ft_child(ftree *t, uint32_t parent, pk_id func)
 {
-    if ((t->n + 1) * 2 > t->nslots && ft_rehash(t) < 0) return PK_NONE;
-    uint64_t key = (uint64_t)parent << 32 | func;
-    size_t j = mix(key) & (t->nslots - 1);
-    for (; t->vals[j] != PK_NONE; j = (j + 1) & (t->nslots - 1))
-        if (t->keys[j] == key) return t->vals[j];
     if (ft_reserve(t, t->n + 1) < 0) return PK_NONE;
-    uint32_t id = (uint32_t)t->n++;
+    child_key k = {t, (uint64_t)parent << 32 | func};
+    uint32_t id = pk_hmap_get(&t->children, pk_hash_mix(5, k.key), child_is, &k, (uint32_t)t->n);
+    if (id != t->n) return id;
+    t->n++;
+    PK_GROW(t->keys, t->capkeys, t->n);
+    t->keys[id] = k.key;
     t->nodes[id] = (ft_node){func, PK_NONE, t->nodes[parent].first_child, 0, 0, 0};
     t->nodes[parent].first_child = id;
-    t->keys[j] = key;
-    t->vals[j] = id;
     return id;
 }
 
@@ -283,7 +259,7 @@ int pk_flame_layout(const pk_profile *p, const pk_flame_options *opt, pk_flame *
     if (rc == 0) rc = lay_out(p, &t, opt, out);
     free(t.nodes);
     free(t.keys);
-    free(t.vals);
+    pk_hmap_free(&t.children);
     if (rc < 0) {
         pk_flame_free(out);
         pk_error_set(err, "out of memory laying out the flame graph");
