@@ -41,12 +41,12 @@ static const struct {
 };
 #define NANNOTATIONS (sizeof annotations / sizeof annotations[0])
 
+/* A distinct stack: its text in reader.keys and the tree node of its leaf. */
 typedef struct {
-    uint64_t hash;
     size_t key_off;
     size_t key_len;
-    pk_id leaf; /* PK_NONE marks an empty slot */
-} stack_slot;
+    pk_id leaf;
+} stack_rec;
 
 /* Everything malloc'ed during a read, freed on success and on failure. */
 typedef struct {
@@ -55,8 +55,9 @@ typedef struct {
     const pk_read_options *opt;
     char *buf;
     size_t buf_cap;
-    stack_slot *slots;
-    size_t nslots, nstacks;
+    stack_rec *stacks;
+    size_t nstacks, capstacks;
+    pk_hmap stack_index; /* stack text -> stacks[] */
     char *keys;
     size_t keys_len, keys_cap;
     pk_id *frames;
@@ -71,7 +72,8 @@ typedef struct {
 static void reader_free(reader *r)
 {
     free(r->buf);
-    free(r->slots);
+    free(r->stacks);
+    pk_hmap_free(&r->stack_index);
     free(r->keys);
     free(r->frames);
     free(r);
@@ -176,45 +178,37 @@ static pk_id add_new_stack(reader *r, const char *s, size_t len, uint64_t off)
     return node;
 }
 
-static void slots_rehash(reader *r, uint64_t off)
+typedef struct {
+    const reader *r;
+    const char *s;
+    size_t len;
+} stack_key;
+
+static bool stack_is(const void *ctx, uint32_t id)
 {
-    size_t n = r->nslots ? r->nslots * 2 : 1024;
-    pk_budget_charge((n - r->nslots) * sizeof(stack_slot));
-    stack_slot *s = malloc(n * sizeof *s);
-    if (!s) pk_fail(r->in, off, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        s[i].leaf = PK_NONE;
-    for (size_t i = 0; i < r->nslots; i++) {
-        if (r->slots[i].leaf == PK_NONE) continue;
-        size_t j = r->slots[i].hash & (n - 1);
-        while (s[j].leaf != PK_NONE)
-            j = (j + 1) & (n - 1);
-        s[j] = r->slots[i];
-    }
-    free(r->slots);
-    r->slots = s;
-    r->nslots = n;
+    const stack_key *k = ctx;
+    const stack_rec *e = &k->r->stacks[id];
+    return e->key_len == k->len && memcmp(k->r->keys + e->key_off, k->s, k->len) == 0;
 }
 
 /* The leaf node of a stack: one hash lookup for a stack seen before. */
 static pk_id stack_leaf(reader *r, const char *s, size_t len, uint64_t off)
 {
-    if ((r->nstacks + 1) * 2 > r->nslots) slots_rehash(r, off);
+    size_t frames_len = len;
+    while (frames_len > 0 && s[frames_len - 1] == ';')
+        frames_len--;
+    if (frames_len == 0) return PK_NONE; /* no frames: not a stack */
+    stack_key k = {r, s, len};
     uint64_t h = pk_hash_bytes(s, len);
-    size_t j = h & (r->nslots - 1);
-    for (; r->slots[j].leaf != PK_NONE; j = (j + 1) & (r->nslots - 1)) {
-        stack_slot *e = &r->slots[j];
-        if (e->hash == h && e->key_len == len && memcmp(r->keys + e->key_off, s, len) == 0)
-            return e->leaf;
-    }
-    pk_id leaf = add_new_stack(r, s, len, off);
-    if (leaf == PK_NONE) return PK_NONE;
+    uint32_t id = pk_hmap_get(&r->stack_index, h, stack_is, &k, (uint32_t)r->nstacks);
+    if (id != r->nstacks) return r->stacks[id].leaf;
+    /* Added to the index: the record must exist before anything can fail. */
+    r->stacks = grow(r, r->stacks, &r->capstacks, r->nstacks + 1, sizeof *r->stacks, off);
+    r->stacks[r->nstacks++] = (stack_rec){r->keys_len, len, PK_NONE};
     r->keys = grow(r, r->keys, &r->keys_cap, r->keys_len + len, 1, off);
     memcpy(r->keys + r->keys_len, s, len);
-    r->slots[j] = (stack_slot){h, r->keys_len, len, leaf};
     r->keys_len += len;
-    r->nstacks++;
-    return leaf;
+    return r->stacks[id].leaf = add_new_stack(r, s, len, off);
 }
 
 static void start_metrics(reader *r, bool two_counts)
