@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../lib/bytes.h"
+#include "../lib/hmap.h"
 #include "format.h"
 
 #define MR_CHUNK (1u << 20)
@@ -48,16 +49,12 @@ static const char *const allocator_names[16] = {"?",
 
 typedef enum { VIEW_PEAK, VIEW_LEAKS, VIEW_TEMPORARY, VIEW_TOTAL } mr_view;
 
+/* pk_grow's doubling, overflow checks and --max-memory budget, in the
+ * assigning form this reader's call sites use. */
 static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap) return arr;
-    size_t n = *cap ? *cap : 16;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(arr, n * elem);
-    if (!q) abort();
-    *cap = n;
-    return q;
+    pk_grow(&arr, cap, need, elem);
+    return arr;
 }
 
 /* ---- small hash maps ------------------------------------------------------ */
