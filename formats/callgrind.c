@@ -474,11 +474,16 @@ static int callgrind_write(pk_profile *p, FILE *f, const pk_write_options *opt, 
  * Reader
  * ====================================================================== */
 
+struct id_name {
+    uint64_t id;
+    const char *name;
+};
+
 /* Compressed name ids -> names, one map per id space. */
 typedef struct {
-    uint64_t *keys; /* id + 1; 0 = empty slot */
-    const char **vals;
-    size_t cap, n;
+    struct id_name *entries;
+    size_t n, cap;
+    pk_hmap index; /* id -> entries[] */
 } id_map;
 
 enum { PENDING_NONE, PENDING_CALLS, PENDING_JUMP };
@@ -509,8 +514,8 @@ typedef struct {
 
 static void id_map_free(id_map *m)
 {
-    free(m->keys);
-    free(m->vals);
+    free(m->entries);
+    pk_hmap_free(&m->index);
 }
 
 static void reader_cleanup(cg_reader *r)
@@ -531,45 +536,34 @@ _Noreturn static void cg_fail(cg_reader *r, const char *what)
     pk_fail(r->in, r->line_start, "%s", what);
 }
 
-static size_t id_slot(const id_map *m, uint64_t id)
+typedef struct {
+    const id_map *m;
+    uint64_t id;
+} id_key;
+
+static bool id_is(const void *ctx, uint32_t i)
 {
-    size_t j = (size_t)((id * 0x9E3779B97F4A7C15ULL) >> 20) & (m->cap - 1);
-    while (m->keys[j] && m->keys[j] != id + 1)
-        j = (j + 1) & (m->cap - 1);
-    return j;
+    const id_key *k = ctx;
+    return k->m->entries[i].id == k->id;
 }
 
-static void id_map_put(cg_reader *r, id_map *m, uint64_t id, const char *name)
+/* Name id, or rename it: a later definition of an id wins. */
+static void id_map_put(id_map *m, uint64_t id, const char *name)
 {
-    if ((m->n + 1) * 2 > m->cap) {
-        id_map old = *m;
-        m->cap = old.cap ? old.cap * 2 : 64;
-        m->keys = calloc(m->cap, sizeof *m->keys);
-        m->vals = calloc(m->cap, sizeof *m->vals);
-        if (!m->keys || !m->vals) {
-            id_map_free(&old);
-            cg_fail(r, "out of memory");
-        }
-        for (size_t i = 0; i < old.cap; i++) {
-            if (old.keys[i]) {
-                size_t j = id_slot(m, old.keys[i] - 1);
-                m->keys[j] = old.keys[i];
-                m->vals[j] = old.vals[i];
-            }
-        }
-        id_map_free(&old);
+    id_key k = {m, id};
+    uint32_t i = pk_hmap_get(&m->index, pk_hash_mix(11, id), id_is, &k, (uint32_t)m->n);
+    if (i == m->n) {
+        PK_GROW(m->entries, m->cap, m->n + 1);
+        m->n++;
     }
-    size_t j = id_slot(m, id);
-    if (!m->keys[j]) m->n++;
-    m->keys[j] = id + 1;
-    m->vals[j] = name;
+    m->entries[i] = (struct id_name){id, name};
 }
 
 static const char *id_map_get(const id_map *m, uint64_t id)
 {
-    if (!m->cap) return NULL;
-    size_t j = id_slot(m, id);
-    return m->keys[j] ? m->vals[j] : NULL;
+    id_key k = {m, id};
+    uint32_t i = pk_hmap_find(&m->index, pk_hash_mix(11, id), id_is, &k);
+    return i == UINT32_MAX ? NULL : m->entries[i].name;
 }
 
 static bool is_digit(char c)
@@ -643,7 +637,7 @@ static const char *spec_name(cg_reader *r, id_map *m, const char *v, const char 
     if (skip_spaces(q, end) == end) return id_map_get(m, id);
     q++;
     const char *name = pk_intern(r->p, q, (size_t)(end - q));
-    id_map_put(r, m, id, name);
+    id_map_put(m, id, name);
     return name;
 }
 
