@@ -17,6 +17,7 @@
 
 #include "../lib/bytes.h"
 #include "../lib/hmap.h"
+#include "../lib/limits.h"
 #include "format.h"
 
 #define MR_CHUNK (1u << 20)
@@ -59,6 +60,17 @@ static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
 
 /* ---- small hash maps ------------------------------------------------------ */
 
+/* A zeroed table of `cap` slots. Tables are charged to --max-memory as they
+ * pass the largest size already charged for them, like arrays in pk_grow. */
+static void *table_alloc(size_t cap, size_t elem, size_t *charged_cap)
+{
+    if (cap > *charged_cap) {
+        pk_budget_charge((cap - *charged_cap) * elem);
+        *charged_cap = cap;
+    }
+    return pk_xcalloc(cap, elem);
+}
+
 static uint64_t mix64(uint64_t x)
 {
     x ^= x >> 33;
@@ -80,10 +92,10 @@ typedef struct {
     size_t mask, n;
 } u64map;
 
-static void map_init(u64map *m, size_t cap)
+/* A table of `cap` slots replacing one of `old_cap` (0 for a new one). */
+static void map_init(u64map *m, size_t cap, size_t old_cap)
 {
-    m->slots = malloc(cap * sizeof *m->slots);
-    if (!m->slots) abort();
+    m->slots = table_alloc(cap, sizeof *m->slots, &old_cap);
     for (size_t i = 0; i < cap; i++)
         m->slots[i].val = PK_NONE;
     m->mask = cap - 1;
@@ -102,7 +114,7 @@ static void map_put(u64map *m, uint64_t key, uint32_t val)
 {
     if (2 * (m->n + 1) > m->mask + 1) {
         u64map bigger;
-        map_init(&bigger, 2 * (m->mask + 1));
+        map_init(&bigger, 2 * (m->mask + 1), m->mask + 1);
         for (size_t i = 0; i <= m->mask; i++)
             if (m->slots[i].val != PK_NONE) map_put(&bigger, m->slots[i].key, m->slots[i].val);
         free(m->slots);
@@ -137,10 +149,9 @@ typedef struct {
     size_t nbig, capbig;
 } live_map;
 
-static void live_init(live_map *m, unsigned bits)
+static void live_init(live_map *m, unsigned bits, size_t old_cap)
 {
-    m->slots = calloc((size_t)1 << bits, sizeof *m->slots);
-    if (!m->slots) abort();
+    m->slots = table_alloc((size_t)1 << bits, sizeof *m->slots, &old_cap);
     m->mask = ((size_t)1 << bits) - 1;
     m->shift = 64 - bits;
     m->n = 0;
@@ -173,7 +184,7 @@ static void live_grow(live_map *m)
 {
     live_slot *old = m->slots;
     size_t cap = m->mask + 1;
-    live_init(m, 64 - m->shift + 1);
+    live_init(m, 64 - m->shift + 1, cap);
     for (size_t i = 0; i < cap; i++)
         if (old[i].key) live_insert(m, old[i]);
     free(old);
@@ -248,6 +259,7 @@ typedef struct {
 typedef struct {
     recent_slot *slots;
     size_t mask, n;
+    size_t charged_cap; /* rebuilt smaller or larger: charge its largest */
 } recent_map;
 
 typedef struct {
@@ -335,6 +347,9 @@ typedef struct {
     stack_node *nodes;
     size_t nnodes, capnodes;
     uint32_t *node_slots; /* node id + 1, 0 = empty */
+    /* build_tree's scratch, here so a failed read frees it */
+    pk_id *stack_funcs;
+    int32_t *stack_lines, *node_line;
     size_t node_mask;
     thread_state *threads;
     size_t nthreads, capthreads;
@@ -383,6 +398,9 @@ static void reader_free(mr_reader *r)
     free(r->code_by_id);
     free(r->nodes);
     free(r->node_slots);
+    free(r->stack_funcs);
+    free(r->stack_lines);
+    free(r->node_line);
     for (size_t i = 0; i < r->nthreads; i++) {
         free(r->threads[i].stack);
     }
@@ -455,15 +473,9 @@ static void fill_slow(mr_reader *r, size_t need)
     size_t have = (size_t)(r->end - r->cur);
     if (have >= need || r->eof) return;
     if (need > r->cap) {
-        size_t cap = r->cap;
-        while (cap < need)
-            cap *= 2;
         size_t at = (size_t)(r->cur - r->buf);
-        uint8_t *q = realloc(r->buf, cap);
-        if (!q) abort();
-        r->buf = q;
-        r->cap = cap;
-        r->cur = q + at;
+        r->buf = grow(r->buf, &r->cap, need, 1);
+        r->cur = r->buf + at;
     }
     r->base += (uint64_t)(r->cur - r->buf);
     memmove(r->buf, r->cur, have);
@@ -568,9 +580,10 @@ static uint64_t node_hash(uint32_t parent, uint32_t code, int32_t offset)
 
 static void node_slots_rebuild(mr_reader *r, size_t cap)
 {
+    size_t old_cap = r->node_slots ? r->node_mask + 1 : 0;
+    uint32_t *slots = table_alloc(cap, sizeof *r->node_slots, &old_cap);
     free(r->node_slots);
-    r->node_slots = calloc(cap, sizeof *r->node_slots);
-    if (!r->node_slots) abort();
+    r->node_slots = slots;
     r->node_mask = cap - 1;
     for (uint32_t id = 1; id < r->nnodes; id++) {
         const stack_node *n = &r->nodes[id];
@@ -700,8 +713,7 @@ static void recent_rebuild(mr_reader *r)
     size_t cap = 1024;
     while (cap < 4 * (fresh + 1))
         cap *= 2;
-    r->recent.slots = calloc(cap, sizeof *r->recent.slots);
-    if (!r->recent.slots) abort();
+    r->recent.slots = table_alloc(cap, sizeof *r->recent.slots, &r->recent.charged_cap);
     r->recent.mask = cap - 1;
     r->recent.n = 0;
     for (size_t i = 0; old.slots && i <= old.mask; i++)
@@ -928,8 +940,7 @@ static void on_code_object(mr_reader *r)
     if (ltlen > MR_STRING_MAX) fail(r, "line table of %" PRIu64 " bytes", ltlen);
     fill(r, (size_t)ltlen);
     if ((uint64_t)(r->end - r->cur) < ltlen) truncated(r);
-    uint8_t *lt = malloc(ltlen ? ltlen : 1);
-    if (!lt) abort();
+    uint8_t *lt = pk_xmalloc(ltlen);
     memcpy(lt, r->cur, ltlen);
     r->cur += ltlen;
     define_code(r, id, name, file, (int64_t)r->last_firstline, lt, (uint32_t)ltlen);
@@ -1574,10 +1585,9 @@ static void build_tree(mr_reader *r)
     for (size_t i = 0; i < r->nnodes; i++)
         if (r->nodes[i].depth + 2 + r->max_native_depth > maxdepth)
             maxdepth = r->nodes[i].depth + 2 + r->max_native_depth;
-    pk_id *funcs = malloc(maxdepth * sizeof *funcs);
-    int32_t *lines = malloc(maxdepth * sizeof *lines);
-    int32_t *node_line = malloc(r->nnodes * sizeof *node_line);
-    if (!funcs || !lines || !node_line) abort();
+    pk_id *funcs = r->stack_funcs = pk_xmalloc(maxdepth * sizeof *funcs);
+    int32_t *lines = r->stack_lines = pk_xmalloc(maxdepth * sizeof *lines);
+    int32_t *node_line = r->node_line = pk_xmalloc(r->nnodes * sizeof *node_line);
     for (size_t i = 0; i < r->nnodes; i++)
         node_line[i] = INT32_MIN;
     pk_id unknown = PK_NONE;
@@ -1624,9 +1634,6 @@ static void build_tree(mr_reader *r)
         }
         pk_tree_add_stack(p, funcs, lines, depth, v);
     }
-    free(funcs);
-    free(lines);
-    free(node_line);
     p->has_tree = true;
 }
 
@@ -1673,8 +1680,7 @@ static mr_view parse_view(pk_input *in, const pk_read_options *opt)
 static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
 {
     mr_view view = parse_view(in, opt);
-    mr_reader *r = calloc(1, sizeof *r);
-    if (!r) abort();
+    mr_reader *r = pk_xcalloc(1, sizeof *r);
     r->in = in;
     r->p = p;
     r->opt = opt;
@@ -1682,18 +1688,16 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     r->keep_native = opt && opt->native;
     r->temp_threshold =
         opt && opt->temporary_threshold > 0 ? (uint64_t)opt->temporary_threshold : 1;
-    r->cap = MR_CHUNK;
-    r->buf = malloc(r->cap);
-    if (!r->buf) abort();
+    r->buf = grow(NULL, &r->cap, MR_CHUNK, 1);
     r->cur = r->end = r->buf;
     r->nodes = grow(NULL, &r->capnodes, 1024, sizeof *r->nodes);
     r->nodes[0] = (stack_node){0, 0, 0, 0, PK_NONE, 0};
     r->nnodes = 1;
     node_slots_rebuild(r, 2048);
-    map_init(&r->thread_by_tid, 16);
-    map_init(&r->loc_by_key, 1024);
-    live_init(&r->live, 10);
-    map_init(&r->live.big_index, 16);
+    map_init(&r->thread_by_tid, 16, 0);
+    map_init(&r->loc_by_key, 1024, 0);
+    live_init(&r->live, 10, 0);
+    map_init(&r->live.big_index, 16, 0);
 
     /* Any failure, ours or the input layer's, frees our tables first. */
     jmp_buf *catcher = pk_input_catch(in);

@@ -193,15 +193,13 @@ static uint64_t raw_used(const pk_input *in)
 }
 
 /* A decompression bomb fails once it shows, whether the reader streams or
- * reads whole: too large a ratio past a floor, or more than --max-memory. */
+ * reads whole: too large a ratio past a floor. The decoded size alone is no
+ * limit: a streaming reader (memray) holds little of it, and a whole read is
+ * held to --max-memory by pk_input_all. */
 static void check_bomb(pk_input *in)
 {
     uint64_t raw = raw_used(in), out = in->decoded_total;
     const char *codec = pk_input_compression(in);
-    if (out > pk_max_input_bytes)
-        pk_fail(in, in->consumed,
-                "%s data decompresses to more than the %llu MiB limit (--max-memory)", codec,
-                (unsigned long long)(pk_max_input_bytes >> 20));
     if (out >= PK_BOMB_FLOOR && out / PK_BOMB_RATIO > raw)
         pk_fail(in, in->consumed,
                 "%s data expands more than %d times (%llu bytes from %llu): "

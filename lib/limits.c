@@ -70,6 +70,11 @@ void pk_budget_check(size_t bytes)
     if (budget_input && bytes > pk_max_input_bytes - budget_used) exceeded(bytes);
 }
 
+size_t pk_budget_left(void)
+{
+    return budget_input ? (size_t)(pk_max_input_bytes - budget_used) : SIZE_MAX;
+}
+
 void pk_check_stack_depth(size_t depth)
 {
     if (!budget_input || depth <= PK_MAX_STACK_DEPTH) return;

@@ -33,6 +33,9 @@ void pk_budget_begin(struct pk_input *in);
 void pk_budget_end(void);
 void pk_budget_charge(size_t bytes);
 void pk_budget_check(size_t bytes);
+/* What is left of the budget (SIZE_MAX outside a read), for code that fails
+ * in its own way rather than through pk_fail (the pickle interpreter). */
+size_t pk_budget_left(void);
 /* During a read, fail it when a stack is deeper than PK_MAX_STACK_DEPTH. */
 void pk_check_stack_depth(size_t depth);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "limits.h"
 
 #define MAX_DECIMAL_DIGITS 4300 /* CPython's default limit for int(str) */
 
@@ -23,7 +24,8 @@ typedef struct chunk {
 
 struct pk_pickle {
     chunk *chunks;
-    size_t allocated, budget;
+    size_t allocated, budget; /* the arena and the vm's arrays, in bytes */
+    bool budget_is_max_memory; /* else PK_PICKLE_EXPANSION times the input */
     int protocol;
 };
 
@@ -60,15 +62,27 @@ static void fail_at(vm *m, size_t offset, const char *fmt, ...)
 
 #define FAIL(m, ...) fail_at((m), (m)->op_offset, __VA_ARGS__)
 
+/* Count bytes the interpreter is about to take against its budget. */
+static void account(vm *m, size_t bytes)
+{
+    pk_pickle *pk = m->pk;
+    if (bytes <= pk->budget - pk->allocated) {
+        pk->allocated += bytes;
+        return;
+    }
+    if (pk->budget_is_max_memory)
+        FAIL(m, "memory limit of %llu MiB exceeded (--max-memory)",
+             (unsigned long long)(pk_max_input_bytes >> 20));
+    FAIL(m, "pickle expands beyond %d times its size", PK_PICKLE_EXPANSION);
+}
+
 static void *arena_alloc(vm *m, size_t size)
 {
     size = (size + 15) & ~(size_t)15;
     chunk *c = m->pk->chunks;
     if (!c || c->size - c->used < size) {
         size_t want = size > 60000 ? size : 60000;
-        if (want > m->pk->budget - m->pk->allocated)
-            FAIL(m, "pickle expands beyond %d times its size", PK_PICKLE_EXPANSION);
-        m->pk->allocated += want;
+        account(m, want);
         c = malloc(sizeof *c + want);
         if (!c) FAIL(m, "out of memory");
         c->size = want;
@@ -89,6 +103,7 @@ static void *grow(vm *m, void *arr, size_t *cap, size_t n, size_t item)
     size_t c = *cap ? *cap : 16;
     while (c < n)
         c *= 2;
+    account(m, (c - *cap) * item);
     void *p = realloc(arr, c * item);
     if (!p) FAIL(m, "out of memory");
     *cap = c;
@@ -949,6 +964,11 @@ const pk_pvalue *pk_pickle_load(const uint8_t *data, size_t len, const char *con
     pk->budget = len > (SIZE_MAX - (1u << 20)) / PK_PICKLE_EXPANSION
                      ? SIZE_MAX
                      : len * PK_PICKLE_EXPANSION + (1u << 20);
+    size_t left = pk_budget_left();
+    if (left < pk->budget) {
+        pk->budget = left;
+        pk->budget_is_max_memory = true;
+    }
     m->pk = pk;
     m->data = data;
     m->len = len;

@@ -280,6 +280,23 @@ def test_line_tables(r):
     return len(tables)
 
 
+def test_live_budget(r):
+    """A million allocations never freed: the live table grows with them and
+    counts against --max-memory, which ends the read with one clear line."""
+    n = 1_000_000
+    body = (b"\x0c" + struct.pack("<Q", 1)
+            + b"\x0e" + varint(1) + b"f\0f.py\0" + svarint(1) + varint(0)
+            + b"\x41" + varint(1) + svarint(0)
+            + (b"\xfe" + svarint(1) + varint(64)) * n + b"\x01")
+    capture = header_v12() + body
+    proc, model = r.run(capture, extra=["--max-memory", "256M"])
+    assert proc.returncode == 0, proc.stderr
+    assert model["meta"]["memray.peak_memory"] == str(64 * n), model["meta"]
+    proc, _ = r.run(capture, extra=["--max-memory", "16M"])
+    assert proc.returncode == 2 and "memory limit" in proc.stderr, proc.stderr
+    assert ERROR_LINE.match(proc.stderr.strip()), proc.stderr
+
+
 def main():
     pconv, corpus = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
@@ -288,6 +305,7 @@ def main():
         test_mutations(r, corpus)
         test_versions(r, corpus)
         tables = test_line_tables(r)
+        test_live_budget(r)
         print(f"ok: {r.runs} runs, cuts: {outcomes}, line table formats checked: {tables}")
     return 0
 

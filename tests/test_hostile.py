@@ -122,7 +122,7 @@ def large_cases(tmp):
     return c
 
 
-def run(path, reader, fails, extra=()):
+def run(path, reader, fails, extra=(), expect=None):
     args = [os.path.join(BIN, "pconv"), *extra]
     if reader:
         args += ["-f", reader]
@@ -140,6 +140,8 @@ def run(path, reader, fails, extra=()):
         print(f"ok {took:5.2f} s  {name} read (exit 0)")
     elif r.returncode != 2 or not LINE.match(err) or r.stdout:
         fails.append(f"{name} (-f {reader}): exit {r.returncode}, stderr {err[:400]!r}")
+    elif expect and expect not in err:
+        fails.append(f"{name}: {err.strip()!r} does not say {expect!r}")
     elif took > 1.0 * SCALE:
         fails.append(f"{name}: took {took:.2f} s ({err.strip()})")
     else:
@@ -172,7 +174,13 @@ def main():
         path = os.path.join(tmp, "many-stacks.folded")
         with open(path, "wb") as f:
             f.write(b"".join(b"main;s%d;t%d 1\n" % (i, i) for i in range(300_000)))
-        run(path, None, fails, ["--max-memory", "8M"])
+        run(path, None, fails, ["--max-memory", "8M"], expect="memory limit")
+        # a pickle of 0.8 MB whose values take some 20 MB: the interpreter
+        # is held to --max-memory as well
+        path = os.path.join(tmp, "big-list.lprof")
+        with open(path, "wb") as f:
+            f.write(b"\x80\x04](" + b"K\x01" * 400_000 + b"e.")
+        run(path, "lprof", fails, ["--max-memory", "8M"], expect="memory limit")
         # a 40 MB line without an end, in the streaming readers
         for name, head in (("long-line.folded", b"main;"), ("long-line.austin", b"# austin: 3.7.0\nP1;T1;")):
             path = os.path.join(tmp, name)
