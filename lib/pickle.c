@@ -24,7 +24,7 @@ typedef struct chunk {
 
 struct pk_pickle {
     chunk *chunks;
-    size_t allocated, budget; /* the arena and the vm's arrays, in bytes */
+    size_t allocated, budget;  /* the arena and the vm's arrays, in bytes */
     bool budget_is_max_memory; /* else PK_PICKLE_EXPANSION times the input */
     int protocol;
 };
