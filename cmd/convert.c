@@ -34,11 +34,17 @@ static const char convert_options[] =
 
 static void list_formats(void)
 {
-    printf("%-16s %-5s %-5s %-40s %s\n", "NAME", "READ", "WRITE", "FILE NAMES", "");
+    int names = 4, patterns = 10; /* as wide as the longest entry */
+    for (size_t i = 0; pk_formats[i]; i++) {
+        int n = (int)strlen(pk_formats[i]->name), p = (int)strlen(pk_formats[i]->patterns);
+        if (n > names) names = n;
+        if (p > patterns) patterns = p;
+    }
+    printf("%-*s  READ  WRITE  %-*s  DESCRIPTION\n", names, "NAME", patterns, "FILE NAMES");
     for (size_t i = 0; pk_formats[i]; i++) {
         const pk_format *f = pk_formats[i];
-        printf("%-16s %-5s %-5s %-40s %s\n", f->name, f->read ? "yes" : "-", f->write ? "yes" : "-",
-               f->patterns, f->description);
+        printf("%-*s  %-4s  %-5s  %-*s  %s\n", names, f->name, f->read ? "yes" : "-",
+               f->write ? "yes" : "-", patterns, f->patterns, f->description);
     }
 }
 
