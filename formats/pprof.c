@@ -320,14 +320,17 @@ static void each_int(decoder *d, const field *f, void (*each)(void *, uint64_t),
         each(ctx, get_varint(d, &s));
 }
 
+/* Each record keeps the offset of its message, for errors found later. */
 typedef struct {
     uint64_t id, name, file, start_line;
     pk_id func;
+    size_t offset;
 } fn_rec;
 
 typedef struct {
     uint64_t id;
     size_t first_line, nlines; /* in lines[] */
+    size_t offset;
 } loc_rec;
 
 typedef struct {
@@ -347,6 +350,7 @@ typedef struct {
     line_rec *lines;
     size_t nlines, caplines;
     uint64_t types[PK_MAX_METRICS][2];
+    size_t type_offset[PK_MAX_METRICS];
     int ntypes, skipped_types;
     int64_t scale[PK_MAX_METRICS];
     /* stack scratch, per sample */
@@ -356,9 +360,12 @@ typedef struct {
     int nvalues;
 } pprof_reader;
 
-static const char *string_at(pprof_reader *r, uint64_t i)
+/* String i of the table, named by the message at `offset`. */
+static const char *string_at(pprof_reader *r, uint64_t i, size_t offset)
 {
-    if (i >= r->nstr) pk_fail(r->d.in, 0, "string index %llu out of range", (unsigned long long)i);
+    if (i >= r->nstr)
+        pk_fail(r->d.in, offset, "string index %llu out of range (%zu strings)",
+                (unsigned long long)i, r->nstr);
     return pk_intern(r->p, (const char *)r->str[i].p, (size_t)(r->str[i].end - r->str[i].p));
 }
 
@@ -377,6 +384,7 @@ static void read_value_type(pprof_reader *r, span s)
 {
     field f;
     uint64_t type = 0, unit = 0;
+    size_t offset = (size_t)(s.p - r->d.base);
     while (next_field(&r->d, &s, &f)) {
         if (f.field == VALUETYPE_TYPE) type = f.value;
         if (f.field == VALUETYPE_UNIT) unit = f.value;
@@ -387,13 +395,14 @@ static void read_value_type(pprof_reader *r, span s)
     }
     r->types[r->ntypes][0] = type;
     r->types[r->ntypes][1] = unit;
+    r->type_offset[r->ntypes] = offset;
     r->ntypes++;
 }
 
 static void read_function(pprof_reader *r, span s)
 {
     field f;
-    fn_rec fn = {0};
+    fn_rec fn = {.offset = (size_t)(s.p - r->d.base)};
     while (next_field(&r->d, &s, &f)) {
         if (f.field == FUNCTION_ID) fn.id = f.value;
         if (f.field == FUNCTION_NAME) fn.name = f.value;
@@ -407,7 +416,7 @@ static void read_function(pprof_reader *r, span s)
 static void read_location(pprof_reader *r, span s)
 {
     field f;
-    loc_rec loc = {.first_line = r->nlines};
+    loc_rec loc = {.first_line = r->nlines, .offset = (size_t)(s.p - r->d.base)};
     while (next_field(&r->d, &s, &f)) {
         if (f.field == LOCATION_ID) loc.id = f.value;
         if (f.field != LOCATION_LINE || f.wire != 2) continue;
@@ -461,8 +470,8 @@ static void add_metrics(pprof_reader *r)
                  {"milliseconds", 1000000},
                  {"seconds", 1000000000}};
     for (int t = 0; t < r->ntypes; t++) {
-        const char *type = string_at(r, r->types[t][0]);
-        const char *unit = string_at(r, r->types[t][1]);
+        const char *type = string_at(r, r->types[t][0], r->type_offset[t]);
+        const char *unit = string_at(r, r->types[t][1], r->type_offset[t]);
         r->scale[t] = 1;
         for (size_t i = 0; i < sizeof times / sizeof times[0]; i++)
             if (strcmp(unit, times[i].unit) == 0) r->scale[t] = times[i].scale, unit = "ns";
@@ -509,7 +518,7 @@ static void read_sample(pprof_reader *r, span s)
             const line_rec *line = &r->lines[loc->first_line + l];
             const fn_rec *fn = find_fn(r, line->function_id);
             if (!fn)
-                pk_fail(r->d.in, 0, "location %llu names unknown function %llu",
+                pk_fail(r->d.in, loc->offset, "location %llu names unknown function %llu",
                         (unsigned long long)loc->id, (unsigned long long)line->function_id);
             if (++depth > PK_MAX_STACK_DEPTH)
                 pk_fail(r->d.in, (uint64_t)(s.p - r->d.base), "stack deeper than %d frames",
@@ -540,7 +549,8 @@ static void read_pprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
     pk_input_on_fail(in, reader_free, &r);
     span all = {data, data + len};
     first_pass(&r, all);
-    if (r.nstr == 0) pk_fail(in, 0, "pprof profile without a string table");
+    /* what is missing is missing at the end */
+    if (r.nstr == 0) pk_fail(in, len, "pprof profile without a string table");
     field f;
     span s = all;
     while (next_field(&r.d, &s, &f)) {
@@ -549,12 +559,13 @@ static void read_pprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
         if (f.field == PROFILE_FUNCTION) read_function(&r, f.sub);
         if (f.field == PROFILE_LOCATION) read_location(&r, f.sub);
     }
-    if (r.ntypes == 0) pk_fail(in, 0, "pprof profile without sample types");
+    if (r.ntypes == 0) pk_fail(in, len, "pprof profile without sample types");
     add_metrics(&r);
     if (r.nfns) qsort(r.fns, r.nfns, sizeof *r.fns, cmp_fn); /* NULL when empty */
     if (r.nlocs) qsort(r.locs, r.nlocs, sizeof *r.locs, cmp_loc);
     for (size_t i = 0; i < r.nfns; i++) {
-        const char *name = string_at(&r, r.fns[i].name), *file = string_at(&r, r.fns[i].file);
+        const char *name = string_at(&r, r.fns[i].name, r.fns[i].offset);
+        const char *file = string_at(&r, r.fns[i].file, r.fns[i].offset);
         r.fns[i].func =
             pk_function_get(p, name, file, (int32_t)r.fns[i].start_line, pk_kind_guess(name, file));
     }

@@ -104,10 +104,47 @@ def test_damaged(tmp):
         check(ok, f"damaged pprof cut at {n}: rc={r.returncode} {r.stderr.strip()[:200]}")
 
 
+def varint(v):
+    out = b""
+    while True:
+        low, v = v & 0x7F, v >> 7
+        if not v:
+            return out + bytes([low])
+        out += bytes([low | 0x80])
+
+
+def message(field, payload):
+    return varint(field << 3 | 2) + varint(len(payload)) + payload
+
+
+def number(field, v):
+    return varint(field << 3) + varint(v)
+
+
+def test_dangling_references(tmp):
+    """An index or id naming nothing is reported at the message that names it."""
+    head = (message(1, number(1, 1) + number(2, 2))  # sample_type: samples/count
+            + b"".join(message(6, s) for s in (b"", b"samples", b"count", b"main")))
+    sample = message(2, message(1, varint(1)) + message(2, varint(5)))
+    bad_string = message(5, number(1, 1) + number(2, 99))  # function named by string 99
+    good_function = message(5, number(1, 1) + number(2, 3))
+    bad_location = message(4, number(1, 1) + message(4, number(1, 7)))  # names function 7
+    cases = [("string index 99 out of range", head + bad_string + sample, len(head) + 2),
+             ("location 1 names unknown function 7", head + good_function + bad_location + sample,
+              len(head) + len(good_function) + 2)]
+    path = os.path.join(tmp, "dangling.pb")
+    for what, data, offset in cases:
+        open(path, "wb").write(data)
+        r = pconv("-f", "pprof", path, "-o", os.path.join(tmp, "dangling.json"))
+        check(r.returncode == 2 and r.stderr.startswith(f"pconv: {path}: offset {offset}: {what}"),
+              f"{what}: {r.stderr.strip()}")
+
+
 with tempfile.TemporaryDirectory() as tmp:
     for path in inputs():
         test_file(path, tmp)
     test_damaged(tmp)
+    test_dangling_references(tmp)
 
 for f in failures[:30]:
     print("FAIL:", f)
