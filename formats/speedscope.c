@@ -7,6 +7,8 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,10 +19,22 @@
 
 #define SCHEMA "https://www.speedscope.app/file-format-schema.json"
 
+/* One step of a path into the document: an object key or an array index. */
+typedef struct {
+    const char *key; /* NULL: index */
+    size_t index;
+} json_step;
+
+#define MAX_PATH 6
+
 typedef struct {
     pk_input *in;
     pk_profile *p;
+    const char *text; /* the document, to find where a path points */
+    size_t len;
     json_t *root;
+    json_step path[MAX_PATH]; /* where the reader is, for errors */
+    int depth;
     pk_id *frame_func;
     int32_t *frame_line;
     size_t nframes;
@@ -29,11 +43,105 @@ typedef struct {
     sk_stack prev, cur;
 } reader;
 
-/* Free the parsed document before unwinding: only the arena survives. */
-static _Noreturn void fail(reader *r, const char *what)
+/* ---- where an error is ---------------------------------------------------
+ * jansson keeps no positions for values, so an error names its path
+ * ("profiles[0].samples[3][1]") and its offset is found by walking the text,
+ * which jansson has already parsed, along that path. */
+
+static void at(reader *r, int level, const char *key, size_t index)
 {
+    r->path[level] = (json_step){key, index};
+    r->depth = level + 1;
+}
+
+static size_t skip_space(const char *t, size_t n, size_t i)
+{
+    while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n'))
+        i++;
+    return i;
+}
+
+static size_t skip_string(const char *t, size_t n, size_t i)
+{
+    for (i++; i < n && t[i] != '"'; i++)
+        if (t[i] == '\\') i++;
+    return i + 1;
+}
+
+static size_t skip_value(const char *t, size_t n, size_t i)
+{
+    if (i < n && t[i] == '"') return skip_string(t, n, i);
+    if (i < n && (t[i] == '{' || t[i] == '[')) {
+        for (int depth = 0; i < n;) {
+            if (t[i] == '"') {
+                i = skip_string(t, n, i);
+                continue;
+            }
+            if (t[i] == '{' || t[i] == '[') depth++;
+            if ((t[i] == '}' || t[i] == ']') && --depth == 0) return i + 1;
+            i++;
+        }
+        return n;
+    }
+    while (i < n && !strchr(",]} \t\r\n", t[i]))
+        i++;
+    return i;
+}
+
+/* The offset of step's value in the container at i, or SIZE_MAX. Of
+ * repeated keys the last counts, as in jansson. */
+static size_t find_step(const char *t, size_t n, size_t i, json_step step)
+{
+    char open = step.key ? '{' : '[', close = step.key ? '}' : ']';
+    if (i >= n || t[i] != open) return SIZE_MAX;
+    size_t found = SIZE_MAX, klen = step.key ? strlen(step.key) : 0;
+    for (size_t count = 0, k;; count++) {
+        i = skip_space(t, n, i + 1);
+        if (i >= n || t[i] == close) return found;
+        if (step.key) {
+            k = i;
+            i = skip_space(t, n, skip_string(t, n, i)) + 1; /* past ':' */
+            i = skip_space(t, n, i);
+            if (i - k > klen + 1 && memcmp(t + k + 1, step.key, klen) == 0 &&
+                t[k + 1 + klen] == '"')
+                found = i;
+        } else if (count == step.index) {
+            return i;
+        }
+        i = skip_space(t, n, skip_value(t, n, i)); /* at ',' or the close */
+    }
+}
+
+static size_t path_offset(const reader *r)
+{
+    size_t i = skip_space(r->text, r->len, 0);
+    for (int d = 0; d < r->depth; d++) {
+        size_t next = find_step(r->text, r->len, i, r->path[d]);
+        if (next == SIZE_MAX) break; /* missing: point at its container */
+        i = next;
+    }
+    return i;
+}
+
+/* Fail at the current path. The parsed document is freed before unwinding:
+ * only the arena survives. */
+static _Noreturn __attribute__((format(printf, 2, 3))) void fail(reader *r, const char *fmt, ...)
+{
+    char what[160], path[160] = "";
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    size_t used = 0;
+    for (int d = 0; d < r->depth && used < sizeof path; d++) {
+        const json_step *s = &r->path[d];
+        used += (size_t)(s->key ? snprintf(path + used, sizeof path - used, "%s%s", d ? "." : "",
+                                           s->key)
+                                : snprintf(path + used, sizeof path - used, "[%zu]", s->index));
+    }
+    size_t offset = path_offset(r);
     json_decref(r->root);
-    pk_fail(r->in, 0, "%s", what);
+    pk_fail(r->in, offset, "%s%s%s", path, path[0] ? ": " : "", what);
 }
 
 static const struct {
@@ -49,8 +157,9 @@ static void set_unit(reader *r, json_t *prof)
 {
     const char *unit = json_string_value(json_object_get(prof, "unit"));
     if (!unit) unit = "none";
+    at(r, 2, "unit", 0);
     if (r->unit) {
-        if (strcmp(unit, r->unit) != 0) fail(r, "profiles with different units");
+        if (strcmp(unit, r->unit) != 0) fail(r, "'%s' after profiles in '%s'", unit, r->unit);
         return;
     }
     for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
@@ -60,7 +169,7 @@ static void set_unit(reader *r, json_t *prof)
             pk_add_metric(r->p, units[i].metric, units[i].munit);
             return;
         }
-    fail(r, "unknown unit");
+    fail(r, "unknown unit '%s'", unit);
 }
 
 static int64_t value(reader *r, json_t *v)
@@ -74,13 +183,16 @@ static int64_t value(reader *r, json_t *v)
 static void read_frames(reader *r)
 {
     json_t *frames = json_object_get(json_object_get(r->root, "shared"), "frames");
-    if (!json_is_array(frames)) fail(r, "no shared.frames array");
+    at(r, 0, "shared", 0);
+    at(r, 1, "frames", 0);
+    if (!json_is_array(frames)) fail(r, "no frames array");
     r->nframes = json_array_size(frames);
     r->frame_func = pk_alloc(r->p, (r->nframes + 1) * sizeof(pk_id));
     r->frame_line = pk_alloc(r->p, (r->nframes + 1) * sizeof(int32_t));
     for (size_t i = 0; i < r->nframes; i++) {
         json_t *f = json_array_get(frames, i);
         const char *name = json_string_value(json_object_get(f, "name"));
+        at(r, 2, NULL, i);
         if (!name) fail(r, "frame without a name");
         const char *file = json_string_value(json_object_get(f, "file"));
         json_t *line = json_object_get(f, "line");
@@ -92,12 +204,19 @@ static void read_frames(reader *r)
     }
 }
 
+/* The frame a sample or event names (the path points at it). */
+static size_t frame_at(reader *r, json_t *index)
+{
+    if (!json_is_integer(index)) fail(r, "frame index is not an integer");
+    json_int_t i = json_integer_value(index);
+    if (i < 0 || (size_t)i >= r->nframes)
+        fail(r, "frame index %" JSON_INTEGER_FORMAT " out of range (%zu frames)", i, r->nframes);
+    return (size_t)i;
+}
+
 static void push_frame(reader *r, json_t *index)
 {
-    if (!json_is_integer(index) || json_integer_value(index) < 0 ||
-        (size_t)json_integer_value(index) >= r->nframes)
-        fail(r, "frame index out of range");
-    size_t i = (size_t)json_integer_value(index);
+    size_t i = frame_at(r, index);
     sk_stack_push(r->p, &r->cur, r->frame_func[i], r->frame_line[i]);
 }
 
@@ -112,17 +231,29 @@ static void read_sampled(reader *r, json_t *prof, pk_id thread)
 {
     json_t *samples = json_object_get(prof, "samples");
     json_t *weights = json_object_get(prof, "weights");
+    at(r, 2, "samples", 0);
     if (!json_is_array(samples)) fail(r, "sampled profile without samples");
+    at(r, 2, "weights", 0);
     if (weights &&
         (!json_is_array(weights) || json_array_size(weights) != json_array_size(samples)))
-        fail(r, "weights do not match samples");
+        fail(r, "%zu weights for %zu samples", json_array_size(weights), json_array_size(samples));
     for (size_t i = 0; i < json_array_size(samples); i++) {
         json_t *stack = json_array_get(samples, i);
+        at(r, 2, "samples", 0);
+        at(r, 3, NULL, i);
         if (!json_is_array(stack)) fail(r, "sample is not an array");
         sk_stack_push(r->p, &r->cur, thread, 0);
-        for (size_t j = 0; j < json_array_size(stack); j++)
+        for (size_t j = 0; j < json_array_size(stack); j++) {
+            at(r, 4, NULL, j);
             push_frame(r, json_array_get(stack, j));
-        commit(r, thread, weights ? value(r, json_array_get(weights, i)) : (int64_t)r->scale);
+        }
+        int64_t weight = (int64_t)r->scale;
+        if (weights) {
+            at(r, 2, "weights", 0);
+            at(r, 3, NULL, i);
+            weight = value(r, json_array_get(weights, i));
+        }
+        commit(r, thread, weight);
     }
 }
 
@@ -130,6 +261,7 @@ static void read_sampled(reader *r, json_t *prof, pk_id thread)
 static void read_evented(reader *r, json_t *prof, pk_id thread)
 {
     json_t *events = json_object_get(prof, "events");
+    at(r, 2, "events", 0);
     if (!json_is_array(events)) fail(r, "evented profile without events");
     sk_stack open = {0};
     sk_stack_push(r->p, &open, thread, 0);
@@ -137,33 +269,36 @@ static void read_evented(reader *r, json_t *prof, pk_id thread)
     for (size_t i = 0; i < json_array_size(events); i++) {
         json_t *ev = json_array_get(events, i);
         const char *type = json_string_value(json_object_get(ev, "type"));
-        int64_t at = value(r, json_object_get(ev, "at"));
+        at(r, 3, NULL, i);
+        at(r, 4, "at", 0);
+        int64_t time = value(r, json_object_get(ev, "at"));
+        if (i > 0 && time < last) fail(r, "event before the one preceding it");
+        at(r, 4, "type", 0);
         if (!type) fail(r, "event without a type");
-        if (i > 0 && at < last) fail(r, "events out of order");
-        if (i > 0 && at > last && open.depth > 1) {
+        if (i > 0 && time > last && open.depth > 1) {
             for (size_t k = 0; k < open.depth; k++)
                 sk_stack_push(r->p, &r->cur, open.funcs[k], open.lines[k]);
-            commit(r, thread, at - last);
+            commit(r, thread, time - last);
         }
-        last = at;
+        last = time;
         json_t *frame = json_object_get(ev, "frame");
         if (strcmp(type, "O") == 0) {
+            at(r, 4, "frame", 0);
             push_frame(r, frame);
             sk_stack_push(r->p, &open, r->cur.funcs[0], r->cur.lines[0]);
             r->cur.depth = 0;
         } else if (strcmp(type, "C") == 0) {
-            if (!json_is_integer(frame) || json_integer_value(frame) < 0 ||
-                (size_t)json_integer_value(frame) >= r->nframes)
-                fail(r, "frame index out of range");
-            if (open.depth < 2 ||
-                open.funcs[open.depth - 1] != r->frame_func[json_integer_value(frame)])
+            at(r, 4, "frame", 0);
+            size_t closed = frame_at(r, frame);
+            if (open.depth < 2 || open.funcs[open.depth - 1] != r->frame_func[closed])
                 fail(r, "close event does not match the open frame");
             open.depth--;
         } else {
-            fail(r, "unknown event type");
+            fail(r, "unknown event type '%s'", type);
         }
     }
-    if (open.depth > 1) fail(r, "frames left open at the end");
+    at(r, 2, "events", 0);
+    if (open.depth > 1) fail(r, "%zu frames left open at the end", open.depth - 1);
 }
 
 static void speedscope_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
@@ -171,19 +306,24 @@ static void speedscope_read(pk_input *in, pk_profile *p, const pk_read_options *
     size_t len;
     const char *buf = (const char *)pk_input_all(in, &len);
     json_error_t jerr;
-    reader r = {.in = in, .p = p};
+    reader r = {.in = in, .p = p, .text = buf, .len = len};
     /* A NUL inside a name is kept up to it (pk_intern), not refused. */
     r.root = json_loadb(buf, len, JSON_ALLOW_NUL, &jerr);
     if (!r.root) pk_fail(in, (uint64_t)jerr.position, "%s", jerr.text);
     const char *schema = json_string_value(json_object_get(r.root, "$schema"));
-    if (!schema || !strstr(schema, "speedscope")) fail(&r, "not a speedscope file (no $schema)");
+    at(&r, 0, "$schema", 0);
+    if (!schema || !strstr(schema, "speedscope")) fail(&r, "not a speedscope file");
     json_t *profiles = json_object_get(r.root, "profiles");
+    at(&r, 0, "profiles", 0);
     if (!json_is_array(profiles) || json_array_size(profiles) == 0) fail(&r, "no profiles");
     read_frames(&r);
     for (size_t i = 0; i < json_array_size(profiles); i++) {
         json_t *prof = json_array_get(profiles, i);
         const char *type = json_string_value(json_object_get(prof, "type"));
         const char *name = json_string_value(json_object_get(prof, "name"));
+        at(&r, 0, "profiles", 0);
+        at(&r, 1, NULL, i);
+        at(&r, 2, "type", 0);
         if (!type) fail(&r, "profile without a type");
         set_unit(&r, prof);
         char tname[48];
@@ -197,7 +337,7 @@ static void speedscope_read(pk_input *in, pk_profile *p, const pk_read_options *
         else if (strcmp(type, "evented") == 0)
             read_evented(&r, prof, thread);
         else
-            fail(&r, "unknown profile type");
+            fail(&r, "unknown profile type '%s'", type);
     }
     const char *name = json_string_value(json_object_get(r.root, "name"));
     if (name) pk_meta_set(p, "speedscope.name", name);

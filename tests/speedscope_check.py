@@ -115,11 +115,45 @@ def evented(pconv, tmp):
     assert m["totals"] == [sum(want.values())]
 
 
+def errors(pconv, tmp):
+    """Damaged documents: the error names the JSON path of the bad value and
+    its offset points at that value in the text."""
+    def doc(profile, frames=({"name": "a"}, {"name": "b"})):
+        return {"$schema": "https://www.speedscope.app/file-format-schema.json",
+                "shared": {"frames": list(frames)},
+                "profiles": [{"name": "p", "unit": "none", "startValue": 0, "endValue": 9,
+                              **profile}]}
+    sampled = {"type": "sampled", "samples": [[0, 1], [0, 1]], "weights": [1, 2]}
+    cases = [
+        (doc({**sampled, "samples": [[0, 1], [0, 7]]}),
+         "profiles[0].samples[1][1]: frame index 7 out of range", "7"),
+        (doc({**sampled, "weights": [1, "heavy"]}), "profiles[0].weights[1]: ", '"heavy"'),
+        (doc({**sampled, "unit": "parsecs"}), "profiles[0].unit: unknown unit", '"parsecs"'),
+        (doc(sampled, frames=({"name": "a"}, {"file": "f.py"})),
+         "shared.frames[1]: frame without a name", "{"),
+        (doc({"type": "evented", "events": [{"type": "O", "frame": 0, "at": 0},
+                                            {"type": "C", "frame": 1, "at": 3}]}),
+         "profiles[0].events[1].frame: close event does not match", "1"),
+    ]
+    path = os.path.join(tmp, "bad.speedscope.json")
+    for document, message, value in cases:
+        text = json.dumps(document, indent=1)
+        with open(path, "w") as f:
+            f.write(text)
+        r = subprocess.run([pconv, path, "-o", os.path.join(tmp, "bad.json")],
+                           capture_output=True, text=True)
+        prefix = f"pconv: {path}: offset "
+        assert r.returncode == 2 and r.stderr.startswith(prefix), r.stderr
+        offset, what = r.stderr[len(prefix):].split(": ", 1)
+        assert what.startswith(message), (what, message)
+        assert text[int(offset):].startswith(value), (message, text[int(offset):][:20])
+
+
 def main():
     pconv, corpus = sys.argv[1], sys.argv[2]
     failed = checked = 0
     with tempfile.TemporaryDirectory() as tmp:
-        cases = [("evented", None, None)]
+        cases = [("evented", None, None), ("errors", None, None)]
         for f in sorted(os.listdir(corpus)):
             p = os.path.join(corpus, f)
             if f.endswith(".expected.json") or not os.path.exists(p + ".expected.json"):
@@ -134,7 +168,10 @@ def main():
         for name, path, metric in cases:
             checked += 1
             try:
-                evented(pconv, tmp) if path is None else roundtrip(pconv, path, tmp, metric)
+                if path is None:
+                    (evented if name == "evented" else errors)(pconv, tmp)
+                else:
+                    roundtrip(pconv, path, tmp, metric)
                 print("ok   " + name)
             except (AssertionError, KeyError, ValueError) as e:
                 failed += 1
