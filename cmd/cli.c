@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "../lib/limits.h"
 #include "../lib/merge.h"
 
 #include <stdarg.h>
@@ -75,7 +76,20 @@ const char pk_cli_filter_usage[] =
     "      --strip-dirs         file names reduced to their base name\n"
     "      --granularity G      function, file or line\n"
     "      --collapse-recursion direct recursion shown as one frame\n"
-    "      --merge              several inputs summed into one profile\n";
+    "      --merge              several inputs summed into one profile\n"
+    "Limits:\n"
+    "      --max-memory SIZE    memory one input and its model may take\n"
+    "                           (default: half the RAM, at most 8G)\n";
+
+int pk_cli_max_memory(const char *arg)
+{
+    uint64_t bytes = pk_parse_size(arg);
+    if (bytes < (1u << 20))
+        return pk_cli_usage_error("bad --max-memory '%s' (at least 1M; K, M, G: powers of 1024)",
+                                  arg);
+    pk_set_max_memory(bytes);
+    return 0;
+}
 
 static int parse_fraction(const char *arg, double *out)
 {
@@ -139,6 +153,8 @@ int pk_cli_filter_option(int opt, const char *arg, pk_filter *f)
     case PK_OPT_MERGE:
         pk_cli_merge = true;
         break;
+    case PK_OPT_MAX_MEMORY:
+        return pk_cli_max_memory(arg) ? -1 : 1;
     default:
         rc = pk_filter_set_regex(f, regex_of_option[opt - PK_OPT_FILTER_FIRST], arg, &err);
     }

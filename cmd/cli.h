@@ -24,7 +24,8 @@ int pk_cli_convert(int argc, char **argv, const char *usage);
  * -1 with err naming the metrics the profile has. */
 int pk_cli_metric(const pk_profile *p, const char *name, pk_error *err);
 
-/* ---- the filter options every command takes (lib/filter.h) ---- */
+/* ---- the filter options every command takes (lib/filter.h), and
+ * --max-memory (lib/limits.h) ---- */
 
 #include <getopt.h>
 
@@ -47,6 +48,7 @@ enum {
     PK_OPT_GRANULARITY,
     PK_OPT_COLLAPSE_RECURSION,
     PK_OPT_MERGE,
+    PK_OPT_MAX_MEMORY,
     PK_OPT_FILTER_LAST
 };
 
@@ -64,8 +66,9 @@ enum {
         {"strip-dirs", no_argument, 0, PK_OPT_STRIP_DIRS},                                         \
         {"granularity", required_argument, 0, PK_OPT_GRANULARITY},                                 \
         {"collapse-recursion", no_argument, 0, PK_OPT_COLLAPSE_RECURSION},                         \
+        {"merge", no_argument, 0, PK_OPT_MERGE},                                                   \
     {                                                                                              \
-        "merge", no_argument, 0, PK_OPT_MERGE                                                      \
+        "max-memory", required_argument, 0, PK_OPT_MAX_MEMORY                                      \
     }
 
 /* The usage text of those options, for a command's --help. */
@@ -77,6 +80,10 @@ extern bool pk_cli_merge;
 /* Handle a filter option: 1 if opt was one (applied to f), 0 if it is not a
  * filter option, -1 on a bad argument (message printed: exit 2). */
 int pk_cli_filter_option(int opt, const char *arg, pk_filter *f);
+
+/* --max-memory SIZE, for commands without the filter options (plines): 0,
+ * or PK_EXIT_ERROR on a bad size (message printed). */
+int pk_cli_max_memory(const char *arg);
 
 /* Read the n inputs: one, or with --merge (or always_merge) all summed into
  * the first, each labelled in meta "input.N". NULL with err on failure. */

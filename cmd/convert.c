@@ -28,7 +28,6 @@ static const char convert_options[] =
     "      --width PIXELS       flame graph width (default 1200)\n"
     "      --embed-source       HTML report: embed the source of the hottest lines\n"
     "      --source-root DIR    HTML report: look for moved sources under DIR too\n"
-    "      --max-memory SIZE    memory an input and its model may take (default 8G)\n"
     "  -v, --verbose            report what was skipped while reading\n"
     "  -h, --help               this text\n";
 
@@ -62,7 +61,6 @@ enum {
     OPT_COLORS,
     OPT_COUNTNAME,
     OPT_WIDTH,
-    OPT_MAXMEM,
     OPT_EMBED_SOURCE,
     OPT_SOURCE_ROOT,
 };
@@ -84,7 +82,6 @@ static const struct option long_options[] = {
     {"colors", required_argument, 0, OPT_COLORS},
     {"countname", required_argument, 0, OPT_COUNTNAME},
     {"width", required_argument, 0, OPT_WIDTH},
-    {"max-memory", required_argument, 0, OPT_MAXMEM},
     {"embed-source", no_argument, 0, OPT_EMBED_SOURCE},
     {"source-root", required_argument, 0, OPT_SOURCE_ROOT},
     {"verbose", no_argument, 0, 'v'},
@@ -197,10 +194,6 @@ static int run(int argc, char **argv, const char *usage, pk_filter *filter)
             wopt.width = atoi(optarg);
             if (wopt.width < 100 || wopt.width > 30000)
                 return pk_cli_usage_error("--width must be 100..30000 pixels");
-            break;
-        case OPT_MAXMEM:
-            if (!(pk_max_input_bytes = pk_parse_size(optarg)))
-                return pk_cli_usage_error("bad --max-memory '%s'", optarg);
             break;
         case OPT_EMBED_SOURCE:
             wopt.embed_source = true;

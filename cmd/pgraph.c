@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "../formats/dot.h"
-#include "../lib/limits.h"
 #include "../lib/output.h"
 #include "cli.h"
 
@@ -34,7 +33,6 @@ static const char usage[] =
     "      --title TEXT         caption of the graph\n"
     "      --threads            keep process and thread frames (stack profiles)\n"
     "      --view VIEW          memray: peak (default), leaks, temporary, total\n"
-    "      --max-memory SIZE    memory an input and its model may take (default 8G)\n"
     "  -h, --help               this text\n"
     "REGEX is POSIX extended, matched anywhere in the name or in FILE:LINE:NAME.\n";
 
@@ -46,8 +44,7 @@ enum {
     OPT_WRAP,
     OPT_TITLE,
     OPT_THREADS,
-    OPT_VIEW,
-    OPT_MAXMEM
+    OPT_VIEW
 };
 
 static const struct option long_options[] = {
@@ -67,7 +64,6 @@ static const struct option long_options[] = {
     {"title", required_argument, 0, OPT_TITLE},
     {"threads", no_argument, 0, OPT_THREADS},
     {"view", required_argument, 0, OPT_VIEW},
-    {"max-memory", required_argument, 0, OPT_MAXMEM},
     {"help", no_argument, 0, 'h'},
     /* After pgraph's own --root/--leaf/--depth, which act on the graph as
      * gprof2dot's do and so shadow the filters' stack-based ones. */
@@ -157,10 +153,6 @@ static int parse_args(int argc, char **argv, pgraph_args *a)
             break;
         case OPT_VIEW:
             a->read.view = optarg;
-            break;
-        case OPT_MAXMEM:
-            if (!(pk_max_input_bytes = pk_parse_size(optarg)))
-                return pk_cli_usage_error("bad --max-memory '%s'", optarg);
             break;
         case 'h':
             fputs(usage, stdout);

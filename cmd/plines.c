@@ -24,9 +24,11 @@ static const char usage[] =
     "      --source-root DIR  look for moved sources under DIR too\n"
     "  -f, --from FORMAT    input format, skipping detection\n"
     "  -o, --output FILE    write there instead of stdout\n"
+    "      --max-memory SIZE  memory the input and its model may take\n"
+    "                       (default: half the RAM, at most 8G)\n"
     "  -h, --help           this text\n";
 
-enum { OPT_SORT = 256, OPT_METRIC, OPT_ROOT };
+enum { OPT_SORT = 256, OPT_METRIC, OPT_ROOT, OPT_MAX_MEMORY };
 
 static const struct option long_options[] = {
     {"sort", required_argument, 0, OPT_SORT},
@@ -35,6 +37,7 @@ static const struct option long_options[] = {
     {"source-root", required_argument, 0, OPT_ROOT},
     {"from", required_argument, 0, 'f'},
     {"output", required_argument, 0, 'o'},
+    {"max-memory", required_argument, 0, OPT_MAX_MEMORY},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0},
 };
@@ -77,6 +80,9 @@ static int parse_options(int argc, char **argv, options *o)
             break;
         case OPT_METRIC:
             o->listing.metric = optarg;
+            break;
+        case OPT_MAX_MEMORY:
+            if (pk_cli_max_memory(optarg)) return PK_EXIT_ERROR;
             break;
         case 'u':
             if (parse_unit(optarg, &o->listing)) return PK_EXIT_ERROR;

@@ -405,7 +405,7 @@ static void refill(reader *r)
     size_t keep = w->end - w->start;
     w->base += w->start;
     if (keep == w->cap) { /* one line fills the window: widen it */
-        if (w->cap * 2 > pk_max_input_bytes)
+        if (w->cap * 2 > pk_max_memory())
             pk_fail(r->in, w->base, "line longer than the memory limit");
         char *wider = pk_alloc(r->p, w->cap * 2);
         memcpy(wider, w->data + w->start, keep);

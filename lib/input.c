@@ -391,9 +391,9 @@ const uint8_t *pk_input_all(pk_input *in, size_t *len)
     in->all = buf; /* owned by in from here, so a failure frees it */
     for (;;) {
         if (n == cap) {
-            if (cap >= pk_max_input_bytes)
+            if (cap >= pk_max_memory())
                 pk_fail(in, in->consumed + n, "input larger than the %llu MiB limit (--max-memory)",
-                        (unsigned long long)(pk_max_input_bytes >> 20));
+                        (unsigned long long)(pk_max_memory() >> 20));
             cap *= 2;
             buf = in->all = pk_xrealloc(buf, cap);
         }

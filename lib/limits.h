@@ -8,8 +8,12 @@
 struct pk_input;
 
 /* The most bytes an input may decode to when read whole, and the most memory
- * a read may take for its model (--max-memory). */
-extern uint64_t pk_max_input_bytes;
+ * a read may take for its model (--max-memory). Unless set, half the
+ * machine's memory and at most PK_DEFAULT_MAX_MEMORY: a huge or hostile
+ * input fails with a message before the machine swaps. */
+#define PK_DEFAULT_MAX_MEMORY (8ULL << 30)
+uint64_t pk_max_memory(void);
+void pk_set_max_memory(uint64_t bytes);
 
 /* Compressed inputs: past PK_BOMB_FLOOR decoded bytes, data that expands more
  * than PK_BOMB_RATIO times is refused as a decompression bomb. Deflate tops
@@ -21,7 +25,8 @@ extern uint64_t pk_max_input_bytes;
  * so deeper stacks are damage or hostility, and writers walk trees this deep. */
 #define PK_MAX_STACK_DEPTH 100000
 
-/* Parse "512M", "4G", "100000" into bytes; 0 when malformed. */
+/* Parse "512M", "4G", "100000" into bytes (K, M, G, T: powers of 1024); 0
+ * when malformed or too large. */
 uint64_t pk_parse_size(const char *s);
 
 /* The memory budget of one read. Between pk_budget_begin and pk_budget_end,

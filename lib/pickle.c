@@ -72,7 +72,7 @@ static void account(vm *m, size_t bytes)
     }
     if (pk->budget_is_max_memory)
         FAIL(m, "memory limit of %llu MiB exceeded (--max-memory)",
-             (unsigned long long)(pk_max_input_bytes >> 20));
+             (unsigned long long)(pk_max_memory() >> 20));
     FAIL(m, "pickle expands beyond %d times its size", PK_PICKLE_EXPANSION);
 }
 

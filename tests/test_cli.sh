@@ -31,6 +31,22 @@ for source in "$src"/cmd/*.c; do
   expect_error "$(basename "$cmd") bad option" "$cmd" --no-such-option
 done
 
+# --max-memory on every command: a limit the model outgrows is one clear line;
+# a malformed or tiny limit is a usage error.
+big=$shared/bench/pstats-20k-functions.py312.pstats
+for name in pconv pfilter ptop pgraph pdiff plines; do
+  cmd=$bin/$name
+  inputs=("$big")
+  [ $name = pdiff ] && inputs=("$big" "$big")
+  case $name in pconv | pfilter | pgraph) inputs+=(-o "$tmp/x.dot") ;; esac
+  expect_error "$name --max-memory 1M" "$cmd" --max-memory 1M "${inputs[@]}"
+  grep -q "offset [0-9]*: memory limit of 1 MiB exceeded" "$tmp/err" && ok ||
+    bad "$name --max-memory: $(cat "$tmp/err")"
+  expect_error "$name --max-memory 4K" "$cmd" --max-memory 4K "${inputs[@]}"
+  grep -q "bad --max-memory '4K'" "$tmp/err" && ok || bad "$name --max-memory 4K: $(cat "$tmp/err")"
+  expect_error "$name --max-memory -1" "$cmd" --max-memory -1 "${inputs[@]}"
+done
+
 expect_error "missing file" "$bin/pconv" "$tmp/nope" -o "$tmp/x.json"
 grep -q "nope: No such file" "$tmp/err" && ok || bad "missing file message"
 expect_error "directory" "$bin/pconv" "$tmp" -o "$tmp/x.json"

@@ -95,7 +95,7 @@ int main(int argc, char **argv)
     size_t maxbytes = 6000;
     int first = 1;
     if (argc > 2 && strcmp(argv[1], "-n") == 0) maxbytes = strtoul(argv[2], NULL, 10), first = 3;
-    pk_max_input_bytes = 256u << 20;
+    pk_set_max_memory(256u << 20);
     /* Readers warn about damage on stderr, and thousands of cuts say it
      * often: stderr goes to a file while reading, and back for the leak
      * check at exit. A sanitizer report while reading stays in that file. */

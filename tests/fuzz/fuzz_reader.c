@@ -13,7 +13,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    pk_max_input_bytes = 256u << 20;
+    pk_set_max_memory(256u << 20);
     return 0;
 }
 
