@@ -530,10 +530,14 @@ static void reader_cleanup(cg_reader *r)
     r->minline = NULL;
 }
 
-_Noreturn static void cg_fail(cg_reader *r, const char *what)
+static void cleanup_on_fail(void *r)
 {
     reader_cleanup(r);
-    pk_fail(r->in, r->line_start, "%s", what);
+}
+
+_Noreturn static void cg_fail(cg_reader *r, const char *what)
+{
+    pk_fail(r->in, r->line_start, "%s", what); /* cleanup_on_fail runs */
 }
 
 typedef struct {
@@ -934,6 +938,8 @@ static void callgrind_read(pk_input *in, pk_profile *p, const pk_read_options *o
 {
     (void)opt;
     cg_reader r = {.in = in, .p = p, .npos = 1, .line_col = 0, .fn = PK_NONE, .cfn = PK_NONE};
+    /* Whatever fails the read, ours or the budget's, frees the tables. */
+    pk_input_on_fail(in, cleanup_on_fail, &r);
     r.unknown = pk_intern_cstr(p, "???");
     r.buf = (const char *)pk_input_all(in, &r.len);
     for (size_t pos = 0; pos < r.len;) {
@@ -946,6 +952,7 @@ static void callgrind_read(pk_input *in, pk_profile *p, const pk_read_options *o
     r.line_start = r.len;
     if (r.nevents == 0) cg_fail(&r, "no events: line");
     finish_graph(&r);
+    pk_input_on_fail(in, NULL, NULL);
     reader_cleanup(&r);
 }
 

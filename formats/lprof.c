@@ -184,6 +184,11 @@ static bool read_stats(walk *w, const pk_pvalue *root)
     return true;
 }
 
+static void free_pickle(void *pk)
+{
+    pk_pickle_free(pk);
+}
+
 static void read_lprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
 {
     (void)opt;
@@ -193,12 +198,14 @@ static void read_lprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
     pk_pickle_error perr;
     const pk_pvalue *root = pk_pickle_load(data, len, allowed_globals, &pk, &perr);
     if (!root) pk_fail(in, perr.offset, "%s", perr.msg);
+    pk_input_on_fail(in, free_pickle, pk); /* building the model may fail the read */
     pk_add_metric(p, "time", "ns");
     pk_add_metric(p, "hits", "count");
     walk w = {.in = in, .p = p};
     bool ok = read_stats(&w, root);
     char proto[8];
     snprintf(proto, sizeof proto, "%d", pk_pickle_protocol(pk));
+    pk_input_on_fail(in, NULL, NULL);
     pk_pickle_free(pk);
     if (!ok) pk_fail(in, w.err_offset, "%s", w.err);
     pk_meta_set(p, "lprof.protocol", proto);

@@ -1688,6 +1688,16 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     r->keep_native = opt && opt->native;
     r->temp_threshold =
         opt && opt->temporary_threshold > 0 ? (uint64_t)opt->temporary_threshold : 1;
+
+    /* Any failure, ours, the budget's or the input layer's, frees our
+     * tables first. */
+    jmp_buf *catcher = pk_input_catch(in);
+    memcpy(r->outer, *catcher, sizeof(jmp_buf));
+    if (setjmp(*catcher)) {
+        memcpy(*catcher, r->outer, sizeof(jmp_buf));
+        reader_free(r);
+        longjmp(*catcher, 1);
+    }
     r->buf = grow(NULL, &r->cap, MR_CHUNK, 1);
     r->cur = r->end = r->buf;
     r->nodes = grow(NULL, &r->capnodes, 1024, sizeof *r->nodes);
@@ -1698,15 +1708,6 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     map_init(&r->loc_by_key, 1024, 0);
     live_init(&r->live, 10, 0);
     map_init(&r->live.big_index, 16, 0);
-
-    /* Any failure, ours or the input layer's, frees our tables first. */
-    jmp_buf *catcher = pk_input_catch(in);
-    memcpy(r->outer, *catcher, sizeof(jmp_buf));
-    if (setjmp(*catcher)) {
-        memcpy(*catcher, r->outer, sizeof(jmp_buf));
-        reader_free(r);
-        longjmp(*catcher, 1);
-    }
 
     if (setjmp(r->truncated)) fail(r, "capture ends inside the header");
     read_header(r);

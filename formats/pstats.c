@@ -130,6 +130,11 @@ static void dec_free(dec *d)
     d->listed = NULL;
 }
 
+static void dec_free_on_fail(void *d)
+{
+    dec_free(d);
+}
+
 static _Noreturn __attribute__((format(printf, 3, 4))) void dec_fail(dec *d, size_t off,
                                                                      const char *fmt, ...)
 {
@@ -143,8 +148,7 @@ static _Noreturn __attribute__((format(printf, 3, 4))) void dec_fail(dec *d, siz
         snprintf(d->fail_msg, sizeof d->fail_msg, "%s", msg);
         longjmp(*d->trial, 1);
     }
-    dec_free(d);
-    pk_fail(d->in, off, "%s", msg);
+    pk_fail(d->in, off, "%s", msg); /* dec_free_on_fail runs */
 }
 
 static void need(dec *d, size_t n, const char *what)
@@ -866,10 +870,13 @@ static void pstats_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     dec_init(&d, data, len);
     d.in = in;
     d.p = p;
+    /* Whatever fails the read, ours or the budget's, frees the tables. */
+    pk_input_on_fail(in, dec_free_on_fail, &d);
     pk_add_metric(p, "time", "ns");
     read_stats(&d);
     if (d.pos != d.len) pk_warn(in, "%zu bytes after the statistics ignored", d.len - d.pos);
     pk_meta_set(p, "pstats.producer", settle_producer(&d));
+    pk_input_on_fail(in, NULL, NULL);
     dec_free(&d);
     p->has_graph = true;
     p->has_calls = true;

@@ -123,8 +123,7 @@ static size_t path_offset(const reader *r)
     return i;
 }
 
-/* Fail at the current path. The parsed document is freed before unwinding:
- * only the arena survives. */
+/* Fail at the current path (free_document runs). */
 static _Noreturn __attribute__((format(printf, 2, 3))) void fail(reader *r, const char *fmt, ...)
 {
     char what[160], path[160] = "";
@@ -139,9 +138,7 @@ static _Noreturn __attribute__((format(printf, 2, 3))) void fail(reader *r, cons
                                            s->key)
                                 : snprintf(path + used, sizeof path - used, "[%zu]", s->index));
     }
-    size_t offset = path_offset(r);
-    json_decref(r->root);
-    pk_fail(r->in, offset, "%s%s%s", path, path[0] ? ": " : "", what);
+    pk_fail(r->in, path_offset(r), "%s%s%s", path, path[0] ? ": " : "", what);
 }
 
 static const struct {
@@ -301,6 +298,11 @@ static void read_evented(reader *r, json_t *prof, pk_id thread)
     if (open.depth > 1) fail(r, "%zu frames left open at the end", open.depth - 1);
 }
 
+static void free_document(void *root)
+{
+    json_decref(root);
+}
+
 static void speedscope_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
 {
     size_t len;
@@ -310,6 +312,8 @@ static void speedscope_read(pk_input *in, pk_profile *p, const pk_read_options *
     /* A NUL inside a name is kept up to it (pk_intern), not refused. */
     r.root = json_loadb(buf, len, JSON_ALLOW_NUL, &jerr);
     if (!r.root) pk_fail(in, (uint64_t)jerr.position, "%s", jerr.text);
+    /* Whatever fails the read, ours or the budget's, frees the document. */
+    pk_input_on_fail(in, free_document, r.root);
     const char *schema = json_string_value(json_object_get(r.root, "$schema"));
     at(&r, 0, "$schema", 0);
     if (!schema || !strstr(schema, "speedscope")) fail(&r, "not a speedscope file");
@@ -343,6 +347,7 @@ static void speedscope_read(pk_input *in, pk_profile *p, const pk_read_options *
     if (name) pk_meta_set(p, "speedscope.name", name);
     const char *exporter = json_string_value(json_object_get(r.root, "exporter"));
     if (exporter) pk_meta_set(p, "speedscope.exporter", exporter);
+    pk_input_on_fail(in, NULL, NULL);
     json_decref(r.root);
     p->has_tree = true;
     if (!opt || !opt->threads) pk_merge_threads(p);

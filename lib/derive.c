@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hmap.h"
+#include "limits.h"
 #include "profile.h"
 
 /* Walks the tree depth-first, calling visit on entering and leave on leaving
@@ -17,7 +18,7 @@ typedef struct {
 
 static void walk_tree(const pk_profile *p, const tree_visitor *v)
 {
-    pk_id *stack = pk_xmalloc((p->nnodes + 1) * sizeof *stack);
+    pk_id *stack = pk_scratch_hold(pk_xmalloc((p->nnodes + 1) * sizeof *stack));
     size_t depth = 0;
     pk_id cur = p->nodes[0].first_child;
     while (cur != PK_NONE) {
@@ -32,7 +33,7 @@ static void walk_tree(const pk_profile *p, const tree_visitor *v)
         }
         cur = next;
     }
-    free(stack);
+    pk_scratch_free(stack);
 }
 
 /* ---- tree -> graph ---- */
@@ -85,16 +86,17 @@ void pk_derive_graph(pk_profile *p)
     p->nedges = 0;
     pk_reindex(p);
     graph_walk w = {.p = p};
-    w.incl = pk_tree_inclusive(p);
-    w.func_active = pk_xcalloc(p->nfuncs + 1, sizeof *w.func_active);
-    w.node_edge = pk_xmalloc(p->nnodes * sizeof *w.node_edge);
+    /* held: making edges may fail the read */
+    w.incl = pk_scratch_hold(pk_tree_inclusive(p));
+    w.func_active = pk_scratch_hold(pk_xcalloc(p->nfuncs + 1, sizeof *w.func_active));
+    w.node_edge = pk_scratch_hold(pk_xmalloc(p->nnodes * sizeof *w.node_edge));
     /* A tree of n nodes implies at most n edges. */
-    w.edge_active = pk_xcalloc(p->nnodes + 1, sizeof *w.edge_active);
+    w.edge_active = pk_scratch_hold(pk_xcalloc(p->nnodes + 1, sizeof *w.edge_active));
     walk_tree(p, &(tree_visitor){graph_enter, graph_leave, &w});
-    free(w.incl);
-    free(w.func_active);
-    free(w.edge_active);
-    free(w.node_edge);
+    pk_scratch_free(w.incl);
+    pk_scratch_free(w.func_active);
+    pk_scratch_free(w.edge_active);
+    pk_scratch_free(w.node_edge);
     p->has_graph = true;
 }
 
@@ -130,14 +132,15 @@ static void lines_leave(void *ctx, pk_id id)
 void pk_derive_lines(pk_profile *p)
 {
     lines_walk w = {.p = p};
-    w.incl = pk_tree_inclusive(p);
+    /* held: making line entries may fail the read */
+    w.incl = pk_scratch_hold(pk_tree_inclusive(p));
     /* Each node adds at most one line entry: size the counters for all. */
-    w.active = pk_xcalloc(p->nlines + p->nnodes + 1, sizeof *w.active);
-    w.node_line = pk_xmalloc(p->nnodes * sizeof *w.node_line);
+    w.active = pk_scratch_hold(pk_xcalloc(p->nlines + p->nnodes + 1, sizeof *w.active));
+    w.node_line = pk_scratch_hold(pk_xmalloc(p->nnodes * sizeof *w.node_line));
     walk_tree(p, &(tree_visitor){lines_enter, lines_leave, &w});
-    free(w.incl);
-    free(w.active);
-    free(w.node_line);
+    pk_scratch_free(w.incl);
+    pk_scratch_free(w.active);
+    pk_scratch_free(w.node_line);
 }
 
 /* ---- graph -> tree (estimate) ---- */
@@ -226,11 +229,13 @@ void pk_ensure_tree(pk_profile *p)
 
 void pk_merge_threads(pk_profile *p)
 {
-    pk_node *old = p->nodes;
     size_t nold = p->nnodes;
-    pk_id *map = pk_xmalloc(nold * sizeof *map);
+    pk_id *map = pk_scratch_hold(pk_xmalloc(nold * sizeof *map));
+    /* The old tree is ours from here: held, as the new one's growth may
+     * fail the read. */
+    pk_node *old = pk_scratch_hold(p->nodes);
     p->nodes = NULL;
-    p->capnodes = 0;
+    p->nnodes = p->capnodes = 0;
     PK_GROW(p->nodes, p->capnodes, nold);
     p->nodes[0] = old[0];
     p->nodes[0].first_child = PK_NONE;
@@ -248,6 +253,6 @@ void pk_merge_threads(pk_profile *p)
         for (int m = 0; m < p->nmetrics; m++)
             p->nodes[map[i]].self[m] += old[i].self[m];
     }
-    free(map);
-    free(old);
+    pk_scratch_free(map);
+    pk_scratch_free(old);
 }

@@ -92,6 +92,7 @@ _Noreturn void pk_fail(pk_input *in, uint64_t offset, const char *fmt, ...)
         in->cleanup = NULL; /* a failing cleanup must not loop */
         cleanup(in->cleanup_ctx);
     }
+    pk_scratch_free_all();
     longjmp(in->catch, 1);
 }
 

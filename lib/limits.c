@@ -80,6 +80,34 @@ void pk_budget_check(size_t bytes)
     if (budget_input && bytes > pk_max_memory() - budget_used) exceeded(bytes);
 }
 
+/* Held at once: a handful per derivation, nested at most a few deep. */
+#define MAX_HELD 32
+static void *held[MAX_HELD];
+static int nheld;
+
+void *pk_scratch_hold(void *ptr)
+{
+    if (nheld == MAX_HELD) abort(); /* a caller that forgot to release */
+    held[nheld++] = ptr;
+    return ptr;
+}
+
+void pk_scratch_free(void *ptr)
+{
+    for (int i = nheld; i-- > 0;)
+        if (held[i] == ptr) {
+            held[i] = held[--nheld];
+            break;
+        }
+    free(ptr);
+}
+
+void pk_scratch_free_all(void)
+{
+    while (nheld)
+        free(held[--nheld]);
+}
+
 size_t pk_budget_left(void)
 {
     return budget_input ? (size_t)(pk_max_memory() - budget_used) : SIZE_MAX;

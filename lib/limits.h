@@ -41,6 +41,13 @@ void pk_budget_check(size_t bytes);
 /* What is left of the budget (SIZE_MAX outside a read), for code that fails
  * in its own way rather than through pk_fail (the pickle interpreter). */
 size_t pk_budget_left(void);
+/* Scratch memory a library function holds while it calls what may fail the
+ * read (anything charged to the budget): pk_fail frees what is held, so a
+ * failed read loses nothing. pk_scratch_free releases and frees one. */
+void *pk_scratch_hold(void *ptr);
+void pk_scratch_free(void *ptr);
+void pk_scratch_free_all(void);
+
 /* During a read, fail it when a stack is deeper than PK_MAX_STACK_DEPTH. */
 void pk_check_stack_depth(size_t depth);
 

@@ -24,3 +24,6 @@ add_test(NAME leaks COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tests/test_leaks.sh
   $<TARGET_FILE_DIR:pconv> ${CMAKE_CURRENT_SOURCE_DIR} ${PK_SHARED_DIR})
 set_tests_properties(leaks PROPERTIES TIMEOUT 1500)
 set_tests_properties(truncate_every_offset PROPERTIES TIMEOUT 600)
+add_test(NAME budget COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/tests/test_budget.py
+  $<TARGET_FILE_DIR:pconv> ${CMAKE_CURRENT_SOURCE_DIR} ${PK_SHARED_DIR})
+set_tests_properties(budget PROPERTIES TIMEOUT 600)
