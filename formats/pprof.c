@@ -447,16 +447,17 @@ static int cmp_loc(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* (bsearch, like qsort, must not be given the NULL of an empty table) */
 static const fn_rec *find_fn(pprof_reader *r, uint64_t id)
 {
     fn_rec key = {.id = id};
-    return bsearch(&key, r->fns, r->nfns, sizeof key, cmp_fn);
+    return r->nfns ? bsearch(&key, r->fns, r->nfns, sizeof key, cmp_fn) : NULL;
 }
 
 static const loc_rec *find_loc(pprof_reader *r, uint64_t id)
 {
     loc_rec key = {.id = id};
-    return bsearch(&key, r->locs, r->nlocs, sizeof key, cmp_loc);
+    return r->nlocs ? bsearch(&key, r->locs, r->nlocs, sizeof key, cmp_loc) : NULL;
 }
 
 /* Time units become ns, so that every time metric of the model is in ns. */
