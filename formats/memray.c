@@ -195,11 +195,11 @@ static void live_put(live_map *m, uint64_t addr, uint64_t size, uint32_t loc)
     if (2 * (m->n + 1) > m->mask + 1) live_grow(m);
     uint32_t small = (uint32_t)size;
     if (size >= LIVE_BIG) {
-        uint32_t i = map_find(&m->big_index, addr);
+        uint32_t i = map_find(&m->big_index, addr | 1); /* keyed as the slots are */
         if (i == PK_NONE) {
             m->big_sizes = grow(m->big_sizes, &m->capbig, m->nbig + 1, sizeof *m->big_sizes);
             i = (uint32_t)m->nbig++;
-            map_put(&m->big_index, addr, i);
+            map_put(&m->big_index, addr | 1, i);
         }
         m->big_sizes[i] = size;
         small = LIVE_BIG;
@@ -210,7 +210,7 @@ static void live_put(live_map *m, uint64_t addr, uint64_t size, uint32_t loc)
 static uint64_t live_size(const live_map *m, const live_slot *s)
 {
     if (s->size != LIVE_BIG) return s->size;
-    return m->big_sizes[map_find(&m->big_index, s->key & ~(uint64_t)1)];
+    return m->big_sizes[map_find(&m->big_index, s->key)];
 }
 
 static void live_erase(live_map *m, live_slot *slot)
@@ -650,11 +650,20 @@ static uint32_t code_index(mr_reader *r, uint64_t code_id)
     return r->code_by_id[code_id];
 }
 
+/* Sums of sizes and counts: a real capture stays far below 2^63, a hostile
+ * one may not. */
+static inline void add_checked(mr_reader *r, int64_t *sum, int64_t v)
+{
+    if (__builtin_add_overflow(*sum, v, sum))
+        fail(r, "allocation sizes or counts overflow 64 bits");
+}
+
 /* ---- high-water mark bookkeeping (memray's HighWaterMarkAggregator) ------- */
 
 static inline void usage_delta(mr_reader *r, uint32_t loc, int64_t count, int64_t bytes)
 {
-    int64_t heap = r->heap + bytes;
+    int64_t heap = r->heap;
+    add_checked(r, &heap, bytes);
     if (r->heap >= r->heap_at_peak && heap < r->heap) {
         /* falling edge of a peak not yet recorded */
         r->peak_count++;
@@ -664,12 +673,12 @@ static inline void usage_delta(mr_reader *r, uint32_t loc, int64_t count, int64_
     location *l = &r->locs[loc];
     if (l->last_peak != r->peak_count) {
         l->peak_count += l->since_count;
-        l->peak_bytes += l->since_bytes;
+        add_checked(r, &l->peak_bytes, l->since_bytes);
         l->since_count = l->since_bytes = 0;
         l->last_peak = r->peak_count;
     }
     l->since_count += count;
-    l->since_bytes += bytes;
+    add_checked(r, &l->since_bytes, bytes);
 }
 
 /* ---- view temporary: allocations freed within N allocations ------------- */
@@ -739,7 +748,7 @@ static void recent_match(mr_reader *r, uint32_t thread, uint64_t addr, uint64_t 
     if (!s || (ranged && s->size != size)) return;
     if (s->thread == thread && recent_in_window(r, s)) {
         r->locs[s->loc].temp_count++;
-        r->locs[s->loc].temp_bytes += (int64_t)s->size;
+        add_checked(r, &r->locs[s->loc].temp_bytes, (int64_t)s->size);
     }
 }
 
@@ -849,7 +858,7 @@ static inline __attribute__((always_inline)) void process_allocation(mr_reader *
         r->total_allocs++;
         r->total_bytes += size;
         l->total_count++;
-        l->total_bytes += (int64_t)size;
+        add_checked(r, &l->total_bytes, (int64_t)size);
     }
     __builtin_prefetch(&r->live.slots[live_home(&r->live, addr | 1)]);
     r->pending[r->npending++] = (pending_alloc){addr, size, loc, r->cur_thread, (uint8_t)allocator};
@@ -1225,12 +1234,12 @@ static void on_agg_allocation(mr_reader *r)
     }
     uint32_t loc = location_get(r, node, thread);
     location *l = &r->locs[loc];
-    l->peak_count += (int64_t)f[5];
-    l->leak_count += (int64_t)f[6];
-    l->peak_bytes += (int64_t)f[7];
-    l->leak_bytes += (int64_t)f[8];
-    r->heap_at_peak += (int64_t)f[7];
-    r->heap += (int64_t)f[8];
+    add_checked(r, &l->peak_count, (int64_t)f[5]);
+    add_checked(r, &l->leak_count, (int64_t)f[6]);
+    add_checked(r, &l->peak_bytes, (int64_t)f[7]);
+    add_checked(r, &l->leak_bytes, (int64_t)f[8]);
+    add_checked(r, &r->heap_at_peak, (int64_t)f[7]);
+    add_checked(r, &r->heap, (int64_t)f[8]);
     if (allocator < 16) r->by_allocator[allocator]++;
     r->n_records++;
 }
@@ -1643,14 +1652,15 @@ static void finish(mr_reader *r)
     if (r->aggregated) {
         peak = r->heap_at_peak;
         for (size_t i = 0; i < r->nlocs; i++) {
-            leaked_bytes += r->locs[i].leak_bytes;
-            leaked_count += r->locs[i].leak_count;
+            add_checked(r, &leaked_bytes, r->locs[i].leak_bytes);
+            add_checked(r, &leaked_count, r->locs[i].leak_count);
         }
     } else {
         peak = r->heap >= r->heap_at_peak ? r->heap : r->heap_at_peak;
         for (size_t i = 0; i < r->nlocs; i++) {
-            leaked_bytes += r->locs[i].peak_bytes + r->locs[i].since_bytes;
-            leaked_count += r->locs[i].peak_count + r->locs[i].since_count;
+            add_checked(r, &leaked_bytes, r->locs[i].peak_bytes);
+            add_checked(r, &leaked_bytes, r->locs[i].since_bytes);
+            add_checked(r, &leaked_count, r->locs[i].peak_count + r->locs[i].since_count);
         }
     }
     set_meta(r, peak, leaked_bytes, leaked_count);
