@@ -280,15 +280,19 @@ def test_line_tables(r):
     return len(tables)
 
 
+def live_allocations_capture(n):
+    """n allocations of 64 bytes at distinct addresses, never freed."""
+    return (header_v12() + b"\x0c" + struct.pack("<Q", 1)
+            + b"\x0e" + varint(1) + b"f\0f.py\0" + svarint(1) + varint(0)
+            + b"\x41" + varint(1) + svarint(0)
+            + (b"\xfe" + svarint(1) + varint(64)) * n + b"\x01")
+
+
 def test_live_budget(r):
     """A million allocations never freed: the live table grows with them and
     counts against --max-memory, which ends the read with one clear line."""
     n = 1_000_000
-    body = (b"\x0c" + struct.pack("<Q", 1)
-            + b"\x0e" + varint(1) + b"f\0f.py\0" + svarint(1) + varint(0)
-            + b"\x41" + varint(1) + svarint(0)
-            + (b"\xfe" + svarint(1) + varint(64)) * n + b"\x01")
-    capture = header_v12() + body
+    capture = live_allocations_capture(n)
     proc, model = r.run(capture, extra=["--max-memory", "256M"])
     assert proc.returncode == 0, proc.stderr
     assert model["meta"]["memray.peak_memory"] == str(64 * n), model["meta"]

@@ -8,7 +8,6 @@ shows as LeakSanitizer's report and a non-zero exit).
 import os
 import pickle
 import re
-import struct
 import subprocess
 import sys
 import tempfile
@@ -25,16 +24,6 @@ LINE = re.compile(r"^pconv: .+: offset \d+: memory limit of \d+ MiB exceeded.*\n
 def pconv(*args):
     return subprocess.run([os.path.join(BIN, "pconv"), *args], capture_output=True, text=True,
                           timeout=300)
-
-
-def memray_capture():
-    """A million allocations never freed: the live table outgrows the limits."""
-    m = memray_robust
-    body = (b"\x0c" + struct.pack("<Q", 1)
-            + b"\x0e" + m.varint(1) + b"f\0f.py\0" + m.svarint(1) + m.varint(0)
-            + b"\x41" + m.varint(1) + m.svarint(0)
-            + (b"\xfe" + m.svarint(1) + m.varint(64)) * 1_000_000 + b"\x01")
-    return m.header_v12() + body
 
 
 def lprof_capture():
@@ -65,7 +54,9 @@ def inputs(tmp):
         r = pconv(source, "-o", path)
         assert r.returncode == 0, r.stderr
         made[name] = path
-    for name, data in (("memray", memray_capture()), ("lprof", lprof_capture())):
+    # a million live allocations: memray's live table outgrows the limits
+    for name, data in (("memray", memray_robust.live_allocations_capture(1_000_000)),
+                       ("lprof", lprof_capture())):
         made[name] = os.path.join(tmp, "big." + name)
         with open(made[name], "wb") as f:
             f.write(data)
