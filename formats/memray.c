@@ -347,9 +347,6 @@ typedef struct {
     stack_node *nodes;
     size_t nnodes, capnodes;
     uint32_t *node_slots; /* node id + 1, 0 = empty */
-    /* build_tree's scratch, here so a failed read frees it */
-    pk_id *stack_funcs;
-    int32_t *stack_lines, *node_line;
     size_t node_mask;
     thread_state *threads;
     size_t nthreads, capthreads;
@@ -398,9 +395,6 @@ static void reader_free(mr_reader *r)
     free(r->code_by_id);
     free(r->nodes);
     free(r->node_slots);
-    free(r->stack_funcs);
-    free(r->stack_lines);
-    free(r->node_line);
     for (size_t i = 0; i < r->nthreads; i++) {
         free(r->threads[i].stack);
     }
@@ -1594,9 +1588,10 @@ static void build_tree(mr_reader *r)
     for (size_t i = 0; i < r->nnodes; i++)
         if (r->nodes[i].depth + 2 + r->max_native_depth > maxdepth)
             maxdepth = r->nodes[i].depth + 2 + r->max_native_depth;
-    pk_id *funcs = r->stack_funcs = pk_xmalloc(maxdepth * sizeof *funcs);
-    int32_t *lines = r->stack_lines = pk_xmalloc(maxdepth * sizeof *lines);
-    int32_t *node_line = r->node_line = pk_xmalloc(r->nnodes * sizeof *node_line);
+    /* held: adding stacks to the model may fail the read */
+    pk_id *funcs = pk_scratch_hold(pk_xmalloc(maxdepth * sizeof *funcs));
+    int32_t *lines = pk_scratch_hold(pk_xmalloc(maxdepth * sizeof *lines));
+    int32_t *node_line = pk_scratch_hold(pk_xmalloc(r->nnodes * sizeof *node_line));
     for (size_t i = 0; i < r->nnodes; i++)
         node_line[i] = INT32_MIN;
     pk_id unknown = PK_NONE;
@@ -1643,6 +1638,9 @@ static void build_tree(mr_reader *r)
         }
         pk_tree_add_stack(p, funcs, lines, depth, v);
     }
+    pk_scratch_free(funcs);
+    pk_scratch_free(lines);
+    pk_scratch_free(node_line);
     p->has_tree = true;
 }
 
