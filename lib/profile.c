@@ -7,6 +7,7 @@
 
 #include "hmap.h"
 #include "limits.h"
+#include "timeline.h"
 
 typedef struct chunk {
     struct chunk *next;
@@ -78,6 +79,7 @@ void pk_profile_free(pk_profile *p)
     free(p->lines);
     free(p->meta);
     free(p->series);
+    pk_timeline_free(p->timeline);
     free(p);
 }
 

@@ -4,7 +4,9 @@
  *   - a call graph: per function self/inclusive values and call counts, per
  *     caller->callee edge the calls and the values spent in the callee;
  *   - a call tree (calling-context tree) when the source had stacks;
- *   - per-line values when the source had line detail.
+ *   - per-line values when the source had line detail;
+ *   - a timeline (lib/timeline.h): samples and event spans in the order they
+ *     happened, when the source knows it.
  * The graph is derived from the tree exactly (pk_derive_graph); a tree can be
  * estimated from a graph (pk_derive_tree), which marks the profile estimated.
  *
@@ -18,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PK_MAX_METRICS 4
+#define PK_MAX_METRICS 16
 #define PK_NONE UINT32_MAX
 
 typedef uint32_t pk_id;
@@ -91,6 +93,7 @@ typedef struct {
 
 typedef struct pk_arena pk_arena;
 typedef struct pk_index pk_index;
+typedef struct pk_timeline pk_timeline;
 
 typedef struct pk_profile {
     pk_arena *arena;
@@ -112,6 +115,7 @@ typedef struct pk_profile {
     pk_series_point *series;
     size_t nseries, capseries;
     const char *series_names[2];
+    pk_timeline *timeline; /* samples and spans in time order, NULL without (timeline.h) */
 
     bool has_graph;     /* funcs' values and edges are filled */
     bool has_tree;      /* nodes hold stacks */

@@ -10,7 +10,7 @@ import sys
 import tempfile
 
 bindir, shared = sys.argv[1], sys.argv[2]
-MAX_METRICS = 4
+MAX_METRICS = 16  # PK_MAX_METRICS
 
 
 def annotate_report(path, nevents):

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/profile.h"
+#include "lib/timeline.h"
 
 static int failures;
 
@@ -131,6 +132,73 @@ static void test_interning(void)
     pk_profile_free(p);
 }
 
+/* Samples and spans come back in order with their values, through any
+ * mix of steady and irregular steps, threads and value changes. */
+static void test_timeline_round_trip(void)
+{
+    pk_profile *p = pk_profile_new();
+    pk_add_metric(p, "time", "ns");
+    pk_add_metric(p, "bytes", "bytes");
+    CHECK_EQ("no samples yet", pk_nsamples(p), 0);
+    uint32_t t1 = pk_thread_get(p, 7, 100, "main"), t2 = pk_thread_get(p, 7, 200, NULL);
+    CHECK_EQ("same thread", pk_thread_get(p, 7, 100, NULL), t1);
+    const int n = 1000;
+    for (int i = 0; i < n; i++) {
+        pk_sample s = {.node = (pk_id)(i % 13), .thread = i % 5 ? t1 : t2,
+                       .t_ns = (int64_t)i * 100000 + (i % 7 ? 0 : -i * 31),
+                       .v = {100000 + i % 3, i % 11 ? 0 : -(int64_t)i << 40}};
+        pk_sample_add(p, &s);
+    }
+    pk_span sp = {.node = 3, .thread = t2, .start_ns = 50, .end_ns = 4000};
+    pk_span_add(p, &sp);
+    sp = (pk_span){.node = 4, .thread = t1, .start_ns = 10, .end_ns = 20};
+    pk_span_add(p, &sp);
+    CHECK_EQ("samples", pk_nsamples(p), n);
+    CHECK_EQ("spans", pk_nspans(p), 2);
+    pk_sample_iter it;
+    pk_sample s;
+    int i = 0, bad = 0;
+    for (pk_samples_begin(p, &it); pk_samples_next(&it, &s); i++) {
+        int64_t t = (int64_t)i * 100000 + (i % 7 ? 0 : -i * 31);
+        int64_t bytes = i % 11 ? 0 : -(int64_t)i << 40;
+        bad += s.node != (pk_id)(i % 13) || s.thread != (i % 5 ? t1 : t2) || s.t_ns != t ||
+               s.v[0] != 100000 + i % 3 || s.v[1] != bytes;
+    }
+    CHECK_EQ("samples read back", i, n);
+    CHECK_EQ("samples that differ", bad, 0);
+    pk_span_iter si;
+    CHECK_EQ("first span", (pk_spans_begin(p, &si), pk_spans_next(&si, &sp)), 1);
+    CHECK_EQ("first span end", sp.end_ns, 4000);
+    CHECK_EQ("second span", pk_spans_next(&si, &sp) && sp.start_ns == 10 && sp.thread == t1, 1);
+    CHECK_EQ("no third span", pk_spans_next(&si, &sp), 0);
+    int64_t first, last;
+    CHECK_EQ("range", pk_timeline_range(p, &first, &last), 1);
+    CHECK_EQ("range first", first, 0);
+    CHECK_EQ("range last", last, (int64_t)(n - 1) * 100000);
+
+    /* Through a node map: odd nodes dropped, even ones renumbered. */
+    pk_id map[13];
+    for (pk_id k = 0; k < 13; k++)
+        map[k] = k % 2 ? PK_NONE : k / 2;
+    pk_profile *q = pk_profile_new();
+    pk_add_metric(q, "time", "ns");
+    pk_add_metric(q, "bytes", "bytes");
+    pk_thread_get(q, 1, 1, "other");
+    pk_timeline_copy_mapped(q, p, map);
+    int kept = 0;
+    bad = 0;
+    for (pk_samples_begin(q, &it); pk_samples_next(&it, &s); kept++)
+        bad += s.node > 6 || pk_thread_at(q, s.thread)->pid != 7;
+    int want = 0;
+    for (int k = 0; k < n; k++)
+        want += (k % 13) % 2 == 0;
+    CHECK_EQ("mapped samples", kept, want);
+    CHECK_EQ("mapped samples that differ", bad, 0);
+    CHECK_EQ("threads", pk_nthreads(q), 3);
+    pk_profile_free(q);
+    pk_profile_free(p);
+}
+
 int main(void)
 {
     test_recursion_counted_once();
@@ -138,6 +206,7 @@ int main(void)
     test_lines_counted_once();
     test_estimated_tree();
     test_interning();
+    test_timeline_round_trip();
     if (failures)
         fprintf(stderr, "%d check(s) failed\n", failures);
     else
