@@ -1,0 +1,2 @@
+add_test(NAME cli COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_cli.sh
+  $<TARGET_FILE_DIR:pconv> ${CMAKE_CURRENT_SOURCE_DIR} ${PK_SHARED_DIR})

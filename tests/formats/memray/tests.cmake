@@ -1,0 +1,12 @@
+# memray captures: oracle values from memray 1.19.3 for every capture in the
+# corpus, and damaged or unusual input.
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_Interpreter_FOUND AND EXISTS ${PK_SHARED_DIR}/corpus/memray)
+  add_test(NAME memray_oracle
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_memray_oracle.py
+            $<TARGET_FILE:pconv> ${PK_SHARED_DIR}/corpus/memray)
+  add_test(NAME memray_robust
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_memray_robust.py
+            $<TARGET_FILE:pconv> ${PK_SHARED_DIR}/corpus/memray)
+  set_tests_properties(memray_oracle memray_robust PROPERTIES TIMEOUT 600)
+endif()
