@@ -2,15 +2,14 @@
  * streamed (all allocations) and aggregated captures. See
  * shared/formats/memray.md.
  *
- * One pass over the records. Memory grows with live allocations, distinct
- * stacks and code objects, never with the file: the input is streamed through
- * a buffer of our own. Peak (high-water mark) contributions are tracked per
- * location as memray does: each location remembers what it held at the last
- * peak it saw and what changed since, and a peak is recorded on its falling
- * edge, so the last record that reaches the maximum wins.
+ * The capture reader: one pass over the records. Memory grows with live
+ * allocations, distinct stacks and code objects, never with the file: the
+ * input is streamed through a buffer of our own. Records are decoded here
+ * into tables (threads, code objects, stacks, locations: a stack on a
+ * thread); allocation events go to memray_views.c, which keeps what each
+ * location holds for the views (peak, leaks, temporary, total).
  */
 #include <inttypes.h>
-#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,18 +17,11 @@
 #include "../lib/bytes.h"
 #include "../lib/hmap.h"
 #include "../lib/limits.h"
-#include "format.h"
+#include "memray.h"
 
 #define MR_CHUNK (1u << 20)
 #define MR_RECORD_MAX 64          /* longest fixed-size stream record */
 #define MR_STRING_MAX (16u << 20) /* longest name or line table accepted */
-
-enum {
-    A_PYMALLOC_FREE = 1,
-    A_FREE = 5,
-    A_MMAP = 14,
-    A_MUNMAP = 15,
-};
 
 static const char *const allocator_names[16] = {"?",
                                                 "PYMALLOC_FREE",
@@ -48,21 +40,9 @@ static const char *const allocator_names[16] = {"?",
                                                 "MMAP",
                                                 "MUNMAP"};
 
-typedef enum { VIEW_PEAK, VIEW_LEAKS, VIEW_TEMPORARY, VIEW_TOTAL } mr_view;
-
-/* pk_grow's doubling, overflow checks and --max-memory budget, in the
- * assigning form this reader's call sites use. */
-static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
-{
-    pk_grow(&arr, cap, need, elem);
-    return arr;
-}
-
 /* ---- small hash maps ------------------------------------------------------ */
 
-/* A zeroed table of `cap` slots. Tables are charged to --max-memory as they
- * pass the largest size already charged for them, like arrays in pk_grow. */
-static void *table_alloc(size_t cap, size_t elem, size_t *charged_cap)
+void *mr_table_alloc(size_t cap, size_t elem, size_t *charged_cap)
 {
     if (cap > *charged_cap) {
         pk_budget_charge((cap - *charged_cap) * elem);
@@ -71,38 +51,16 @@ static void *table_alloc(size_t cap, size_t elem, size_t *charged_cap)
     return pk_xcalloc(cap, elem);
 }
 
-static uint64_t mix64(uint64_t x)
+void mr_map_init(u64map *m, size_t cap, size_t old_cap)
 {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
-/* u64 -> u32, no deletion; val PK_NONE marks an empty slot. */
-typedef struct {
-    uint64_t key;
-    uint32_t val;
-} map_slot;
-
-typedef struct {
-    map_slot *slots;
-    size_t mask, n;
-} u64map;
-
-/* A table of `cap` slots replacing one of `old_cap` (0 for a new one). */
-static void map_init(u64map *m, size_t cap, size_t old_cap)
-{
-    m->slots = table_alloc(cap, sizeof *m->slots, &old_cap);
+    m->slots = mr_table_alloc(cap, sizeof *m->slots, &old_cap);
     for (size_t i = 0; i < cap; i++)
         m->slots[i].val = PK_NONE;
     m->mask = cap - 1;
     m->n = 0;
 }
 
-static uint32_t map_find(const u64map *m, uint64_t key)
+uint32_t mr_map_find(const u64map *m, uint64_t key)
 {
     for (size_t i = mix64(key) & m->mask;; i = (i + 1) & m->mask) {
         if (m->slots[i].val == PK_NONE) return PK_NONE;
@@ -110,13 +68,13 @@ static uint32_t map_find(const u64map *m, uint64_t key)
     }
 }
 
-static void map_put(u64map *m, uint64_t key, uint32_t val)
+void mr_map_put(u64map *m, uint64_t key, uint32_t val)
 {
     if (2 * (m->n + 1) > m->mask + 1) {
         u64map bigger;
-        map_init(&bigger, 2 * (m->mask + 1), m->mask + 1);
+        mr_map_init(&bigger, 2 * (m->mask + 1), m->mask + 1);
         for (size_t i = 0; i <= m->mask; i++)
-            if (m->slots[i].val != PK_NONE) map_put(&bigger, m->slots[i].key, m->slots[i].val);
+            if (m->slots[i].val != PK_NONE) mr_map_put(&bigger, m->slots[i].key, m->slots[i].val);
         free(m->slots);
         *m = bigger;
     }
@@ -128,263 +86,7 @@ static void map_put(u64map *m, uint64_t key, uint32_t val)
     m->slots[i].val = val;
 }
 
-/* Live allocations: address -> (size, location), with deletion (backward
- * shift). 16-byte slots keep the table small enough to stay in cache: keys
- * are address | 1 (addresses are multiples of 8, so 0 = empty), and sizes of
- * 4 GiB or more live in a side table. */
-#define LIVE_BIG UINT32_MAX
-
-typedef struct {
-    uint64_t key;
-    uint32_t size; /* LIVE_BIG: see big_sizes */
-    uint32_t loc;
-} live_slot;
-
-typedef struct {
-    live_slot *slots;
-    size_t mask, n;
-    unsigned shift;
-    u64map big_index; /* address -> index in big_sizes */
-    uint64_t *big_sizes;
-    size_t nbig, capbig;
-} live_map;
-
-static void live_init(live_map *m, unsigned bits, size_t old_cap)
-{
-    m->slots = table_alloc((size_t)1 << bits, sizeof *m->slots, &old_cap);
-    m->mask = ((size_t)1 << bits) - 1;
-    m->shift = 64 - bits;
-    m->n = 0;
-}
-
-static size_t live_home(const live_map *m, uint64_t key)
-{
-    return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> m->shift);
-}
-
-static live_slot *live_find(live_map *m, uint64_t addr)
-{
-    uint64_t key = addr | 1;
-    for (size_t i = live_home(m, key);; i = (i + 1) & m->mask) {
-        if (m->slots[i].key == key) return &m->slots[i];
-        if (m->slots[i].key == 0) return NULL;
-    }
-}
-
-static inline void live_insert(live_map *m, live_slot slot)
-{
-    size_t i = live_home(m, slot.key);
-    while (m->slots[i].key && m->slots[i].key != slot.key)
-        i = (i + 1) & m->mask;
-    if (!m->slots[i].key) m->n++;
-    m->slots[i] = slot;
-}
-
-static void live_grow(live_map *m)
-{
-    live_slot *old = m->slots;
-    size_t cap = m->mask + 1;
-    live_init(m, 64 - m->shift + 1, cap);
-    for (size_t i = 0; i < cap; i++)
-        if (old[i].key) live_insert(m, old[i]);
-    free(old);
-}
-
-static void live_put(live_map *m, uint64_t addr, uint64_t size, uint32_t loc)
-{
-    if (2 * (m->n + 1) > m->mask + 1) live_grow(m);
-    uint32_t small = (uint32_t)size;
-    if (size >= LIVE_BIG) {
-        uint32_t i = map_find(&m->big_index, addr | 1); /* keyed as the slots are */
-        if (i == PK_NONE) {
-            m->big_sizes = grow(m->big_sizes, &m->capbig, m->nbig + 1, sizeof *m->big_sizes);
-            i = (uint32_t)m->nbig++;
-            map_put(&m->big_index, addr | 1, i);
-        }
-        m->big_sizes[i] = size;
-        small = LIVE_BIG;
-    }
-    live_insert(m, (live_slot){addr | 1, small, loc});
-}
-
-static uint64_t live_size(const live_map *m, const live_slot *s)
-{
-    if (s->size != LIVE_BIG) return s->size;
-    return m->big_sizes[map_find(&m->big_index, s->key)];
-}
-
-static void live_erase(live_map *m, live_slot *slot)
-{
-    size_t i = (size_t)(slot - m->slots);
-    for (size_t j = (i + 1) & m->mask; m->slots[j].key; j = (j + 1) & m->mask) {
-        size_t home = live_home(m, m->slots[j].key);
-        /* move j back to i when its home is not in (i, j] */
-        if (((j - home) & m->mask) >= ((j - i) & m->mask)) {
-            m->slots[i] = m->slots[j];
-            i = j;
-        }
-    }
-    m->slots[i].key = 0;
-    m->n--;
-}
-
-/* ---- the reader's state --------------------------------------------------- */
-
-typedef struct {
-    const char *name, *file;
-    int32_t firstline;
-    uint32_t ltlen;
-    uint8_t *linetable;
-    pk_id func;
-} code_def;
-
-/* A Python stack is a node of a prefix tree: (parent, frame). Node 0 is the
- * empty stack. */
-typedef struct {
-    uint32_t parent;
-    uint32_t code; /* index into code_defs */
-    int32_t offset;
-    uint32_t depth;
-    uint32_t loc_thread, loc; /* the location of this stack on loc_thread */
-} stack_node;
-
-/* View temporary: the latest allocation at each address, with its thread
- * and its rank among that thread's allocations. */
-typedef struct {
-    uint64_t key; /* address | 1, 0 = empty */
-    uint64_t seq, size;
-    uint32_t thread, loc;
-} recent_slot;
-
-typedef struct {
-    recent_slot *slots;
-    size_t mask, n;
-    size_t charged_cap; /* rebuilt smaller or larger: charge its largest */
-} recent_map;
-
-typedef struct {
-    uint64_t tid;
-    const char *name;
-    uint32_t *stack; /* node ids, outermost first */
-    size_t depth, cap;
-    uint64_t seq; /* allocations made so far (view temporary) */
-} thread_state;
-
-/* What one (stack, thread) location holds. */
-typedef struct {
-    uint32_t node, thread;
-    uint64_t last_peak;
-    int64_t peak_count, peak_bytes;   /* held at the last known peak */
-    int64_t since_count, since_bytes; /* changes after it */
-    int64_t total_count, total_bytes;
-    int64_t temp_count, temp_bytes;
-    int64_t leak_count, leak_bytes; /* aggregated captures only */
-} location;
-
-typedef struct {
-    uint64_t start, end;
-    uint32_t loc;
-} mapping;
-
-typedef struct {
-    uint64_t addr, size;
-    uint32_t loc, thread;
-    uint8_t allocator;
-} pending_alloc;
-
-/* A loaded image's segment, in the memory map of one generation. */
-typedef struct {
-    uint64_t start, end, load;
-    const char *image;
-    uint64_t generation;
-} segment;
-
-/* Stack nodes whose code has this bit are markers: "native stack `offset`
- * of generation `code & ~NATIVE_MARK` on top of the parent Python stack". */
-#define NATIVE_MARK 0x80000000u
-
-#define MR_BATCH 32
-
-typedef struct {
-    pk_input *in;
-    pk_profile *p;
-    const pk_read_options *opt;
-    mr_view view;
-    uint64_t temp_threshold;
-    jmp_buf truncated;
-    jmp_buf outer; /* where pk_fail went before we took it over */
-
-    /* input buffer */
-    uint8_t *buf;
-    const uint8_t *cur, *end;
-    size_t cap;
-    uint64_t base; /* file offset of buf[0] */
-    bool eof;
-    const uint8_t *rec;     /* start of the current record in buf, or NULL: */
-    uint64_t record_offset; /* ... then its offset is this */
-
-    /* header */
-    int version;
-    uint32_t python_version;
-    bool native_traces, aggregated;
-    uint64_t n_allocations_header, start_time, end_time, main_tid, skipped;
-    int python_allocator;
-    bool trace_python_allocators, track_object_lifetimes;
-
-    /* decoding registers */
-    uint64_t cache[16]; /* ring: entry i is cache[(cache_head + i) & 15] */
-    unsigned cache_head;
-    uint64_t last_ptr, last_native_id, last_ip, last_firstline;
-    uint64_t last_frame_id, last_line; /* version 11 */
-    thread_state *thread;              /* current thread */
-    uint32_t cur_thread;
-
-    /* tables */
-    code_def *codes;
-    size_t ncodes, capcodes;
-    uint32_t *code_by_id; /* memray code id -> code_defs index */
-    size_t capcode_ids;
-    stack_node *nodes;
-    size_t nnodes, capnodes;
-    uint32_t *node_slots; /* node id + 1, 0 = empty */
-    size_t node_mask;
-    thread_state *threads;
-    size_t nthreads, capthreads;
-    u64map thread_by_tid;
-    location *locs;
-    size_t nlocs, caplocs;
-    u64map loc_by_key;
-    live_map live;
-    recent_map recent;
-    mapping *maps;
-    size_t nmaps, capmaps;
-    uint64_t native_nodes, images, generations;
-    /* native stacks, kept with --native: node k = (ip, parent) at k - 1 */
-    bool keep_native;
-    uint64_t *native_ip;
-    uint32_t *native_parent, *native_depth;
-    pk_id *native_func;
-    uint32_t *native_func_gen;
-    size_t capnative, max_native_depth;
-    segment *segments;
-    size_t nsegments, capsegments;
-    /* aggregated: python frames and stack-tree nodes */
-    uint32_t *agg_frame_code;
-    int32_t *agg_frame_offset;
-    size_t nagg_frames, capagg_frames;
-    uint32_t *agg_nodes;
-    size_t nagg_nodes, capagg_nodes;
-
-    pending_alloc pending[MR_BATCH];
-    size_t npending;
-
-    /* statistics */
-    int64_t heap, heap_at_peak;
-    uint64_t peak_count;
-    uint64_t n_records, total_allocs, total_bytes, by_allocator[16];
-    uint64_t memory_records, objects;
-    bool saw_trailer;
-} mr_reader;
+/* ---- the reader --------------------------------------------------------- */
 
 static void reader_free(mr_reader *r)
 {
@@ -402,11 +104,7 @@ static void reader_free(mr_reader *r)
     free(r->thread_by_tid.slots);
     free(r->locs);
     free(r->loc_by_key.slots);
-    free(r->live.slots);
-    free(r->recent.slots);
-    free(r->live.big_index.slots);
-    free(r->live.big_sizes);
-    free(r->maps);
+    mr_views_free(r);
     free(r->agg_frame_code);
     free(r->agg_frame_offset);
     free(r->agg_nodes);
@@ -436,7 +134,7 @@ static void set_record_offset(mr_reader *r, uint64_t offset)
 }
 
 /* Leave through pk_fail; memray_read's handler frees what we hold. */
-__attribute__((format(printf, 2, 3))) _Noreturn static void fail(mr_reader *r, const char *fmt, ...)
+_Noreturn void mr_fail(mr_reader *r, const char *fmt, ...)
 {
     char msg[400];
     va_list ap;
@@ -506,7 +204,7 @@ static uint64_t rd_varint_checked(mr_reader *r)
         v |= (uint64_t)(b & 0x7f) << shift;
         if (!(b & 0x80)) return v;
     }
-    fail(r, "varint longer than 10 bytes");
+    mr_fail(r, "varint longer than 10 bytes");
 }
 
 static inline uint64_t rd_varint(mr_reader *r)
@@ -522,7 +220,7 @@ static inline uint64_t rd_varint(mr_reader *r)
             return v;
         }
     }
-    fail(r, "varint longer than 10 bytes");
+    mr_fail(r, "varint longer than 10 bytes");
 }
 
 static inline int64_t rd_svarint(mr_reader *r)
@@ -544,7 +242,7 @@ static const char *rd_cstr(mr_reader *r)
             return s;
         }
         if (r->eof) truncated(r);
-        if (have > MR_STRING_MAX) fail(r, "string longer than %u bytes", MR_STRING_MAX);
+        if (have > MR_STRING_MAX) mr_fail(r, "string longer than %u bytes", MR_STRING_MAX);
         scanned = have;
         fill(r, have + 4096);
     }
@@ -554,12 +252,12 @@ static const char *rd_cstr(mr_reader *r)
 
 static thread_state *thread_get(mr_reader *r, uint64_t tid, uint32_t *index)
 {
-    uint32_t i = map_find(&r->thread_by_tid, tid);
+    uint32_t i = mr_map_find(&r->thread_by_tid, tid);
     if (i == PK_NONE) {
         r->threads = grow(r->threads, &r->capthreads, r->nthreads + 1, sizeof *r->threads);
         i = (uint32_t)r->nthreads++;
         r->threads[i] = (thread_state){.tid = tid};
-        map_put(&r->thread_by_tid, tid, i);
+        mr_map_put(&r->thread_by_tid, tid, i);
     }
     *index = i;
     return &r->threads[i];
@@ -575,7 +273,7 @@ static uint64_t node_hash(uint32_t parent, uint32_t code, int32_t offset)
 static void node_slots_rebuild(mr_reader *r, size_t cap)
 {
     size_t old_cap = r->node_slots ? r->node_mask + 1 : 0;
-    uint32_t *slots = table_alloc(cap, sizeof *r->node_slots, &old_cap);
+    uint32_t *slots = mr_table_alloc(cap, sizeof *r->node_slots, &old_cap);
     free(r->node_slots);
     r->node_slots = slots;
     r->node_mask = cap - 1;
@@ -597,7 +295,7 @@ static uint32_t node_get(mr_reader *r, uint32_t parent, uint32_t code, int32_t o
         if (n->parent == parent && n->code == code && n->offset == offset)
             return r->node_slots[i] - 1;
     }
-    if (r->nnodes >= UINT32_MAX - 2) fail(r, "too many distinct stacks");
+    if (r->nnodes >= UINT32_MAX - 2) mr_fail(r, "too many distinct stacks");
     r->nodes = grow(r->nodes, &r->capnodes, r->nnodes + 1, sizeof *r->nodes);
     uint32_t id = (uint32_t)r->nnodes++;
     r->nodes[id] = (stack_node){parent, code, offset, r->nodes[parent].depth + 1, PK_NONE, 0};
@@ -609,12 +307,12 @@ static uint32_t node_get(mr_reader *r, uint32_t parent, uint32_t code, int32_t o
 static uint32_t location_get(mr_reader *r, uint32_t node, uint32_t thread)
 {
     uint64_t key = (uint64_t)node << 32 | thread;
-    uint32_t id = map_find(&r->loc_by_key, key);
+    uint32_t id = mr_map_find(&r->loc_by_key, key);
     if (id != PK_NONE) return id;
     r->locs = grow(r->locs, &r->caplocs, r->nlocs + 1, sizeof *r->locs);
     id = (uint32_t)r->nlocs++;
     r->locs[id] = (location){.node = node, .thread = thread};
-    map_put(&r->loc_by_key, key, id);
+    mr_map_put(&r->loc_by_key, key, id);
     return id;
 }
 
@@ -625,8 +323,8 @@ static uint32_t current_location(mr_reader *r, uint64_t native_id)
     uint32_t node = t->depth ? t->stack[t->depth - 1] : 0;
     if (r->keep_native && native_id) {
         if (native_id > r->native_nodes)
-            fail(r, "allocation with undefined native stack %" PRIu64, native_id);
-        if (r->generations >= NATIVE_MARK) fail(r, "too many memory maps");
+            mr_fail(r, "allocation with undefined native stack %" PRIu64, native_id);
+        if (r->generations >= NATIVE_MARK) mr_fail(r, "too many memory maps");
         node = node_get(r, node, NATIVE_MARK | (uint32_t)r->generations, (int32_t)native_id);
     }
     stack_node *n = &r->nodes[node];
@@ -640,201 +338,18 @@ static uint32_t current_location(mr_reader *r, uint64_t native_id)
 static uint32_t code_index(mr_reader *r, uint64_t code_id)
 {
     if (code_id >= r->capcode_ids || r->code_by_id[code_id] == PK_NONE)
-        fail(r, "frame of undefined code object %" PRIu64, code_id);
+        mr_fail(r, "frame of undefined code object %" PRIu64, code_id);
     return r->code_by_id[code_id];
-}
-
-/* Sums of sizes and counts: a real capture stays far below 2^63, a hostile
- * one may not. */
-static inline void add_checked(mr_reader *r, int64_t *sum, int64_t v)
-{
-    if (__builtin_add_overflow(*sum, v, sum))
-        fail(r, "allocation sizes or counts overflow 64 bits");
-}
-
-/* ---- high-water mark bookkeeping (memray's HighWaterMarkAggregator) ------- */
-
-static inline void usage_delta(mr_reader *r, uint32_t loc, int64_t count, int64_t bytes)
-{
-    int64_t heap = r->heap;
-    add_checked(r, &heap, bytes);
-    if (r->heap >= r->heap_at_peak && heap < r->heap) {
-        /* falling edge of a peak not yet recorded */
-        r->peak_count++;
-        r->heap_at_peak = r->heap;
-    }
-    r->heap = heap;
-    location *l = &r->locs[loc];
-    if (l->last_peak != r->peak_count) {
-        l->peak_count += l->since_count;
-        add_checked(r, &l->peak_bytes, l->since_bytes);
-        l->since_count = l->since_bytes = 0;
-        l->last_peak = r->peak_count;
-    }
-    l->since_count += count;
-    add_checked(r, &l->since_bytes, bytes);
-}
-
-/* ---- view temporary: allocations freed within N allocations ------------- */
-
-static size_t recent_home(const recent_map *m, uint64_t key)
-{
-    return (size_t)mix64(key) & m->mask;
-}
-
-static recent_slot *recent_find(recent_map *m, uint64_t addr)
-{
-    uint64_t key = addr | 1;
-    for (size_t i = recent_home(m, key);; i = (i + 1) & m->mask) {
-        if (m->slots[i].key == key) return &m->slots[i];
-        if (m->slots[i].key == 0) return NULL;
-    }
-}
-
-static void recent_place(recent_map *m, recent_slot slot)
-{
-    size_t i = recent_home(m, slot.key);
-    while (m->slots[i].key && m->slots[i].key != slot.key)
-        i = (i + 1) & m->mask;
-    if (!m->slots[i].key) m->n++;
-    m->slots[i] = slot;
-}
-
-static bool recent_in_window(const mr_reader *r, const recent_slot *s)
-{
-    return r->threads[s->thread].seq - s->seq < r->temp_threshold;
-}
-
-/* Rebuild the table keeping only the allocations still within their
- * thread's window: memory follows N and the threads, not the capture. */
-static void recent_rebuild(mr_reader *r)
-{
-    recent_map old = r->recent;
-    size_t fresh = 0;
-    for (size_t i = 0; old.slots && i <= old.mask; i++)
-        if (old.slots[i].key && recent_in_window(r, &old.slots[i])) fresh++;
-    size_t cap = 1024;
-    while (cap < 4 * (fresh + 1))
-        cap *= 2;
-    r->recent.slots = table_alloc(cap, sizeof *r->recent.slots, &r->recent.charged_cap);
-    r->recent.mask = cap - 1;
-    r->recent.n = 0;
-    for (size_t i = 0; old.slots && i <= old.mask; i++)
-        if (old.slots[i].key && recent_in_window(r, &old.slots[i]))
-            recent_place(&r->recent, old.slots[i]);
-    free(old.slots);
-}
-
-static void recent_push(mr_reader *r, uint32_t thread, uint64_t addr, uint64_t size, uint32_t loc)
-{
-    thread_state *t = &r->threads[thread];
-    if (2 * (r->recent.n + 1) > r->recent.mask + 1) recent_rebuild(r);
-    recent_place(&r->recent, (recent_slot){addr | 1, ++t->seq, size, thread, loc});
-}
-
-/* A free by `thread`: temporary when the newest allocation at that address
- * is among the thread's last N allocations. Like memray's
- * TemporaryAllocationsAggregator, the entry stays: its window ends it. */
-static void recent_match(mr_reader *r, uint32_t thread, uint64_t addr, uint64_t size, bool ranged)
-{
-    if (!r->recent.slots) return;
-    recent_slot *s = recent_find(&r->recent, addr);
-    if (!s || (ranged && s->size != size)) return;
-    if (s->thread == thread && recent_in_window(r, s)) {
-        r->locs[s->loc].temp_count++;
-        add_checked(r, &r->locs[s->loc].temp_bytes, (int64_t)s->size);
-    }
-}
-
-/* ---- mmap'd ranges -------------------------------------------------------- */
-
-static void mapping_add(mr_reader *r, uint64_t addr, uint64_t size, uint32_t loc)
-{
-    r->maps = grow(r->maps, &r->capmaps, r->nmaps + 1, sizeof *r->maps);
-    r->maps[r->nmaps++] = (mapping){addr, addr + size, loc};
-    usage_delta(r, loc, 1, (int64_t)size);
-}
-
-/* MUNMAP: remove [addr, addr + size) from every tracked range it overlaps. */
-static void mapping_remove(mr_reader *r, uint64_t addr, uint64_t size)
-{
-    uint64_t lo = addr, hi = addr + size;
-    size_t n = r->nmaps;
-    for (size_t i = 0; i < n; i++) {
-        mapping *m = &r->maps[i];
-        uint64_t a = m->start > lo ? m->start : lo, b = m->end < hi ? m->end : hi;
-        if (b <= a) continue;
-        uint32_t loc = m->loc;
-        if (a == m->start && b == m->end) { /* freed */
-            usage_delta(r, loc, -1, -(int64_t)(b - a));
-            m->start = m->end = 0;
-        } else if (a == m->start || b == m->end) { /* shrunk */
-            usage_delta(r, loc, 0, -(int64_t)(b - a));
-            if (a == m->start)
-                m->start = b;
-            else
-                m->end = a;
-        } else { /* split in two */
-            usage_delta(r, loc, 1, -(int64_t)(b - a));
-            uint64_t end = m->end;
-            m->end = a;
-            r->maps = grow(r->maps, &r->capmaps, r->nmaps + 1, sizeof *r->maps);
-            r->maps[r->nmaps++] = (mapping){b, end, loc};
-        }
-    }
-    size_t kept = 0;
-    for (size_t i = 0; i < r->nmaps; i++)
-        if (r->maps[i].end > r->maps[i].start) r->maps[kept++] = r->maps[i];
-    r->nmaps = kept;
 }
 
 /* ---- stream records (file_format 0) --------------------------------------- */
 
 static void need_thread(mr_reader *r)
 {
-    if (!r->thread) fail(r, "thread record before any CONTEXT_SWITCH");
+    if (!r->thread) mr_fail(r, "thread record before any CONTEXT_SWITCH");
 }
 
-/* Apply one allocation event to the live set, the peak and the totals. */
-static inline __attribute__((always_inline)) void apply_allocation(mr_reader *r,
-                                                                   const pending_alloc *e)
-{
-    uint64_t addr = e->addr, size = e->size;
-    if (e->allocator == A_FREE || e->allocator == A_PYMALLOC_FREE) {
-        live_slot *s = live_find(&r->live, addr);
-        if (s) {
-            usage_delta(r, s->loc, -1, -(int64_t)live_size(&r->live, s));
-            live_erase(&r->live, s);
-        }
-        if (r->view == VIEW_TEMPORARY) recent_match(r, e->thread, addr, 0, false);
-        return;
-    }
-    if (e->allocator == A_MUNMAP) {
-        mapping_remove(r, addr, size);
-        if (r->view == VIEW_TEMPORARY) recent_match(r, e->thread, addr, size, true);
-        return;
-    }
-    if (e->allocator == A_MMAP) {
-        mapping_add(r, addr, size, e->loc);
-    } else {
-        /* memray keeps counting a replaced entry, so do we */
-        usage_delta(r, e->loc, 1, (int64_t)size);
-        live_put(&r->live, addr, size, e->loc);
-    }
-    if (r->view == VIEW_TEMPORARY) recent_push(r, e->thread, addr, size, e->loc);
-}
-
-/* Apply the queued events in order. */
-static void flush_allocations(mr_reader *r)
-{
-    for (size_t i = 0; i < r->npending; i++)
-        apply_allocation(r, &r->pending[i]);
-    r->npending = 0;
-}
-
-/* One decoded ALLOCATION record. Events are queued and applied in batches,
- * with the hash slot of each address prefetched when it is queued: the live
- * set is the one structure touched at random. */
+/* One decoded ALLOCATION record: its location, then to the views. */
 static inline __attribute__((always_inline)) void process_allocation(mr_reader *r,
                                                                      unsigned allocator,
                                                                      uint64_t addr, uint64_t size,
@@ -846,17 +361,10 @@ static inline __attribute__((always_inline)) void process_allocation(mr_reader *
     uint32_t loc = PK_NONE;
     bool dealloc = allocator == A_FREE || allocator == A_PYMALLOC_FREE || allocator == A_MUNMAP;
     if (!dealloc) {
-        if (size > INT64_MAX / 4) fail(r, "allocation size %" PRIu64 " out of range", size);
+        if (size > INT64_MAX / 4) mr_fail(r, "allocation size %" PRIu64 " out of range", size);
         loc = current_location(r, native_id);
-        location *l = &r->locs[loc];
-        r->total_allocs++;
-        r->total_bytes += size;
-        l->total_count++;
-        add_checked(r, &l->total_bytes, (int64_t)size);
     }
-    __builtin_prefetch(&r->live.slots[live_home(&r->live, addr | 1)]);
-    r->pending[r->npending++] = (pending_alloc){addr, size, loc, r->cur_thread, (uint8_t)allocator};
-    if (r->npending == MR_BATCH) flush_allocations(r);
+    mr_views_queue(r, allocator, addr, size, loc);
 }
 
 static void on_allocation(mr_reader *r, uint8_t type)
@@ -873,7 +381,7 @@ static void on_allocation(mr_reader *r, uint8_t type)
     }
     if (allocator == 0) {
         allocator = rd_u8(r);
-        if (allocator < 8 || allocator > 15) fail(r, "unknown allocator id %u", allocator);
+        if (allocator < 8 || allocator > 15) mr_fail(r, "unknown allocator id %u", allocator);
     }
     bool simple_free = allocator == A_FREE || allocator == A_PYMALLOC_FREE;
     uint64_t native_id = 0;
@@ -886,7 +394,7 @@ static void on_allocation(mr_reader *r, uint8_t type)
 static void push_frame(mr_reader *r, uint32_t code, int64_t offset)
 {
     if (offset < INT32_MIN || offset > INT32_MAX)
-        fail(r, "instruction offset %" PRId64 " out of range", offset);
+        mr_fail(r, "instruction offset %" PRId64 " out of range", offset);
     thread_state *t = r->thread;
     uint32_t parent = t->depth ? t->stack[t->depth - 1] : 0;
     uint32_t node = node_get(r, parent, code, (int32_t)offset);
@@ -907,7 +415,7 @@ static void on_frame_pop(mr_reader *r, unsigned count)
 {
     need_thread(r);
     thread_state *t = r->thread;
-    if (count > t->depth) fail(r, "pop of %u frames from a stack of %zu", count, t->depth);
+    if (count > t->depth) mr_fail(r, "pop of %u frames from a stack of %zu", count, t->depth);
     t->depth -= count;
 }
 
@@ -917,12 +425,12 @@ static void define_code(mr_reader *r, uint64_t id, const char *name, const char 
 {
     if (id > 2 * r->ncodes + 65536) {
         free(linetable);
-        fail(r, "code object id %" PRIu64 " out of sequence", id);
+        mr_fail(r, "code object id %" PRIu64 " out of sequence", id);
     }
     if (firstline < INT32_MIN || firstline > INT32_MAX) firstline = 0;
     if (r->ncodes >= NATIVE_MARK) {
         free(linetable);
-        fail(r, "too many code objects");
+        mr_fail(r, "too many code objects");
     }
     r->codes = grow(r->codes, &r->capcodes, r->ncodes + 1, sizeof *r->codes);
     r->codes[r->ncodes] = (code_def){name, file, (int32_t)firstline, ltlen, linetable, PK_NONE};
@@ -940,7 +448,7 @@ static void on_code_object(mr_reader *r)
     const char *file = rd_cstr(r);
     r->last_firstline += (uint64_t)rd_svarint(r);
     uint64_t ltlen = rd_varint(r);
-    if (ltlen > MR_STRING_MAX) fail(r, "line table of %" PRIu64 " bytes", ltlen);
+    if (ltlen > MR_STRING_MAX) mr_fail(r, "line table of %" PRIu64 " bytes", ltlen);
     fill(r, (size_t)ltlen);
     if ((uint64_t)(r->end - r->cur) < ltlen) truncated(r);
     uint8_t *lt = pk_xmalloc(ltlen);
@@ -954,7 +462,7 @@ static void on_memory_record(mr_reader *r)
     uint64_t rss = rd_varint(r);
     uint64_t ms = rd_varint(r);
     r->memory_records++;
-    flush_allocations(r);
+    mr_views_flush(r);
     int64_t t_ns = (int64_t)((r->start_time + ms) * 1000000u);
     pk_series_add(r->p, t_ns, (int64_t)rss, r->heap);
 }
@@ -969,7 +477,7 @@ static void on_segment_header(mr_reader *r)
         r->rec = r->cur;
         fill(r, MR_RECORD_MAX);
         if (rd_u8(r) != 0x08)
-            fail(r, "SEGMENT_HEADER announces %" PRIu64 " segments, found %" PRIu64, n, i);
+            mr_fail(r, "SEGMENT_HEADER announces %" PRIu64 " segments, found %" PRIu64, n, i);
         uint64_t vaddr = rd_fixed(r, 8);
         uint64_t memsz = rd_varint(r);
         if (r->keep_native) {
@@ -987,8 +495,8 @@ static void on_native_trace_index(mr_reader *r)
     r->native_nodes++;
     if (!r->keep_native) return;
     uint64_t parent = r->last_native_id;
-    if (parent >= r->native_nodes) fail(r, "native frame %" PRIu64 " before its parent", parent);
-    if (r->native_nodes >= INT32_MAX) fail(r, "too many native frames");
+    if (parent >= r->native_nodes) mr_fail(r, "native frame %" PRIu64 " before its parent", parent);
+    if (r->native_nodes >= INT32_MAX) mr_fail(r, "too many native frames");
     size_t k = (size_t)r->native_nodes - 1, cap = r->capnative;
     r->native_ip = grow(r->native_ip, &cap, k + 1, sizeof *r->native_ip);
     cap = r->capnative;
@@ -1080,7 +588,7 @@ static bool stream_record(mr_reader *r)
             on_code_object(r);
             break;
         default:
-            if (!shared_record(r, type)) fail(r, "unknown record type 0x%02x", type);
+            if (!shared_record(r, type)) mr_fail(r, "unknown record type 0x%02x", type);
         }
     }
     return true;
@@ -1092,7 +600,7 @@ static bool stream_record(mr_reader *r)
 
 static void v11_allocation(mr_reader *r, unsigned allocator, bool with_native)
 {
-    if (allocator == 0) fail(r, "allocation record without allocator");
+    if (allocator == 0) mr_fail(r, "allocation record without allocator");
     r->last_ptr += (uint64_t)rd_svarint(r);
     bool simple_free = allocator == A_FREE || allocator == A_PYMALLOC_FREE;
     uint64_t size = simple_free && !with_native ? 0 : rd_varint(r);
@@ -1120,7 +628,7 @@ static bool v11_stream_record(mr_reader *r)
     switch (type) {
     case 0:
         if (byte == 0) return false;
-        if (flags != 1) fail(r, "unknown record 0x%02x", byte);
+        if (flags != 1) mr_fail(r, "unknown record 0x%02x", byte);
         r->saw_trailer = true;
         return false;
     case 1:
@@ -1144,7 +652,7 @@ static bool v11_stream_record(mr_reader *r)
         on_memory_record(r);
         break;
     default:
-        if (!shared_record(r, type)) fail(r, "unknown record type 0x%02x", byte);
+        if (!shared_record(r, type)) mr_fail(r, "unknown record type 0x%02x", byte);
     }
     return true;
 }
@@ -1164,7 +672,7 @@ static void v11_agg_trace(mr_reader *r)
 {
     uint64_t frame_id = rd_fixed(r, 8);
     uint64_t parent = rd_fixed(r, 4);
-    if (parent > r->nagg_nodes) fail(r, "stack node with undefined parent %" PRIu64, parent);
+    if (parent > r->nagg_nodes) mr_fail(r, "stack node with undefined parent %" PRIu64, parent);
     uint32_t code = code_index(r, frame_id);
     uint32_t parent_node = parent ? r->agg_nodes[parent - 1] : 0;
     uint32_t node = node_get(r, parent_node, code, r->codes[code].firstline);
@@ -1180,9 +688,10 @@ static void on_agg_frame(mr_reader *r)
     uint64_t code_id = rd_varint(r);
     int64_t offset = rd_svarint(r);
     rd_u8(r); /* is_entry_frame */
-    if (frame_id != r->nagg_frames) fail(r, "python frame %" PRIu64 " out of sequence", frame_id);
+    if (frame_id != r->nagg_frames)
+        mr_fail(r, "python frame %" PRIu64 " out of sequence", frame_id);
     if (offset < INT32_MIN || offset > INT32_MAX)
-        fail(r, "instruction offset %" PRId64 " out of range", offset);
+        mr_fail(r, "instruction offset %" PRId64 " out of range", offset);
     size_t cap = r->capagg_frames;
     r->agg_frame_code = grow(r->agg_frame_code, &cap, r->nagg_frames + 1, sizeof(uint32_t));
     cap = r->capagg_frames;
@@ -1196,8 +705,9 @@ static void on_agg_trace(mr_reader *r)
 {
     uint64_t frame_id = rd_varint(r);
     uint64_t parent = rd_varint(r);
-    if (frame_id >= r->nagg_frames) fail(r, "stack of undefined python frame %" PRIu64, frame_id);
-    if (parent > r->nagg_nodes) fail(r, "stack node with undefined parent %" PRIu64, parent);
+    if (frame_id >= r->nagg_frames)
+        mr_fail(r, "stack of undefined python frame %" PRIu64, frame_id);
+    if (parent > r->nagg_nodes) mr_fail(r, "stack node with undefined parent %" PRIu64, parent);
     uint32_t parent_node = parent ? r->agg_nodes[parent - 1] : 0;
     uint32_t node =
         node_get(r, parent_node, r->agg_frame_code[frame_id], r->agg_frame_offset[frame_id]);
@@ -1214,26 +724,21 @@ static void on_agg_allocation(mr_reader *r)
         f[i] = rd_fixed(r, 8);
     uint64_t tid = f[0], node_index = f[3];
     unsigned allocator = (unsigned)(f[1] & 0xff);
-    if (node_index > r->nagg_nodes) fail(r, "allocation of undefined stack %" PRIu64, node_index);
+    if (node_index > r->nagg_nodes)
+        mr_fail(r, "allocation of undefined stack %" PRIu64, node_index);
     for (int i = 5; i < 9; i++)
         if (f[i] > (uint64_t)INT64_MAX / 4)
-            fail(r, "aggregated allocation value %" PRIu64 " out of range", f[i]);
+            mr_fail(r, "aggregated allocation value %" PRIu64 " out of range", f[i]);
     uint32_t thread;
     thread_get(r, tid, &thread);
     uint32_t node = node_index ? r->agg_nodes[node_index - 1] : 0;
     if (r->keep_native && f[2]) {
         if (f[2] > r->native_nodes || f[4] >= NATIVE_MARK)
-            fail(r, "allocation with undefined native stack %" PRIu64, f[2]);
+            mr_fail(r, "allocation with undefined native stack %" PRIu64, f[2]);
         node = node_get(r, node, NATIVE_MARK | (uint32_t)f[4], (int32_t)f[2]);
     }
-    uint32_t loc = location_get(r, node, thread);
-    location *l = &r->locs[loc];
-    add_checked(r, &l->peak_count, (int64_t)f[5]);
-    add_checked(r, &l->leak_count, (int64_t)f[6]);
-    add_checked(r, &l->peak_bytes, (int64_t)f[7]);
-    add_checked(r, &l->leak_bytes, (int64_t)f[8]);
-    add_checked(r, &r->heap_at_peak, (int64_t)f[7]);
-    add_checked(r, &r->heap, (int64_t)f[8]);
+    mr_views_aggregated(r, location_get(r, node, thread), (int64_t)f[5], (int64_t)f[6],
+                        (int64_t)f[7], (int64_t)f[8]);
     if (allocator < 16) r->by_allocator[allocator]++;
     r->n_records++;
 }
@@ -1280,7 +785,7 @@ static bool aggregated_record(mr_reader *r)
         r->saw_trailer = true;
         return false;
     default:
-        if (!shared_record(r, type)) fail(r, "unknown aggregated record type 0x%02x", type);
+        if (!shared_record(r, type)) mr_fail(r, "unknown aggregated record type 0x%02x", type);
     }
     return true;
 }
@@ -1292,18 +797,19 @@ static void read_header(mr_reader *r)
     fill(r, 64);
     set_record_offset(r, 0);
     if (r->end - r->cur < 11 || memcmp(r->cur, "memray\0", 7) != 0)
-        fail(r, "not a memray capture (bad magic)");
+        mr_fail(r, "not a memray capture (bad magic)");
     r->cur += 7;
     r->version = (int)(int32_t)rd_fixed(r, 4);
     if (r->version < 11 || r->version > 13) {
         set_record_offset(r, 7);
-        fail(r, "unsupported memray capture version %d (11, 12 and 13 are supported)", r->version);
+        mr_fail(r, "unsupported memray capture version %d (11, 12 and 13 are supported)",
+                r->version);
     }
     if (r->version >= 12) r->python_version = (uint32_t)rd_fixed(r, 4);
     r->native_traces = rd_fixed(r, 1) != 0;
     r->rec = r->cur;
     uint64_t format = rd_fixed(r, 1);
-    if (format > 1) fail(r, "unknown file format %" PRIu64, format);
+    if (format > 1) mr_fail(r, "unknown file format %" PRIu64, format);
     r->aggregated = format == 1;
     r->n_allocations_header = rd_fixed(r, 8);
     rd_fixed(r, 8); /* n_frames */
@@ -1477,31 +983,7 @@ static int32_t frame_line(const mr_reader *r, const code_def *c, int32_t offset)
 
 /* ---- building the model --------------------------------------------------- */
 
-static void view_values(const mr_reader *r, const location *l, uint64_t final_peak, int64_t v[2])
-{
-    switch (r->view) {
-    case VIEW_PEAK:
-        v[0] = l->peak_bytes;
-        v[1] = l->peak_count;
-        if (!r->aggregated && final_peak > l->last_peak) {
-            v[0] += l->since_bytes;
-            v[1] += l->since_count;
-        }
-        break;
-    case VIEW_LEAKS:
-        v[0] = r->aggregated ? l->leak_bytes : l->peak_bytes + l->since_bytes;
-        v[1] = r->aggregated ? l->leak_count : l->peak_count + l->since_count;
-        break;
-    case VIEW_TEMPORARY:
-        v[0] = l->temp_bytes;
-        v[1] = l->temp_count;
-        break;
-    case VIEW_TOTAL:
-        v[0] = l->total_bytes;
-        v[1] = l->total_count;
-        break;
-    }
-}
+/* ---- building the model --------------------------------------------------- */
 
 static pk_id code_function(mr_reader *r, uint32_t code)
 {
@@ -1583,7 +1065,6 @@ static size_t native_frames(mr_reader *r, uint32_t k, uint32_t gen, pk_id *funcs
 static void build_tree(mr_reader *r)
 {
     pk_profile *p = r->p;
-    uint64_t final_peak = r->peak_count + (r->heap >= r->heap_at_peak ? 1 : 0);
     size_t maxdepth = 1 + r->max_native_depth;
     for (size_t i = 0; i < r->nnodes; i++)
         if (r->nodes[i].depth + 2 + r->max_native_depth > maxdepth)
@@ -1600,7 +1081,7 @@ static void build_tree(mr_reader *r)
     for (size_t i = 0; i < r->nlocs; i++) {
         const location *l = &r->locs[i];
         int64_t v[2];
-        view_values(r, l, final_peak, v);
+        mr_view_values(r, l, v);
         if (v[0] == 0 && v[1] == 0) continue;
         const thread_state *t = &r->threads[l->thread];
         uint64_t skip = t->tid == r->main_tid ? r->skipped : 0;
@@ -1646,21 +1127,8 @@ static void build_tree(mr_reader *r)
 
 static void finish(mr_reader *r)
 {
-    int64_t peak, leaked_bytes = 0, leaked_count = 0;
-    if (r->aggregated) {
-        peak = r->heap_at_peak;
-        for (size_t i = 0; i < r->nlocs; i++) {
-            add_checked(r, &leaked_bytes, r->locs[i].leak_bytes);
-            add_checked(r, &leaked_count, r->locs[i].leak_count);
-        }
-    } else {
-        peak = r->heap >= r->heap_at_peak ? r->heap : r->heap_at_peak;
-        for (size_t i = 0; i < r->nlocs; i++) {
-            add_checked(r, &leaked_bytes, r->locs[i].peak_bytes);
-            add_checked(r, &leaked_bytes, r->locs[i].since_bytes);
-            add_checked(r, &leaked_count, r->locs[i].peak_count + r->locs[i].since_count);
-        }
-    }
+    int64_t peak, leaked_bytes, leaked_count;
+    mr_views_totals(r, &peak, &leaked_bytes, &leaked_count);
     set_meta(r, peak, leaked_bytes, leaked_count);
     build_tree(r);
     pk_derive_graph(r->p);
@@ -1675,19 +1143,9 @@ static int memray_probe(const uint8_t *head, size_t len)
     return 0;
 }
 
-static mr_view parse_view(pk_input *in, const pk_read_options *opt)
-{
-    const char *v = opt && opt->view ? opt->view : "peak";
-    if (!strcmp(v, "peak") || !strcmp(v, "high-water-mark")) return VIEW_PEAK;
-    if (!strcmp(v, "leaks")) return VIEW_LEAKS;
-    if (!strcmp(v, "temporary")) return VIEW_TEMPORARY;
-    if (!strcmp(v, "total")) return VIEW_TOTAL;
-    pk_fail(in, 0, "unknown memray view '%s' (peak, leaks, temporary, total)", v);
-}
-
 static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
 {
-    mr_view view = parse_view(in, opt);
+    mr_view view = mr_view_parse(in, opt);
     mr_reader *r = pk_xcalloc(1, sizeof *r);
     r->in = in;
     r->p = p;
@@ -1712,17 +1170,16 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     r->nodes[0] = (stack_node){0, 0, 0, 0, PK_NONE, 0};
     r->nnodes = 1;
     node_slots_rebuild(r, 2048);
-    map_init(&r->thread_by_tid, 16, 0);
-    map_init(&r->loc_by_key, 1024, 0);
-    live_init(&r->live, 10, 0);
-    map_init(&r->live.big_index, 16, 0);
+    mr_map_init(&r->thread_by_tid, 16, 0);
+    mr_map_init(&r->loc_by_key, 1024, 0);
+    mr_views_init(r);
 
-    if (setjmp(r->truncated)) fail(r, "capture ends inside the header");
+    if (setjmp(r->truncated)) mr_fail(r, "capture ends inside the header");
     read_header(r);
     if (r->aggregated && (view == VIEW_TOTAL || view == VIEW_TEMPORARY)) {
         set_record_offset(r, 16);
-        fail(r, "an aggregated capture keeps only the peak and the leaks, not view '%s'",
-             view == VIEW_TOTAL ? "total" : "temporary");
+        mr_fail(r, "an aggregated capture keeps only the peak and the leaks, not view '%s'",
+                view == VIEW_TOTAL ? "total" : "temporary");
     }
 
     p->series_names[0] = "rss";
@@ -1744,7 +1201,7 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     } else {
         cut = true;
     }
-    flush_allocations(r);
+    mr_views_flush(r);
     if (cut)
         pk_warn(in,
                 "offset %" PRIu64 ": the capture ends inside a record; read %" PRIu64 " records",

@@ -1,0 +1,353 @@
+/* memray captures: what the allocation events make, and the views of it
+ * (see memray.h; the records are decoded by memray.c).
+ *
+ * Streamed captures replay every event: the live set (address -> size and
+ * location) gives what each location holds; peak (high-water mark)
+ * contributions are tracked per location as memray does: each location
+ * remembers what it held at the last peak it saw and what changed since, and
+ * a peak is recorded on its falling edge, so the last record that reaches the
+ * maximum wins. Leaks are what is held at the end; temporary allocations are
+ * the ones freed within N allocations of their thread; total counts every
+ * allocation. Aggregated captures carry memray's own peak and leaks.
+ */
+#include <string.h>
+
+#include "memray.h"
+
+/* ---- views ---------------------------------------------------------------- */
+
+mr_view mr_view_parse(pk_input *in, const pk_read_options *opt)
+{
+    const char *v = opt && opt->view ? opt->view : "peak";
+    if (!strcmp(v, "peak") || !strcmp(v, "high-water-mark")) return VIEW_PEAK;
+    if (!strcmp(v, "leaks")) return VIEW_LEAKS;
+    if (!strcmp(v, "temporary")) return VIEW_TEMPORARY;
+    if (!strcmp(v, "total")) return VIEW_TOTAL;
+    pk_fail(in, 0, "unknown memray view '%s' (peak, leaks, temporary, total)", v);
+}
+
+/* ---- live allocations ----------------------------------------------------- */
+
+static void live_init(live_map *m, unsigned bits, size_t old_cap)
+{
+    m->slots = mr_table_alloc((size_t)1 << bits, sizeof *m->slots, &old_cap);
+    m->mask = ((size_t)1 << bits) - 1;
+    m->shift = 64 - bits;
+    m->n = 0;
+}
+
+static live_slot *live_find(live_map *m, uint64_t addr)
+{
+    uint64_t key = addr | 1;
+    for (size_t i = live_home(m, key);; i = (i + 1) & m->mask) {
+        if (m->slots[i].key == key) return &m->slots[i];
+        if (m->slots[i].key == 0) return NULL;
+    }
+}
+
+static inline void live_insert(live_map *m, live_slot slot)
+{
+    size_t i = live_home(m, slot.key);
+    while (m->slots[i].key && m->slots[i].key != slot.key)
+        i = (i + 1) & m->mask;
+    if (!m->slots[i].key) m->n++;
+    m->slots[i] = slot;
+}
+
+static void live_grow(live_map *m)
+{
+    live_slot *old = m->slots;
+    size_t cap = m->mask + 1;
+    live_init(m, 64 - m->shift + 1, cap);
+    for (size_t i = 0; i < cap; i++)
+        if (old[i].key) live_insert(m, old[i]);
+    free(old);
+}
+
+static void live_put(live_map *m, uint64_t addr, uint64_t size, uint32_t loc)
+{
+    if (2 * (m->n + 1) > m->mask + 1) live_grow(m);
+    uint32_t small = (uint32_t)size;
+    if (size >= LIVE_BIG) {
+        uint32_t i = mr_map_find(&m->big_index, addr | 1); /* keyed as the slots are */
+        if (i == PK_NONE) {
+            m->big_sizes = grow(m->big_sizes, &m->capbig, m->nbig + 1, sizeof *m->big_sizes);
+            i = (uint32_t)m->nbig++;
+            mr_map_put(&m->big_index, addr | 1, i);
+        }
+        m->big_sizes[i] = size;
+        small = LIVE_BIG;
+    }
+    live_insert(m, (live_slot){addr | 1, small, loc});
+}
+
+static uint64_t live_size(const live_map *m, const live_slot *s)
+{
+    if (s->size != LIVE_BIG) return s->size;
+    return m->big_sizes[mr_map_find(&m->big_index, s->key)];
+}
+
+static void live_erase(live_map *m, live_slot *slot)
+{
+    size_t i = (size_t)(slot - m->slots);
+    for (size_t j = (i + 1) & m->mask; m->slots[j].key; j = (j + 1) & m->mask) {
+        size_t home = live_home(m, m->slots[j].key);
+        /* move j back to i when its home is not in (i, j] */
+        if (((j - home) & m->mask) >= ((j - i) & m->mask)) {
+            m->slots[i] = m->slots[j];
+            i = j;
+        }
+    }
+    m->slots[i].key = 0;
+    m->n--;
+}
+
+void mr_views_init(mr_reader *r)
+{
+    live_init(&r->live, 10, 0);
+    mr_map_init(&r->live.big_index, 16, 0);
+}
+
+void mr_views_free(mr_reader *r)
+{
+    free(r->live.slots);
+    free(r->recent.slots);
+    free(r->live.big_index.slots);
+    free(r->live.big_sizes);
+    free(r->maps);
+}
+
+/* ---- high-water mark bookkeeping (memray's HighWaterMarkAggregator) ------- */
+
+static inline void usage_delta(mr_reader *r, uint32_t loc, int64_t count, int64_t bytes)
+{
+    int64_t heap = r->heap;
+    add_checked(r, &heap, bytes);
+    if (r->heap >= r->heap_at_peak && heap < r->heap) {
+        /* falling edge of a peak not yet recorded */
+        r->peak_count++;
+        r->heap_at_peak = r->heap;
+    }
+    r->heap = heap;
+    location *l = &r->locs[loc];
+    if (l->last_peak != r->peak_count) {
+        l->peak_count += l->since_count;
+        add_checked(r, &l->peak_bytes, l->since_bytes);
+        l->since_count = l->since_bytes = 0;
+        l->last_peak = r->peak_count;
+    }
+    l->since_count += count;
+    add_checked(r, &l->since_bytes, bytes);
+}
+
+/* ---- view temporary: allocations freed within N allocations ------------- */
+
+static size_t recent_home(const recent_map *m, uint64_t key)
+{
+    return (size_t)mix64(key) & m->mask;
+}
+
+static recent_slot *recent_find(recent_map *m, uint64_t addr)
+{
+    uint64_t key = addr | 1;
+    for (size_t i = recent_home(m, key);; i = (i + 1) & m->mask) {
+        if (m->slots[i].key == key) return &m->slots[i];
+        if (m->slots[i].key == 0) return NULL;
+    }
+}
+
+static void recent_place(recent_map *m, recent_slot slot)
+{
+    size_t i = recent_home(m, slot.key);
+    while (m->slots[i].key && m->slots[i].key != slot.key)
+        i = (i + 1) & m->mask;
+    if (!m->slots[i].key) m->n++;
+    m->slots[i] = slot;
+}
+
+static bool recent_in_window(const mr_reader *r, const recent_slot *s)
+{
+    return r->threads[s->thread].seq - s->seq < r->temp_threshold;
+}
+
+/* Rebuild the table keeping only the allocations still within their
+ * thread's window: memory follows N and the threads, not the capture. */
+static void recent_rebuild(mr_reader *r)
+{
+    recent_map old = r->recent;
+    size_t fresh = 0;
+    for (size_t i = 0; old.slots && i <= old.mask; i++)
+        if (old.slots[i].key && recent_in_window(r, &old.slots[i])) fresh++;
+    size_t cap = 1024;
+    while (cap < 4 * (fresh + 1))
+        cap *= 2;
+    r->recent.slots = mr_table_alloc(cap, sizeof *r->recent.slots, &r->recent.charged_cap);
+    r->recent.mask = cap - 1;
+    r->recent.n = 0;
+    for (size_t i = 0; old.slots && i <= old.mask; i++)
+        if (old.slots[i].key && recent_in_window(r, &old.slots[i]))
+            recent_place(&r->recent, old.slots[i]);
+    free(old.slots);
+}
+
+static void recent_push(mr_reader *r, uint32_t thread, uint64_t addr, uint64_t size, uint32_t loc)
+{
+    thread_state *t = &r->threads[thread];
+    if (2 * (r->recent.n + 1) > r->recent.mask + 1) recent_rebuild(r);
+    recent_place(&r->recent, (recent_slot){addr | 1, ++t->seq, size, thread, loc});
+}
+
+/* A free by `thread`: temporary when the newest allocation at that address
+ * is among the thread's last N allocations. Like memray's
+ * TemporaryAllocationsAggregator, the entry stays: its window ends it. */
+static void recent_match(mr_reader *r, uint32_t thread, uint64_t addr, uint64_t size, bool ranged)
+{
+    if (!r->recent.slots) return;
+    recent_slot *s = recent_find(&r->recent, addr);
+    if (!s || (ranged && s->size != size)) return;
+    if (s->thread == thread && recent_in_window(r, s)) {
+        r->locs[s->loc].temp_count++;
+        add_checked(r, &r->locs[s->loc].temp_bytes, (int64_t)s->size);
+    }
+}
+
+/* ---- mmap'd ranges -------------------------------------------------------- */
+
+static void mapping_add(mr_reader *r, uint64_t addr, uint64_t size, uint32_t loc)
+{
+    r->maps = grow(r->maps, &r->capmaps, r->nmaps + 1, sizeof *r->maps);
+    r->maps[r->nmaps++] = (mapping){addr, addr + size, loc};
+    usage_delta(r, loc, 1, (int64_t)size);
+}
+
+/* MUNMAP: remove [addr, addr + size) from every tracked range it overlaps. */
+static void mapping_remove(mr_reader *r, uint64_t addr, uint64_t size)
+{
+    uint64_t lo = addr, hi = addr + size;
+    size_t n = r->nmaps;
+    for (size_t i = 0; i < n; i++) {
+        mapping *m = &r->maps[i];
+        uint64_t a = m->start > lo ? m->start : lo, b = m->end < hi ? m->end : hi;
+        if (b <= a) continue;
+        uint32_t loc = m->loc;
+        if (a == m->start && b == m->end) { /* freed */
+            usage_delta(r, loc, -1, -(int64_t)(b - a));
+            m->start = m->end = 0;
+        } else if (a == m->start || b == m->end) { /* shrunk */
+            usage_delta(r, loc, 0, -(int64_t)(b - a));
+            if (a == m->start)
+                m->start = b;
+            else
+                m->end = a;
+        } else { /* split in two */
+            usage_delta(r, loc, 1, -(int64_t)(b - a));
+            uint64_t end = m->end;
+            m->end = a;
+            r->maps = grow(r->maps, &r->capmaps, r->nmaps + 1, sizeof *r->maps);
+            r->maps[r->nmaps++] = (mapping){b, end, loc};
+        }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < r->nmaps; i++)
+        if (r->maps[i].end > r->maps[i].start) r->maps[kept++] = r->maps[i];
+    r->nmaps = kept;
+}
+
+/* ---- applying events ------------------------------------------------------ */
+
+/* Apply one allocation event to the live set, the peak and the totals. */
+static inline __attribute__((always_inline)) void apply_allocation(mr_reader *r,
+                                                                   const pending_alloc *e)
+{
+    uint64_t addr = e->addr, size = e->size;
+    if (e->allocator == A_FREE || e->allocator == A_PYMALLOC_FREE) {
+        live_slot *s = live_find(&r->live, addr);
+        if (s) {
+            usage_delta(r, s->loc, -1, -(int64_t)live_size(&r->live, s));
+            live_erase(&r->live, s);
+        }
+        if (r->view == VIEW_TEMPORARY) recent_match(r, e->thread, addr, 0, false);
+        return;
+    }
+    if (e->allocator == A_MUNMAP) {
+        mapping_remove(r, addr, size);
+        if (r->view == VIEW_TEMPORARY) recent_match(r, e->thread, addr, size, true);
+        return;
+    }
+    if (e->allocator == A_MMAP) {
+        mapping_add(r, addr, size, e->loc);
+    } else {
+        /* memray keeps counting a replaced entry, so do we */
+        usage_delta(r, e->loc, 1, (int64_t)size);
+        live_put(&r->live, addr, size, e->loc);
+    }
+    if (r->view == VIEW_TEMPORARY) recent_push(r, e->thread, addr, size, e->loc);
+}
+
+void mr_views_flush(mr_reader *r)
+{
+    for (size_t i = 0; i < r->npending; i++)
+        apply_allocation(r, &r->pending[i]);
+    r->npending = 0;
+}
+
+void mr_views_aggregated(mr_reader *r, uint32_t loc, int64_t peak_count, int64_t leak_count,
+                         int64_t peak_bytes, int64_t leak_bytes)
+{
+    location *l = &r->locs[loc];
+    add_checked(r, &l->peak_count, peak_count);
+    add_checked(r, &l->leak_count, leak_count);
+    add_checked(r, &l->peak_bytes, peak_bytes);
+    add_checked(r, &l->leak_bytes, leak_bytes);
+    add_checked(r, &r->heap_at_peak, peak_bytes);
+    add_checked(r, &r->heap, leak_bytes);
+}
+
+/* ---- each view's values --------------------------------------------------- */
+
+void mr_view_values(const mr_reader *r, const location *l, int64_t v[2])
+{
+    /* the peak still rising at the end counts as one */
+    uint64_t final_peak = r->peak_count + (r->heap >= r->heap_at_peak ? 1 : 0);
+    switch (r->view) {
+    case VIEW_PEAK:
+        v[0] = l->peak_bytes;
+        v[1] = l->peak_count;
+        if (!r->aggregated && final_peak > l->last_peak) {
+            v[0] += l->since_bytes;
+            v[1] += l->since_count;
+        }
+        break;
+    case VIEW_LEAKS:
+        v[0] = r->aggregated ? l->leak_bytes : l->peak_bytes + l->since_bytes;
+        v[1] = r->aggregated ? l->leak_count : l->peak_count + l->since_count;
+        break;
+    case VIEW_TEMPORARY:
+        v[0] = l->temp_bytes;
+        v[1] = l->temp_count;
+        break;
+    case VIEW_TOTAL:
+        v[0] = l->total_bytes;
+        v[1] = l->total_count;
+        break;
+    }
+}
+
+void mr_views_totals(mr_reader *r, int64_t *peak, int64_t *leaked_bytes, int64_t *leaked_count)
+{
+    *leaked_bytes = *leaked_count = 0;
+    if (r->aggregated) {
+        *peak = r->heap_at_peak;
+        for (size_t i = 0; i < r->nlocs; i++) {
+            add_checked(r, leaked_bytes, r->locs[i].leak_bytes);
+            add_checked(r, leaked_count, r->locs[i].leak_count);
+        }
+    } else {
+        *peak = r->heap >= r->heap_at_peak ? r->heap : r->heap_at_peak;
+        for (size_t i = 0; i < r->nlocs; i++) {
+            add_checked(r, leaked_bytes, r->locs[i].peak_bytes);
+            add_checked(r, leaked_bytes, r->locs[i].since_bytes);
+            add_checked(r, leaked_count, r->locs[i].peak_count + r->locs[i].since_count);
+        }
+    }
+}
