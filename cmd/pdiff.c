@@ -1,5 +1,4 @@
 /* pdiff: what changed between two profiles of any format. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
@@ -11,76 +10,12 @@
 #include "../lib/hmap.h"
 #include "cli.h"
 
-static const char usage[] =
-    "usage: pdiff [options] BEFORE AFTER\n"
-    "Compare two profiles (any formats, the same kind of metric): a table of\n"
-    "what changed, sorted by the absolute change of inclusive values, totals\n"
-    "first; functions are matched by (file, name), line numbers ignored.\n"
-    "\n"
-    "  -n N                     rows shown (default 20, 0 for all)\n"
-    "      --metric NAME        metric compared (default: the first)\n"
-    "      --sort incl|self     change that orders the rows (default incl)\n"
-    "      --json               the table as JSON\n"
-    "      --lines              match functions by their first line too\n"
-    "      --strip-prefix P     take prefix P off file names (repeatable)\n"
-    "      --map REGEX=REPL     rewrite file names (\\1.. groups; repeatable)\n"
-    "      --normalize          scale BEFORE to AFTER's total\n"
-    "  -o, --output FILE        also write the differential profile: a flame graph\n"
-    "                           (.svg, .png: widths from AFTER, red grew, blue\n"
-    "                           shrank), folded stacks with two counts (.folded,\n"
-    "                           as difffolded.pl), an HTML report (.html), or any\n"
-    "                           format (-t); with -o - the table goes to stderr\n"
-    "  -t, --to FORMAT          format of -o (difffolded: two-count folded stacks)\n"
-    "  -f, --from FORMAT        format of both inputs, skipping detection\n"
-    "      --title TEXT         flame graph title\n"
-    "      --fail-above PCT     exit 1 when the total grew by more than PCT %\n"
-    "      --fail-on REGEX      ... or the inclusive value of a matching function\n"
-    "      --threads            keep process and thread frames (stack profiles)\n"
-    "  -h, --help               this text\n"
-    "Exit status: 0, 1 when --fail-above fired, 2 on errors.\n"
-    "\n";
-
-enum {
-    OPT_METRIC = 256,
-    OPT_SORT,
-    OPT_JSON,
-    OPT_LINES,
-    OPT_STRIP_PREFIX,
-    OPT_MAP,
-    OPT_NORMALIZE,
-    OPT_TITLE,
-    OPT_FAIL_ABOVE,
-    OPT_FAIL_ON,
-    OPT_THREADS,
-};
-
-static const struct option long_options[] = {
-    {"output", required_argument, 0, 'o'},
-    {"to", required_argument, 0, 't'},
-    {"from", required_argument, 0, 'f'},
-    {"metric", required_argument, 0, OPT_METRIC},
-    {"sort", required_argument, 0, OPT_SORT},
-    {"json", no_argument, 0, OPT_JSON},
-    {"lines", no_argument, 0, OPT_LINES},
-    {"strip-prefix", required_argument, 0, OPT_STRIP_PREFIX},
-    {"map", required_argument, 0, OPT_MAP},
-    {"normalize", no_argument, 0, OPT_NORMALIZE},
-    {"title", required_argument, 0, OPT_TITLE},
-    {"fail-above", required_argument, 0, OPT_FAIL_ABOVE},
-    {"fail-on", required_argument, 0, OPT_FAIL_ON},
-    {"threads", no_argument, 0, OPT_THREADS},
-    {"help", no_argument, 0, 'h'},
-    PK_CLI_FILTER_LONG_OPTIONS,
-    {0, 0, 0, 0},
-};
-
 typedef struct {
-    const char *output, *to, *from, *metric, *title, *fail_on;
+    pk_cli cli;
+    const char *fail_on;
     long rows;
     bool json, lines, normalize, sort_self;
     double fail_above; /* percent, < 0 when unset */
-    pk_read_options ropt;
-    pk_filter filter;
     regex_t fail_rx;
 } options;
 
@@ -152,11 +87,11 @@ static pk_profile *build_diff(pk_profile *before, int mb, pk_profile *after, int
 static int pick_metrics(const options *o, const pk_profile *b, const pk_profile *a, int *mb,
                         int *ma, pk_error *err)
 {
-    const char *name = o->metric ? o->metric : (a->nmetrics ? a->metrics[0].name : "");
+    const char *name = o->cli.metric ? o->cli.metric : (a->nmetrics ? a->metrics[0].name : "");
     *ma = pk_metric_find(a, name);
     *mb = pk_metric_find(b, name);
     /* Without --metric, two single-metric profiles of one unit compare. */
-    if (!o->metric && *mb < 0 && a->nmetrics && b->nmetrics &&
+    if (!o->cli.metric && *mb < 0 && a->nmetrics && b->nmetrics &&
         strcmp(a->metrics[0].unit, b->metrics[0].unit) == 0)
         *mb = 0;
     if (*ma < 0 || *mb < 0) {
@@ -256,7 +191,7 @@ static void print_text(FILE *out, const pk_profile *d, const char *metric, const
     fprintf(out, "%-5s %14s %14s %14s %8s %14s %14s %14s %8s  %s\n", "", "self before",
             "self after", "self change", "self %", "incl before", "incl after", "incl change",
             "incl %", "function");
-    for (size_t i = 0; i < nrows && (limit == 0 || i < limit); i++) {
+    for (size_t i = 0; i < nrows && i < limit; i++) {
         const pk_function *f = &d->funcs[rows[i]];
         fprintf(out, "%-5s", status_of(f));
         print_cells(out, f->self[BEFORE], f->self[AFTER]);
@@ -280,7 +215,7 @@ static int print_json(FILE *out, const pk_profile *d, const char *metric, const 
                       size_t nrows, size_t limit)
 {
     json_t *funcs = json_array();
-    for (size_t i = 0; i < nrows && (limit == 0 || i < limit); i++) {
+    for (size_t i = 0; i < nrows && i < limit; i++) {
         const pk_function *f = &d->funcs[rows[i]];
         json_array_append_new(funcs, json_pack("{s:s, s:s, s:i, s:s, s:o, s:o}", "name", f->name,
                                                "file", f->file, "line", (int)f->line, "status",
@@ -331,98 +266,59 @@ static bool check_failure(const options *o, const pk_profile *d)
 
 /* ---- main ---- */
 
+static int own_option(void *ctx, int id, const char *arg)
+{
+    options *o = ctx;
+    char *end;
+    switch (id) {
+    case PK_O_DIFF_SORT:
+        if (strcmp(arg, "self") && strcmp(arg, "incl"))
+            return pk_cli_usage_error("bad --sort '%s' (incl or self)", arg);
+        o->sort_self = strcmp(arg, "self") == 0;
+        return 0;
+    case PK_O_JSON:
+        o->json = true;
+        return 0;
+    case PK_O_LINES:
+        o->lines = true;
+        return 0;
+    case PK_O_NORMALIZE:
+        o->normalize = true;
+        return 0;
+    case PK_O_FAIL_ABOVE:
+        o->fail_above = strtod(arg, &end);
+        if (*end == '%') end++;
+        if (*end || end == arg || !(o->fail_above >= 0))
+            return pk_cli_usage_error("bad --fail-above '%s'", arg);
+        return 0;
+    case PK_O_FAIL_ON:
+        if (o->fail_on) return pk_cli_usage_error("--fail-on given twice");
+        if (regcomp(&o->fail_rx, arg, REG_EXTENDED | REG_NOSUB))
+            return pk_cli_usage_error("bad --fail-on regex '%s'", arg);
+        o->fail_on = arg;
+        return 0;
+    }
+    return 0;
+}
+
 static int parse_options(int argc, char **argv, options *o)
 {
-    pk_error err = {{0}};
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "n:o:t:f:h", long_options, NULL)) != -1) {
-        int handled = pk_cli_filter_option(c, optarg, &o->filter);
-        if (handled < 0) return -1;
-        if (handled) continue;
-        char *end;
-        switch (c) {
-        case 'n':
-            o->rows = strtol(optarg, &end, 10);
-            if (*end || end == optarg || o->rows < 0)
-                return pk_cli_usage_error("bad -n '%s'", optarg), -1;
-            break;
-        case 'o':
-            o->output = optarg;
-            break;
-        case 't':
-            o->to = optarg;
-            break;
-        case 'f':
-            o->from = optarg;
-            break;
-        case OPT_METRIC:
-            o->metric = optarg;
-            break;
-        case OPT_SORT:
-            if (strcmp(optarg, "self") && strcmp(optarg, "incl"))
-                return pk_cli_usage_error("bad --sort '%s' (incl or self)", optarg), -1;
-            o->sort_self = strcmp(optarg, "self") == 0;
-            break;
-        case OPT_JSON:
-            o->json = true;
-            break;
-        case OPT_LINES:
-            o->lines = true;
-            break;
-        case OPT_STRIP_PREFIX:
-            if (pk_filter_add_strip_prefix(&o->filter, optarg, &err) < 0)
-                return pk_cli_usage_error("%s", err.msg), -1;
-            break;
-        case OPT_MAP:
-            if (pk_filter_add_map(&o->filter, optarg, &err) < 0)
-                return pk_cli_usage_error("%s", err.msg), -1;
-            break;
-        case OPT_NORMALIZE:
-            o->normalize = true;
-            break;
-        case OPT_TITLE:
-            o->title = optarg;
-            break;
-        case OPT_FAIL_ABOVE:
-            o->fail_above = strtod(optarg, &end);
-            if (*end == '%') end++;
-            if (*end || end == optarg || o->fail_above < 0)
-                return pk_cli_usage_error("bad --fail-above '%s'", optarg), -1;
-            break;
-        case OPT_FAIL_ON:
-            if (o->fail_on) return pk_cli_usage_error("--fail-on given twice"), -1;
-            if (regcomp(&o->fail_rx, optarg, REG_EXTENDED | REG_NOSUB))
-                return pk_cli_usage_error("bad --fail-on regex '%s'", optarg), -1;
-            o->fail_on = optarg;
-            break;
-        case OPT_THREADS:
-            o->ropt.threads = true;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            fputs(pk_cli_filter_usage, stdout);
-            exit(PK_EXIT_OK);
-        default:
-            return pk_cli_bad_option(argv), -1;
-        }
-    }
-    if (argc - optind != 2) return pk_cli_usage_error("expected BEFORE and AFTER"), -1;
-    if (pk_cli_merge) return pk_cli_usage_error("--merge does not apply to pdiff"), -1;
-    if (o->fail_on && o->fail_above < 0)
-        return pk_cli_usage_error("--fail-on needs --fail-above"), -1;
+    int rc = pk_cli_parse(&o->cli, "pdiff", argc, argv, own_option, o);
+    if (rc) return rc;
+    o->rows = o->cli.rows < 0 ? 20 : o->cli.rows;
+    if (o->fail_on && o->fail_above < 0) return pk_cli_usage_error("--fail-on needs --fail-above");
     /* Functions match by (file, name) unless asked otherwise. */
-    if (!o->lines && o->filter.granularity == PK_GRANULARITY_KEEP)
-        o->filter.granularity = PK_GRANULARITY_FUNCTION;
+    if (!o->lines && o->cli.filter.granularity == PK_GRANULARITY_KEEP)
+        o->cli.filter.granularity = PK_GRANULARITY_FUNCTION;
     return 0;
 }
 
 static pk_profile *read_side(options *o, const char *path, pk_error *err)
 {
-    pk_profile *p = pk_read_profile(path, o->from, &o->ropt, err);
+    pk_profile *p = pk_read_profile(path, o->cli.from, &o->cli.read, err);
     if (!p) return NULL;
     pk_ensure_graph(p);
-    if (pk_cli_apply_filter(p, &o->filter, NULL, err) < 0) {
+    if (pk_cli_apply_filter(p, &o->cli.filter, NULL, err) < 0) {
         pk_profile_free(p);
         return NULL;
     }
@@ -431,19 +327,17 @@ static pk_profile *read_side(options *o, const char *path, pk_error *err)
 
 static int write_diff(const options *o, pk_profile *d, pk_error *err)
 {
-    pk_write_options wopt;
-    pk_write_options_init(&wopt);
-    wopt.title = o->title;
+    pk_write_options wopt = o->cli.write;
     /* difffolded.pl's two-count lines are what the collapsed writer
      * writes for a before/after profile. */
-    const char *to = o->to && strcmp(o->to, "difffolded") == 0 ? "collapsed" : o->to;
+    const char *to = o->cli.to && strcmp(o->cli.to, "difffolded") == 0 ? "collapsed" : o->cli.to;
     /* Flame graphs and folded stacks show both columns (metric -1); other
      * formats draw one metric: the after profile's. */
-    const pk_format *fmt = to ? pk_format_by_name(to) : pk_format_for_path(o->output, true);
+    const pk_format *fmt = to ? pk_format_by_name(to) : pk_format_for_path(o->cli.output, true);
     if (fmt && strncmp(fmt->name, "flamegraph", 10) != 0 && strcmp(fmt->name, "collapsed") != 0 &&
         strcmp(fmt->name, "html") != 0)
         wopt.metric = AFTER;
-    return pk_write_profile(d, o->output, to, &wopt, err);
+    return pk_write_profile(d, o->cli.output, to, &wopt, err);
 }
 
 static int run(options *o, char **inputs)
@@ -458,13 +352,13 @@ static int run(options *o, char **inputs)
     }
     int64_t tb = pk_total(before, mb), ta = pk_total(after, ma);
     if (o->normalize && tb) pk_profile_scale(before, ta, tb);
-    d = build_diff(before, mb, after, ma, o->output != NULL);
+    d = build_diff(before, mb, after, ma, o->cli.output != NULL);
     sort_by_self = o->sort_self;
     size_t nrows;
     pk_id *rows = table_rows(d, &nrows);
     const char *metric = after->metrics[ma].name;
     /* With -o - the profile takes stdout and the table goes to stderr. */
-    FILE *table = o->output && strcmp(o->output, "-") == 0 ? stderr : stdout;
+    FILE *table = o->cli.output && strcmp(o->cli.output, "-") == 0 ? stderr : stdout;
     if (o->json)
         print_json(table, d, metric, rows, nrows, (size_t)o->rows);
     else
@@ -475,7 +369,7 @@ static int run(options *o, char **inputs)
         pk_cli_error(&err);
         goto done;
     }
-    if (o->output && write_diff(o, d, &err) < 0) {
+    if (o->cli.output && write_diff(o, d, &err) < 0) {
         pk_cli_error(&err);
         goto done;
     }
@@ -489,12 +383,10 @@ done:
 
 int main(int argc, char **argv)
 {
-    pk_cli_name = "pdiff";
-    options o = {.rows = 20, .fail_above = -1};
-    pk_read_options_init(&o.ropt);
-    pk_filter_init(&o.filter);
-    int rc = parse_options(argc, argv, &o) < 0 ? PK_EXIT_ERROR : run(&o, argv + optind);
-    pk_filter_free(&o.filter);
+    options o = {.fail_above = -1};
+    int rc = parse_options(argc, argv, &o);
+    if (rc == 0) rc = run(&o, o.cli.inputs);
+    pk_cli_free(&o.cli);
     if (o.fail_on) regfree(&o.fail_rx);
-    return rc;
+    return rc < 0 ? PK_EXIT_OK : rc;
 }

@@ -2,9 +2,9 @@
  * with print_callers and print_callees. Names, columns and sort keys are
  * pstats' own, so the output reads (and diffs) like Python's. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,22 +13,6 @@
 #include <time.h>
 
 #include "cli.h"
-
-static const char usage[] =
-    "usage: ptop [options] PROFILE\n"
-    "Print a profile as pstats prints it: calls, self and cumulative values per\n"
-    "function, sorted; optionally who called each function and whom it called.\n"
-    "\n"
-    "  -s, --sort KEY[,KEY]   sort keys, as pstats: calls, cumulative, filename,\n"
-    "                         line, name, nfl, pcalls, stdname, time (tottime),\n"
-    "                         and their unique abbreviations (default cumulative)\n"
-    "  -n N                   print only the first N functions\n"
-    "      --callers REGEX    also print the callers of the functions matching\n"
-    "                         REGEX ('' for all), as print_callers\n"
-    "      --callees REGEX    also print whom they call, as print_callees\n"
-    "      --metric NAME      the metric to show (default: the first)\n"
-    "  -f, --from FORMAT      input format, skipping detection\n"
-    "  -h, --help             this text\n";
 
 /* ---- sort keys (pstats' sort_arg_dict_default) ---- */
 
@@ -511,13 +495,10 @@ static int table_init(table *t, bool callers, bool callees)
 }
 
 typedef struct {
-    const char *path, *from, *metric, *callers, *callees;
+    const char *path, *callers, *callees;
     const char *sorts[16];
     int nsorts;
     long limit;
-    char **paths; /* path is the first; several are merged */
-    int npaths;
-    pk_filter filter;
 } options;
 
 static int compile(regex_t *re, const char *text)
@@ -578,102 +559,57 @@ static int run(table *t, const options *o)
     return rc;
 }
 
-enum { OPT_CALLERS = 256, OPT_CALLEES, OPT_METRIC };
-
-static const struct option long_options[] = {
-    {"sort", required_argument, 0, 's'},
-    {"callers", required_argument, 0, OPT_CALLERS},
-    {"callees", required_argument, 0, OPT_CALLEES},
-    {"metric", required_argument, 0, OPT_METRIC},
-    {"from", required_argument, 0, 'f'},
-    {"help", no_argument, 0, 'h'},
-    PK_CLI_FILTER_LONG_OPTIONS,
-    {0, 0, 0, 0},
-};
-
-static int parse_options(int argc, char **argv, options *o)
+static int own_option(void *ctx, int id, const char *arg)
 {
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "s:n:f:h", long_options, NULL)) != -1) {
-        int handled = pk_cli_filter_option(c, optarg, &o->filter);
-        if (handled < 0) return PK_EXIT_ERROR;
-        if (handled) continue;
-        char *end;
-        switch (c) {
-        case 's':
-            if (o->nsorts == (int)(sizeof o->sorts / sizeof o->sorts[0]))
-                return pk_cli_usage_error("too many --sort options");
-            o->sorts[o->nsorts++] = optarg;
-            break;
-        case 'n':
-            o->limit = strtol(optarg, &end, 10);
-            if (*end || end == optarg || o->limit < 0)
-                return pk_cli_usage_error("bad -n '%s'", optarg);
-            break;
-        case 'f':
-            o->from = optarg;
-            break;
-        case OPT_CALLERS:
-            o->callers = optarg;
-            break;
-        case OPT_CALLEES:
-            o->callees = optarg;
-            break;
-        case OPT_METRIC:
-            o->metric = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            fputs(pk_cli_filter_usage, stdout);
-            exit(PK_EXIT_OK);
-        default:
-            return pk_cli_bad_option(argv);
-        }
+    options *o = ctx;
+    switch (id) {
+    case PK_O_PTOP_SORT:
+        if (o->nsorts == (int)(sizeof o->sorts / sizeof o->sorts[0]))
+            return pk_cli_usage_error("too many --sort options");
+        o->sorts[o->nsorts++] = arg;
+        return 0;
+    case PK_O_CALLERS:
+        o->callers = arg;
+        return 0;
+    case PK_O_CALLEES:
+        o->callees = arg;
+        return 0;
     }
-    if (optind >= argc) return pk_cli_usage_error("expected a PROFILE");
-    o->paths = argv + optind;
-    o->npaths = argc - optind;
-    o->path = argv[optind];
     return 0;
-}
-
-static pk_profile *read_filtered(options *o, pk_error *err)
-{
-    pk_read_options ropt;
-    pk_read_options_init(&ropt);
-    pk_profile *p = pk_cli_read_inputs(o->paths, o->npaths, o->from, &ropt, err);
-    if (p && pk_cli_apply_filter(p, &o->filter, o->metric, err) < 0) {
-        pk_profile_free(p);
-        return NULL;
-    }
-    return p;
 }
 
 int main(int argc, char **argv)
 {
-    pk_cli_name = "ptop";
     signal(SIGPIPE, SIG_IGN); /* a closed pipe ends the output with EPIPE, quietly */
-    options o = {.limit = -1};
-    pk_filter_init(&o.filter);
-    if (parse_options(argc, argv, &o) != 0) {
-        pk_filter_free(&o.filter);
-        return PK_EXIT_ERROR;
+    options o = {0};
+    pk_cli cli;
+    int rc = pk_cli_parse(&cli, "ptop", argc, argv, own_option, &o);
+    if (rc != 0) {
+        pk_cli_free(&cli);
+        return rc < 0 ? PK_EXIT_OK : rc;
     }
+    o.path = cli.inputs[0];
+    o.limit = cli.rows == LONG_MAX ? -1 : cli.rows;
     table t = {0};
     for (int s = 0; s < o.nsorts; s++)
-        if (add_sort_keys(&t, o.sorts[s]) < 0) return PK_EXIT_ERROR;
+        if (add_sort_keys(&t, o.sorts[s]) < 0) {
+            pk_cli_free(&cli);
+            return PK_EXIT_ERROR;
+        }
     if (o.nsorts == 0) add_sort_keys(&t, "cumulative");
 
     pk_error err = {{0}};
-    pk_profile *p = read_filtered(&o, &err);
-    pk_filter_free(&o.filter);
-    if (!p) return pk_cli_error(&err);
+    pk_profile *p = pk_cli_read(&cli, &err);
+    if (!p) {
+        pk_cli_free(&cli);
+        return pk_cli_error(&err);
+    }
     pk_ensure_graph(p);
     t.p = p;
-    /* The metric exists: read_filtered checked it. */
-    t.metric = pk_cli_metric(p, o.metric, &err);
-    int rc = run(&t, &o);
+    /* The metric exists: pk_cli_read checked it. */
+    t.metric = pk_cli_metric(p, cli.metric, &err);
+    pk_cli_free(&cli);
+    rc = run(&t, &o);
     table_free(&t);
     pk_profile_free(p);
     return rc;

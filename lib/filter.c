@@ -767,6 +767,10 @@ static bool copy_graph(const pk_profile *src, pk_profile *dst, const pk_id *map,
         d->calls += s->calls;
         d->pcalls += s->pcalls;
     }
+    for (size_t i = 0; i < src->nlines; i++) { /* per-line values follow their function */
+        const pk_line *s = &src->lines[i];
+        if (map[s->func] != PK_NONE) add_values(pk_line_get(dst, map[s->func], s->line)->v, s->v, nm);
+    }
     free(used);
     dst->has_graph = true;
     dst->has_calls = calls_ok;

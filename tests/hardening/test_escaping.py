@@ -92,7 +92,7 @@ def writers(src, nstacks, tmp, label):
             check(f"{label} svg: xmllint", r.returncode == 0 and not r.stderr, r.stderr.decode(errors="replace"))
     # dot: Graphviz reads it back, from pconv and from pgraph
     for tool, args in (("pconv", [pconv, src, "-o", os.path.join(tmp, label + ".dot")]),
-                       ("pgraph", [os.path.join(BIN, "pgraph"), src, "-n", "0", "-e", "0",
+                       ("pgraph", [os.path.join(BIN, "pgraph"), src, "--node-thres", "0", "--edge-thres", "0",
                                    "-o", os.path.join(tmp, label + ".pgraph.dot")])):
         r = run(args)
         check(f"{label} dot ({tool}): written", r.returncode == 0, r.stderr.decode(errors="replace"))

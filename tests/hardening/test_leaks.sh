@@ -61,7 +61,7 @@ for f in "${inputs[@]}"; do
   check "pconv $b pprof" "$bin/pconv" "$f" -o "$tmp/o.pb.gz"
   check "ptop $b" "$bin/ptop" "$f" --callers ''
   check "pgraph $b" "$bin/pgraph" "$f" -o "$tmp/o.dot"
-  check "pfilter $b" "$bin/pfilter" "$f" -o "$tmp/o.folded"
+  check "pfilter $b" "$bin/pfilter" "$f" --focus . -o "$tmp/o.folded"
   check "pdiff $b" "$bin/pdiff" "$tiny" "$f" -o "$tmp/d.svg"
 done
 check "pgraph svg" "$bin/pgraph" "$tiny" -o "$tmp/o.svg"

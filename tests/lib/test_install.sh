@@ -6,7 +6,19 @@ build=$1 sanitize=${2:-}
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
-for cmd in pconv; do [ -x "$prefix/bin/$cmd" ] || { echo "missing $cmd"; exit 1; }; done
+for cmd in pconv pfilter ptop pgraph pdiff plines; do
+  [ -x "$prefix/bin/$cmd" ] || { echo "missing $cmd"; exit 1; }
+  # its man page, made from the option table: well-formed roff naming every
+  # option --help lists
+  page=$prefix/share/man/man1/$cmd.1
+  [ -f "$page" ] || { echo "missing the man page of $cmd"; exit 1; }
+  warnings=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
+  [ -z "$warnings" ] || { echo "$cmd.1: $warnings"; exit 1; }
+  text=$(groff -man -Tascii -P-cbu -rLL=200n -rHY=0 "$page" 2>/dev/null)
+  for option in $("$prefix/bin/$cmd" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+    grep -q -- "$option" <<<"$text" || { echo "$cmd.1 lacks $option"; exit 1; }
+  done
+done
 cat >"$prefix/use.c" <<'C'
 #include <profkit/formats/format.h>
 #include <stdio.h>

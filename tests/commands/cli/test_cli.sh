@@ -25,9 +25,9 @@ expect_error() {
 
 for source in "$src"/cmd/*.c; do
   name=$(basename "$source" .c)
-  case $name in cli | convert) continue ;; esac
+  case $name in cli | convert | options) continue ;; esac
   cmd=$bin/$name
-  if "$cmd" --help | grep -q '^usage:'; then ok; else bad "$(basename "$cmd") --help"; fi
+  if "$cmd" --help >"$tmp/help" && grep -q '^usage:' "$tmp/help"; then ok; else bad "$(basename "$cmd") --help"; fi
   expect_error "$(basename "$cmd") bad option" "$cmd" --no-such-option
 done
 
@@ -38,6 +38,7 @@ for name in pconv pfilter ptop pgraph pdiff plines; do
   cmd=$bin/$name
   inputs=("$big")
   [ $name = pdiff ] && inputs=("$big" "$big")
+  [ $name = pfilter ] && inputs+=(--focus .)
   case $name in pconv | pfilter | pgraph) inputs+=(-o "$tmp/x.dot") ;; esac
   expect_error "$name --max-memory 1M" "$cmd" --max-memory 1M "${inputs[@]}"
   grep -q "offset [0-9]*: memory limit of 1 MiB exceeded" "$tmp/err" && ok ||
@@ -89,9 +90,9 @@ writers=(
   "pconv svg|pconv $sample -o OUT.svg|pconv $sample -o - -t flamegraph"
   "pconv callgrind|pconv $sample -o OUT.callgrind|pconv $sample -o - -t callgrind"
   "pgraph dot|pgraph $sample -o OUT.dot|pgraph $sample -o -"
-  "pgraph svg|pgraph $sample -o OUT.svg|pgraph $sample -T svg -o -"
+  "pgraph svg|pgraph $sample -o OUT.svg|pgraph $sample -t svg -o -"
   "pdiff|pdiff $sample $samples/tiny.deb311.cProfile.pstats -o OUT.svg|pdiff $sample $samples/tiny.deb311.cProfile.pstats"
-  "pfilter|pfilter $sample -o OUT.json|pfilter $sample -o - -t json"
+  "pfilter|pfilter $sample --focus . -o OUT.json|pfilter $sample --focus . -o - -t json"
   "ptop||ptop $sample"
 )
 [ -n "$lprof" ] && writers+=("plines|plines $lprof -o OUT.txt|plines $lprof")

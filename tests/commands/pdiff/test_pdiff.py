@@ -149,7 +149,7 @@ def pstats():
             pa, pb = os.path.join(folder, a), os.path.join(folder, b)
             va, na = pstats_values(pa, by_line)
             vb, nb = pstats_values(pb, by_line)
-            cmd = [os.path.join(BIN, "pdiff"), pa, pb, "--json", "-n", "0"] + (["--lines"] if by_line else [])
+            cmd = [os.path.join(BIN, "pdiff"), pa, pb, "--json", "-n", "all"] + (["--lines"] if by_line else [])
             r = run(cmd)
             if r.returncode:
                 continue
@@ -288,7 +288,7 @@ def merge_folded():
     write_folded(a, {s: c[0] for s, c in cols.items()})
     write_folded(b, {s: c[1] for s, c in cols.items()})
     out = os.path.join(WORK, "m.folded")
-    run([os.path.join(BIN, "pfilter"), "--merge", a, b, "-o", out])
+    run([os.path.join(BIN, "pconv"), "--merge", a, b, "-o", out])
     want = {s: c[0] + c[1] for s, c in cols.items() if c[0] + c[1]}
     check(read_folded(out) == dict(want), "--merge of two folded files")
 
@@ -297,7 +297,7 @@ def merge_folded():
 
 def model(path, *opts):
     out = os.path.join(WORK, "model.json")
-    r = run([os.path.join(BIN, "pfilter"), path] + list(opts) + ["-o", out])
+    r = run([os.path.join(BIN, "pconv"), path] + list(opts) + ["-o", out])
     return json.load(open(out)) if r.returncode == 0 else None
 
 
@@ -370,7 +370,7 @@ def fail():
 
 
 def no_change(cmd, what):
-    r = run(cmd + ["--json", "-n", "0"])
+    r = run(cmd + ["--json", "-n", "all"])
     if r.returncode:
         return
     got = json.loads(r.stdout)
@@ -386,7 +386,7 @@ def aligned():
     with open(folded, encoding="utf-8") as f, open(moved, "w", encoding="utf-8") as g:
         g.write(f.read().replace("/srv/demo/", "/home/ci/app/"))
     no_change([pdiff, folded, moved, "--map", "^/home/ci/app/=/srv/demo/"], "--map on folded frames")
-    r = run([pdiff, folded, moved, "--json", "-n", "0"])
+    r = run([pdiff, folded, moved, "--json", "-n", "all"])
     statuses = {f["status"] for f in json.loads(r.stdout)["functions"]} if not r.returncode else set()
     check({"new", "gone"} <= statuses, "without --map the moved functions are new and gone")
     austin = os.path.join(CORPUS, "austin", "a37_wall_recursion_py311.austin")
