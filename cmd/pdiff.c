@@ -2,21 +2,20 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../lib/hmap.h"
+#include "../lib/pattern.h"
 #include "cli.h"
 
 typedef struct {
     pk_cli cli;
-    const char *fail_on;
+    pk_pattern *fail_on; /* --fail-on, or NULL */
     long rows;
     bool json, lines, normalize, sort_self;
     double fail_above; /* percent, < 0 when unset */
-    regex_t fail_rx;
 } options;
 
 /* ---- the differential profile: metric 0 "before", 1 "after" ---- */
@@ -253,8 +252,7 @@ static bool check_failure(const options *o, const pk_profile *d)
     }
     for (size_t i = 0; o->fail_on && i < d->nfuncs; i++) {
         const pk_function *f = &d->funcs[i];
-        bool match = regexec(&o->fail_rx, f->name, 0, NULL, 0) == 0 ||
-                     (*f->file && regexec(&o->fail_rx, f->file, 0, NULL, 0) == 0);
+        bool match = pk_pattern_match_function(o->fail_on, f);
         if (match && grew_above(f->incl[BEFORE], f->incl[AFTER], o->fail_above)) {
             fprintf(stderr, "%s: %s grew by more than %g%%: %" PRId64 " -> %" PRId64 "\n",
                     pk_cli_name, f->name, o->fail_above, f->incl[BEFORE], f->incl[AFTER]);
@@ -291,12 +289,13 @@ static int own_option(void *ctx, int id, const char *arg)
         if (*end || end == arg || !(o->fail_above >= 0))
             return pk_cli_usage_error("bad --fail-above '%s'", arg);
         return 0;
-    case PK_O_FAIL_ON:
+    case PK_O_FAIL_ON: {
+        pk_error err;
         if (o->fail_on) return pk_cli_usage_error("--fail-on given twice");
-        if (regcomp(&o->fail_rx, arg, REG_EXTENDED | REG_NOSUB))
-            return pk_cli_usage_error("bad --fail-on regex '%s'", arg);
-        o->fail_on = arg;
+        if (!(o->fail_on = pk_pattern_new(arg, &err)))
+            return pk_cli_usage_error("--fail-on: %s", err.msg);
         return 0;
+    }
     }
     return 0;
 }
@@ -306,6 +305,7 @@ static int parse_options(int argc, char **argv, options *o)
     int rc = pk_cli_parse(&o->cli, "pdiff", argc, argv, own_option, o);
     if (rc) return rc;
     o->rows = o->cli.rows < 0 ? 20 : o->cli.rows;
+    o->cli.filter.allow_unmatched = true; /* checked over both sides */
     if (o->fail_on && o->fail_above < 0) return pk_cli_usage_error("--fail-on needs --fail-above");
     /* Functions match by (file, name) unless asked otherwise. */
     if (!o->lines && o->cli.filter.granularity == PK_GRANULARITY_KEEP)
@@ -340,12 +340,29 @@ static int write_diff(const options *o, pk_profile *d, pk_error *err)
     return pk_write_profile(d, o->cli.output, to, &wopt, err);
 }
 
+/* --fail-on matching no function could never fire: an error. */
+static bool fail_on_matches(const options *o, const pk_profile *b, const pk_profile *a,
+                            pk_error *err)
+{
+    if (!o->fail_on) return true;
+    for (int side = 0; side < 2; side++) {
+        const pk_profile *p = side ? a : b;
+        for (size_t i = 0; i < p->nfuncs; i++)
+            if (pk_pattern_match_function(o->fail_on, &p->funcs[i])) return true;
+    }
+    pk_error_set(err, "--fail-on '%s': matches no function", pk_pattern_text(o->fail_on));
+    return false;
+}
+
 static int run(options *o, char **inputs)
 {
     pk_error err = {{0}};
     pk_profile *before = read_side(o, inputs[0], &err), *after = NULL, *d = NULL;
     int rc = PK_EXIT_ERROR, mb, ma;
+    /* A filter's pattern has to match a function on either side. */
     if (!before || !(after = read_side(o, inputs[1], &err)) ||
+        pk_filter_check_matched(&o->cli.filter, &err) < 0 ||
+        !fail_on_matches(o, before, after, &err) ||
         pick_metrics(o, before, after, &mb, &ma, &err) < 0) {
         pk_cli_error(&err);
         goto done;
@@ -387,6 +404,6 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc == 0) rc = run(&o, o.cli.inputs);
     pk_cli_free(&o.cli);
-    if (o.fail_on) regfree(&o.fail_rx);
+    pk_pattern_free(o.fail_on);
     return rc < 0 ? PK_EXIT_OK : rc;
 }

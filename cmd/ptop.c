@@ -5,13 +5,13 @@
 #include <signal.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../lib/pattern.h"
 #include "cli.h"
 
 /* ---- sort keys (pstats' sort_arg_dict_default) ---- */
@@ -85,25 +85,15 @@ typedef struct {
     size_t *caller_start;
 } table;
 
-/* pstats' func_std_string: "file:line(name)", builtins ('~', 0) by name with
- * their <> turned into {}. Control characters become spaces. */
-/* pstats' own rendering; frames of stack profiles that know no file (collapsed
- * stacks) are shown by name alone rather than as ":0(name)". */
+/* pstats' func_std_string (lib/pattern.h); frames of stack profiles that
+ * know no file (collapsed stacks) are shown by name alone rather than as
+ * ":0(name)". Control characters become spaces. */
 static char *std_name(const pk_function *f, bool pstats_names)
 {
-    const char *file = f->file ? f->file : "", *name = f->name ? f->name : "";
-    size_t n = strlen(file) + strlen(name) + 16;
+    size_t n = pk_function_std_name(f, !pstats_names, NULL, 0) + 1;
     char *s = malloc(n);
     if (!s) return NULL;
-    size_t nl = strlen(name);
-    if ((strcmp(file, "~") == 0 || (!pstats_names && !*file)) && f->line == 0) {
-        if (nl >= 2 && name[0] == '<' && name[nl - 1] == '>')
-            snprintf(s, n, "{%.*s}", (int)(nl - 2), name + 1);
-        else
-            snprintf(s, n, "%s", name);
-    } else {
-        snprintf(s, n, "%s:%" PRId32 "(%s)", file, f->line, name);
-    }
+    pk_function_std_name(f, !pstats_names, s, n);
     for (char *c = s; *c; c++)
         if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = ' ';
     return s;
@@ -302,7 +292,7 @@ static void print_header(const table *t, const char *path)
 
 /* pstats' get_print_list: the sorted list cut by a regex and a count, the
  * "Ordered by" message, and the width of the name column. */
-static size_t print_list(const table *t, const size_t *order, size_t n, const regex_t *re,
+static size_t print_list(const table *t, const size_t *order, size_t n, pk_pattern *re,
                          const char *re_text, long limit, size_t *out)
 {
     char desc[600];
@@ -310,7 +300,7 @@ static size_t print_list(const table *t, const size_t *order, size_t n, const re
     printf("   Ordered by: %s\n", desc);
     size_t count = 0;
     for (size_t i = 0; i < n; i++)
-        if (!re || regexec(re, t->std[order[i]], 0, NULL, 0) == 0) out[count++] = order[i];
+        if (!re || pk_pattern_match_function(re, &t->p->funcs[order[i]])) out[count++] = order[i];
     if (re && count != n)
         printf("   List reduced from %zu to %zu due to restriction <'%s'>\n", n, count, re_text);
     if (limit >= 0 && (size_t)limit < count) {
@@ -403,7 +393,7 @@ static void print_call_line(const table *t, size_t width, size_t func, bool call
     }
 }
 
-static void print_calls_section(const table *t, const size_t *order, const regex_t *re,
+static void print_calls_section(const table *t, const size_t *order, pk_pattern *re,
                                 const char *re_text, long limit, bool callers, size_t *list)
 {
     size_t count = print_list(t, order, t->p->nfuncs, re, re_text, limit, list);
@@ -496,21 +486,11 @@ static int table_init(table *t, bool callers, bool callees)
 
 typedef struct {
     const char *path, *callers, *callees;
+    pk_pattern *callers_rx, *callees_rx; /* NULL for '' (all) */
     const char *sorts[16];
     int nsorts;
     long limit;
 } options;
-
-static int compile(regex_t *re, const char *text)
-{
-    int rc = regcomp(re, text, REG_EXTENDED | REG_NOSUB);
-    if (rc) {
-        char msg[256];
-        regerror(rc, re, msg, sizeof msg);
-        return pk_cli_usage_error("bad regular expression '%s': %s", text, msg);
-    }
-    return 0;
-}
 
 static int run(table *t, const options *o)
 {
@@ -543,11 +523,8 @@ static int run(table *t, const options *o)
     const char *sections[2] = {o->callers, o->callees};
     for (int s = 0; s < 2 && rc == PK_EXIT_OK; s++) {
         if (!sections[s]) continue;
-        regex_t re;
-        bool all = sections[s][0] == '\0';
-        if (!all && (rc = compile(&re, sections[s])) != 0) break;
-        print_calls_section(t, order, all ? NULL : &re, sections[s], o->limit, s == 0, list);
-        if (!all) regfree(&re);
+        pk_pattern *re = s == 0 ? o->callers_rx : o->callees_rx;
+        print_calls_section(t, order, re, sections[s], o->limit, s == 0, list);
     }
     free(order);
     free(list);
@@ -569,13 +546,40 @@ static int own_option(void *ctx, int id, const char *arg)
         o->sorts[o->nsorts++] = arg;
         return 0;
     case PK_O_CALLERS:
-        o->callers = arg;
-        return 0;
-    case PK_O_CALLEES:
-        o->callees = arg;
+    case PK_O_CALLEES: {
+        pk_pattern **rx = id == PK_O_CALLERS ? &o->callers_rx : &o->callees_rx;
+        pk_error err;
+        pk_pattern_free(*rx);
+        *rx = NULL;
+        if (*arg && !(*rx = pk_pattern_new(arg, &err)))
+            return pk_cli_usage_error("--%s: %s", id == PK_O_CALLERS ? "callers" : "callees",
+                                      err.msg);
+        *(id == PK_O_CALLERS ? &o->callers : &o->callees) = arg;
         return 0;
     }
+    }
     return 0;
+}
+
+static int ptop(pk_cli *cli, options *o)
+{
+    o->path = cli->inputs[0];
+    o->limit = cli->rows == LONG_MAX ? -1 : cli->rows;
+    table t = {0};
+    for (int s = 0; s < o->nsorts; s++)
+        if (add_sort_keys(&t, o->sorts[s]) < 0) return PK_EXIT_ERROR;
+    if (o->nsorts == 0) add_sort_keys(&t, "cumulative");
+    pk_error err = {{0}};
+    pk_profile *p = pk_cli_read(cli, &err);
+    if (!p) return pk_cli_error(&err);
+    pk_ensure_graph(p);
+    t.p = p;
+    /* The metric exists: pk_cli_read checked it. */
+    t.metric = pk_cli_metric(p, cli->metric, &err);
+    int rc = run(&t, o);
+    table_free(&t);
+    pk_profile_free(p);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -584,33 +588,9 @@ int main(int argc, char **argv)
     options o = {0};
     pk_cli cli;
     int rc = pk_cli_parse(&cli, "ptop", argc, argv, own_option, &o);
-    if (rc != 0) {
-        pk_cli_free(&cli);
-        return rc < 0 ? PK_EXIT_OK : rc;
-    }
-    o.path = cli.inputs[0];
-    o.limit = cli.rows == LONG_MAX ? -1 : cli.rows;
-    table t = {0};
-    for (int s = 0; s < o.nsorts; s++)
-        if (add_sort_keys(&t, o.sorts[s]) < 0) {
-            pk_cli_free(&cli);
-            return PK_EXIT_ERROR;
-        }
-    if (o.nsorts == 0) add_sort_keys(&t, "cumulative");
-
-    pk_error err = {{0}};
-    pk_profile *p = pk_cli_read(&cli, &err);
-    if (!p) {
-        pk_cli_free(&cli);
-        return pk_cli_error(&err);
-    }
-    pk_ensure_graph(p);
-    t.p = p;
-    /* The metric exists: pk_cli_read checked it. */
-    t.metric = pk_cli_metric(p, cli.metric, &err);
+    if (rc == 0) rc = ptop(&cli, &o);
     pk_cli_free(&cli);
-    rc = run(&t, &o);
-    table_free(&t);
-    pk_profile_free(p);
-    return rc;
+    pk_pattern_free(o.callers_rx);
+    pk_pattern_free(o.callees_rx);
+    return rc < 0 ? PK_EXIT_OK : rc;
 }

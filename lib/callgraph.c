@@ -1,6 +1,6 @@
 #include "callgraph.h"
+#include "pattern.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,34 +118,22 @@ static void keep_edges_between_kept(const pk_profile *p, pk_callgraph *cg, bool 
     }
 }
 
-/* Does the regex match the function's name or its "file:line:name"? */
-static bool function_matches(const regex_t *re, const pk_function *fn)
-{
-    if (regexec(re, fn->name ? fn->name : "", 0, NULL, 0) == 0) return true;
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s:%d:%s", fn->file ? fn->file : "", (int)fn->line,
-             fn->name ? fn->name : "");
-    return regexec(re, buf, 0, NULL, 0) == 0;
-}
-
 /* Keep only the kept functions reachable from (or reaching, when up) the
- * ones matching pattern, within depth calls. */
+ * ones matching pattern (lib/pattern.h), within depth calls. */
 static int select_reachable(const pk_profile *p, pk_callgraph *cg, const char *pattern,
                             const char *what, int depth, bool up, pk_error *err)
 {
-    regex_t re;
-    int rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
-    if (rc != 0) {
-        char msg[200];
-        regerror(rc, &re, msg, sizeof msg);
-        pk_error_set(err, "--%s '%s': %s", what, pattern, msg);
+    pk_error perr;
+    pk_pattern *re = pk_pattern_new(pattern, &perr);
+    if (!re) {
+        pk_error_set(err, "--%s: %s", what, perr.msg);
         return -1;
     }
     adjacency adj;
     pk_id *queue = malloc((p->nfuncs ? p->nfuncs : 1) * sizeof *queue);
     int *dist = malloc((p->nfuncs ? p->nfuncs : 1) * sizeof *dist);
     if (!queue || !dist || adjacency_build(p, cg->keep_edge, up, &adj) != 0) {
-        regfree(&re);
+        pk_pattern_free(re);
         free(queue);
         free(dist);
         pk_error_set(err, "out of memory");
@@ -154,12 +142,12 @@ static int select_reachable(const pk_profile *p, pk_callgraph *cg, const char *p
     size_t head = 0, tail = 0;
     for (size_t f = 0; f < p->nfuncs; f++) {
         dist[f] = -1;
-        if (cg->keep_func[f] && function_matches(&re, &p->funcs[f])) {
+        if (cg->keep_func[f] && pk_pattern_match_function(re, &p->funcs[f])) {
             dist[f] = 0;
             queue[tail++] = (pk_id)f;
         }
     }
-    regfree(&re);
+    pk_pattern_free(re);
     if (tail == 0) {
         pk_error_set(err, "--%s '%s' matches no function shown (lower -n/-e, e.g. -n0 -e0)", what,
                      pattern);

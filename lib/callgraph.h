@@ -21,8 +21,8 @@ typedef struct {
     int metric;         /* index of the metric, -1 for the first */
     double node_thres;  /* percent of the total: functions below are dropped */
     double edge_thres;  /* percent of the total: edges below are dropped */
-    const char *root;   /* POSIX extended regex: keep only what it calls, or NULL */
-    const char *leaf;   /* POSIX extended regex: keep only what calls it, or NULL */
+    const char *root;   /* pattern (lib/pattern.h): keep only what it calls, or NULL */
+    const char *leaf;   /* pattern: keep only what calls it, or NULL */
     int depth;          /* calls followed from root/leaf, -1 for no limit */
     bool color_by_self; /* colour weight from the self share, not the total */
 } pk_callgraph_options;

@@ -18,50 +18,37 @@ void pk_filter_init(pk_filter *f)
 void pk_filter_free(pk_filter *f)
 {
     for (int i = 0; i < PK_FILTER_NREGEX; i++)
-        if (f->pattern[i]) {
-            regfree(&f->rx[i]);
-            free(f->pattern[i]);
-        }
+        for (int k = 0; k < f->nrx[i]; k++)
+            pk_pattern_free(f->rx[i][k]);
     for (int i = 0; i < f->nmaps; i++) {
-        regfree(&f->map_rx[i]);
+        pk_pattern_free(f->map_rx[i]);
         free(f->map_to[i]);
     }
     pk_filter_init(f);
 }
 
-static int compile(regex_t *rx, const char *pattern, pk_error *err)
+static const char *const option_names[PK_FILTER_NREGEX] = {
+    [PK_FILTER_FOCUS] = "focus",         [PK_FILTER_IGNORE] = "ignore",
+    [PK_FILTER_HIDE] = "hide",           [PK_FILTER_SHOW] = "show",
+    [PK_FILTER_SHOW_FROM] = "show-from", [PK_FILTER_PRUNE_FROM] = "prune-from",
+    [PK_FILTER_ROOT] = "root",           [PK_FILTER_LEAF] = "leaf",
+};
+
+const char *pk_filter_option_name(pk_filter_regex which)
 {
-    int rc = regcomp(rx, pattern, REG_EXTENDED);
-    if (rc == 0) return 0;
-    char msg[200];
-    regerror(rc, rx, msg, sizeof msg);
-    pk_error_set(err, "bad regex '%s': %s", pattern, msg);
-    return -1;
+    return option_names[which];
 }
 
 int pk_filter_set_regex(pk_filter *f, pk_filter_regex which, const char *pattern, pk_error *err)
 {
-    char *combined;
-    if (f->pattern[which]) {
-        /* A repeated option or-s its patterns. */
-        size_t n = strlen(f->pattern[which]) + strlen(pattern) + 6;
-        combined = pk_xmalloc(n);
-        snprintf(combined, n, "(%s)|(%s)", f->pattern[which], pattern);
-    } else {
-        combined = pk_xmalloc(strlen(pattern) + 1);
-        strcpy(combined, pattern);
-    }
-    regex_t rx;
-    if (compile(&rx, combined, err) < 0) {
-        free(combined);
+    if (f->nrx[which] == PK_FILTER_MAX_PATTERNS) {
+        pk_error_set(err, "too many --%s patterns (at most %d)", option_names[which],
+                     PK_FILTER_MAX_PATTERNS);
         return -1;
     }
-    if (f->pattern[which]) {
-        regfree(&f->rx[which]);
-        free(f->pattern[which]);
-    }
-    f->pattern[which] = combined;
-    f->rx[which] = rx;
+    pk_pattern *rx = pk_pattern_new(pattern, err);
+    if (!rx) return -1;
+    f->rx[which][f->nrx[which]++] = rx;
     return 0;
 }
 
@@ -69,7 +56,7 @@ int pk_filter_add_map(pk_filter *f, const char *spec, pk_error *err)
 {
     const char *eq = strrchr(spec, '=');
     if (!eq || eq == spec) {
-        pk_error_set(err, "bad map '%s': expected REGEX=REPLACEMENT", spec);
+        pk_error_set(err, "bad map '%s': expected PATTERN=REPLACEMENT", spec);
         return -1;
     }
     if (f->nmaps == PK_FILTER_MAX_MAPS) {
@@ -80,9 +67,17 @@ int pk_filter_add_map(pk_filter *f, const char *spec, pk_error *err)
     char *pattern = pk_xmalloc(n + 1);
     memcpy(pattern, spec, n);
     pattern[n] = '\0';
-    int rc = compile(&f->map_rx[f->nmaps], pattern, err);
+    pk_pattern *rx = pk_pattern_new(pattern, err);
     free(pattern);
-    if (rc < 0) return -1;
+    if (!rx) return -1;
+    /* A bad replacement is found now rather than on the first file. */
+    char *probe = pk_pattern_sub(rx, eq + 1, "", err);
+    if (!probe) {
+        pk_pattern_free(rx);
+        return -1;
+    }
+    free(probe);
+    f->map_rx[f->nmaps] = rx;
     f->map_to[f->nmaps] = pk_xmalloc(strlen(eq + 1) + 1);
     strcpy(f->map_to[f->nmaps], eq + 1);
     f->nmaps++;
@@ -122,7 +117,7 @@ static bool rewrites(const pk_filter *f)
 bool pk_filter_active(const pk_filter *f)
 {
     for (int i = 0; i < PK_FILTER_NREGEX; i++)
-        if (f->pattern[i]) return true;
+        if (f->nrx[i]) return true;
     return f->depth > 0 || f->threshold > 0 || f->path || f->collapse_recursion || rewrites(f);
 }
 
@@ -142,38 +137,14 @@ static void text_put(text *t, const char *s, size_t n)
     t->s[t->len] = '\0';
 }
 
-/* Apply one REGEX=REPLACEMENT to every match in s, into out. */
-static void apply_map(const regex_t *rx, const char *to, const char *s, text *out)
+/* Apply one PATTERN=REPLACEMENT to every match in s, into out. */
+static void apply_map(pk_pattern *rx, const char *to, const char *s, text *out)
 {
     out->len = 0;
-    text_put(out, "", 0);
-    regmatch_t m[10];
-    int flags = 0;
-    while (*s && regexec(rx, s, 10, m, flags) == 0) {
-        text_put(out, s, (size_t)m[0].rm_so);
-        for (const char *r = to; *r; r++) {
-            if (r[0] == '\\' && r[1] >= '0' && r[1] <= '9') {
-                int g = *++r - '0';
-                if (m[g].rm_so >= 0)
-                    text_put(out, s + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
-            } else {
-                text_put(out, r, 1);
-            }
-        }
-        /* An empty match moves on by one character so the loop ends. */
-        size_t next = (size_t)m[0].rm_eo;
-        if (m[0].rm_eo == m[0].rm_so) {
-            if (!s[next]) {
-                s += next;
-                break;
-            }
-            text_put(out, s + next, 1);
-            next++;
-        }
-        s += next;
-        flags = REG_NOTBOL;
-    }
-    text_put(out, s, strlen(s));
+    pk_error err;
+    char *r = pk_pattern_sub(rx, to, s, &err); /* checked when the map was added */
+    text_put(out, r ? r : s, strlen(r ? r : s));
+    free(r);
 }
 
 /* The file as the filter shows it: prefix stripped, maps, base name. */
@@ -188,7 +159,7 @@ static const char *rewrite_text(const pk_filter *f, const char *s, bool is_file,
             }
         }
     for (int i = 0; i < f->nmaps; i++) {
-        apply_map(&f->map_rx[i], f->map_to[i], s, a);
+        apply_map(f->map_rx[i], f->map_to[i], s, a);
         text *t = a;
         a = b;
         b = t;
@@ -202,7 +173,7 @@ static const char *rewrite_text(const pk_filter *f, const char *s, bool is_file,
 }
 
 typedef struct {
-    const pk_filter *f;
+    pk_filter *f;
     pk_profile *src, *dst;
     pk_id *fmap;       /* src func -> dst func, created when first used */
     const char **name; /* src func -> rewritten name, file in dst */
@@ -219,18 +190,47 @@ static bool is_under(const char *file, const char *prefix)
     return strncmp(file, prefix, strlen(prefix)) == 0;
 }
 
+static bool any_pattern(const pk_filter *f, pk_filter_regex which, const pk_function *fn)
+{
+    for (int k = 0; k < f->nrx[which]; k++)
+        if (pk_pattern_match_function(f->rx[which][k], fn)) return true;
+    return false;
+}
+
 static uint16_t match_bits(const pk_filter *f, const pk_function *fn)
 {
     uint16_t bits = 1u << 15;
-    for (int i = 0; i < PK_FILTER_NREGEX; i++) {
-        if (!f->pattern[i]) continue;
-        if (regexec(&f->rx[i], fn->name, 0, NULL, 0) == 0 ||
-            (*fn->file && regexec(&f->rx[i], fn->file, 0, NULL, 0) == 0))
-            bits |= (uint16_t)(1u << i);
-    }
+    for (int i = 0; i < PK_FILTER_NREGEX; i++)
+        if (any_pattern(f, (pk_filter_regex)i, fn)) bits |= (uint16_t)(1u << i);
     /* Bit 14: outside --path. */
     if (f->path && !is_under(fn->file, f->path)) bits |= 1u << 14;
     return bits;
+}
+
+/* Note which patterns match fn (each tried until it has matched once). */
+static void note_matches(pk_filter *f, const pk_function *fn)
+{
+    for (int i = 0; i < PK_FILTER_NREGEX; i++)
+        for (int k = 0; k < f->nrx[i]; k++)
+            if (!f->matched[i][k] && pk_pattern_match_function(f->rx[i][k], fn))
+                f->matched[i][k] = true;
+    if (f->path && !f->path_matched && is_under(fn->file, f->path)) f->path_matched = true;
+}
+
+int pk_filter_check_matched(const pk_filter *f, pk_error *err)
+{
+    for (int i = 0; i < PK_FILTER_NREGEX; i++)
+        for (int k = 0; k < f->nrx[i]; k++)
+            if (!f->matched[i][k]) {
+                pk_error_set(err, "--%s '%s': matches no function", option_names[i],
+                             pk_pattern_text(f->rx[i][k]));
+                return -1;
+            }
+    if (f->path && !f->path_matched) {
+        pk_error_set(err, "--path '%s': no function's file is under it", f->path);
+        return -1;
+    }
+    return 0;
 }
 
 static uint16_t bits_of(rebuild *r, pk_id func)
@@ -367,8 +367,8 @@ static void remove_frames(rebuild *r, stack *s)
     for (size_t i = 0; i < s->n; i++) {
         if (s->func[i] == PK_NONE) continue;
         uint16_t b = bits_of(r, s->func[i]);
-        bool drop = (f->pattern[PK_FILTER_HIDE] && has(b, PK_FILTER_HIDE)) ||
-                    (f->pattern[PK_FILTER_SHOW] && !has(b, PK_FILTER_SHOW)) || (b & (1u << 14));
+        bool drop = (f->nrx[PK_FILTER_HIDE] && has(b, PK_FILTER_HIDE)) ||
+                    (f->nrx[PK_FILTER_SHOW] && !has(b, PK_FILTER_SHOW)) || (b & (1u << 14));
         if (drop) continue;
         s->func[k] = s->func[i];
         s->line[k++] = s->line[i];
@@ -422,17 +422,17 @@ static void collapse_recursion(stack *s)
 static bool filter_stack(rebuild *r, stack *s)
 {
     const pk_filter *f = r->f;
-    if (f->pattern[PK_FILTER_IGNORE] && any_match(r, s, PK_FILTER_IGNORE)) return false;
-    if (f->pattern[PK_FILTER_FOCUS] && !any_match(r, s, PK_FILTER_FOCUS)) return false;
+    if (f->nrx[PK_FILTER_IGNORE] && any_match(r, s, PK_FILTER_IGNORE)) return false;
+    if (f->nrx[PK_FILTER_FOCUS] && !any_match(r, s, PK_FILTER_FOCUS)) return false;
     remove_frames(r, s);
-    if (f->pattern[PK_FILTER_SHOW_FROM] && !start_at_first(r, s, PK_FILTER_SHOW_FROM)) return false;
-    if (f->pattern[PK_FILTER_ROOT] && !start_at_first(r, s, PK_FILTER_ROOT)) return false;
-    if (f->pattern[PK_FILTER_LEAF] && !end_at_last(r, s, PK_FILTER_LEAF)) return false;
-    if (f->pattern[PK_FILTER_PRUNE_FROM]) prune_from(r, s);
+    if (f->nrx[PK_FILTER_SHOW_FROM] && !start_at_first(r, s, PK_FILTER_SHOW_FROM)) return false;
+    if (f->nrx[PK_FILTER_ROOT] && !start_at_first(r, s, PK_FILTER_ROOT)) return false;
+    if (f->nrx[PK_FILTER_LEAF] && !end_at_last(r, s, PK_FILTER_LEAF)) return false;
+    if (f->nrx[PK_FILTER_PRUNE_FROM]) prune_from(r, s);
     if (f->collapse_recursion) collapse_recursion(s);
     if (f->depth > 0 && s->n > (size_t)f->depth) {
         /* With a leaf and no root, depth counts up from the leaf. */
-        if (f->pattern[PK_FILTER_LEAF] && !f->pattern[PK_FILTER_ROOT])
+        if (f->nrx[PK_FILTER_LEAF] && !f->nrx[PK_FILTER_ROOT])
             keep_range(s, s->n - (size_t)f->depth, s->n);
         else
             s->n = (size_t)f->depth;
@@ -530,17 +530,36 @@ static bool *below_threshold(const pk_filter *f, const pk_profile *p)
     return NULL;
 }
 
-static void filter_stacks(pk_profile *p, const pk_filter *f)
+/* Note which patterns match the functions as the filter rewrote them; -1
+ * with err when one matches none and the caller does not check later. */
+static int check_rewritten(rebuild *r, pk_error *err)
+{
+    for (size_t i = 0; i < r->src->nfuncs; i++) {
+        pk_function fn = r->src->funcs[i];
+        fn.name = r->name[i];
+        fn.file = r->file[i];
+        fn.line = r->line[i];
+        note_matches(r->f, &fn);
+    }
+    return r->f->allow_unmatched ? 0 : pk_filter_check_matched(r->f, err);
+}
+
+static int filter_stacks(pk_profile *p, pk_filter *f, pk_error *err)
 {
     pk_profile *dst = pk_profile_new();
     copy_header(dst, p);
     rebuild r = {.f = f, .src = p, .dst = dst};
     map_functions(&r);
+    if (check_rewritten(&r, err) < 0) {
+        rebuild_free(&r);
+        pk_profile_free(dst);
+        return -1;
+    }
     rebuild_tree(&r);
     rebuild_free(&r);
     replace(p, dst);
     bool *drop = below_threshold(f, p);
-    if (!drop) return;
+    if (!drop) return 0;
     /* A second pass hides what the first left below the threshold. */
     pk_filter none;
     pk_filter_init(&none);
@@ -553,6 +572,7 @@ static void filter_stacks(pk_profile *p, const pk_filter *f)
     rebuild_free(&r);
     free(drop);
     replace(p, dst);
+    return 0;
 }
 
 /* ---- graph ---- */
@@ -638,7 +658,7 @@ typedef struct {
 
 static bool matches(const pk_filter *f, const uint16_t *bits, pk_filter_regex which, size_t i)
 {
-    return f->pattern[which] && has(bits[i], which);
+    return f->nrx[which] && has(bits[i], which);
 }
 
 /* keep &= what the matches of which reach (callees: out, callers: in). */
@@ -684,9 +704,9 @@ static void prune_graph(graph_ctx *g, const pk_filter *f, const uint16_t *bits)
 
 static void depth_graph(graph_ctx *g, const pk_filter *f, const uint16_t *bits)
 {
-    if (f->pattern[PK_FILTER_ROOT])
+    if (f->nrx[PK_FILTER_ROOT])
         keep_reached(g, f, bits, PK_FILTER_ROOT, &g->out, f->depth);
-    else if (f->pattern[PK_FILTER_LEAF])
+    else if (f->nrx[PK_FILTER_LEAF])
         keep_reached(g, f, bits, PK_FILTER_LEAF, &g->in, f->depth);
     else {
         graph_roots(g->p, g->seed);
@@ -707,20 +727,19 @@ static bool *graph_keep(pk_profile *p, const pk_filter *f)
     uint16_t *bits = pk_xmalloc((n + 1) * sizeof *bits);
     for (size_t i = 0; i < n; i++) {
         bits[i] = match_bits(f, &p->funcs[i]);
-        g.keep[i] = !matches(f, bits, PK_FILTER_IGNORE, i) &&
-                    !matches(f, bits, PK_FILTER_HIDE, i) &&
-                    !(f->pattern[PK_FILTER_SHOW] && !has(bits[i], PK_FILTER_SHOW)) &&
-                    !(bits[i] & (1u << 14));
+        g.keep[i] =
+            !matches(f, bits, PK_FILTER_IGNORE, i) && !matches(f, bits, PK_FILTER_HIDE, i) &&
+            !(f->nrx[PK_FILTER_SHOW] && !has(bits[i], PK_FILTER_SHOW)) && !(bits[i] & (1u << 14));
     }
     adjacency_build(p, true, &g.out);
     adjacency_build(p, false, &g.in);
-    if (f->pattern[PK_FILTER_FOCUS]) focus_graph(&g, f, bits);
-    if (f->pattern[PK_FILTER_SHOW_FROM]) keep_reached(&g, f, bits, PK_FILTER_SHOW_FROM, &g.out, 0);
-    if (f->pattern[PK_FILTER_ROOT] && f->depth <= 0)
+    if (f->nrx[PK_FILTER_FOCUS]) focus_graph(&g, f, bits);
+    if (f->nrx[PK_FILTER_SHOW_FROM]) keep_reached(&g, f, bits, PK_FILTER_SHOW_FROM, &g.out, 0);
+    if (f->nrx[PK_FILTER_ROOT] && f->depth <= 0)
         keep_reached(&g, f, bits, PK_FILTER_ROOT, &g.out, 0);
-    if (f->pattern[PK_FILTER_LEAF] && (f->depth <= 0 || f->pattern[PK_FILTER_ROOT]))
+    if (f->nrx[PK_FILTER_LEAF] && (f->depth <= 0 || f->nrx[PK_FILTER_ROOT]))
         keep_reached(&g, f, bits, PK_FILTER_LEAF, &g.in, 0);
-    if (f->pattern[PK_FILTER_PRUNE_FROM]) prune_graph(&g, f, bits);
+    if (f->nrx[PK_FILTER_PRUNE_FROM]) prune_graph(&g, f, bits);
     if (f->depth > 0) depth_graph(&g, f, bits);
     bool *low = below_threshold(f, p);
     for (size_t i = 0; low && i < n; i++)
@@ -769,7 +788,8 @@ static bool copy_graph(const pk_profile *src, pk_profile *dst, const pk_id *map,
     }
     for (size_t i = 0; i < src->nlines; i++) { /* per-line values follow their function */
         const pk_line *s = &src->lines[i];
-        if (map[s->func] != PK_NONE) add_values(pk_line_get(dst, map[s->func], s->line)->v, s->v, nm);
+        if (map[s->func] != PK_NONE)
+            add_values(pk_line_get(dst, map[s->func], s->line)->v, s->v, nm);
     }
     free(used);
     dst->has_graph = true;
@@ -777,7 +797,7 @@ static bool copy_graph(const pk_profile *src, pk_profile *dst, const pk_id *map,
     return merged;
 }
 
-static void filter_graph(pk_profile *p, const pk_filter *f)
+static int filter_graph(pk_profile *p, pk_filter *f, pk_error *err)
 {
     bool estimated = false;
     if (rewrites(f)) {
@@ -785,10 +805,19 @@ static void filter_graph(pk_profile *p, const pk_filter *f)
         copy_header(dst, p);
         rebuild r = {.f = f, .src = p, .dst = dst};
         map_functions(&r);
+        if (check_rewritten(&r, err) < 0) {
+            rebuild_free(&r);
+            pk_profile_free(dst);
+            return -1;
+        }
         map_all(&r);
         estimated = copy_graph(p, dst, r.fmap, p->has_calls);
         rebuild_free(&r);
         replace(p, dst);
+    } else {
+        for (size_t i = 0; i < p->nfuncs; i++)
+            note_matches(f, &p->funcs[i]);
+        if (!f->allow_unmatched && pk_filter_check_matched(f, err) < 0) return -1;
     }
     bool *keep = graph_keep(p, f);
     pk_id *map = pk_xmalloc((p->nfuncs + 1) * sizeof *map);
@@ -806,17 +835,14 @@ static void filter_graph(pk_profile *p, const pk_filter *f)
     if (estimated)
         pk_meta_set(p, "filter.estimated",
                     "graph profile: functions removed or merged without their stacks");
+    return 0;
 }
 
-int pk_filter_apply(pk_profile *p, const pk_filter *f, pk_error *err)
+int pk_filter_apply(pk_profile *p, pk_filter *f, pk_error *err)
 {
-    (void)err;
     if (!pk_filter_active(f)) return 0;
-    if (p->has_tree && !p->estimated)
-        filter_stacks(p, f);
-    else
-        filter_graph(p, f);
-    return 0;
+    if (p->has_tree && !p->estimated) return filter_stacks(p, f, err);
+    return filter_graph(p, f, err);
 }
 
 /* ---- scaling ---- */

@@ -8,16 +8,17 @@
  * graph-only profile (pstats, callgrind) filters act on functions and edges;
  * where that cannot be exact the profile gets meta "filter.estimated".
  *
- * Regexes are POSIX extended, matched (unanchored) against a function's name
- * and, when it has one, its file.
+ * Patterns are lib/pattern.h's: Python's syntax, found in a function's
+ * name, its file or its "file:line(name)". A pattern that matches no
+ * function of the profile is an error ("--focus 'x': matches no function").
  */
 #ifndef PK_FILTER_H
 #define PK_FILTER_H
 
-#include <regex.h>
 #include <stdbool.h>
 
 #include "error.h"
+#include "pattern.h"
 #include "profile.h"
 
 typedef enum {
@@ -40,10 +41,18 @@ typedef enum {
 } pk_granularity;
 
 #define PK_FILTER_MAX_MAPS 16
+#define PK_FILTER_MAX_PATTERNS 16
 
 typedef struct {
-    char *pattern[PK_FILTER_NREGEX]; /* NULL when unset; repeats are or-ed */
-    regex_t rx[PK_FILTER_NREGEX];
+    /* Patterns of each kind; a repeated option adds alternatives. */
+    pk_pattern *rx[PK_FILTER_NREGEX][PK_FILTER_MAX_PATTERNS];
+    int nrx[PK_FILTER_NREGEX];
+    /* Set by pk_filter_apply: which patterns (and --path) matched a function. */
+    bool matched[PK_FILTER_NREGEX][PK_FILTER_MAX_PATTERNS];
+    bool path_matched;
+    /* pk_filter_apply does not fail on a pattern matching nothing: the
+     * caller checks with pk_filter_check_matched (pdiff: over both sides). */
+    bool allow_unmatched;
     int depth;        /* frames kept per stack, 0 = all */
     double threshold; /* drop functions below this fraction of the total */
     const char *path; /* keep only functions whose file starts with it */
@@ -55,7 +64,7 @@ typedef struct {
      * in order (to the name when a function has no file). */
     const char *strip_prefix[PK_FILTER_MAX_MAPS];
     int nstrip_prefix;
-    regex_t map_rx[PK_FILTER_MAX_MAPS];
+    pk_pattern *map_rx[PK_FILTER_MAX_MAPS];
     char *map_to[PK_FILTER_MAX_MAPS];
     int nmaps;
 } pk_filter;
@@ -63,9 +72,9 @@ typedef struct {
 void pk_filter_init(pk_filter *f);
 void pk_filter_free(pk_filter *f);
 
-/* Set or extend (or-ing) one regex. -1 with err on a bad pattern. */
+/* Set or extend (or-ing) one pattern. -1 with err on a bad pattern. */
 int pk_filter_set_regex(pk_filter *f, pk_filter_regex which, const char *pattern, pk_error *err);
-/* Add a rewrite "REGEX=REPLACEMENT" (\0..\9 in the replacement). */
+/* Add a rewrite "PATTERN=REPLACEMENT" (re.sub's \1, \g<name> in the replacement). */
 int pk_filter_add_map(pk_filter *f, const char *spec, pk_error *err);
 int pk_filter_add_strip_prefix(pk_filter *f, const char *prefix, pk_error *err);
 /* "function", "file" or "line". */
@@ -74,8 +83,15 @@ int pk_filter_set_granularity(pk_filter *f, const char *name, pk_error *err);
 /* Whether applying f could change anything. */
 bool pk_filter_active(const pk_filter *f);
 
-/* Filter p in place. 0, or -1 with err set. */
-int pk_filter_apply(pk_profile *p, const pk_filter *f, pk_error *err);
+/* The option a kind of pattern comes from: "focus", "ignore", ... */
+const char *pk_filter_option_name(pk_filter_regex which);
+
+/* Filter p in place. 0, or -1 with err set (p unchanged). */
+int pk_filter_apply(pk_profile *p, pk_filter *f, pk_error *err);
+
+/* -1 with err "--focus 'x': matches no function" when a pattern (or --path)
+ * matched no function in the profiles filtered so far. */
+int pk_filter_check_matched(const pk_filter *f, pk_error *err);
 
 /* Scale every value of p by num/den (truncating, as difffolded.pl -n). */
 void pk_profile_scale(pk_profile *p, int64_t num, int64_t den);

@@ -17,6 +17,82 @@
   }
   function clear(e) { while (e.firstChild) e.removeChild(e.firstChild); }
 
+  // ---- patterns (begin): Python's re syntax on JavaScript's RegExp ----
+  // The search boxes take the patterns every command takes (lib/pattern.h):
+  // Python's syntax, found in a function's name, its file or its
+  // "file:line(name)". What JavaScript spells otherwise is translated; what
+  // it lacks (possessive, atomic groups, scoped flags) is not a pattern here.
+  // tests/commands/cli/test_patterns.py runs this part in node.
+  var PY_WORD = '\\p{L}\\p{N}_';
+  function pyRegex(src) {
+    var flags = { i: false, m: false, s: false, x: false }, i = 0, out = '', inSet = false, m;
+    while ((m = /^\(\?([imsxu]+)\)/.exec(src.slice(i)))) {
+      for (var k = 0; k < m[1].length; k++) if (m[1][k] !== 'u') flags[m[1][k]] = true;
+      i += m[0].length;
+    }
+    while (i < src.length) {
+      var c = src[i];
+      if (flags.x && !inSet && /\s/.test(c)) { i++; continue; }
+      if (flags.x && !inSet && c === '#') { while (i < src.length && src[i] !== '\n') i++; continue; }
+      if (c === '\\' && i + 1 < src.length) {
+        var cp = src.codePointAt(i + 1), e = String.fromCodePoint(cp);
+        i += 1 + e.length;
+        if (e === 'd') out += '\\p{Nd}';
+        else if (e === 'D') out += '\\P{Nd}';
+        else if (e === 'w') out += inSet ? PY_WORD : '[' + PY_WORD + ']';
+        else if (e === 'W' && !inSet) out += '[^' + PY_WORD + ']';
+        else if (e === 'b' && !inSet)
+          out += '(?:(?<=[' + PY_WORD + '])(?![' + PY_WORD + '])|(?<![' + PY_WORD + '])(?=[' + PY_WORD + ']))';
+        else if (e === 'B' && !inSet)
+          out += '(?:(?<=[' + PY_WORD + '])(?=[' + PY_WORD + '])|(?<![' + PY_WORD + '])(?![' + PY_WORD + ']))';
+        else if (e === 'A' && !inSet) out += '(?<![\\s\\S])';
+        else if (e === 'Z' && !inSet) out += '(?![\\s\\S])';
+        else if (e === 'U' && /^[0-9a-fA-F]{8}$/.test(src.substr(i, 8))) { out += '\\u{' + src.substr(i, 8) + '}'; i += 8; }
+        else if (/[0-9A-Za-z]/.test(e) || '^$\\.*+?()[]{}|/'.indexOf(e) >= 0) out += '\\' + e;
+        else out += '\\u{' + cp.toString(16) + '}'; /* an escaped character is itself */
+        continue;
+      }
+      if (inSet) {
+        if (c === ']') inSet = false;
+        out += c === '[' ? '\\[' : c;
+        i++;
+        continue;
+      }
+      if (c === '[') {
+        out += '[';
+        i++;
+        if (src[i] === '^') { out += '^'; i++; }
+        if (src[i] === ']') { out += '\\]'; i++; }
+        inSet = true;
+        continue;
+      }
+      if (c === '(' && src.substr(i, 3) === '(?#') { var end = src.indexOf(')', i); i = end < 0 ? src.length : end + 1; continue; }
+      if (c === '(' && src.substr(i, 4) === '(?P<') { out += '(?<'; i += 4; continue; }
+      if (c === '(' && (m = /^\(\?P=(\w+)\)/.exec(src.slice(i)))) { out += '\\k<' + m[1] + '>'; i += m[0].length; continue; }
+      if (c === '{') {
+        m = /^\{(\d*)(,(\d*))?\}/.exec(src.slice(i));
+        if (m && (m[1] || m[2])) { out += '{' + (m[1] || '0') + (m[2] ? ',' + m[3] : '') + '}'; i += m[0].length; continue; }
+        out += '\\{'; i++; continue;
+      }
+      if (c === '}' || c === ']') { out += '\\' + c; i++; continue; }
+      if (c === '.' && !flags.s) { out += '[^\\n]'; i++; continue; }
+      if (c === '$' && !flags.m) { out += '(?=\\n?(?![\\s\\S]))'; i++; continue; }
+      out += c;
+      i++;
+    }
+    return new RegExp(out, 'u' + (flags.i ? 'i' : '') + (flags.m ? 'm' : '') + (flags.s ? 's' : ''));
+  }
+  // pstats' "file:line(name)"; a builtin ("~", line 0) by its name, <> as {}.
+  function pyStdName(name, file, line) {
+    if (!file) return name;
+    if (file === '~' && !line) return /^<.*>$/.test(name) ? '{' + name.slice(1, -1) + '}' : name;
+    return file + ':' + (line || 0) + '(' + name + ')';
+  }
+  function patternMatches(re, name, file, line) {
+    return re.test(name) || (!!file && (re.test(file) || re.test(pyStdName(name, file, line))));
+  }
+  // ---- patterns (end) ----
+
   // ---- values for people ----
 
   function groupDigits(v) {
@@ -317,8 +393,8 @@
       var p = t.parent[i];
       under[i] = p >= 0 && (under[p] || hits[p]) ? 1 : 0;
       if (p < 0 || t.func[i] < 0) continue;
-      re.lastIndex = 0;
-      if (re.test(t.funcs.name[t.func[i]]) || re.test(t.funcs.file[t.func[i]])) {
+      var f = t.func[i];
+      if (patternMatches(re, t.funcs.name[f], t.funcs.file[f], t.funcs.line[f])) {
         hits[i] = 1;
         if (!under[i]) sum += Math.max(0, Math.min(hi, t.x[i] + t.value[i]) - Math.max(lo, t.x[i]));
       }
@@ -439,7 +515,7 @@
   }
 
   function currentRegex(text) {
-    try { return text ? new RegExp(text) : null; } catch (e) { return undefined; }
+    try { return text ? pyRegex(text) : null; } catch (e) { return undefined; }
   }
   function applySearch() {
     var text = $('search').value, re = currentRegex(text), m = $('matched');
@@ -558,7 +634,8 @@
   function renderTable() {
     var v = state.view, key = state.sort.key, asc = state.sort.asc, cols = columns();
     var re = currentRegex($('table-filter').value);
-    var rows = tableRows.filter(function (r) { return !re || re.test(r.name) || re.test(r.place); });
+    var fs = state.view.funcs;
+    var rows = tableRows.filter(function (r) { return !re || patternMatches(re, r.name, fs.file[r.f], fs.line[r.f]); });
     var absSort = key === 'dself' || key === 'dincl';
     rows.sort(function (a, b) {
       var x = rowValue(a, key), y = rowValue(b, key);

@@ -90,5 +90,36 @@ grep -q 'STDLIB/' "$tmp/g.dot" && ok || bad "pgraph --map did not rewrite files"
 total() { "$bin/plines" "$lprof" "$@" 2>/dev/null | grep -m1 'Total time'; }
 [ "$(total --strip-dirs)" = "$(total)" ] && ok || bad "plines --strip-dirs lost the line values"
 
+# A filter that matches nothing is an error on every command: exit 2, one
+# line naming the pattern, nothing written -- on stack and on graph profiles.
+nomatch() { # LABEL EXPECTED-MESSAGE COMMAND...
+  local label=$1 want=$2; shift 2
+  rm -f "$tmp/out.json" "$tmp/out.dot"
+  "$@" >"$tmp/stdout" 2>"$tmp/err"
+  local rc=$?
+  if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -qF -- "$want" "$tmp/err" &&
+     [ ! -s "$tmp/stdout" ] && [ ! -e "$tmp/out.json" ] && [ ! -e "$tmp/out.dot" ]; then ok
+  else bad "$label: rc=$rc stdout=$(head -c 100 "$tmp/stdout") err=$(head -c 300 "$tmp/err")"; fi
+}
+for name in "${commands[@]}"; do
+  for input in "$pstats" "$austin"; do
+    [ $name = plines ] && [ "$input" = "$pstats" ] && input=$lprof
+    for opt in focus ignore hide show show-from prune-from root leaf; do
+      nomatch "$name --$opt on $(basename "$input")" "$name: --$opt 'no_such_fn\d': matches no function" \
+        run $name "$input" --$opt 'no_such_fn\d'
+    done
+    nomatch "$name --path" "$name: --path '/no/such/dir/': no function's file is under it" \
+      run $name "$input" --path /no/such/dir/
+    # One pattern of several matching nothing is named.
+    nomatch "$name --focus . --focus zz_none" "$name: --focus 'zz_none': matches no function" \
+      run $name "$input" --focus . --focus zz_none
+  done
+done
+# pdiff: a pattern matching on either side is fine; --fail-on too.
+"$bin/pdiff" "$tiny" "$pstats" --focus '^_find_and_load$' >/dev/null 2>"$tmp/err" && ok ||
+  bad "pdiff: a pattern matching one side only: $(cat "$tmp/err")"
+nomatch "pdiff --fail-on" "pdiff: --fail-on 'zz_none': matches no function" \
+  "$bin/pdiff" "$tiny" "$pstats" --fail-above 5 --fail-on zz_none
+
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]

@@ -29,10 +29,22 @@ static const char *good_value(const pk_option *o)
     static const struct {
         const char *arg, *value;
     } values[] = {
-        {"PATTERN", "a[b]+c"}, {"N", "3"},           {"FORMAT", "pstats"}, {"FILE", "out.x"},
-        {"SIZE", "64M"},       {"VIEW", "leaks"},    {"PREFIX", "/srv/"},  {"FROM=TO", "^/a/=b/"},
-        {"G", "line"},         {"F", "5%"},          {"TEXT", "a title"},  {"DIR", "/src"},
-        {"PCT", "2"},          {"SCHEME", "module"}, {"NAME", "time"},     {"PIXELS", "800"},
+        {"PATTERN", "a(?:b)\\d(?i)x"},
+        {"N", "3"},
+        {"FORMAT", "pstats"},
+        {"FILE", "out.x"},
+        {"SIZE", "64M"},
+        {"VIEW", "leaks"},
+        {"PREFIX", "/srv/"},
+        {"FROM=TO", "^/a/=b/"},
+        {"G", "line"},
+        {"F", "5%"},
+        {"TEXT", "a title"},
+        {"DIR", "/src"},
+        {"PCT", "2"},
+        {"SCHEME", "module"},
+        {"NAME", "time"},
+        {"PIXELS", "800"},
         {"TYPE", "svg"},
     };
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
@@ -78,7 +90,11 @@ static void dump(const pk_cli *c, int rc, char *buf, size_t size)
     for (int i = 0; i < fl->nstrip_prefix; i++)
         fprintf(f, "prefix %s\n", fl->strip_prefix[i]);
     for (int i = 0; i < PK_FILTER_NREGEX; i++)
-        fprintf(f, "regex %d: %s\n", i, S(fl->pattern[i]));
+        for (int k = 0; k < fl->nrx[i]; k++)
+            fprintf(f, "pattern %s: %s\n", pk_filter_option_name((pk_filter_regex)i),
+                    pk_pattern_text(fl->rx[i][k]));
+    for (int i = 0; i < fl->nmaps; i++)
+        fprintf(f, "map %s = %s\n", pk_pattern_text(fl->map_rx[i]), fl->map_to[i]);
 #undef S
     fclose(f);
 }

@@ -8,3 +8,10 @@ target_include_directories(test_options PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 add_test(NAME cli_options COMMAND test_options)
 add_test(NAME cli_grammar COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_grammar.sh
   $<TARGET_FILE_DIR:pconv> ${CMAKE_CURRENT_SOURCE_DIR} ${PK_SHARED_DIR})
+# Patterns: one table through Python's re (the oracle), lib/pattern.c and the
+# HTML report's translation to JavaScript; --map replacements through re.sub.
+add_executable(test_patterns ${CMAKE_CURRENT_LIST_DIR}/test_patterns.c)
+target_link_libraries(test_patterns PRIVATE profkit)
+target_include_directories(test_patterns PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+add_test(NAME cli_patterns COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_patterns.py
+  $<TARGET_FILE:test_patterns> $<TARGET_FILE_DIR:pconv> ${CMAKE_CURRENT_SOURCE_DIR})
