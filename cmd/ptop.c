@@ -288,6 +288,9 @@ static void print_header(const table *t, const char *path)
     } else {
         printf(" %" PRId64 " %s in %zu functions\n\n", total, unit_words(p, t->metric), p->nfuncs);
     }
+    /* Not pstats' own: a filtered call graph says what is estimated. */
+    const char *estimated = pk_meta_get(p, "filter.estimated");
+    if (estimated) printf("   Estimated: %s\n\n", estimated);
 }
 
 /* pstats' get_print_list: the sorted list cut by a regex and a count, the

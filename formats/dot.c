@@ -331,10 +331,15 @@ static const char *graph_caption(strbuf *b, const pk_profile *p, const pk_callgr
     sb_put_label_text(b, m->name, 0);
     sb_puts(b, ": total ");
     sb_put_value(b, (int64_t)cg->total, m->unit);
-    sb_printf(b, ", %zu of %zu functions shown (-n %g%% -e %g%%)", cg->nkept_funcs, p->nfuncs,
-              o->graph.node_thres, o->graph.edge_thres);
+    sb_printf(b, ", %zu of %zu functions shown (--node-thres %g%% --edge-thres %g%%)",
+              cg->nkept_funcs, p->nfuncs, o->graph.node_thres, o->graph.edge_thres);
     if (cg->edges_estimated)
         sb_puts(b, "\\ncall values estimated from call counts (the profile has none per call)");
+    const char *filtered = pk_meta_get(p, "filter.estimated");
+    if (filtered) {
+        sb_puts(b, "\\nESTIMATED: ");
+        sb_put_label_text(b, filtered, 0);
+    }
     return sb_finish(b);
 }
 

@@ -100,8 +100,12 @@ void flame_subtitle(const pk_profile *p, const flame_plot *fp, char *buf, size_t
     if (fp->reverse && n >= 0 && (size_t)n < size)
         n += snprintf(buf + n, size - n, "; stacks merged from the leaf");
     if (fp->estimated && n >= 0 && (size_t)n < size)
+        n += snprintf(buf + n, size - n,
+                      "; widths ESTIMATED from the call graph (the input has no stacks)");
+    if (pk_meta_get(p, "filter.estimated") && n >= 0 && (size_t)n < size)
         snprintf(buf + n, size - n,
-                 "; widths ESTIMATED from the call graph (the input has no stacks)");
+                 "; filtered without stacks: values around the matches "
+                 "ESTIMATED");
 }
 
 static double percent(int64_t part, int64_t whole)

@@ -287,6 +287,8 @@ static json_t *view_json(pk_profile *p, const char *name, const pk_write_options
         p->estimated, "minwidth", lo.minwidth, "frames", frames, "table", table, "lines", lines,
         "funcs", "name", vf.names, "file", vf.files, "line", vf.flines, "kind", vf.kinds);
     if (vf.metric2 >= 0) json_object_set_new(v, "metric2", jstr(p->metrics[vf.metric2].name));
+    const char *filtered = pk_meta_get(p, "filter.estimated");
+    if (filtered) json_object_set_new(v, "filter_estimated", jstr(filtered));
     pk_flame_free(&fl);
     return v;
 }

@@ -149,7 +149,7 @@ static int select_reachable(const pk_profile *p, pk_callgraph *cg, const char *p
     }
     pk_pattern_free(re);
     if (tail == 0) {
-        pk_error_set(err, "--%s '%s' matches no function shown (lower -n/-e, e.g. -n0 -e0)", what,
+        pk_error_set(err, "--%s '%s' matches no function shown (lower --node-thres and --edge-thres)", what,
                      pattern);
         adjacency_free(&adj);
         free(queue);

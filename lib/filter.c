@@ -2,6 +2,7 @@
  * (exact); graph-only profiles are filtered on functions and edges. */
 #include "filter.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -797,6 +798,247 @@ static bool copy_graph(const pk_profile *src, pk_profile *dst, const pk_id *map,
     return merged;
 }
 
+/* ---- graph: values through the matches ----
+ *
+ * A call graph has no stacks, but its edges say how much of a callee's
+ * inclusive value was spent in calls from each caller. That recomputes
+ * --focus, --ignore, --root, --show-from and --leaf where it can: a match
+ * keeps its own values, its direct callers their edges into it (exact), and
+ * the rest is split in proportion along the edges -- what a function spends
+ * under a match (its "down" fraction: the share of its inclusive value that
+ * comes from calls made under a match) and what flows from it into a match
+ * (its "up" fraction). Both are fixed points, found by relaxation from the
+ * matches (recursion converges). Whatever is not exactly 0 or 1 is an
+ * estimate, and the profile says so. */
+
+typedef struct {
+    size_t *start; /* nfuncs + 1 offsets into edge */
+    size_t *edge;  /* edge indexes grouped by one end */
+} edge_index;
+
+static void edge_index_build(const pk_profile *p, bool by_callee, edge_index *x)
+{
+    x->start = pk_xcalloc(p->nfuncs + 2, sizeof *x->start);
+    x->edge = pk_xmalloc((p->nedges + 1) * sizeof *x->edge);
+    for (size_t e = 0; e < p->nedges; e++)
+        x->start[(by_callee ? p->edges[e].callee : p->edges[e].caller) + 1]++;
+    for (size_t i = 0; i < p->nfuncs; i++)
+        x->start[i + 1] += x->start[i];
+    size_t *fill = pk_xmalloc((p->nfuncs + 1) * sizeof *fill);
+    memcpy(fill, x->start, (p->nfuncs + 1) * sizeof *fill);
+    for (size_t e = 0; e < p->nedges; e++)
+        x->edge[fill[by_callee ? p->edges[e].callee : p->edges[e].caller]++] = e;
+    free(fill);
+}
+
+static void edge_index_free(edge_index *x)
+{
+    free(x->start);
+    free(x->edge);
+}
+
+/* frac[i * nm + m]: matches 1; down: the share of i's inclusive value spent
+ * in calls from functions under a match; up: the share of it spent calling
+ * into a match. */
+static void propagate(const pk_profile *p, const bool *match, bool down, double *frac)
+{
+    int nm = p->nmetrics;
+    size_t n = p->nfuncs;
+    edge_index from, toward; /* from: edges bringing the fraction; toward: to visit next */
+    edge_index_build(p, down, &from);
+    edge_index_build(p, !down, &toward);
+    pk_id *order = pk_xmalloc((n + 1) * sizeof *order);
+    bool *seen = pk_xcalloc(n + 1, sizeof *seen);
+    size_t norder = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (int m = 0; m < nm; m++)
+            frac[i * nm + m] = match[i] ? 1 : 0;
+        if (match[i]) seen[i] = true, order[norder++] = (pk_id)i;
+    }
+    /* Breadth first from the matches, so chains settle in one pass. */
+    for (size_t head = 0; head < norder; head++) {
+        pk_id f = order[head];
+        for (size_t k = toward.start[f]; k < toward.start[f + 1]; k++) {
+            const pk_edge *e = &p->edges[toward.edge[k]];
+            pk_id g = down ? e->callee : e->caller;
+            if (!seen[g]) seen[g] = true, order[norder++] = g;
+        }
+    }
+    for (int pass = 0; pass < 200; pass++) {
+        bool changed = false;
+        for (size_t o = 0; o < norder; o++) {
+            pk_id f = order[o];
+            if (match[f]) continue;
+            for (int m = 0; m < nm; m++) {
+                double sum = 0, most = 0;
+                for (size_t k = from.start[f]; k < from.start[f + 1]; k++) {
+                    const pk_edge *e = &p->edges[from.edge[k]];
+                    if (e->caller == e->callee) continue;
+                    double x = frac[(down ? e->caller : e->callee) * nm + m];
+                    sum += (double)e->incl[m] * x;
+                    if (x > most) most = x;
+                }
+                int64_t incl = p->funcs[f].incl[m];
+                double v = incl > 0 ? sum / (double)incl : most;
+                if (v > 1) v = 1;
+                if (v - frac[f * nm + m] > 1e-12 || frac[f * nm + m] - v > 1e-12) changed = true;
+                frac[f * nm + m] = v;
+            }
+        }
+        if (!changed) break;
+    }
+    free(order);
+    free(seen);
+    edge_index_free(&from);
+    edge_index_free(&toward);
+}
+
+static int64_t scaled(int64_t v, double factor)
+{
+    return factor >= 1 ? v : factor <= 0 ? 0 : llround((double)v * factor);
+}
+
+/* Calls through kept paths: at least one when any share is. */
+static int64_t scaled_calls(int64_t v, double factor)
+{
+    int64_t n = scaled(v, factor);
+    return n == 0 && v > 0 && factor > 0 ? 1 : n;
+}
+
+static bool inexact(double x)
+{
+    return x > 1e-12 && x < 1 - 1e-12;
+}
+
+/* One filter of the kind which, on p's graph, through the values. Returns
+ * whether something was estimated. */
+static bool flow_filter(pk_profile *p, pk_filter *f, pk_filter_regex which)
+{
+    size_t n = p->nfuncs;
+    int nm = p->nmetrics, mc = metric_of(f, p);
+    bool *match = pk_xcalloc(n + 1, sizeof *match);
+    for (size_t i = 0; i < n; i++)
+        match[i] = any_pattern(f, which, &p->funcs[i]);
+    double *down = NULL, *up = NULL;
+    bool focus = which == PK_FILTER_FOCUS || which == PK_FILTER_IGNORE;
+    if (focus || which == PK_FILTER_ROOT || which == PK_FILTER_SHOW_FROM) {
+        down = pk_xmalloc((n * nm + 1) * sizeof *down);
+        propagate(p, match, true, down);
+    }
+    if (focus || which == PK_FILTER_LEAF) {
+        up = pk_xmalloc((n * nm + 1) * sizeof *up);
+        propagate(p, match, false, up);
+    }
+    /* Per function and metric: the share of its self and inclusive values
+     * kept (for --ignore: the share through the matches, taken away). */
+    double *fs = pk_xmalloc((n * nm + 1) * sizeof *fs), *fi = pk_xmalloc((n * nm + 1) * sizeof *fi);
+    bool estimated = false;
+    for (size_t i = 0; i < n; i++)
+        for (int m = 0; m < nm; m++) {
+            size_t k = i * nm + m;
+            double d = down ? down[k] : 0, u = up ? up[k] : 0;
+            if (match[i]) {
+                fi[k] = fs[k] = 1;
+            } else if (focus) {
+                fi[k] = d > u ? d : u;
+                fs[k] = d;
+            } else if (which == PK_FILTER_LEAF) {
+                fi[k] = u;
+                fs[k] = 0;
+            } else {
+                fi[k] = fs[k] = d;
+            }
+            estimated |= inexact(fi[k]) || inexact(fs[k]);
+        }
+    bool ignore = which == PK_FILTER_IGNORE;
+    pk_profile *dst = pk_profile_new();
+    copy_header(dst, p);
+    pk_id *map = pk_xmalloc((n + 1) * sizeof *map);
+    for (size_t i = 0; i < n; i++) {
+        const pk_function *src = &p->funcs[i];
+        double keep_calls = ignore ? 1 - fi[i * nm + mc] : fi[i * nm + mc];
+        bool kept = ignore ? !match[i] && keep_calls > 1e-12 : fi[i * nm + mc] > 0 || match[i];
+        map[i] = PK_NONE;
+        if (!kept) continue;
+        pk_function d = *src;
+        bool any = match[i];
+        for (int m = 0; m < nm; m++) {
+            size_t k = i * nm + m;
+            d.incl[m] =
+                ignore ? src->incl[m] - scaled(src->incl[m], fi[k]) : scaled(src->incl[m], fi[k]);
+            d.self[m] =
+                ignore ? src->self[m] - scaled(src->self[m], fs[k]) : scaled(src->self[m], fs[k]);
+            /* --leaf: what the cut callees took is the match's own */
+            if (which == PK_FILTER_LEAF && match[i]) d.self[m] = d.incl[m];
+            any |= d.incl[m] != 0;
+        }
+        d.calls = ignore ? src->calls - scaled(src->calls, 1 - keep_calls)
+                         : scaled(src->calls, keep_calls);
+        d.pcalls = ignore ? src->pcalls - scaled(src->pcalls, 1 - keep_calls)
+                          : scaled(src->pcalls, keep_calls);
+        /* What rounds to nothing is no longer there, as on stacks; what has
+         * values was called at least once. */
+        if (!any && d.calls == 0) continue;
+        if (d.calls == 0 && src->calls > 0) d.calls = 1;
+        if (d.pcalls == 0 && src->pcalls > 0) d.pcalls = 1;
+        map[i] = pk_function_get(dst, src->name, src->file, src->line, src->kind);
+        pk_function *to = &dst->funcs[map[i]];
+        memcpy(to->self, d.self, sizeof d.self);
+        memcpy(to->incl, d.incl, sizeof d.incl);
+        to->calls = d.calls;
+        to->pcalls = d.pcalls;
+    }
+    for (size_t e = 0; e < p->nedges; e++) {
+        const pk_edge *s = &p->edges[e];
+        if (map[s->caller] == PK_NONE || map[s->callee] == PK_NONE) continue;
+        /* The share of the edge's calls made through a match. */
+        double factor[PK_MAX_METRICS] = {0}, self_factor[PK_MAX_METRICS] = {0};
+        for (int m = 0; m < nm; m++) {
+            double dc = down ? down[s->caller * nm + m] : 0, ub = up ? up[s->callee * nm + m] : 0;
+            if (match[s->callee] && which != PK_FILTER_ROOT && which != PK_FILTER_SHOW_FROM)
+                factor[m] = self_factor[m] = 1;
+            else if (focus)
+                factor[m] = dc > ub ? dc : ub, self_factor[m] = dc;
+            else if (which == PK_FILTER_LEAF)
+                factor[m] = ub, self_factor[m] = 0;
+            else
+                factor[m] = self_factor[m] = dc;
+            estimated |= inexact(factor[m]) || inexact(self_factor[m]);
+        }
+        double fc = ignore ? 1 - factor[mc] : factor[mc];
+        if (fc <= 0 && !ignore) continue;
+        pk_edge *d = pk_edge_get(dst, map[s->caller], map[s->callee]);
+        for (int m = 0; m < nm; m++) {
+            d->incl[m] =
+                ignore ? s->incl[m] - scaled(s->incl[m], factor[m]) : scaled(s->incl[m], factor[m]);
+            d->self[m] = ignore ? s->self[m] - scaled(s->self[m], self_factor[m])
+                                : scaled(s->self[m], self_factor[m]);
+            if (which == PK_FILTER_LEAF && match[s->callee]) d->self[m] = d->incl[m];
+        }
+        d->calls = ignore ? scaled(s->calls, fc) : scaled_calls(s->calls, fc);
+        d->pcalls = ignore ? scaled(s->pcalls, fc) : scaled_calls(s->pcalls, fc);
+    }
+    for (size_t i = 0; i < p->nlines; i++) {
+        const pk_line *s = &p->lines[i];
+        if (map[s->func] == PK_NONE) continue;
+        pk_line *d = pk_line_get(dst, map[s->func], s->line);
+        for (int m = 0; m < nm; m++) {
+            double x = fi[s->func * nm + m];
+            d->v[m] += ignore ? s->v[m] - scaled(s->v[m], x) : scaled(s->v[m], x);
+        }
+    }
+    dst->has_graph = true;
+    dst->has_calls = p->has_calls;
+    replace(p, dst);
+    free(map);
+    free(match);
+    free(down);
+    free(up);
+    free(fs);
+    free(fi);
+    return estimated;
+}
+
 static int filter_graph(pk_profile *p, pk_filter *f, pk_error *err)
 {
     bool estimated = false;
@@ -819,6 +1061,13 @@ static int filter_graph(pk_profile *p, pk_filter *f, pk_error *err)
             note_matches(f, &p->funcs[i]);
         if (!f->allow_unmatched && pk_filter_check_matched(f, err) < 0) return -1;
     }
+    /* What values can follow, first; then what only removes functions. */
+    static const pk_filter_regex flows[] = {PK_FILTER_IGNORE, PK_FILTER_FOCUS, PK_FILTER_SHOW_FROM,
+                                            PK_FILTER_ROOT, PK_FILTER_LEAF};
+    bool flowed = false;
+    for (size_t k = 0; k < sizeof flows / sizeof flows[0]; k++)
+        if (f->nrx[flows[k]]) flowed |= flow_filter(p, f, flows[k]);
+    estimated |= flowed;
     bool *keep = graph_keep(p, f);
     pk_id *map = pk_xmalloc((p->nfuncs + 1) * sizeof *map);
     pk_profile *dst = pk_profile_new();
@@ -834,7 +1083,8 @@ static int filter_graph(pk_profile *p, pk_filter *f, pk_error *err)
     replace(p, dst);
     if (estimated)
         pk_meta_set(p, "filter.estimated",
-                    "graph profile: functions removed or merged without their stacks");
+                    "a call graph filtered without its stacks: values beyond the matches and "
+                    "their direct callers are estimated in proportion to the calls");
     return 0;
 }
 

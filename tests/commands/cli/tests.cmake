@@ -15,3 +15,7 @@ target_link_libraries(test_patterns PRIVATE profkit)
 target_include_directories(test_patterns PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 add_test(NAME cli_patterns COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_patterns.py
   $<TARGET_FILE:test_patterns> $<TARGET_FILE_DIR:pconv> ${CMAKE_CURRENT_SOURCE_DIR})
+# Filters on call graphs follow the values along the edges (exact on a
+# tree-shaped profile, against the stack filters) and say what they estimate.
+add_test(NAME cli_graph_filters COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_graph_filters.py
+  $<TARGET_FILE_DIR:pconv>)
