@@ -2,7 +2,7 @@
 # Installs what building and testing need, on Debian 12, when it is missing.
 set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config clang libclang-rt-14-dev
-  libjansson-dev zlib1g-dev liblz4-dev libcairo2-dev libgraphviz-dev graphviz groff-base
+  libjansson-dev libyajl-dev zlib1g-dev liblz4-dev libcairo2-dev libgraphviz-dev graphviz groff-base
   libpcre2-dev
   python3 valgrind pyprof2calltree libxml2-utils time chromium fonts-dejavu-core)
 # Node runs independent decoders in the tests (tests/node/package.json).

@@ -11,6 +11,9 @@ seeds_for() {
     mojo) echo "$shared/corpus/austin/*.mojo" ;;
     memray) echo "$shared/corpus/memray/*.bin" ;;
     lprof) echo "$shared/corpus/lprof/*.lprof" ;;
+    chrome-trace) ls "$shared"/corpus/viztracer/vz_*.json "$shared"/corpus/viztracer/vz_*.json.gz |
+        grep -v '\.oracle\.json$'
+      echo "$here/../data/chrome-trace/"* ;;
     speedscope | pprof) # no corpus files: written from the samples by pconv
       for f in "$here"/../../samples/*.pstats; do
         out=$generated/$(basename "$f").$1
