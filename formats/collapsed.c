@@ -404,7 +404,8 @@ static void put_frame(FILE *f, const pk_profile *p, const pk_node *node, bool le
     const pk_function *fn = &p->funcs[node->func];
     const char *suffix = annotation_suffix(fn);
     size_t n = strlen(fn->name);
-    if (!suffix && fn->file && *fn->file && strcmp(fn->file, "~") != 0) {
+    /* a file in brackets names a binary image (perf's [kernel.kallsyms]), not a source */
+    if (!suffix && fn->file && *fn->file && strcmp(fn->file, "~") != 0 && fn->file[0] != '[') {
         int32_t line = node->line ? node->line : fn->line;
         put_name(f, fn->name, n);
         fputs(" (", f);

@@ -16,6 +16,7 @@ extern const pk_format pk_format_mojo;
 extern const pk_format pk_format_speedscope;
 extern const pk_format pk_format_memray;
 extern const pk_format pk_format_chrome_trace;
+extern const pk_format pk_format_perf_script;
 extern const pk_format pk_format_lprof;
 extern const pk_format pk_format_dot;
 extern const pk_format pk_format_flamesvg;
@@ -37,6 +38,7 @@ const pk_format *const pk_formats[] = {
     &pk_format_speedscope,
     &pk_format_memray,
     &pk_format_chrome_trace,
+    &pk_format_perf_script,
     &pk_format_lprof,
     &pk_format_dot,
     &pk_format_flamesvg,
