@@ -1,4 +1,4 @@
-/* austin text output: 3.x (`P<pid>;T[<iid>:]<tid>;file:func:line;... metric`)
+/* austin text output: 3.x and 4.x (`P<pid>;T[<iid>:]<tid>;file:func:line;... metric`)
  * and 1.0.x (`[Process <pid>;]Thread <hex>;func (file);L<line>;... metric`).
  * See shared/formats/austin.md. Each sample becomes a stack rooted at its
  * process and thread frames; those are merged away unless asked to keep them.
@@ -14,6 +14,10 @@
 #include "stacks.h"
 
 typedef enum { DIALECT_UNKNOWN, DIALECT_3, DIALECT_1 } dialect;
+
+/* The newest austin whose text this reads: 4.x (austin-python's mojo2austin
+ * of a MOJO v4 capture; austin 4 itself writes only MOJO). */
+#define AUSTIN_NEWEST 4
 
 typedef struct {
     pk_id func;
@@ -98,6 +102,12 @@ static void metadata_line(reader *r, const char *s, const char *e)
     size_t klen = (size_t)(colon - s);
     if (klen == 4 && memcmp(s, "mode", 4) == 0 && !r->am.ready)
         r->mode_known = austin_mode_parse(v, (size_t)(e - v), &r->am.mode);
+    uint64_t major;
+    const char *dot = find_char(v, e, '.');
+    if (klen == 6 && memcmp(s, "austin", 6) == 0 && sk_parse_u64(v, dot, &major) &&
+        major > AUSTIN_NEWEST)
+        pk_fail(r->in, offset_of(r, v), "austin %.*s is newer than this reader knows (up to %d.x)",
+                (int)(e - v > 32 ? 32 : e - v), v, AUSTIN_NEWEST);
     austin_meta_add(r->p, &r->maps, s, klen, v, (size_t)(e - v));
 }
 

@@ -1,7 +1,8 @@
-/* austin's MOJO binary (`austin -b`), versions 1 to 3: a stream of events
+/* austin's MOJO binary (`austin -b`), versions 1 to 4: a stream of events
  * with string and frame definitions scoped to the process of the sample.
- * See shared/formats/austin.md section 3. One pass over the buffer; strings
- * and frames are interned in hash tables keyed on (pid, key).
+ * See shared/formats/austin.md section 3, and austin4.md for version 4
+ * (STACK_REPEAT, task stacks, thread names). One pass over the buffer;
+ * strings and frames are interned in hash tables keyed on (pid, key).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,12 +25,31 @@ enum {
     EV_METRIC_TIME,
     EV_METRIC_MEMORY,
     EV_STRING,
+    EV_STRING_REF,
+    EV_STACK_REPEAT, /* v4: the thread's previous stack, then what follows */
+    EV_TASK_STACK,   /* v4: an asyncio task's stack, until the next STACK */
+    EV_TASK_WAITER,  /* v4: which task awaits which */
     EV_COUNT
 };
 
-static const char *const event_names[EV_COUNT] = {
-    "",   "METADATA", "STACK",       "FRAME",         "FRAME_INVALID", "FRAME_REF", "FRAME_KERNEL",
-    "GC", "IDLE",     "METRIC_TIME", "METRIC_MEMORY", "STRING"};
+#define MOJO_NEWEST 4
+
+static const char *const event_names[EV_COUNT] = {"",
+                                                  "METADATA",
+                                                  "STACK",
+                                                  "FRAME",
+                                                  "FRAME_INVALID",
+                                                  "FRAME_REF",
+                                                  "FRAME_KERNEL",
+                                                  "GC",
+                                                  "IDLE",
+                                                  "METRIC_TIME",
+                                                  "METRIC_MEMORY",
+                                                  "STRING",
+                                                  "STRING_REF",
+                                                  "STACK_REPEAT",
+                                                  "TASK_STACK",
+                                                  "TASK_WAITER"};
 
 typedef struct {
     const char *s;
@@ -65,6 +85,8 @@ typedef struct {
     sk_stack stack;
     /* the open sample */
     bool open;
+    bool in_task; /* v4: reading a task's stack, which is not a sample */
+    int64_t repeats_without_previous;
     uint64_t pid;
     size_t thread;
     int64_t time_us, mem;
@@ -150,7 +172,7 @@ static void close_sample(reader *r)
 }
 
 /* tid as text does it: decimal, from MOJO's lower-case hex */
-static void thread_name(char *out, size_t n, bool has_iid, uint64_t iid, mstring tid)
+static void thread_name(char *out, size_t n, bool has_iid, int64_t iid, mstring tid)
 {
     uint64_t v = 0;
     bool hex = tid.len > 0 && tid.len <= 16;
@@ -166,7 +188,7 @@ static void thread_name(char *out, size_t n, bool has_iid, uint64_t iid, mstring
     else
         snprintf(t, sizeof(t), "%.*s", (int)tid.len, tid.s);
     if (has_iid)
-        snprintf(out, n, "T%" PRIu64 ":%s", iid, t);
+        snprintf(out, n, "T%" PRId64 ":%s", iid, t);
     else
         snprintf(out, n, "T%s", t);
 }
@@ -174,9 +196,14 @@ static void thread_name(char *out, size_t n, bool has_iid, uint64_t iid, mstring
 static bool stack_event(reader *r, const uint8_t *at)
 {
     uint64_t pid, iid = 0;
+    bool iid_neg = false;
     mstring tid;
-    if (!uvarint(r, &pid) || (r->version >= 3 && !uvarint(r, &iid)) || !string(r, &tid))
+    /* v4 writes the interpreter id with a sign */
+    if (!uvarint(r, &pid) || (r->version >= 3 && !varint(r, &iid, &iid_neg)) || !string(r, &tid))
         return false;
+    if (iid_neg && r->version < 4) fail(r, at, "negative number where none is allowed");
+    if (iid_neg) iid = (uint64_t) - (int64_t)iid; /* two's complement in the key */
+    r->in_task = false;
     if (tid.len > 64) fail(r, at, "thread id too long");
     close_sample(r);
     if (!r->am.ready) austin_metrics_setup(r->p, &r->am, r->am.mode);
@@ -189,7 +216,7 @@ static bool stack_event(reader *r, const uint8_t *at)
     if (t == SK_NONE) {
         char proc[32], thr[96];
         snprintf(proc, sizeof(proc), "P%" PRIu64, pid);
-        thread_name(thr, sizeof(thr), r->version >= 3, iid, tid);
+        thread_name(thr, sizeof(thr), r->version >= 3, (int64_t)iid, tid);
         t = (uint32_t)austin_thread_get(r->p, &r->threads, key, 16 + tid.len, proc, thr);
     }
     r->open = true;
@@ -203,7 +230,63 @@ static bool stack_event(reader *r, const uint8_t *at)
 
 static void need_sample(reader *r, const uint8_t *at)
 {
-    if (!r->open) fail(r, at, "event outside a sample");
+    if (!r->open && !r->in_task) fail(r, at, "event outside a sample");
+}
+
+/* The frame austin-python's STACK_REPEAT keeps: Python code (a .py file or a
+ * <pseudo file>), not what the native unwinder added above it. */
+static bool python_frame(const pk_function *f)
+{
+    size_t n = strlen(f->file);
+    return (n >= 3 && memcmp(f->file + n - 3, ".py", 3) == 0) ||
+           (n >= 2 && f->file[0] == '<' && f->file[n - 1] == '>');
+}
+
+/* v4 STACK_REPEAT: the thread's previous stack less its trailing native
+ * frames, then the frames read so far in this sample. */
+static void stack_repeat(reader *r, const uint8_t *at)
+{
+    need_sample(r, at);
+    if (r->in_task) return;
+    const austin_thread *th = &r->threads.v[r->thread];
+    const sk_stack *prev = &th->prev;
+    size_t roots = 1 + (th->proc != PK_NONE);
+    size_t keep = prev->depth;
+    while (keep > roots && !python_frame(&r->p->funcs[prev->funcs[keep - 1]]))
+        keep--;
+    if (prev->depth == 0) {
+        r->repeats_without_previous++;
+        return;
+    }
+    size_t extra = r->stack.depth - roots; /* frames read before the repeat: few */
+    pk_id small_f[16], *tail_f = small_f;
+    int32_t small_l[16], *tail_l = small_l;
+    if (extra > 16) {
+        tail_f = pk_alloc(r->p, extra * sizeof *tail_f);
+        tail_l = pk_alloc(r->p, extra * sizeof *tail_l);
+    }
+    memcpy(tail_f, r->stack.funcs + roots, extra * sizeof *tail_f);
+    memcpy(tail_l, r->stack.lines + roots, extra * sizeof *tail_l);
+    r->stack.depth = roots;
+    for (size_t i = roots; i < keep; i++)
+        sk_stack_push(r->p, &r->stack, prev->funcs[i], prev->lines[i]);
+    for (size_t i = 0; i < extra; i++)
+        sk_stack_push(r->p, &r->stack, tail_f[i], tail_l[i]);
+}
+
+/* v4 TASK_STACK and TASK_WAITER: asyncio tasks suspended at the sample
+ * (austin4.md 2.2). Their stacks and times are not samples of the thread:
+ * they are read and counted, not added. */
+static bool task_event(reader *r, int id, const uint8_t *at)
+{
+    uint64_t a, b;
+    if (!uvarint(r, &a) || !uvarint(r, &b)) return false;
+    if (id == EV_TASK_STACK) {
+        need_sample(r, at);
+        close_sample(r);
+        r->in_task = true;
+    }
+    return true;
 }
 
 static mstring string_ref(reader *r, uint64_t key, const uint8_t *at)
@@ -257,13 +340,14 @@ static bool frame_ref_event(reader *r, const uint8_t *at)
     mframe *f = &r->fr[i];
     if (f->func == PK_NONE)
         f->func = austin_func(r->p, f->file.s, f->file.len, f->name.s, f->name.len);
-    sk_stack_push(r->p, &r->stack, f->func, f->line);
+    if (!r->in_task) sk_stack_push(r->p, &r->stack, f->func, f->line);
     return true;
 }
 
 /* :GC:, :INVALID: and kernel:<symbol> frames, interned by their text */
 static void push_special(reader *r, const char *file, const char *name, size_t nlen)
 {
+    if (r->in_task) return;
     char key[320];
     int n = snprintf(key, sizeof(key), "%s:%.*s", file, (int)(nlen > 300 ? 300 : nlen), name);
     uint64_t h = pk_hash_bytes(key, (size_t)n);
@@ -308,6 +392,7 @@ static bool metric_event(reader *r, int id, const uint8_t *at)
     if (!varint(r, &mag, &neg)) return false;
     need_sample(r, at);
     if (mag > ((uint64_t)1 << 50)) fail(r, at, "metric out of range");
+    if (r->in_task) return true; /* a task's previous suspension time */
     if (id == EV_METRIC_TIME) {
         if (neg) fail(r, at, "negative time");
         r->time_us = (int64_t)mag;
@@ -322,7 +407,8 @@ static bool event(reader *r)
 {
     const uint8_t *at = r->cur;
     int id = *r->cur++;
-    if (id == 0 || id >= EV_COUNT) fail(r, at, "unknown MOJO event");
+    if (id == 0 || id >= EV_COUNT || id == EV_STRING_REF || (id > EV_STRING_REF && r->version < 4))
+        fail(r, at, "unknown MOJO event");
     r->events[id]++;
     mstring sym;
     switch (id) {
@@ -349,11 +435,17 @@ static bool event(reader *r)
         return true;
     case EV_IDLE:
         need_sample(r, at);
-        r->idle = true;
+        if (!r->in_task) r->idle = true;
         return true;
     case EV_METRIC_TIME:
     case EV_METRIC_MEMORY:
         return metric_event(r, id, at);
+    case EV_STACK_REPEAT:
+        stack_repeat(r, at);
+        return true;
+    case EV_TASK_STACK:
+    case EV_TASK_WAITER:
+        return task_event(r, id, at);
     default:
         return string_event(r);
     }
@@ -371,8 +463,10 @@ static void mojo_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     r.end = r.buf + len;
     if (len < 4 || memcmp(r.buf, "MOJ", 3) != 0) fail(&r, r.buf, "not a MOJO file (no MOJ magic)");
     r.cur = r.buf + 3;
-    if (!uvarint(&r, &r.version) || r.version < 1 || r.version > 3)
-        fail(&r, r.buf + 3, "unsupported MOJO version");
+    if (!uvarint(&r, &r.version) || r.version < 1) fail(&r, r.buf + 3, "unsupported MOJO version");
+    if (r.version > MOJO_NEWEST)
+        pk_fail(in, 3, "MOJO version %" PRIu64 " is newer than this reader knows (1 to %d)",
+                r.version, MOJO_NEWEST);
     sk_map_init(&r.strings, p);
     sk_map_init(&r.frames, p);
     sk_map_init(&r.specials, p);
@@ -387,6 +481,9 @@ static void mojo_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
         }
     }
     close_sample(&r);
+    if (r.repeats_without_previous)
+        pk_warn(in, "%" PRId64 " STACK_REPEAT events before any stack of their thread",
+                r.repeats_without_previous);
     austin_maps_finish(p, &r.maps);
     pk_meta_set(p, "austin.format", "mojo");
     austin_meta_count(p, "austin.mojo_version", (int64_t)r.version);
@@ -404,13 +501,14 @@ static void mojo_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
 
 static int mojo_probe(const uint8_t *head, size_t len)
 {
-    return len >= 4 && memcmp(head, "MOJ", 3) == 0 && head[3] >= 1 && head[3] <= 3 ? 100 : 0;
+    /* any version: a newer one is refused by the reader with its number */
+    return len >= 4 && memcmp(head, "MOJ", 3) == 0 && head[3] >= 1 ? 100 : 0;
 }
 
 const pk_format pk_format_mojo = {
     .name = "mojo",
     .patterns = "*.mojo",
-    .description = "austin MOJO binary (versions 1-3)",
+    .description = "austin MOJO binary (versions 1-4)",
     .probe = mojo_probe,
     .read = mojo_read,
     .write = NULL,

@@ -7,10 +7,13 @@ seeds_for() {
     pstats) echo "$shared/corpus/pstats/*.pstats" ;;
     callgrind) echo "$shared/corpus/callgrind/*.out $shared/corpus/callgrind/*.callgrind" ;;
     collapsed) echo "$shared/corpus/collapsed/*.folded" ;;
-    austin) echo "$shared/corpus/austin/*.austin" ;;
-    mojo) echo "$shared/corpus/austin/*.mojo" ;;
+    austin | mojo) # and an austin 4 capture made by the tests' writer
+      [ "$1" = austin ] && echo "$shared/corpus/austin/*.austin" || echo "$shared/corpus/austin/*.mojo"
+      python3 "$here/../formats/austin4/mojo4_writer.py" "$generated" 2>/dev/null &&
+        echo "$generated/capture.$1" ;;
     memray) echo "$shared/corpus/memray/*.bin" ;;
     lprof) echo "$shared/corpus/lprof/*.lprof" ;;
+    perf-script) echo "$shared/corpus/perf/*.perf.txt" ;;
     chrome-trace) ls "$shared"/corpus/viztracer/vz_*.json "$shared"/corpus/viztracer/vz_*.json.gz |
         grep -v '\.oracle\.json$'
       echo "$here/../data/chrome-trace/"* ;;
