@@ -32,7 +32,7 @@
 #include "format.h"
 #include "stacks.h"
 
-#define CHUNK ((size_t)1 << 20)
+#define CHUNK ((size_t)64 << 10)    /* small: reads under a small --max-memory go on */
 #define MAX_DEPTH 1000              /* JSON nesting: deeper is hostile */
 #define MAX_TOKEN ((size_t)1 << 30) /* one string or number */
 #define MAX_NAMED 100               /* distinct instant/counter names kept as metadata */
