@@ -475,9 +475,15 @@ static int shared_option(pk_cli *cli, const pk_option *o, const char *arg)
         cli->write.embed_source = true;
         return 0;
     case PK_O_MINWIDTH: {
-        double v;
-        if (pk_cli_parse_double("--minwidth", arg, 0, 100, &v) < 0) return PK_EXIT_ERROR;
+        /* flamegraph.pl's: pixels, or a percentage with '%' */
+        char *end;
+        double v = strtod(arg, &end);
+        bool percent = strcmp(end, "%") == 0, pixels = strcmp(end, "px") == 0 || !*end;
+        if (end == arg || !(percent || pixels) || !(v >= 0) || (percent && v > 100) || v > 1e6)
+            return pk_cli_usage_error("bad --minwidth '%s' (pixels: 2 or 2px; a share: 0.5%%)",
+                                      arg);
         cli->write.minwidth = v;
+        cli->write.minwidth_px = pixels;
         return 0;
     }
     case PK_O_INVERTED:
@@ -486,10 +492,44 @@ static int shared_option(pk_cli *cli, const pk_option *o, const char *arg)
     case PK_O_REVERSE:
         cli->write.reverse = true;
         return 0;
-    case PK_O_COLORS:
-        if (strcmp(arg, "kind") && strcmp(arg, "module") && strcmp(arg, "diff"))
-            return pk_cli_usage_error("unknown --colors '%s' (kind or module)", arg);
-        cli->write.colors = arg;
+    case PK_O_COLORS: {
+        static const char *const palettes[] = {"kind", "module", "hot", "mem",
+                                               "io",   "python", "diff"};
+        for (size_t i = 0; i < sizeof palettes / sizeof palettes[0]; i++)
+            if (strcmp(arg, palettes[i]) == 0) {
+                cli->write.colors = arg;
+                return 0;
+            }
+        return pk_cli_usage_error("unknown --colors '%s' (kind, module, hot, mem, io or python)",
+                                  arg);
+    }
+    case PK_O_COLOR_BY:
+        if (strcmp(arg, "self") == 0)
+            cli->color_by = 2;
+        else if (strcmp(arg, "incl") == 0 || strcmp(arg, "total") == 0)
+            cli->color_by = 1;
+        else
+            return pk_cli_usage_error("bad --color-by '%s' (self or incl)", arg);
+        cli->write.color_by_incl = cli->color_by == 1;
+        return 0;
+    case PK_O_NEGATE:
+        cli->write.negate = true;
+        return 0;
+    case PK_O_HEIGHT:
+        if (pk_cli_parse_long("--height", arg, 2, 200, &n) < 0) return PK_EXIT_ERROR;
+        cli->write.frame_height = (int)n;
+        return 0;
+    case PK_O_FONTSIZE: {
+        double v;
+        if (pk_cli_parse_double("--fontsize", arg, 1, 100, &v) < 0) return PK_EXIT_ERROR;
+        cli->write.fontsize = v;
+        return 0;
+    }
+    case PK_O_SUBTITLE:
+        cli->write.subtitle = arg;
+        return 0;
+    case PK_O_NOTES:
+        cli->write.notes = arg;
         return 0;
     case PK_O_COUNTNAME:
         cli->write.countname = arg;

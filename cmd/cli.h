@@ -85,6 +85,12 @@ enum {
     PK_O_COLORS,
     PK_O_COUNTNAME,
     PK_O_WIDTH,
+    PK_O_HEIGHT,
+    PK_O_FONTSIZE,
+    PK_O_SUBTITLE,
+    PK_O_NOTES,
+    PK_O_NEGATE,
+    PK_O_COLOR_BY,
     PK_O_EMBED_SOURCE,
     PK_O_SHARED_LAST, /* below: one command's own */
     /* ptop */
@@ -95,7 +101,6 @@ enum {
     PK_O_NODE_THRES,
     PK_O_EDGE_THRES,
     PK_O_NODE_LABEL,
-    PK_O_GRAPH_COLOR_BY,
     PK_O_WRAP,
     /* pdiff */
     PK_O_DIFF_SORT,
@@ -104,9 +109,12 @@ enum {
     PK_O_NORMALIZE,
     PK_O_FAIL_ABOVE,
     PK_O_FAIL_ON,
+    PK_O_FULL_PATHS,
     /* plines */
     PK_O_LINES_SORT,
     PK_O_UNIT,
+    PK_O_SKIP_ZERO,
+    PK_O_SUMMARY,
 };
 
 typedef struct {
@@ -130,7 +138,8 @@ extern const char pk_cli_patterns_help[];
 typedef struct {
     const pk_command *command;
     const char *output, *to, *from, *metric;
-    long rows; /* -n: rows shown; -1 when not given ("all" is LONG_MAX) */
+    long rows;    /* -n: rows shown; -1 when not given ("all" is LONG_MAX) */
+    int color_by; /* --color-by: 0 not given, 1 inclusive, 2 self */
     bool merge;
     pk_read_options read;
     pk_write_options write; /* --title, --source-root and the picture options */

@@ -184,13 +184,30 @@ const pk_option pk_options[] = {
     {PK_O_COLLAPSE_RECURSION, 0, "collapse-recursion", NULL, ALL, G_NAMES,
      "direct recursion shown as one frame"},
     /* ---- pictures ---- */
-    {PK_O_MINWIDTH, 0, "minwidth", "PCT", WRITERS, G_PICTURE,
-     "merge frames narrower than PCT % of the total"},
+    {PK_O_MINWIDTH, 0, "minwidth", "WIDTH", WRITERS, G_PICTURE,
+     "merge frames narrower than WIDTH: pixels (2, 2px, as flamegraph.pl) or a share of the "
+     "total (0.5%; default 0.1 pixel)"},
     {PK_O_INVERTED, 0, "inverted", NULL, WRITERS, G_PICTURE, "an icicle: roots at the top"},
     {PK_O_REVERSE, 0, "reverse", NULL, WRITERS, G_PICTURE, "stacks merged from the leaf"},
-    {PK_O_COLORS, 0, "colors", "SCHEME", WRITERS, G_PICTURE, "kind or module"},
+    {PK_O_COLORS, 0, "colors", "PALETTE", WRITERS, G_PICTURE,
+     "kind (by the frame's kind: Python, native, builtin, ...; the default), module (a hue per "
+     "module), flamegraph.pl's hot, mem and io, or python (Python green, native red, builtin "
+     "aqua, kernel orange)"},
+    {PK_O_COLORS, 0, "colours", "PALETTE", WRITERS, G_PICTURE, NULL},
+    {PK_O_COLOR_BY, 0, "color-by", "self|incl", WRITERS, G_PICTURE,
+     "a differential flame graph's colour: the change of each frame's own value (self, the "
+     "default, as difffolded.pl) or of its inclusive value"},
+    {PK_O_COLOR_BY, 0, "colour-by", "self|incl", WRITERS, G_PICTURE, NULL},
+    {PK_O_NEGATE, 0, "negate", NULL, WRITERS, G_PICTURE,
+     "a differential flame graph's hues switched: red where it shrank"},
     {PK_O_COUNTNAME, 0, "countname", "NAME", WRITERS, G_PICTURE, "what the values count"},
     {PK_O_WIDTH, 0, "width", "PIXELS", WRITERS, G_PICTURE, "width (default 1200)"},
+    {PK_O_HEIGHT, 0, "height", "PIXELS", WRITERS, G_PICTURE, "height of a frame (default 16)"},
+    {PK_O_FONTSIZE, 0, "fontsize", "PIXELS", WRITERS, G_PICTURE, "size of the text (default 12)"},
+    {PK_O_SUBTITLE, 0, "subtitle", "TEXT", WRITERS, G_PICTURE,
+     "the line under the title (default: the metric and its total)"},
+    {PK_O_NOTES, 0, "notes", "TEXT", WRITERS, G_PICTURE,
+     "a note carried in the SVG (as flamegraph.pl) and shown in the HTML report"},
     /* ---- ptop ---- */
     {PK_O_PTOP_SORT, 's', "sort", "KEY[,KEY]", PTOP, G_TABLE,
      "sort keys, as pstats: calls, cumulative, filename, line, name, nfl, pcalls, "
@@ -208,14 +225,19 @@ const pk_option pk_options[] = {
      "a line of the node label, repeatable, in order: location, total-time, "
      "total-time-percentage, self-time, self-time-percentage, calls (default: location, "
      "total-time-percentage, self-time-percentage, calls)"},
-    {PK_O_GRAPH_COLOR_BY, 0, "color-by", "total|self", PGRAPH, G_GRAPH,
-     "colour nodes by their total (default) or self share"},
-    {PK_O_GRAPH_COLOR_BY, 0, "colour-by", "total|self", PGRAPH, G_GRAPH, NULL},
+    {PK_O_COLOR_BY, 0, "color-by", "incl|self", PGRAPH, G_GRAPH,
+     "colour nodes by their inclusive (default; 'total' too) or self share"},
+    {PK_O_COLOR_BY, 0, "colour-by", "incl|self", PGRAPH, G_GRAPH, NULL},
     {PK_O_WRAP, 0, "wrap", "N", PGRAPH, G_GRAPH,
      "wrap names longer than N characters (default 40, 0: never)"},
     /* ---- pdiff ---- */
-    {PK_O_DIFF_SORT, 's', "sort", "incl|self", PDIFF, G_DIFF,
-     "the change that orders the rows (default incl)"},
+    {PK_O_DIFF_SORT, 's', "sort", "KEY", PDIFF, G_DIFF,
+     "the order of the rows: self (the largest change of own values first, the default), "
+     "incl (of inclusive values), pct (of own values, relative; new functions first) or name"},
+    {PK_O_FULL_PATHS, 0, "full-paths", NULL, PDIFF, G_DIFF,
+     "match files by their whole paths (default: files of the standard library and "
+     "site-packages by their path below that root, so runs under two Python versions "
+     "match)"},
     {PK_O_JSON, 0, "json", NULL, PDIFF, G_DIFF, "the table as JSON"},
     {PK_O_LINES, 0, "lines", NULL, PDIFF, G_DIFF, "match functions by their first line too"},
     {PK_O_NORMALIZE, 0, "normalize", NULL, PDIFF, G_DIFF, "scale BEFORE to AFTER's total"},
@@ -230,6 +252,10 @@ const pk_option pk_options[] = {
     {PK_O_UNIT, 'u', "unit", "SECONDS", PLINES, G_TABLE,
      "unit of the times printed (default 1e-06, as line_profiler; 'profile': the "
      "profile's own timer unit)"},
+    {PK_O_SKIP_ZERO, 'z', "skip-zero", NULL, PLINES, G_TABLE,
+     "leave out functions without a value (line_profiler's -z)"},
+    {PK_O_SUMMARY, 'm', "summarize", NULL, PLINES, G_TABLE,
+     "after the listing, a line per function with its total (line_profiler's -m)"},
     /* ---- limits, help ---- */
     {PK_O_MAX_MEMORY, 0, "max-memory", "SIZE", ALL, G_LIMITS,
      "memory one input and its model may take (K, M, G; default: half the RAM, at most 8G)"},

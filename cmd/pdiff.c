@@ -14,7 +14,8 @@ typedef struct {
     pk_cli cli;
     pk_pattern *fail_on; /* --fail-on, or NULL */
     long rows;
-    bool json, lines, normalize, sort_self;
+    bool json, lines, normalize, full_paths;
+    int sort;          /* SORT_* */
     double fail_above; /* percent, < 0 when unset */
 } options;
 
@@ -119,23 +120,93 @@ static int64_t abs64(int64_t v)
     return v < 0 ? -v : v;
 }
 
+/* ---- values for people: one unit for the whole table ---- */
+
+typedef struct {
+    const char *suffix; /* " s", " MiB", "" */
+    double div;
+    int decimals;
+} scale;
+
+/* The unit of a table whose largest value is big: seconds down to
+ * nanoseconds, bytes up to GiB; counts as they are. */
+static scale pick_scale(const char *unit, int64_t big)
+{
+    double b = (double)abs64(big);
+    if (strcmp(unit, "ns") == 0) {
+        if (b >= 1e9) return (scale){" s", 1e9, 3};
+        if (b >= 1e6) return (scale){" ms", 1e6, 3};
+        if (b >= 1e3) return (scale){" \xC2\xB5s", 1e3, 3};
+        return (scale){" ns", 1, 0};
+    }
+    if (strcmp(unit, "bytes") == 0) {
+        if (b >= 1073741824.0) return (scale){" GiB", 1073741824.0, 3};
+        if (b >= 1048576.0) return (scale){" MiB", 1048576.0, 3};
+        if (b >= 1024.0) return (scale){" KiB", 1024.0, 3};
+        return (scale){" B", 1, 0};
+    }
+    return (scale){"", 1, 0};
+}
+
+static void fmt_value(char *buf, size_t size, const scale *sc, int64_t v, bool sign)
+{
+    if (sc->decimals == 0)
+        snprintf(buf, size, sign ? "%+" PRId64 "%s" : "%" PRId64 "%s", v, sc->suffix);
+    else
+        snprintf(buf, size, sign ? "%+.*f%s" : "%.*f%s", sc->decimals, (double)v / sc->div,
+                 sc->suffix);
+}
+
+static void fmt_pct(char *buf, size_t size, int64_t before, int64_t after)
+{
+    double p = pct(before, after);
+    if (isnan(p))
+        snprintf(buf, size, "%s", after ? "new" : "");
+    else if (after == 0 && before != 0)
+        snprintf(buf, size, "gone");
+    else
+        snprintf(buf, size, "%+.1f %%", p);
+}
+
+/* ---- the rows ---- */
+
+enum { SORT_SELF, SORT_INCL, SORT_PCT, SORT_NAME };
+
 static const pk_profile *sort_profile;
-static bool sort_by_self;
+static int sort_key;
+
+/* |relative change| of the self values: a new function first. */
+static double pct_key(const pk_function *f)
+{
+    if (f->self[BEFORE] == 0) return f->self[AFTER] ? INFINITY : 0;
+    return fabs(pct(f->self[BEFORE], f->self[AFTER]));
+}
+
+static int cmp_names(const pk_function *a, const pk_function *b)
+{
+    int c = strcmp(a->name, b->name);
+    if (!c) c = strcmp(a->file, b->file);
+    return c ? c : (a->line > b->line) - (a->line < b->line);
+}
 
 static int cmp_rows(const void *x, const void *y)
 {
     const pk_function *a = &sort_profile->funcs[*(const pk_id *)x];
     const pk_function *b = &sort_profile->funcs[*(const pk_id *)y];
+    if (sort_key == SORT_NAME) return cmp_names(a, b);
     int64_t ia = abs64(a->incl[AFTER] - a->incl[BEFORE]),
             ib = abs64(b->incl[AFTER] - b->incl[BEFORE]);
     int64_t sa = abs64(a->self[AFTER] - a->self[BEFORE]),
             sb = abs64(b->self[AFTER] - b->self[BEFORE]);
-    int64_t ka = sort_by_self ? sa : ia, kb = sort_by_self ? sb : ib;
+    if (sort_key == SORT_PCT) {
+        double pa = pct_key(a), pb = pct_key(b);
+        if (pa != pb) return pa > pb ? -1 : 1;
+    }
+    int64_t ka = sort_key == SORT_INCL ? ia : sa, kb = sort_key == SORT_INCL ? ib : sb;
     if (ka != kb) return ka > kb ? -1 : 1;
-    int64_t la = sort_by_self ? ia : sa, lb = sort_by_self ? ib : sb;
+    int64_t la = sort_key == SORT_INCL ? sa : ia, lb = sort_key == SORT_INCL ? sb : ib;
     if (la != lb) return la > lb ? -1 : 1;
-    int c = strcmp(a->name, b->name);
-    return c ? c : strcmp(a->file, b->file);
+    return cmp_names(a, b);
 }
 
 static const char *status_of(const pk_function *f)
@@ -144,8 +215,8 @@ static const char *status_of(const pk_function *f)
     return was && !is ? "gone" : !was && is ? "new" : "";
 }
 
-/* Rows that changed or exist, sorted. */
-static pk_id *table_rows(const pk_profile *d, size_t *n)
+/* Rows that changed or exist, sorted by key. */
+static pk_id *table_rows(const pk_profile *d, int key, size_t *n)
 {
     pk_id *rows = pk_xmalloc((d->nfuncs + 1) * sizeof *rows);
     size_t k = 0;
@@ -155,51 +226,101 @@ static pk_id *table_rows(const pk_profile *d, size_t *n)
             rows[k++] = (pk_id)i;
     }
     sort_profile = d;
+    sort_key = key;
     qsort(rows, k, sizeof *rows, cmp_rows);
     *n = k;
     return rows;
 }
 
-static void fmt_pct(char *buf, size_t size, int64_t before, int64_t after)
+/* "name (file:line)", control characters as spaces. */
+static void put_function(FILE *out, const pk_function *f)
 {
-    double p = pct(before, after);
-    if (isnan(p))
-        snprintf(buf, size, "%s", after ? "new" : "");
-    else
-        snprintf(buf, size, "%+.1f%%", p);
+    for (const char *c = f->name; *c; c++)
+        fputc((unsigned char)*c < 0x20 ? ' ' : *c, out);
+    if (*f->file) {
+        fputs(" (", out);
+        for (const char *c = f->file; *c; c++)
+            fputc((unsigned char)*c < 0x20 ? ' ' : *c, out);
+        if (f->line > 0) fprintf(out, ":%" PRId32, f->line);
+        fputc(')', out);
+    }
 }
 
-static void print_cells(FILE *f, int64_t before, int64_t after)
+/* "1.155 s -> 2.211 s  +1.056 s  +91.4 %", columns aligned. */
+static void print_cells(FILE *out, const scale *sc, int64_t before, int64_t after)
 {
-    char p[32];
+    char b[48], a[48], c[48], p[32];
+    fmt_value(b, sizeof b, sc, before, false);
+    fmt_value(a, sizeof a, sc, after, false);
+    fmt_value(c, sizeof c, sc, after - before, true);
     fmt_pct(p, sizeof p, before, after);
-    fprintf(f, " %14" PRId64 " %14" PRId64 " %+14" PRId64 " %8s", before, after, after - before, p);
+    fprintf(out, " %12s \xE2\x86\x92 %-12s %12s %9s", b, a, c, p);
+}
+
+/* The biggest movers by self change, as "name +1.2 s (+570.0 %)". */
+static void print_movers(FILE *out, const pk_profile *d, const scale *sc)
+{
+    size_t n;
+    pk_id *rows = table_rows(d, SORT_SELF, &n);
+    int shown = 0;
+    for (size_t i = 0; i < n && shown < 3; i++) {
+        const pk_function *f = &d->funcs[rows[i]];
+        int64_t change = f->self[AFTER] - f->self[BEFORE];
+        if (change == 0) break;
+        char c[48], p[32];
+        fmt_value(c, sizeof c, sc, change, true);
+        fmt_pct(p, sizeof p, f->self[BEFORE], f->self[AFTER]);
+        fprintf(out, "%s", shown ? ", " : "; biggest movers (self): ");
+        for (const char *ch = f->name; *ch; ch++)
+            fputc((unsigned char)*ch < 0x20 ? ' ' : *ch, out);
+        fprintf(out, " %s (%s)", c, p);
+        shown++;
+    }
+    free(rows);
+}
+
+static bool paths_normalized(const pk_profile *d)
+{
+    for (size_t i = 0; i < d->nfuncs; i++)
+        if (strncmp(d->funcs[i].file, "<stdlib>/", 9) == 0 ||
+            strncmp(d->funcs[i].file, "<site-packages>/", 16) == 0)
+            return true;
+    return false;
 }
 
 static void print_text(FILE *out, const pk_profile *d, const char *metric, const pk_id *rows,
-                       size_t nrows, size_t limit)
+                       size_t nrows, size_t limit, bool lines)
 {
     int64_t tb = pk_total(d, BEFORE), ta = pk_total(d, AFTER);
-    char p[32];
+    scale sc = pick_scale(d->metrics[AFTER].unit, tb > ta ? tb : ta);
+    char b[48], a[48], c[48], p[32];
+    fmt_value(b, sizeof b, &sc, tb, false);
+    fmt_value(a, sizeof a, &sc, ta, false);
+    fmt_value(c, sizeof c, &sc, ta - tb, true);
     fmt_pct(p, sizeof p, tb, ta);
-    fprintf(out, "metric: %s (%s)%s\n", metric, d->metrics[AFTER].unit,
-            pk_meta_get(d, "filter.estimated") ? "  [estimated: functions of a call graph merged]"
-                                               : "");
-    fprintf(out, "total: before %" PRId64 ", after %" PRId64 ", change %+" PRId64 " (%s)\n\n", tb,
-            ta, ta - tb, p);
-    fprintf(out, "%-5s %14s %14s %14s %8s %14s %14s %14s %8s  %s\n", "", "self before",
-            "self after", "self change", "self %", "incl before", "incl after", "incl change",
-            "incl %", "function");
+    /* The verdict, in one line. */
+    fprintf(out, "%s: %s \xE2\x86\x92 %s (%s, %s)", metric, b, a, c, p);
+    print_movers(out, d, &sc);
+    fputc('\n', out);
+    fprintf(out, "functions matched by file and name%s%s\n", lines ? " and first line" : "",
+            paths_normalized(d) ? "; standard library and site-packages files by their path "
+                                  "below that root (--full-paths: whole paths)"
+                                : "");
+    const char *estimated = pk_meta_get(d, "filter.estimated");
+    if (estimated) fprintf(out, "estimated: %s\n", estimated);
+    if (limit == 0 || nrows == 0) return;
+    fprintf(out, "\n%-5s %12s   %-12s %12s %9s %12s   %-12s %12s %9s  %s\n", "", "self before",
+            "after", "change", "", "incl before", "after", "change", "", "function");
     for (size_t i = 0; i < nrows && i < limit; i++) {
         const pk_function *f = &d->funcs[rows[i]];
         fprintf(out, "%-5s", status_of(f));
-        print_cells(out, f->self[BEFORE], f->self[AFTER]);
-        print_cells(out, f->incl[BEFORE], f->incl[AFTER]);
-        fprintf(out, "  %s", f->name);
-        if (*f->file) fprintf(out, " (%s)", f->file);
-        if (f->line > 0) fprintf(out, ":%" PRId32, f->line);
+        print_cells(out, &sc, f->self[BEFORE], f->self[AFTER]);
+        print_cells(out, &sc, f->incl[BEFORE], f->incl[AFTER]);
+        fputs("  ", out);
+        put_function(out, f);
         fputc('\n', out);
     }
+    if (nrows > limit) fprintf(out, "(%zu more: -n all)\n", nrows - limit);
 }
 
 static json_t *json_change(int64_t before, int64_t after)
@@ -240,22 +361,32 @@ static bool grew_above(int64_t before, int64_t after, double limit)
     return before <= 0 || 100.0 * (double)(after - before) / (double)before > limit;
 }
 
+static void print_grew(const pk_profile *d, const char *what, double limit, int64_t before,
+                       int64_t after)
+{
+    scale sc = pick_scale(d->metrics[AFTER].unit, before > after ? before : after);
+    char b[48], a[48], p[32];
+    fmt_value(b, sizeof b, &sc, before, false);
+    fmt_value(a, sizeof a, &sc, after, false);
+    fmt_pct(p, sizeof p, before, after);
+    fprintf(stderr, "%s: %s grew by more than %g %%: %s \xE2\x86\x92 %s (%s)\n", pk_cli_name, what,
+            limit, b, a, p);
+}
+
 static bool check_failure(const options *o, const pk_profile *d)
 {
     if (o->fail_above < 0) return false;
     bool failed = false;
     int64_t tb = pk_total(d, BEFORE), ta = pk_total(d, AFTER);
     if (grew_above(tb, ta, o->fail_above)) {
-        fprintf(stderr, "%s: total grew by more than %g%%: %" PRId64 " -> %" PRId64 "\n",
-                pk_cli_name, o->fail_above, tb, ta);
+        print_grew(d, "the total", o->fail_above, tb, ta);
         failed = true;
     }
     for (size_t i = 0; o->fail_on && i < d->nfuncs; i++) {
         const pk_function *f = &d->funcs[i];
         bool match = pk_pattern_match_function(o->fail_on, f);
         if (match && grew_above(f->incl[BEFORE], f->incl[AFTER], o->fail_above)) {
-            fprintf(stderr, "%s: %s grew by more than %g%%: %" PRId64 " -> %" PRId64 "\n",
-                    pk_cli_name, f->name, o->fail_above, f->incl[BEFORE], f->incl[AFTER]);
+            print_grew(d, f->name, o->fail_above, f->incl[BEFORE], f->incl[AFTER]);
             failed = true;
         }
     }
@@ -269,10 +400,18 @@ static int own_option(void *ctx, int id, const char *arg)
     options *o = ctx;
     char *end;
     switch (id) {
-    case PK_O_DIFF_SORT:
-        if (strcmp(arg, "self") && strcmp(arg, "incl"))
-            return pk_cli_usage_error("bad --sort '%s' (incl or self)", arg);
-        o->sort_self = strcmp(arg, "self") == 0;
+    case PK_O_DIFF_SORT: {
+        static const char *const keys[] = {
+            [SORT_SELF] = "self", [SORT_INCL] = "incl", [SORT_PCT] = "pct", [SORT_NAME] = "name"};
+        for (int k = 0; k < 4; k++)
+            if (strcmp(arg, keys[k]) == 0) {
+                o->sort = k;
+                return 0;
+            }
+        return pk_cli_usage_error("bad --sort '%s' (self, incl, pct or name)", arg);
+    }
+    case PK_O_FULL_PATHS:
+        o->full_paths = true;
         return 0;
     case PK_O_JSON:
         o->json = true;
@@ -307,6 +446,20 @@ static int parse_options(int argc, char **argv, options *o)
     o->rows = o->cli.rows < 0 ? 20 : o->cli.rows;
     o->cli.filter.allow_unmatched = true; /* checked over both sides */
     if (o->fail_on && o->fail_above < 0) return pk_cli_usage_error("--fail-on needs --fail-above");
+    /* After the user's maps: the standard library and site-packages by
+     * their path below that root, whatever the interpreter's prefix and
+     * version (/usr/lib/python3.11/random.py = ~/.pyenv/.../python3.12/random.py). */
+    static const char *const roots[] = {
+        "^.*?[/\\\\]lib[/\\\\]python[0-9.]*[/\\\\](?:site|dist)-packages[/\\\\]=<site-packages>/",
+        "(?i)^[a-z]:[/\\\\].*?[/\\\\]lib[/\\\\]site-packages[/\\\\]=<site-packages>/",
+        "^.*?[/\\\\]lib[/\\\\]python[0-9]+\\.[0-9]+[/\\\\]=<stdlib>/",
+        "(?i)^[a-z]:[/\\\\].*?[/\\\\]python[0-9]*[/\\\\]lib[/\\\\]=<stdlib>/",
+    };
+    for (size_t i = 0; !o->full_paths && i < sizeof roots / sizeof roots[0]; i++) {
+        pk_error err;
+        if (pk_filter_add_map(&o->cli.filter, roots[i], &err) < 0)
+            return pk_cli_usage_error("%s", err.msg);
+    }
     /* Functions match by (file, name) unless asked otherwise. */
     if (!o->lines && o->cli.filter.granularity == PK_GRANULARITY_KEEP)
         o->cli.filter.granularity = PK_GRANULARITY_FUNCTION;
@@ -370,16 +523,15 @@ static int run(options *o, char **inputs)
     int64_t tb = pk_total(before, mb), ta = pk_total(after, ma);
     if (o->normalize && tb) pk_profile_scale(before, ta, tb);
     d = build_diff(before, mb, after, ma, o->cli.output != NULL);
-    sort_by_self = o->sort_self;
     size_t nrows;
-    pk_id *rows = table_rows(d, &nrows);
+    pk_id *rows = table_rows(d, o->sort, &nrows);
     const char *metric = after->metrics[ma].name;
     /* With -o - the profile takes stdout and the table goes to stderr. */
     FILE *table = o->cli.output && strcmp(o->cli.output, "-") == 0 ? stderr : stdout;
     if (o->json)
         print_json(table, d, metric, rows, nrows, (size_t)o->rows);
     else
-        print_text(table, d, metric, rows, nrows, (size_t)o->rows);
+        print_text(table, d, metric, rows, nrows, (size_t)o->rows, o->lines);
     free(rows);
     if (fflush(table) != 0) {
         pk_error_set(&err, "cannot write the table");

@@ -34,11 +34,6 @@ static int own_option(void *ctx, int id, const char *arg)
         if (a->dot.nlabels == PK_DOT_MAX_LABELS) return pk_cli_usage_error("too many --node-label");
         a->dot.labels[a->dot.nlabels++] = (pk_dot_label)label;
         return 0;
-    case PK_O_GRAPH_COLOR_BY:
-        if (strcmp(arg, "total") && strcmp(arg, "self"))
-            return pk_cli_usage_error("--color-by takes total or self");
-        a->dot.graph.color_by_self = strcmp(arg, "self") == 0;
-        return 0;
     case PK_O_WRAP:
         if (pk_cli_parse_long("--wrap", arg, 0, 1000000, &n) < 0) return PK_EXIT_ERROR;
         a->dot.wrap = (int)n;
@@ -102,6 +97,7 @@ int main(int argc, char **argv)
         return rc < 0 ? PK_EXIT_OK : rc;
     }
     a.dot.title = a.cli.write.title;
+    a.dot.graph.color_by_self = a.cli.color_by == 2;
     const char *type = output_type(&a.cli);
     if (!type || (strcmp(type, "dot") != 0 && !pk_dot_can_render(type))) {
         pk_cli_free(&a.cli);

@@ -20,6 +20,12 @@ static int own_option(void *ctx, int id, const char *arg)
             return pk_cli_usage_error("unknown --sort '%s' (time, hits or name)", arg);
         o->sort = arg;
         return 0;
+    case PK_O_SKIP_ZERO:
+        o->skip_zero = true;
+        return 0;
+    case PK_O_SUMMARY:
+        o->summary = true;
+        return 0;
     case PK_O_UNIT:
         if (!strcmp(arg, "profile")) {
             o->unit = 0;

@@ -12,18 +12,38 @@ static double default_minwidth(int width)
 
 static int pick_scheme(const pk_write_options *opt, bool diff, flame_plot *fp, pk_error *err)
 {
+    static const struct {
+        const char *name;
+        pk_flame_colors scheme;
+    } schemes[] = {
+        {"kind", PK_FLAME_COLORS_KIND}, {"module", PK_FLAME_COLORS_MODULE},
+        {"hot", PK_FLAME_COLORS_HOT},   {"mem", PK_FLAME_COLORS_MEM},
+        {"io", PK_FLAME_COLORS_IO},     {"python", PK_FLAME_COLORS_PYTHON},
+        {"diff", PK_FLAME_COLORS_DIFF},
+    };
     const char *c = opt->colors ? opt->colors : "kind";
-    if (strcmp(c, "module") == 0)
-        fp->scheme = PK_FLAME_COLORS_MODULE;
-    else if (strcmp(c, "diff") == 0 || (diff && strcmp(c, "kind") == 0))
-        fp->scheme = diff ? PK_FLAME_COLORS_DIFF : PK_FLAME_COLORS_KIND;
-    else if (strcmp(c, "kind") == 0)
-        fp->scheme = PK_FLAME_COLORS_KIND;
-    else {
-        pk_error_set(err, "unknown --colors '%s' (kind, module or diff)", c);
+    size_t i = 0;
+    while (i < sizeof schemes / sizeof schemes[0] && strcmp(schemes[i].name, c) != 0)
+        i++;
+    if (i == sizeof schemes / sizeof schemes[0]) {
+        pk_error_set(err, "unknown --colors '%s' (kind, module, hot, mem, io or python)", c);
         return -1;
     }
+    fp->scheme = schemes[i].scheme;
+    /* A differential profile is coloured by its change unless a palette is asked for. */
+    if (diff && (fp->scheme == PK_FLAME_COLORS_KIND || fp->scheme == PK_FLAME_COLORS_DIFF))
+        fp->scheme = opt->color_by_incl ? PK_FLAME_COLORS_DIFF_INCL : PK_FLAME_COLORS_DIFF;
+    else if (!diff && fp->scheme == PK_FLAME_COLORS_DIFF)
+        fp->scheme = PK_FLAME_COLORS_KIND;
+    if (diff && opt->negate) fp->scheme |= PK_FLAME_COLORS_NEGATE;
     return 0;
+}
+
+double flame_minwidth_pct(const pk_write_options *opt, int width)
+{
+    if (opt->minwidth <= 0) return 0;
+    if (!opt->minwidth_px) return opt->minwidth;
+    return opt->minwidth / (width - 2 * FLAME_XPAD) * 100.0;
 }
 
 int flame_plot_prepare(pk_profile *p, const pk_write_options *opt, flame_plot *fp, pk_error *err)
@@ -40,6 +60,8 @@ int flame_plot_prepare(pk_profile *p, const pk_write_options *opt, flame_plot *f
     }
     if (pick_scheme(opt, diff, fp, err) < 0) return -1;
     fp->width = opt->width > 0 ? opt->width : FLAME_DEFAULT_WIDTH;
+    fp->frame_h = opt->frame_height > 0 ? opt->frame_height : 16;
+    fp->fontsize = opt->fontsize > 0 ? opt->fontsize : 12;
     fp->unit = p->metrics[fp->metric].unit;
     fp->countname = opt->countname;
     fp->inverted = opt->inverted;
@@ -48,12 +70,16 @@ int flame_plot_prepare(pk_profile *p, const pk_write_options *opt, flame_plot *f
     pk_flame_options lo = {
         .metric = fp->metric,
         .metric2 = fp->metric2,
-        .minwidth = opt->minwidth > 0 ? opt->minwidth : default_minwidth(fp->width),
+        .minwidth =
+            opt->minwidth > 0 ? flame_minwidth_pct(opt, fp->width) : default_minwidth(fp->width),
         .reverse = opt->reverse,
     };
     if (pk_flame_layout(p, &lo, &fp->layout, err) < 0) return -1;
+    bool by_self = (fp->scheme & ~PK_FLAME_COLORS_NEGATE) == PK_FLAME_COLORS_DIFF;
     for (size_t i = 0; i < fp->layout.nrects; i++) {
-        int64_t d = fp->layout.rects[i].value - fp->layout.rects[i].value2;
+        const pk_flame_rect *r = &fp->layout.rects[i];
+        if (by_self && r->func == PK_NONE) continue; /* "all" and elided frames */
+        int64_t d = by_self ? r->self - r->self2 : r->value - r->value2;
         if (d < 0) d = -d;
         if (d > fp->max_delta) fp->max_delta = d;
     }
@@ -89,14 +115,21 @@ const char *flame_title(const pk_write_options *opt, const flame_plot *fp)
     return fp->inverted ? "Icicle Graph" : "Flame Graph";
 }
 
-void flame_subtitle(const pk_profile *p, const flame_plot *fp, char *buf, size_t size)
+void flame_subtitle(const pk_profile *p, const pk_write_options *opt, const flame_plot *fp,
+                    char *buf, size_t size)
 {
     char total[64];
     pk_flame_format_value(total, sizeof total, fp->layout.total, fp->unit, fp->countname);
-    int n = snprintf(buf, size, "%s, total %s", p->metrics[fp->metric].name, total);
-    if (fp->metric2 >= 0 && n >= 0 && (size_t)n < size)
-        n += snprintf(buf + n, size - n, "; colour: %s \xE2\x86\x92 %s (red grew, blue shrank)",
-                      p->metrics[fp->metric2].name, p->metrics[fp->metric].name);
+    int n = opt->subtitle ? snprintf(buf, size, "%s", opt->subtitle)
+                          : snprintf(buf, size, "%s, total %s", p->metrics[fp->metric].name, total);
+    if (fp->metric2 >= 0 && !opt->subtitle && n >= 0 && (size_t)n < size) {
+        bool negate = fp->scheme & PK_FLAME_COLORS_NEGATE;
+        n += snprintf(buf + n, size - n, "; colour: %s %s \xE2\x86\x92 %s (%s grew, %s shrank)",
+                      (fp->scheme & ~PK_FLAME_COLORS_NEGATE) == PK_FLAME_COLORS_DIFF ? "own"
+                                                                                     : "inclusive",
+                      p->metrics[fp->metric2].name, p->metrics[fp->metric].name,
+                      negate ? "blue" : "red", negate ? "red" : "blue");
+    }
     if (fp->reverse && n >= 0 && (size_t)n < size)
         n += snprintf(buf + n, size - n, "; stacks merged from the leaf");
     if (fp->estimated && n >= 0 && (size_t)n < size)

@@ -15,9 +15,14 @@ typedef struct {
     pk_flame_colors scheme;
     int64_t max_delta;
     const char *unit, *countname;
-    int width; /* pixels */
+    int width;       /* pixels */
+    int frame_h;     /* pixels per frame */
+    double fontsize; /* pixels */
     bool inverted, reverse, estimated;
 } flame_plot;
+
+/* --minwidth as a percentage of the total, for a picture width pixels wide. */
+double flame_minwidth_pct(const pk_write_options *opt, int width);
 
 /* Lay out p for drawing; 0, or -1 with err set. */
 int flame_plot_prepare(pk_profile *p, const pk_write_options *opt, flame_plot *fp, pk_error *err);
@@ -28,9 +33,10 @@ void flame_plot_free(flame_plot *fp);
 const char *flame_rect_name(const pk_profile *p, const pk_flame_rect *r, char *buf, size_t size);
 /* The title line: "Flame Graph" unless --title. */
 const char *flame_title(const pk_write_options *opt, const flame_plot *fp);
-/* The line under the title: what the widths are, and that they are
- * estimated when the tree came from a call graph. */
-void flame_subtitle(const pk_profile *p, const flame_plot *fp, char *buf, size_t size);
+/* The line under the title: what the widths are (or --subtitle), and that
+ * they are estimated when the tree came from a call graph. */
+void flame_subtitle(const pk_profile *p, const pk_write_options *opt, const flame_plot *fp,
+                    char *buf, size_t size);
 /* The tooltip text after the name: value, % of total and of parent. */
 void flame_rect_info(const pk_profile *p, const flame_plot *fp, const pk_flame_rect *r, char *buf,
                      size_t size);

@@ -9,7 +9,6 @@
 #include "../lib/escape.h"
 #include "flame_common.h"
 
-#define FRAME_H 16
 #define PAD_TOP 56
 #define PAD_BOTTOM 20
 #define MAX_HEIGHT 16384
@@ -96,7 +95,7 @@ static void draw_rect(canvas *c, const pk_profile *p, const pk_flame_rect *r)
 static void draw_header(canvas *c, const pk_profile *p, const pk_write_options *opt)
 {
     cairo_t *cr = c->cr;
-    char subtitle[512];
+    char subtitle[1024];
     cairo_text_extents_t ext;
     set_rgb(cr, 0xF8F8F4);
     cairo_paint(cr);
@@ -108,7 +107,7 @@ static void draw_header(canvas *c, const pk_profile *p, const pk_write_options *
     free(scratch);
     cairo_move_to(cr, (c->fp->width - ext.x_advance) / 2, 24);
     show_text(cr, title);
-    flame_subtitle(p, c->fp, subtitle, sizeof subtitle);
+    flame_subtitle(p, opt, c->fp, subtitle, sizeof subtitle);
     cairo_set_font_size(cr, 12);
     cairo_text_extents(cr, subtitle, &ext);
     set_rgb(cr, 0x555555);
@@ -128,7 +127,7 @@ static int flamepng_write(pk_profile *p, FILE *f, const pk_write_options *opt, p
     canvas c = {.fp = &fp, .rows = fp.layout.max_depth + 1};
     int max_height = MAX_PIXELS / fp.width < MAX_HEIGHT ? MAX_PIXELS / fp.width : MAX_HEIGHT;
     int room = max_height - PAD_TOP - PAD_BOTTOM;
-    c.row = (double)room / c.rows < FRAME_H ? (double)room / c.rows : FRAME_H;
+    c.row = (double)room / c.rows < fp.frame_h ? (double)room / c.rows : fp.frame_h;
     if (c.row < 1) {
         c.row = 1;
         c.rows = (uint32_t)room;
@@ -138,7 +137,7 @@ static int flamepng_write(pk_profile *p, FILE *f, const pk_write_options *opt, p
     c.cr = cairo_create(s);
     cairo_select_font_face(c.cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     draw_header(&c, p, opt);
-    cairo_set_font_size(c.cr, 11);
+    cairo_set_font_size(c.cr, fp.fontsize * 11 / 12);
     for (size_t i = 0; i < fp.layout.nrects; i++)
         draw_rect(&c, p, &fp.layout.rects[i]);
     cairo_status_t st = cairo_status(c.cr);

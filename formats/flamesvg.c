@@ -8,14 +8,13 @@
 #include "../lib/escape.h"
 #include "flame_common.h"
 
-#define FRAME_H 16
 #define PAD_TOP 56
 #define PAD_BOTTOM 34
-#define FONT_W (12 * 0.59) /* average glyph width of 12px Verdana */
+#define FONT_W(fp) ((fp)->fontsize * 0.59) /* average glyph width of Verdana */
 
 static const char style[] =
     "<style type=\"text/css\">\n"
-    "text { font-family: Verdana, 'DejaVu Sans', sans-serif; font-size: 12px; fill: #000; }\n"
+    "text { font-family: Verdana, 'DejaVu Sans', sans-serif; fill: #000; }\n"
     "#title { text-anchor: middle; font-size: 17px; }\n"
     "#subtitle { text-anchor: middle; fill: #555; }\n"
     "#search, #unzoom { cursor: pointer; }\n"
@@ -40,6 +39,7 @@ static const char script[] =
     "function init(evt) {\n"
     "  var svg = document.documentElement, fg = document.getElementById('frames');\n"
     "  total = +fg.getAttribute('data-total'); xpad = +fg.getAttribute('data-xpad');\n"
+    "  fontw = +fg.getAttribute('data-fontw') || fontw;\n"
     "  fw = +svg.getAttribute('width') - 2 * xpad;\n"
     "  details = document.getElementById('details').firstChild;\n"
     "  matched = document.getElementById('matched').firstChild;\n"
@@ -132,8 +132,8 @@ static const char script[] =
 
 static double frame_y(const flame_plot *fp, uint32_t depth, int height)
 {
-    if (fp->inverted) return PAD_TOP + (double)depth * FRAME_H;
-    return height - PAD_BOTTOM - (double)(depth + 1) * FRAME_H;
+    if (fp->inverted) return PAD_TOP + (double)depth * fp->frame_h;
+    return height - PAD_BOTTOM - (double)(depth + 1) * fp->frame_h;
 }
 
 /* Number of bytes of the first n code points of s. */
@@ -156,9 +156,9 @@ static size_t utf8_count(const char *s)
     return n;
 }
 
-static void put_label(FILE *f, const char *name, double w)
+static void put_label(FILE *f, const flame_plot *fp, const char *name, double w)
 {
-    size_t fits = w > 6 ? (size_t)((w - 6) / FONT_W) : 0;
+    size_t fits = w > 6 ? (size_t)((w - 6) / FONT_W(fp)) : 0;
     if (fits < 3) return;
     char buf[1024];
     if (utf8_count(name) <= fits) {
@@ -194,10 +194,10 @@ static void put_frame(FILE *f, const pk_profile *p, const flame_plot *fp, const 
     fprintf(
         f,
         ")</title><rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" fill=\"%s\" rx=\"2\"/>",
-        x, y, w, FRAME_H - 1, color);
-    if (w > 6 + 3 * FONT_W) {
-        fprintf(f, "<text x=\"%.2f\" y=\"%.1f\">", x + 3, y + 11);
-        put_label(f, name, w);
+        x, y, w, fp->frame_h - 1, color);
+    if (w > 6 + 3 * FONT_W(fp)) {
+        fprintf(f, "<text x=\"%.2f\" y=\"%.1f\">", x + 3, y + fp->frame_h - 5);
+        put_label(f, fp, name, w);
         fputs("</text>", f);
     }
     fputs("</g>\n", f);
@@ -206,14 +206,20 @@ static void put_frame(FILE *f, const pk_profile *p, const flame_plot *fp, const 
 static void put_header(FILE *f, const pk_profile *p, const pk_write_options *opt,
                        const flame_plot *fp, int height)
 {
-    char subtitle[512];
-    flame_subtitle(p, fp, subtitle, sizeof subtitle);
+    char subtitle[1024];
+    flame_subtitle(p, opt, fp, subtitle, sizeof subtitle);
     fprintf(f,
             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
             "<svg version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
             "onload=\"init(evt)\" xmlns=\"http://www.w3.org/2000/svg\">\n",
             fp->width, height, fp->width, height);
     fputs(style, f);
+    fprintf(f, "<style type=\"text/css\">text { font-size: %gpx; }</style>\n", fp->fontsize);
+    if (opt->notes) { /* flamegraph.pl's --notes */
+        fputs("<desc>", f);
+        pk_put_xml(f, opt->notes);
+        fputs("</desc>\n", f);
+    }
     fputs(script, f);
     fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#f8f8f4\"/>\n", fp->width,
             height);
@@ -233,10 +239,10 @@ static int flamesvg_write(pk_profile *p, FILE *f, const pk_write_options *opt, p
 {
     flame_plot fp;
     if (flame_plot_prepare(p, opt, &fp, err) < 0) return -1;
-    int height = PAD_TOP + PAD_BOTTOM + (int)(fp.layout.max_depth + 1) * FRAME_H;
+    int height = PAD_TOP + PAD_BOTTOM + (int)(fp.layout.max_depth + 1) * fp.frame_h;
     put_header(f, p, opt, &fp, height);
-    fprintf(f, "<g id=\"frames\" data-total=\"%" PRId64 "\" data-xpad=\"%d\">\n", fp.layout.total,
-            FLAME_XPAD);
+    fprintf(f, "<g id=\"frames\" data-total=\"%" PRId64 "\" data-xpad=\"%d\" data-fontw=\"%g\">\n",
+            fp.layout.total, FLAME_XPAD, fp.fontsize * 0.59);
     for (size_t i = 0; i < fp.layout.nrects; i++)
         put_frame(f, p, &fp, &fp.layout.rects[i], height);
     fputs("</g>\n</svg>\n", f);

@@ -23,12 +23,19 @@ typedef struct {
 } pk_read_options;
 
 typedef struct {
-    int metric;         /* metric to draw or sort by, -1 for the default (0) */
-    const char *title;  /* flame graph title, NULL for a default */
-    double minwidth;    /* flame graph: merge frames narrower than this % of the total */
-    bool inverted;      /* icicle */
-    bool reverse;       /* stacks merged from the leaf */
-    const char *colors; /* "kind" (default) or "module" */
+    int metric;           /* metric to draw or sort by, -1 for the default (0) */
+    const char *title;    /* flame graph title, NULL for a default */
+    double minwidth;      /* flame graph: merge frames narrower than this % of the total, */
+    bool minwidth_px;     /* ... or than this many pixels */
+    const char *subtitle; /* flame graph: the line under the title, NULL for what it shows */
+    const char *notes;    /* flame graph SVG, HTML report: a note carried in the file */
+    int frame_height;     /* flame graph: pixels per frame, 0 for 16 */
+    double fontsize;      /* flame graph: text size in pixels, 0 for 12 */
+    bool negate;          /* differential flame graph: red where it shrank */
+    bool color_by_incl;   /* differential flame graph: by inclusive change, not self */
+    bool inverted;        /* icicle */
+    bool reverse;         /* stacks merged from the leaf */
+    const char *colors;   /* kind (default), module, hot, mem, io, python; diff */
     const char *countname;
     int width;               /* flame graph width in pixels, 0 for the default (1200) */
     bool embed_source;       /* html: embed the source around the hottest lines */

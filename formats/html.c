@@ -16,6 +16,7 @@
 
 #include "../lib/escape.h"
 #include "../lib/flame.h"
+#include "flame_common.h"
 #include "../lib/hmap.h"
 #include "../lib/source.h"
 #include "format.h"
@@ -256,7 +257,8 @@ static json_t *view_json(pk_profile *p, const char *name, const pk_write_options
     pk_flame_options lo = {
         .metric = vf.metric,
         .metric2 = vf.metric2,
-        .minwidth = opt->minwidth > 0 ? opt->minwidth : HTML_DEFAULT_MINWIDTH,
+        .minwidth = opt->minwidth > 0 ? flame_minwidth_pct(opt, FLAME_DEFAULT_WIDTH)
+                                      : HTML_DEFAULT_MINWIDTH,
         .reverse = opt->reverse,
     };
     pk_flame fl;
@@ -340,12 +342,13 @@ static json_t *report_json(pk_profile *p, const pk_write_options *opt, pk_error 
         return NULL;
     }
     json_array_append_new(views, v);
-    return json_pack("{s:i, s:o, s:o, s:b, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:o}", "version", 1,
-                     "title", opt->title ? jstr(opt->title) : json_null(), "format",
+    return json_pack("{s:i, s:o, s:o, s:b, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "version",
+                     1, "title", opt->title ? jstr(opt->title) : json_null(), "format",
                      jstr(p->format), "diff", is_diff(p, opt), "hasCalls", p->has_calls, "reverse",
                      opt->reverse, "inverted", opt->inverted, "countname",
                      opt->countname ? jstr(opt->countname) : json_null(), "views", views, "series",
-                     series_json(p), "sources", sources, "meta", meta_json(p));
+                     series_json(p), "sources", sources, "meta", meta_json(p), "notes",
+                     opt->notes ? jstr(opt->notes) : json_null());
 }
 
 /* ---- writing the page ---- */

@@ -13,7 +13,7 @@
 typedef struct {
     pk_id func;
     uint32_t first_child, next_sibling;
-    int64_t value, self, value2;
+    int64_t value, self, value2, self2;
 } ft_node;
 
 typedef struct {
@@ -60,7 +60,7 @@ static uint32_t ft_child(ftree *t, uint32_t parent, pk_id func)
     t->n++;
     PK_GROW(t->keys, t->capkeys, t->n);
     t->keys[id] = k.key;
-    t->nodes[id] = (ft_node){func, PK_NONE, t->nodes[parent].first_child, 0, 0, 0};
+    t->nodes[id] = (ft_node){func, PK_NONE, t->nodes[parent].first_child, 0, 0, 0, 0};
     t->nodes[parent].first_child = id;
     return id;
 }
@@ -83,8 +83,9 @@ static int build_forward(const pk_profile *p, const pk_flame_options *opt, ftree
     for (size_t i = 0; i < p->nnodes; i++) {
         const pk_node *n = &p->nodes[i];
         t->nodes[i] =
-            (ft_node){i ? n->func : PK_NONE,   n->first_child,          n->next_sibling,
-                      self_of(n, opt->metric), self_of(n, opt->metric), self2_of(n, opt->metric2)};
+            (ft_node){i ? n->func : PK_NONE,    n->first_child,          n->next_sibling,
+                      self_of(n, opt->metric),  self_of(n, opt->metric), self2_of(n, opt->metric2),
+                      self2_of(n, opt->metric2)};
     }
     /* Add each node into its parent, children first: reverse preorder. */
     uint32_t *order = malloc(p->nnodes * sizeof *order);
@@ -109,7 +110,7 @@ static int build_forward(const pk_profile *p, const pk_flame_options *opt, ftree
 static int build_reverse(const pk_profile *p, const pk_flame_options *opt, ftree *t)
 {
     if (ft_reserve(t, 1) < 0) return -1;
-    t->nodes[0] = (ft_node){PK_NONE, PK_NONE, PK_NONE, 0, 0, 0};
+    t->nodes[0] = (ft_node){PK_NONE, PK_NONE, PK_NONE, 0, 0, 0, 0};
     t->n = 1;
     for (size_t i = 1; i < p->nnodes; i++) {
         const pk_node *leaf = &p->nodes[i];
@@ -125,6 +126,7 @@ static int build_reverse(const pk_profile *p, const pk_flame_options *opt, ftree
             t->nodes[cur].value2 += v2;
         }
         t->nodes[cur].self += v;
+        t->nodes[cur].self2 += v2;
     }
     return 0;
 }
@@ -210,14 +212,15 @@ static int lay_children(const pk_profile *p, const ftree *t, work_item parent, d
             nelided++;
             continue;
         }
-        pk_flame_rect r = {x, c->value, c->self, c->value2, parent.rect, pr.depth + 1, c->func, 0};
+        pk_flame_rect r = {x,       c->value, c->self, c->value2, parent.rect, pr.depth + 1,
+                           c->func, 0,        c->self2};
         uint32_t id = add_rect(l, r);
         if (id == PK_NONE) return -1;
         w->items[w->n++] = (work_item){w->keys[i].id, id};
         x += c->value;
     }
     if (nelided) {
-        pk_flame_rect r = {x, elided, 0, elided2, parent.rect, pr.depth + 1, PK_NONE, nelided};
+        pk_flame_rect r = {x, elided, 0, elided2, parent.rect, pr.depth + 1, PK_NONE, nelided, 0};
         if (add_rect(l, r) == PK_NONE) return -1;
     }
     return 0;
@@ -227,8 +230,8 @@ static int lay_out(const pk_profile *p, const ftree *t, const pk_flame_options *
 {
     rect_list l = {f, 0};
     f->total = t->nodes[0].value;
-    pk_flame_rect root = {0,       f->total, t->nodes[0].self, t->nodes[0].value2,
-                          PK_NONE, 0,        PK_NONE,          0};
+    pk_flame_rect root = {0,       f->total, t->nodes[0].self, t->nodes[0].value2, PK_NONE, 0,
+                          PK_NONE, 0,        t->nodes[0].self2};
     if (add_rect(&l, root) == PK_NONE) return -1;
     double threshold = opt->minwidth > 0 ? (double)f->total * opt->minwidth / 100.0 : 0;
     work w = {0};
@@ -419,21 +422,62 @@ static uint32_t module_color(uint32_t h)
     return rgb((r + m) * 255, (g + m) * 255, (b + m) * 255);
 }
 
-uint32_t pk_flame_color(const pk_profile *p, const pk_flame_rect *r, pk_flame_colors scheme,
-                        int64_t max_delta)
+/* flamegraph.pl's three hash-picked channel values of a name. */
+static void name_values(const char *name, double v[3])
+{
+    uint32_t h = fnv1a(name), g = (h ^ 0x9E3779B9u) * 2654435761u;
+    v[0] = (h & 0xFFFF) / 65535.0;
+    v[1] = (g & 0xFFFF) / 65535.0;
+    v[2] = (g >> 16) / 65535.0;
+}
+
+static uint32_t peer_palette(int scheme, const pk_function *fn)
+{
+    double v[3];
+    name_values(fn->name, v);
+    switch (scheme) {
+    case PK_FLAME_COLORS_HOT:
+        return rgb(205 + 50 * v[2], 230 * v[0], 55 * v[1]);
+    case PK_FLAME_COLORS_MEM:
+        return rgb(0, 190 + 50 * v[1], 210 * v[0]);
+    case PK_FLAME_COLORS_IO: {
+        double r = 80 + 60 * v[0];
+        return rgb(r, r, 190 + 55 * v[1]);
+    }
+    default: /* python: by kind, in flamegraph.pl's java/perl hues */
+        switch (fn->kind) {
+        case PK_KIND_PYTHON:
+            return rgb(50 + 60 * v[0], 200 + 55 * v[0], 50 + 60 * v[0]); /* green */
+        case PK_KIND_BUILTIN:
+            return rgb(50 + 60 * v[0], 165 + 55 * v[0], 165 + 55 * v[0]); /* aqua */
+        case PK_KIND_KERNEL:
+            return rgb(190 + 65 * v[0], 90 + 65 * v[0], 0); /* orange */
+        case PK_KIND_NATIVE:
+            return rgb(200 + 55 * v[0], 50 + 80 * v[0], 50 + 80 * v[0]); /* red */
+        default:
+            return rgb(160 + 40 * v[0], 160 + 40 * v[0], 160 + 40 * v[0]); /* grey */
+        }
+    }
+}
+
+uint32_t pk_flame_color(const pk_profile *p, const pk_flame_rect *r, int scheme, int64_t max_delta)
 {
     if (r->func == PK_NONE) return r->merged ? 0xD8D8D8 : 0xC8C8C8;
     const pk_function *fn = &p->funcs[r->func];
-    if (scheme == PK_FLAME_COLORS_DIFF) {
-        int64_t delta = r->value - r->value2;
+    bool negate = scheme & PK_FLAME_COLORS_NEGATE;
+    scheme &= ~PK_FLAME_COLORS_NEGATE;
+    if (scheme == PK_FLAME_COLORS_DIFF || scheme == PK_FLAME_COLORS_DIFF_INCL) {
+        int64_t delta = scheme == PK_FLAME_COLORS_DIFF ? r->self - r->self2 : r->value - r->value2;
         double i = max_delta > 0 ? (double)(delta < 0 ? -delta : delta) / (double)max_delta : 0;
+        if (i > 1) i = 1;
         double fade = 255 * (1 - 0.85 * i);
-        return delta >= 0 ? rgb(255, fade, fade) : rgb(fade, fade, 255);
+        return (delta >= 0) != negate ? rgb(255, fade, fade) : rgb(fade, fade, 255);
     }
     if (scheme == PK_FLAME_COLORS_MODULE) {
         char mod[512];
         pk_flame_module(fn, mod, sizeof mod);
         return *mod ? module_color(fnv1a(mod)) : 0xC0C0C0;
     }
+    if (scheme != PK_FLAME_COLORS_KIND) return peer_palette(scheme, fn);
     return kind_color(fn->kind, fnv1a(fn->name));
 }

@@ -24,6 +24,7 @@ typedef struct {
     uint32_t depth;  /* 0 is the root frame ("all") */
     pk_id func;      /* PK_NONE for the root and elided frames */
     uint32_t merged; /* elided frame: how many frames it stands for, else 0 */
+    int64_t self2;   /* the frame's own value of the second metric */
 } pk_flame_rect;
 
 typedef struct {
@@ -53,11 +54,23 @@ void pk_flame_format_value(char *buf, size_t size, int64_t v, const char *unit,
  * names as its file ("f (mod.py:3)", "mod.py:f"). Writes into buf. */
 void pk_flame_module(const pk_function *f, char *buf, size_t size);
 
-typedef enum { PK_FLAME_COLORS_KIND, PK_FLAME_COLORS_MODULE, PK_FLAME_COLORS_DIFF } pk_flame_colors;
+typedef enum {
+    PK_FLAME_COLORS_KIND,      /* by the frame's kind: Python, native, builtin, ... */
+    PK_FLAME_COLORS_MODULE,    /* a hue per module */
+    PK_FLAME_COLORS_HOT,       /* flamegraph.pl's palettes: reds and yellows, */
+    PK_FLAME_COLORS_MEM,       /* greens and blues, */
+    PK_FLAME_COLORS_IO,        /* blues */
+    PK_FLAME_COLORS_PYTHON,    /* Python green, native red, builtin aqua, kernel orange */
+    PK_FLAME_COLORS_DIFF,      /* red where a frame's own value grew, blue where it shrank */
+    PK_FLAME_COLORS_DIFF_INCL, /* the same by inclusive value */
+} pk_flame_colors;
+
+/* Or-ed into a diff scheme: the hues switched (red where it shrank). */
+#define PK_FLAME_COLORS_NEGATE 0x100
 
 /* Fill colour of a rectangle as 0xRRGGBB; stable for a given name.
- * max_delta is the largest |value - value2| (diff colours). */
-uint32_t pk_flame_color(const pk_profile *p, const pk_flame_rect *r, pk_flame_colors scheme,
-                        int64_t max_delta);
+ * max_delta is the largest |value - value2| (|self - self2| for
+ * PK_FLAME_COLORS_DIFF), for the diff colours. */
+uint32_t pk_flame_color(const pk_profile *p, const pk_flame_rect *r, int scheme, int64_t max_delta);
 
 #endif

@@ -2,6 +2,8 @@
  * values, laid out as line_profiler 4.0's show_func does. */
 #include "listing.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -384,10 +386,25 @@ static void print_listing(listing *L, const pk_profile *p, const columns *c,
     func_view *views = collect(p, c, ls, &n);
     sort_ctx sc = {p, o->sort ? o->sort : o->limit >= 0 ? "time" : "name"};
     qsort_r(views, n, sizeof *views, cmp_views, &sc);
+    if (o->skip_zero) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (views[i].value != 0) views[k++] = views[i];
+        n = k;
+    }
     if (o->limit >= 0 && (size_t)o->limit < n) n = (size_t)o->limit;
     if (c->is_time) fprintf(L->out, "Timer unit: %g s\n\n", c->out_unit);
     for (size_t i = 0; i < n; i++)
         print_function(L, p, c, &views[i], ls + views[i].first);
+    /* line_profiler's summary: the total of each function, in its order */
+    for (size_t i = 0; o->summary && i < n; i++) {
+        const pk_function *f = &p->funcs[views[i].func];
+        if (c->is_time)
+            fprintf(L->out, "%6.2f seconds - ", (double)views[i].value / 1e9);
+        else
+            fprintf(L->out, "%" PRId64 " %s - ", views[i].value, p->metrics[c->metric].name);
+        fprintf(L->out, "%s:%" PRId32 " - %s\n", f->file, f->line, f->name);
+    }
     free(views);
     free(ls);
 }

@@ -10,6 +10,7 @@
 #ifndef PK_LISTING_H
 #define PK_LISTING_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "error.h"
@@ -23,6 +24,8 @@ typedef struct {
     long limit;              /* only the first N functions after sorting; -1: all */
     const char *source_root; /* where moved sources may be, or NULL */
     const char *prog;        /* prefix of warnings */
+    bool skip_zero;          /* line_profiler's -z: functions without a value left out */
+    bool summary;            /* line_profiler's -m: a line per function after the listing */
 } pk_listing_options;
 
 /* unit 1e-6 (line_profiler's default), no limit. */

@@ -477,6 +477,7 @@
     var notes = $('notes'); clear(notes);
     if (v.estimated) notes.appendChild(el('span', 'note', 'Estimated: the input has no stacks, the flame graph is estimated from the call graph'));
     if (v.filter_estimated) notes.appendChild(el('span', 'note', 'Estimated: ' + v.filter_estimated));
+    if (DATA.notes) notes.appendChild(el('span', 'note', DATA.notes));
     if (DATA.diff) {
       var n = el('span', 'note diff', 'Colour by change:');
       var up = el('span', 'swatch'); up.style.background = 'rgb(250,70,70)'; n.appendChild(up); n.appendChild(document.createTextNode('grew'));

@@ -26,6 +26,8 @@ static void check(int ok, const char *what, const char *cmd, const char *option)
 /* A valid argument for each kind of option, by its metavariable. */
 static const char *good_value(const pk_option *o)
 {
+    if (o->name && strcmp(o->name, "fontsize") == 0) return "14";
+    if (o->name && strcmp(o->name, "height") == 0) return "20";
     static const struct {
         const char *arg, *value;
     } values[] = {
@@ -46,6 +48,10 @@ static const char *good_value(const pk_option *o)
         {"NAME", "time"},
         {"PIXELS", "800"},
         {"TYPE", "svg"},
+        {"self|incl", "self"},
+        {"incl|self", "self"},
+        {"PALETTE", "hot"},
+        {"WIDTH", "2px"},
     };
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
         if (strcmp(values[i].arg, o->arg) == 0) return values[i].value;
@@ -58,9 +64,10 @@ static const char *bad_value(const pk_option *o)
     static const struct {
         const char *arg, *value;
     } values[] = {
-        {"PATTERN", "(unclosed"}, {"N", "x"},      {"SIZE", "4K"}, {"VIEW", "nope"},
-        {"FROM=TO", "noequals"},  {"G", "nope"},   {"F", "2.5"},   {"PCT", "-1"},
-        {"SCHEME", "nope"},       {"PIXELS", "5"},
+        {"PATTERN", "(unclosed"}, {"N", "x"},       {"SIZE", "4K"},      {"VIEW", "nope"},
+        {"FROM=TO", "noequals"},  {"G", "nope"},    {"F", "2.5"},        {"PCT", "-1"},
+        {"SCHEME", "nope"},       {"PIXELS", "5x"}, {"PALETTE", "nope"}, {"WIDTH", "2em"},
+        {"self|incl", "nope"},
     };
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
         if (strcmp(values[i].arg, o->arg) == 0) return values[i].value;

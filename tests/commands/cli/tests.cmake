@@ -19,3 +19,6 @@ add_test(NAME cli_patterns COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_patter
 # tree-shaped profile, against the stack filters) and say what they estimate.
 add_test(NAME cli_graph_filters COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_graph_filters.py
   $<TARGET_FILE_DIR:pconv>)
+# The flame graph options of flamegraph.pl, the same on pconv, pfilter and pdiff.
+add_test(NAME cli_picture_options COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_picture_options.py
+  $<TARGET_FILE_DIR:pconv> ${CMAKE_CURRENT_SOURCE_DIR})

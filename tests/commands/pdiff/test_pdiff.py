@@ -87,7 +87,8 @@ def difffolded():
         write_folded(before, {s: c[0] for s, c in cols.items()})
         write_folded(after, {s: c[1] for s, c in cols.items()})
         out = os.path.join(WORK, name)
-        cmd = [os.path.join(BIN, "pdiff"), before, after, "-o", out]
+        # difffolded.pl compares whole frame texts: so does --full-paths.
+        cmd = [os.path.join(BIN, "pdiff"), before, after, "-o", out, "--full-paths"]
         run(cmd + (["--normalize"] if normalized else []))
         want = read_diff(os.path.join(folder, name))
         got = read_diff(out)
@@ -110,7 +111,7 @@ def austin_pair():
     if not (os.path.exists(before) and os.path.exists(after) and os.path.exists(want_path)):
         return
     out = os.path.join(WORK, "austin_pair.folded")
-    run([os.path.join(BIN, "pdiff"), before, after, "-o", out])
+    run([os.path.join(BIN, "pdiff"), before, after, "-o", out, "--full-paths"])
     frame = re.compile(r"^(.*) \((.*)\)$")
     got = {}
     for stack, (b, c) in read_diff(out).items():
@@ -123,6 +124,19 @@ def austin_pair():
 
 # ---- pstats ----
 
+def stdlib_key(path):
+    """pdiff's default: files of the standard library and of site-packages
+    by their path below that root, whatever the interpreter's prefix."""
+    p = path.replace("\\", "/")
+    for root, key in (("-packages/", "<site-packages>/"),):
+        m = re.match(r"^.*?/lib/python[0-9.]*/(site|dist)-packages/", p) or \
+            re.match(r"(?i)^[a-z]:/.*?/lib/site-packages/", p)
+        if m:
+            return key + path[m.end():]
+    m = re.match(r"^.*?/lib/python[0-9]+\.[0-9]+/", p) or re.match(r"(?i)^[a-z]:/.*?/python[0-9]*/lib/", p)
+    return "<stdlib>/" + path[m.end():] if m else path
+
+
 def pstats_values(path, by_line):
     """(file, [line,] name) -> [self ns, incl ns], from the oracle."""
     oracle = json.load(open(path + ".expected.json"))
@@ -130,7 +144,8 @@ def pstats_values(path, by_line):
     for f in oracle["functions"]:
         if isinstance(f["name"], dict):  # a code object names it (profile module)
             f["name"] = f["name"]["co_name"]
-        key = (f["file"], f["line"], f["name"]) if by_line else (f["file"], f["name"])
+        file = stdlib_key(f["file"])
+        key = (file, f["line"], f["name"]) if by_line else (file, f["name"])
         out[key][0] += round(f["tt"] * 1e9)  # noqa
         out[key][1] += round(f["ct"] * 1e9)
     return out, len(oracle["functions"])

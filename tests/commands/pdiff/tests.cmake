@@ -6,3 +6,7 @@ foreach(mode difffolded pstats filters graph fail dot)
     COMMAND python3 ${PK_DIFF_TEST} ${mode} $<TARGET_FILE_DIR:pdiff> ${PK_SHARED_DIR}
             ${CMAKE_CURRENT_BINARY_DIR}/test-diff-${mode})
 endforeach()
+# The table (values with units, sorts, the verdict, -n, stdlib matching) and the
+# differential flame graph's colours against a hand-made pair with known changes.
+add_test(NAME pdiff_table COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_pdiff_table.py
+  $<TARGET_FILE_DIR:pdiff>)

@@ -211,12 +211,16 @@ def expected_frames(stacks, diff, minwidth, reverse=False):
 def check_svg(bindir, path):
     stacks, _, diff = parse_folded(open(path, "rb").read())
     with tempfile.TemporaryDirectory() as tmp:
-        for minwidth in ("1e-9", "0.5", "5"):
+        # A share of the total ("0.5%"), or pixels of the 1200-pixel picture
+        # whose frames span 1180 ("2px", or "2" as flamegraph.pl reads it).
+        for minwidth in ("1e-9%", "0.5%", "5%", "2px", "12"):
+            pct = float(minwidth[:-1]) if minwidth.endswith("%") else \
+                float(minwidth.replace("px", "")) / 1180 * 100
             for extra in ([], ["--reverse"], ["--inverted", "--colors", "module"]):
                 out = os.path.join(tmp, "f.svg")
                 pconv(bindir, "-f", "collapsed", path, "-o", out, "--minwidth", minwidth, *extra)
                 root, frames = svg_frames(out)
-                want, total = expected_frames(stacks, diff, float(minwidth), "--reverse" in extra)
+                want, total = expected_frames(stacks, diff, pct, "--reverse" in extra)
                 if len(frames) != want:
                     fail("%s --minwidth %s %s: %d frames, expected %d"
                          % (path, minwidth, extra, len(frames), want))
@@ -266,7 +270,7 @@ def check_interaction(bindir, path):
         return
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "f.svg")
-        pconv(bindir, "-f", "collapsed", path, "-o", out, "--minwidth", "1e-9")
+        pconv(bindir, "-f", "collapsed", path, "-o", out, "--minwidth", "1e-9%")
         root, gs = svg_frames(out)
     width = float(root.get("width"))
     fgroup = root.find(".//%sg[@id='frames']" % SVG)
@@ -380,7 +384,7 @@ def check_escaping(bindir):
         src = os.path.join(tmp, "hostile.folded")
         open(src, "wb").write(b"\n".join(lines) + b"\n")
         out = os.path.join(tmp, "f.svg")
-        pconv(bindir, src, "-o", out, "--minwidth", "1e-9", "--title", "<b>&title</b>")
+        pconv(bindir, src, "-o", out, "--minwidth", "1e-9%", "--title", "<b>&title</b>")
         root, frames = svg_frames(out)
         if len(root.findall(".//%sscript" % SVG)) != 1:
             fail("a name injected a script element")
@@ -405,7 +409,7 @@ def check_deep(bindir):
         frames = [b"f%d" % i for i in range(10000)]
         open(src, "wb").write(b";".join(frames) + b" 7\n" + b";".join(frames[:5000]) + b" 3\n")
         out = os.path.join(tmp, "deep.svg")
-        pconv(bindir, src, "-o", out, "--minwidth", "1e-9")
+        pconv(bindir, src, "-o", out, "--minwidth", "1e-9%")
         _, frames = svg_frames(out)
         if len(frames) != 10001:
             fail("deep stack: %d frames, expected 10001" % len(frames))

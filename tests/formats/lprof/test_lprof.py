@@ -11,7 +11,10 @@ import random
 import re
 import subprocess
 import sys
-import types
+import types  # noqa: F401
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "helpers"))
+from lprof_pickle import fake_stats  # noqa: E402
 
 CHECK, BIN, SHARED, DATA, WORK = sys.argv[1:6]
 CORPUS = os.path.join(SHARED, "corpus", "lprof")
@@ -171,20 +174,6 @@ def check_truncate():
 
 
 # ---- files written by pickle itself with other layouts ----
-
-def fake_stats(module, timings, unit):
-    """A LineStats instance of a class that pickles as module.LineStats."""
-    parts = module.split(".")
-    for i in range(1, len(parts)):  # pickle imports the parent packages too
-        sys.modules.setdefault(".".join(parts[:i]), types.ModuleType(".".join(parts[:i])))
-    mod = sys.modules.setdefault(module, types.ModuleType(module))
-    cls = type("LineStats", (object,), {"__module__": module})
-    mod.LineStats = cls
-    obj = cls()
-    obj.timings = timings
-    obj.unit = unit
-    return obj
-
 
 NEW_TIMINGS = {
     ("/nowhere/vec.py", 10, "Vector.norm"): [(12, 20000, 2754), (13, 20000, 11710)],
