@@ -22,3 +22,6 @@ add_test(NAME cli_graph_filters COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_g
 # The flame graph options of flamegraph.pl, the same on pconv, pfilter and pdiff.
 add_test(NAME cli_picture_options COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_picture_options.py
   $<TARGET_FILE_DIR:pconv> ${CMAKE_CURRENT_SOURCE_DIR})
+# (the PNG's fonts: fontconfig keeps its cache until the process ends)
+set_tests_properties(cli_picture_options PROPERTIES ENVIRONMENT
+  "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/tests/helpers/lsan-fontconfig.supp:print_suppressions=0")
