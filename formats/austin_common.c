@@ -39,7 +39,10 @@ void austin_metrics_setup(pk_profile *p, austin_metrics *am, austin_mode mode)
 {
     am->mode = mode;
     am->time = am->alloc = am->dealloc = -1;
-    if (mode != AUSTIN_MEMORY) am->time = pk_add_metric(p, "time", "ns");
+    if (mode != AUSTIN_MEMORY) {
+        am->time = pk_add_metric(p, "time", "ns");
+        p->metrics[am->time].source_exp = 3; /* austin writes microseconds */
+    }
     if (mode == AUSTIN_MEMORY || mode == AUSTIN_FULL) {
         am->alloc = pk_add_metric(p, "alloc", "bytes");
         am->dealloc = pk_add_metric(p, "dealloc", "bytes");

@@ -201,6 +201,10 @@ static void put_model(json_out *o, pk_profile *p)
         put_string(o, p->metrics[m].name);
         fputs(",\"unit\":", f);
         put_string(o, p->metrics[m].unit);
+        /* integers with that many decimal digits: 313 with decimals 2 is 3.13 */
+        if (p->metrics[m].decimals > 0) fprintf(f, ",\"decimals\":%d", p->metrics[m].decimals);
+        if (p->metrics[m].source_exp != 0)
+            fprintf(f, ",\"source_exp\":%d", p->metrics[m].source_exp);
         putc('}', f);
     }
     fprintf(f, "],\"estimated\":%s,\"has_calls\":%s", p->estimated ? "true" : "false",

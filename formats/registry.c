@@ -165,8 +165,18 @@ pk_profile *pk_read_input(pk_input *in, const pk_format *fmt, const pk_read_opti
     pk_profile *p = NULL;
     if (fmt)
         p = run_reader(in, fmt, opt, err);
-    else
-        pk_error_set(err, "%s: offset 0: not a profile format this tool reads", pk_input_name(in));
+    else {
+        char tried[512] = "";
+        size_t n = 0;
+        for (size_t i = 0; pk_formats[i] && n < sizeof tried; i++)
+            if (pk_formats[i]->read && pk_formats[i]->probe)
+                n += (size_t)snprintf(tried + n, sizeof tried - n, "%s%s", n ? ", " : "",
+                                      pk_formats[i]->name);
+        pk_error_set(err,
+                     "%s: offset 0: not a profile format this tool reads (tried: %s; -f FORMAT "
+                     "forces one)",
+                     pk_input_name(in), tried);
+    }
     pk_input_close(in);
     return p;
 }

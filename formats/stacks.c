@@ -132,3 +132,93 @@ bool sk_parse_i64(const char *s, const char *e, int64_t *out)
     *out = neg ? -(int64_t)v : (int64_t)v;
     return true;
 }
+
+static bool all_digits(const char *s, size_t n)
+{
+    if (n == 0 || n > 9) return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
+static int32_t digits_value(const char *s, size_t n)
+{
+    int32_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+static const char *find_last(const char *s, size_t n, char c)
+{
+    while (n > 0)
+        if (s[--n] == c) return s + n;
+    return NULL;
+}
+
+bool sk_looks_like_file(const char *s, size_t n)
+{
+    if (n == 0) return false;
+    if (s[0] == '<' && s[n - 1] == '>') return true;
+    if (memchr(s, '/', n) || memchr(s, '\\', n)) return true;
+    /* a Python source (.py, .pyx, .pyi), a shared library or a C file */
+    for (size_t i = 0; i + 2 <= n; i++)
+        if (s[i] == '.' &&
+            ((i + 3 <= n && s[i + 1] == 'p' && s[i + 2] == 'y') ||
+             (i + 3 <= n && s[i + 1] == 's' && s[i + 2] == 'o') ||
+             (s[i + 1] == 'c' && (i + 2 == n || s[i + 2] == 'c' || s[i + 2] == 'p'))))
+            return true;
+    return false;
+}
+
+bool sk_frame_pyspy(const char *s, size_t n, sk_frame *out)
+{
+    /* `name (inner)`: the last " (" whose ")" ends the frame */
+    if (n < 4 || s[n - 1] != ')') return false;
+    const char *open = NULL;
+    for (size_t i = n - 1; i-- > 0;)
+        if (s[i] == '(') {
+            open = s + i;
+            break;
+        }
+    if (!open || open == s || open[-1] != ' ' || open - 1 == s) return false;
+    const char *inner = open + 1;
+    size_t ilen = (size_t)(s + n - 1 - inner);
+    const char *colon = find_last(inner, ilen, ':');
+    out->name = s;
+    out->nlen = (size_t)(open - 1 - s);
+    out->line = 0;
+    if (colon && all_digits(colon + 1, (size_t)(inner + ilen - colon - 1))) {
+        out->line = digits_value(colon + 1, (size_t)(inner + ilen - colon - 1));
+        ilen = (size_t)(colon - inner);
+    } else if (!sk_looks_like_file(inner, ilen)) {
+        return false; /* `f (x)` without a line is a file only when it looks like one */
+    }
+    out->file = inner;
+    out->flen = ilen;
+    return true;
+}
+
+bool sk_frame_colon(const char *s, size_t n, sk_frame *out)
+{
+    const char *last = find_last(s, n, ':');
+    if (!last) return false;
+    size_t tail = (size_t)(s + n - last - 1);
+    out->line = 0;
+    if (all_digits(last + 1, tail) || tail == 0) {
+        const char *mid = find_last(s, (size_t)(last - s), ':');
+        if (mid) {
+            out->line = tail ? digits_value(last + 1, tail) : 0;
+            out->file = s;
+            out->flen = (size_t)(mid - s);
+            out->name = mid + 1;
+            out->nlen = (size_t)(last - mid - 1);
+            return true;
+        }
+    }
+    out->file = s;
+    out->flen = (size_t)(last - s);
+    out->name = last + 1;
+    out->nlen = tail;
+    return true;
+}

@@ -55,6 +55,23 @@ void sk_stack_push(pk_profile *p, sk_stack *s, pk_id func, int32_t line);
  * cur is emptied. Returns the leaf node. */
 pk_id sk_stack_commit(pk_profile *p, sk_stack *prev, sk_stack *cur, const int64_t *values);
 
+/* A frame's text as a producer wrote it, split into its parts (pointers
+ * into the text; file empty when none, line 0 when none). */
+typedef struct {
+    const char *name, *file;
+    size_t nlen, flen;
+    int32_t line;
+} sk_frame;
+
+/* py-spy's `name (file:line)` or `name (file)`: false when s is not so. */
+bool sk_frame_pyspy(const char *s, size_t n, sk_frame *out);
+/* austin's and Python 3.15's sampler's `file:name:line`, or `file:name`,
+ * split from the right (qualified names have no colon, files may): false
+ * when s has no colon. */
+bool sk_frame_colon(const char *s, size_t n, sk_frame *out);
+/* Whether a file part looks like a source file: `x.py`, a path, `<frozen x>`. */
+bool sk_looks_like_file(const char *s, size_t n);
+
 /* Parse a decimal number in [s, e); false when not all digits or overflow. */
 bool sk_parse_u64(const char *s, const char *e, uint64_t *out);
 bool sk_parse_i64(const char *s, const char *e, int64_t *out);

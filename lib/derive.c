@@ -7,6 +7,7 @@
 #include "hmap.h"
 #include "limits.h"
 #include "profile.h"
+#include "timeline.h"
 
 /* Walks the tree depth-first, calling visit on entering and leave on leaving
  * each node, so a visitor can keep per-path state. */
@@ -227,6 +228,56 @@ void pk_ensure_tree(pk_profile *p)
 
 /* ---- merging thread and process roots ---- */
 
+static bool is_root_kind(pk_kind kind)
+{
+    return kind == PK_KIND_THREAD || kind == PK_KIND_PROCESS;
+}
+
+/* The process and thread functions go too: without --threads they are no
+ * functions of the program (ptop's count, callgrind's entries, tables). */
+static void drop_root_functions(pk_profile *p)
+{
+    pk_id *fmap = pk_scratch_hold(pk_xmalloc((p->nfuncs + 1) * sizeof *fmap));
+    size_t k = 0;
+    for (size_t f = 0; f < p->nfuncs; f++) {
+        fmap[f] = is_root_kind(p->funcs[f].kind) ? PK_NONE : (pk_id)k;
+        if (fmap[f] != PK_NONE) p->funcs[k++] = p->funcs[f];
+    }
+    p->nfuncs = k;
+    for (size_t i = 1; i < p->nnodes; i++)
+        p->nodes[i].func = fmap[p->nodes[i].func];
+    k = 0;
+    for (size_t i = 0; i < p->nedges; i++) {
+        pk_edge e = p->edges[i];
+        if (fmap[e.caller] == PK_NONE || fmap[e.callee] == PK_NONE) continue;
+        e.caller = fmap[e.caller];
+        e.callee = fmap[e.callee];
+        p->edges[k++] = e;
+    }
+    p->nedges = k;
+    k = 0;
+    for (size_t i = 0; i < p->nlines; i++) {
+        pk_line l = p->lines[i];
+        if (fmap[l.func] == PK_NONE) continue;
+        l.func = fmap[l.func];
+        p->lines[k++] = l;
+    }
+    p->nlines = k;
+    pk_scratch_free(fmap);
+    pk_reindex(p);
+}
+
+/* Samples and spans of the timeline follow their nodes to the new tree. */
+static void remap_timeline(pk_profile *p, const pk_id *node_map)
+{
+    if (!p->timeline) return;
+    pk_profile old = {0};
+    old.timeline = p->timeline;
+    p->timeline = NULL;
+    pk_timeline_copy_mapped(p, &old, node_map);
+    pk_timeline_free(old.timeline);
+}
+
 void pk_merge_threads(pk_profile *p)
 {
     size_t nold = p->nnodes;
@@ -244,8 +295,7 @@ void pk_merge_threads(pk_profile *p)
     map[0] = 0;
     for (size_t i = 1; i < nold; i++) {
         pk_id parent = map[old[i].parent];
-        pk_kind kind = p->funcs[old[i].func].kind;
-        if (kind == PK_KIND_THREAD || kind == PK_KIND_PROCESS) {
+        if (is_root_kind(p->funcs[old[i].func].kind)) {
             map[i] = parent;
         } else {
             map[i] = pk_tree_child(p, parent, old[i].func, old[i].line);
@@ -253,6 +303,8 @@ void pk_merge_threads(pk_profile *p)
         for (int m = 0; m < p->nmetrics; m++)
             p->nodes[map[i]].self[m] += old[i].self[m];
     }
-    pk_scratch_free(map);
     pk_scratch_free(old);
+    drop_root_functions(p);
+    remap_timeline(p, map);
+    pk_scratch_free(map);
 }

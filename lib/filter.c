@@ -443,8 +443,11 @@ static bool filter_stack(rebuild *r, stack *s)
 
 static void copy_header(pk_profile *dst, const pk_profile *src)
 {
-    for (int m = 0; m < src->nmetrics; m++)
-        pk_add_metric(dst, src->metrics[m].name, src->metrics[m].unit);
+    for (int m = 0; m < src->nmetrics; m++) {
+        int d = pk_add_metric(dst, src->metrics[m].name, src->metrics[m].unit);
+        dst->metrics[d].decimals = src->metrics[m].decimals;
+        dst->metrics[d].source_exp = src->metrics[m].source_exp;
+    }
     for (size_t i = 0; i < src->nmeta; i++)
         pk_meta_set(dst, src->meta[i].key, src->meta[i].value);
     for (size_t i = 0; i < src->nseries; i++)

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <iconv.h>
 #include <lz4frame.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,6 +30,12 @@ struct pk_input {
     LZ4F_dctx *lz4;
     bool lz4_frame_done;
     bool gzip_in_member;
+    /* UTF-16 text (a byte-order mark) is turned into UTF-8 above the codec:
+     * codec output waits in text[] until iconv takes it. */
+    iconv_t utf16;
+    uint8_t *text;
+    size_t text_pos, text_len, text_cap;
+    bool codec_eof;
     /* Raw (possibly compressed) bytes read from fd but not yet decoded. */
     uint8_t *src;
     size_t src_pos, src_len;
@@ -208,17 +215,53 @@ static void check_bomb(pk_input *in)
                 codec, PK_BOMB_RATIO, (unsigned long long)out, (unsigned long long)raw);
 }
 
-static size_t decode(pk_input *in, uint8_t *dst, size_t cap)
+static size_t decode_codec(pk_input *in, uint8_t *dst, size_t cap)
 {
-    if (in->decoded_eof || cap == 0) return 0;
+    if (in->codec_eof || cap == 0) return 0;
     size_t n = in->codec == CODEC_GZIP  ? decode_gzip(in, dst, cap)
                : in->codec == CODEC_LZ4 ? decode_lz4(in, dst, cap)
                                         : decode_raw(in, dst, cap);
-    if (n == 0) in->decoded_eof = true;
+    if (n == 0) in->codec_eof = true;
     if (in->codec != CODEC_RAW) {
         in->decoded_total += n;
         check_bomb(in);
     }
+    return n;
+}
+
+#define TEXT_CHUNK 65536
+
+/* UTF-16 codec output into UTF-8 (cap is at least a few bytes: callers
+ * decode into windows of kilobytes). */
+static size_t decode_utf16(pk_input *in, uint8_t *dst, size_t cap)
+{
+    for (;;) {
+        if (in->text_len - in->text_pos < 4 && !in->codec_eof) {
+            memmove(in->text, in->text + in->text_pos, in->text_len - in->text_pos);
+            in->text_len -= in->text_pos;
+            in->text_pos = 0;
+            in->text_len += decode_codec(in, in->text + in->text_len, in->text_cap - in->text_len);
+        }
+        if (in->text_pos == in->text_len) return 0;
+        char *ib = (char *)in->text + in->text_pos, *ob = (char *)dst;
+        size_t il = in->text_len - in->text_pos, ol = cap;
+        size_t rc = iconv(in->utf16, &ib, &il, &ob, &ol);
+        int e = errno;
+        in->text_pos = (size_t)((uint8_t *)ib - in->text);
+        if (ol < cap) return cap - ol;
+        if (rc == (size_t)-1 && e == EILSEQ)
+            pk_fail(in, in->consumed, "invalid UTF-16 text");
+        if (rc == (size_t)-1 && e == EINVAL && in->codec_eof)
+            pk_fail(in, in->consumed, "UTF-16 text cut in the middle of a character");
+        if (rc == (size_t)-1 && e == E2BIG) pk_fail(in, in->consumed, "read buffer too small");
+    }
+}
+
+static size_t decode(pk_input *in, uint8_t *dst, size_t cap)
+{
+    if (in->decoded_eof || cap == 0) return 0;
+    size_t n = in->text ? decode_utf16(in, dst, cap) : decode_codec(in, dst, cap);
+    if (n == 0) in->decoded_eof = true;
     return n;
 }
 
@@ -255,6 +298,33 @@ static void detect_codec(pk_input *in)
     }
 }
 
+/* Text with a byte-order mark: UTF-8's is skipped, UTF-16 (either order)
+ * is read as UTF-8 from here on. */
+static void detect_text(pk_input *in)
+{
+    const uint8_t *w = in->win;
+    size_t n = in->win_len;
+    if (n >= 3 && w[0] == 0xEF && w[1] == 0xBB && w[2] == 0xBF) {
+        in->win_pos = 3;
+        in->consumed = 3;
+        return;
+    }
+    if (n < 2 || !((w[0] == 0xFF && w[1] == 0xFE) || (w[0] == 0xFE && w[1] == 0xFF))) return;
+    in->utf16 = iconv_open("UTF-8", w[0] == 0xFF ? "UTF-16LE" : "UTF-16BE");
+    if (in->utf16 == (iconv_t)-1) {
+        in->utf16 = NULL;
+        return;
+    }
+    /* what the window holds past the mark is the first UTF-16 text */
+    in->text_cap = n > TEXT_CHUNK ? n : TEXT_CHUNK;
+    in->text = pk_xmalloc(in->text_cap);
+    in->text_len = n - 2;
+    memcpy(in->text, w + 2, n - 2);
+    in->win_pos = in->win_len = 0;
+    in->decoded_eof = false;
+    fill_window(in, PK_HEAD_MAX);
+}
+
 /* Find the compression layer and keep the head for the probes. */
 static pk_input *start_reading(pk_input *in, pk_error *err)
 {
@@ -265,8 +335,10 @@ static pk_input *start_reading(pk_input *in, pk_error *err)
     }
     detect_codec(in);
     fill_window(in, PK_HEAD_MAX);
-    in->head_len = in->win_len < PK_HEAD_MAX ? in->win_len : PK_HEAD_MAX;
-    memcpy(in->head, in->win, in->head_len);
+    detect_text(in);
+    size_t avail = in->win_len - in->win_pos;
+    in->head_len = avail < PK_HEAD_MAX ? avail : PK_HEAD_MAX;
+    memcpy(in->head, in->win + in->win_pos, in->head_len);
     return in;
 }
 
@@ -309,6 +381,8 @@ void pk_input_close(pk_input *in)
     if (in->fd >= 0 && in->fd != STDIN_FILENO) close(in->fd);
     if (in->codec == CODEC_GZIP) inflateEnd(&in->z);
     if (in->lz4) LZ4F_freeDecompressionContext(in->lz4);
+    if (in->utf16) iconv_close(in->utf16);
+    free(in->text);
     if (in->map) munmap(in->map, in->map_len);
     free(in->all);
     if (!in->src_borrowed) free(in->src);
@@ -362,7 +436,7 @@ void pk_input_read_exact(pk_input *in, void *buf, size_t n, const char *what)
 static bool map_whole_file(pk_input *in)
 {
     struct stat st;
-    if (in->codec != CODEC_RAW || in->fd < 0 || in->fd == STDIN_FILENO || fstat(in->fd, &st) != 0 ||
+    if (in->codec != CODEC_RAW || in->utf16 || in->fd < 0 || in->fd == STDIN_FILENO || fstat(in->fd, &st) != 0 ||
         !S_ISREG(st.st_mode) || st.st_size <= 0)
         return false;
     void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, in->fd, 0);

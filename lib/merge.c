@@ -26,13 +26,33 @@ static int map_metrics(pk_profile *dst, const pk_profile *src, int *map, pk_erro
     return 0;
 }
 
-static void add_values(int64_t *dst, const int64_t *src, const int *map, int n)
+/* src's metric m goes to dst's map[m] (-1: dropped), its values multiplied
+ * by scale[m] to dst's decimals (the side with fewer decimals is multiplied
+ * up: no digit is lost). */
+typedef struct {
+    int map[PK_MAX_METRICS];
+    int64_t scale[PK_MAX_METRICS];
+} metric_map;
+
+static void match_decimals(pk_profile *dst, const pk_profile *src, metric_map *mm)
 {
-    for (int m = 0; m < n; m++)
-        if (map[m] >= 0) dst[map[m]] += src[m];
+    for (int m = 0; m < src->nmetrics; m++) {
+        mm->scale[m] = 1;
+        if (mm->map[m] < 0) continue;
+        int sd = src->metrics[m].decimals, dd = dst->metrics[mm->map[m]].decimals;
+        if (sd > dd) pk_metric_rescale(dst, mm->map[m], dd = sd);
+        for (int k = sd; k < dd; k++)
+            mm->scale[m] *= 10;
+    }
 }
 
-static pk_id *merge_functions(pk_profile *dst, const pk_profile *src, const int *map)
+static void add_values(int64_t *dst, const int64_t *src, const metric_map *mm, int n)
+{
+    for (int m = 0; m < n; m++)
+        if (mm->map[m] >= 0) dst[mm->map[m]] += src[m] * mm->scale[m];
+}
+
+static pk_id *merge_functions(pk_profile *dst, const pk_profile *src, const metric_map *map)
 {
     pk_id *fmap = pk_xmalloc((src->nfuncs ? src->nfuncs : 1) * sizeof *fmap);
     for (size_t i = 0; i < src->nfuncs; i++) {
@@ -48,7 +68,8 @@ static pk_id *merge_functions(pk_profile *dst, const pk_profile *src, const int 
     return fmap;
 }
 
-static void merge_edges(pk_profile *dst, const pk_profile *src, const pk_id *fmap, const int *map)
+static void merge_edges(pk_profile *dst, const pk_profile *src, const pk_id *fmap,
+                        const metric_map *map)
 {
     for (size_t i = 0; i < src->nedges; i++) {
         const pk_edge *s = &src->edges[i];
@@ -61,7 +82,8 @@ static void merge_edges(pk_profile *dst, const pk_profile *src, const pk_id *fma
 }
 
 /* Children have larger ids than their parents: one forward pass. */
-static void merge_tree(pk_profile *dst, const pk_profile *src, const pk_id *fmap, const int *map)
+static void merge_tree(pk_profile *dst, const pk_profile *src, const pk_id *fmap,
+                       const metric_map *map)
 {
     if (src->nnodes <= 1) return;
     pk_id *nmap = pk_xmalloc(src->nnodes * sizeof *nmap);
@@ -75,7 +97,8 @@ static void merge_tree(pk_profile *dst, const pk_profile *src, const pk_id *fmap
     free(nmap);
 }
 
-static void merge_lines(pk_profile *dst, const pk_profile *src, const pk_id *fmap, const int *map)
+static void merge_lines(pk_profile *dst, const pk_profile *src, const pk_id *fmap,
+                        const metric_map *map)
 {
     for (size_t i = 0; i < src->nlines; i++) {
         const pk_line *s = &src->lines[i];
@@ -103,13 +126,14 @@ static void merge_rest(pk_profile *dst, const pk_profile *src, bool dst_empty)
 
 int pk_profile_merge(pk_profile *dst, const pk_profile *src, pk_error *err)
 {
-    int map[PK_MAX_METRICS];
-    if (map_metrics(dst, src, map, err) != 0) return -1;
+    metric_map map;
+    if (map_metrics(dst, src, map.map, err) != 0) return -1;
+    match_decimals(dst, src, &map);
     bool dst_empty = dst->nfuncs == 0 && dst->nnodes <= 1;
-    pk_id *fmap = merge_functions(dst, src, map);
-    merge_edges(dst, src, fmap, map);
-    merge_tree(dst, src, fmap, map);
-    merge_lines(dst, src, fmap, map);
+    pk_id *fmap = merge_functions(dst, src, &map);
+    merge_edges(dst, src, fmap, &map);
+    merge_tree(dst, src, fmap, &map);
+    merge_lines(dst, src, fmap, &map);
     free(fmap);
     merge_rest(dst, src, dst_empty);
     return 0;

@@ -2,6 +2,8 @@
  * every "find or create" one probe. */
 #include "profile.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,8 +138,44 @@ int pk_add_metric(pk_profile *p, const char *name, const char *unit)
     if (i >= 0) return i;
     if (p->nmetrics >= PK_MAX_METRICS) abort(); /* a reader bug, not bad input */
     p->metrics[p->nmetrics] =
-        (pk_metric){pk_intern_cstr(p, name), pk_intern_cstr(p, unit ? unit : "count")};
+        (pk_metric){pk_intern_cstr(p, name), pk_intern_cstr(p, unit ? unit : "count"), 0, 0};
     return p->nmetrics++;
+}
+
+int pk_value_text(char *buf, size_t size, int64_t v, int decimals)
+{
+    if (decimals > 18) decimals = 18;
+    if (decimals <= 0) return snprintf(buf, size, "%" PRId64, v);
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, div = 1;
+    for (int i = 0; i < decimals; i++)
+        div *= 10;
+    return snprintf(buf, size, "%s%" PRIu64 ".%0*" PRIu64, v < 0 ? "-" : "", u / div, decimals,
+                    u % div);
+}
+
+void pk_metric_rescale(pk_profile *p, int m, int decimals)
+{
+    int64_t f = 1;
+    for (int k = p->metrics[m].decimals; k < decimals; k++)
+        f *= 10;
+    if (f == 1) return;
+    for (size_t i = 0; i < p->nfuncs; i++)
+        p->funcs[i].self[m] *= f, p->funcs[i].incl[m] *= f;
+    for (size_t i = 0; i < p->nedges; i++)
+        p->edges[i].self[m] *= f, p->edges[i].incl[m] *= f;
+    for (size_t i = 0; i < p->nnodes; i++)
+        p->nodes[i].self[m] *= f;
+    for (size_t i = 0; i < p->nlines; i++)
+        p->lines[i].v[m] *= f;
+    p->metrics[m].decimals = decimals;
+}
+
+double pk_value_real(const pk_metric *m, int64_t v)
+{
+    double d = (double)v;
+    for (int i = 0; i < m->decimals; i++)
+        d /= 10;
+    return d;
 }
 
 int pk_metric_find(const pk_profile *p, const char *name)

@@ -40,10 +40,18 @@ typedef enum {
 
 const char *pk_kind_name(pk_kind kind);
 
-/* Units are fixed strings: "ns" for all times, "bytes", "count", "samples". */
+/* Units are fixed strings: "ns" for all times, "bytes", "count", "samples".
+ * Values are integers. A metric whose source wrote decimal values (a
+ * collapsed file's `3.13`) keeps them exact as integers with `decimals`
+ * digits after the point (313, decimals 2); every writer and display shows
+ * them so (pk_value_text). `source_exp` says the source wrote the values in
+ * steps of 10^source_exp of the unit (austin's microseconds into "ns": 3), so
+ * a writer of unitless numbers (collapsed) can write what the source wrote. */
 typedef struct {
     const char *name;
     const char *unit;
+    int decimals;
+    int source_exp;
 } pk_metric;
 
 typedef struct {
@@ -134,6 +142,13 @@ void *pk_alloc(pk_profile *p, size_t size); /* zeroed, profile-lifetime */
 
 int pk_add_metric(pk_profile *p, const char *name, const char *unit); /* returns its index */
 int pk_metric_find(const pk_profile *p, const char *name);            /* -1 when absent */
+/* v of a metric with `decimals` digits after the point, exactly ("3.13",
+ * "-0.5", "42"); returns the length written (snprintf's). */
+int pk_value_text(char *buf, size_t size, int64_t v, int decimals);
+/* Give metric m more decimals: every value of it is multiplied up. */
+void pk_metric_rescale(pk_profile *p, int m, int decimals);
+/* v as a double in the metric's unit (decimals applied). */
+double pk_value_real(const pk_metric *m, int64_t v);
 
 /* Functions are identified by (name, file, line); kind is set on creation. */
 pk_id pk_function_get(pk_profile *p, const char *name, const char *file, int32_t line,
