@@ -22,6 +22,7 @@ elif command -v valgrind >/dev/null; then
   for lib in $(sed -n 's/^leak:\([^*]*\).*/\1/p' "$supp" | sort -u); do
     printf '{\n  %s\n  Memcheck:Leak\n  ...\n  obj:*%s*\n}\n' "$lib" "$lib" >>"$vsupp"
   done
+  export PK_NO_JIT=1 # PCRE2's JIT code reads as uninitialised to memcheck
   under=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect
     --show-leak-kinds=definite,indirect --error-exitcode=99 --suppressions="$vsupp")
 else

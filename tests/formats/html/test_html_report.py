@@ -197,7 +197,7 @@ def hostile_check():
 def big_check():
     src = os.path.join(OUT, "big.folded")
     if not os.path.exists(src):
-        gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "gen-collapsed.py")
+        gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "bench", "gen-collapsed.py")
         run([sys.executable, gen, os.path.join(CORPUS, "collapsed"), src + ".tmp"])
         os.rename(src + ".tmp", src)
     out = pconv([src], os.path.join(OUT, "big.html"), "-f", "collapsed")
