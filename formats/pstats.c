@@ -1,5 +1,5 @@
 /* pstats: the marshal dump of cProfile, profile and yappi statistics
- * (Python 2.7 to 3.13). Byte-level facts: shared/formats/pstats.md.
+ * (Python 2.7 to 3.15, and Python 3.15's sampler). Byte-level facts: shared/formats/pstats.md.
  *
  * The file is one marshal value: { (file, line, name): (cc, nc, tt, ct,
  * { caller_key: (nc, cc, tt, ct) or int }) }. The decoder walks it in place
@@ -104,6 +104,7 @@ typedef struct {
 
     /* what the producer betrays */
     bool int_callers, code_key, yappi_names;
+    bool sampled; /* Tachyon's ('__sampled__',) marker was seen */
 
     /* Edges are appended unhashed when known new: edge_mark[caller] is the
      * callee (+1) whose callers dict gave (caller, callee) last, and a callee
@@ -404,7 +405,7 @@ static void code_read(dec *d, mval *m, int depth)
     d->trial = outer;
     d->layout = CODE_UNKNOWN;
     d->truncated = best_truncated;
-    dec_fail(d, best_at, "code object of no known layout (Python 2.7, 3.6 to 3.13): %s", best_msg);
+    dec_fail(d, best_at, "code object of no known layout (Python 2.7, 3.6 to 3.15): %s", best_msg);
 }
 
 static void obj_ref(dec *d, mval *m, uint8_t t, size_t at)
@@ -520,9 +521,18 @@ static void obj_begin(dec *d, mval *m, int depth)
         m->fresh = true;
         break;
     case '{':
+    case '}': /* frozendict (marshal 6, Python 3.15): pairs up to '0', as a dict */
         m->type = MV_DICT;
         m->pos = d->pos;
         m->fresh = true;
+        break;
+    case ':': /* slice (marshal 5, Python 3.14): start, stop, step */
+        for (int i = 0; i < 3; i++) {
+            mval item;
+            obj_begin(d, &item, depth + 1);
+            obj_finish(d, &item, depth + 1);
+        }
+        m->type = MV_OTHER;
         break;
     case 'c':
         code_read(d, m, depth + 1);
@@ -810,6 +820,31 @@ static void read_entry(dec *d, pk_id callee, int depth)
     f->incl[0] = ct;
 }
 
+/* Python 3.15's sampler (Tachyon) adds the entry ('__sampled__',): True to
+ * say its counts are samples. Consumed here when the next key is a 1-tuple. */
+static bool read_marker(dec *d)
+{
+    size_t at = d->pos, left = d->len - at;
+    const uint8_t *b = d->base + at;
+    uint8_t code = left ? b[0] & (uint8_t)~FLAG_REF : 0;
+    bool one =
+        (left >= 2 && code == ')' && b[1] == 1) || (left >= 5 && code == '(' && le32(b + 1) == 1);
+    if (!one) return false;
+    mval key, item, value;
+    obj_begin(d, &key, 1);
+    items_cursor c;
+    items_open(d, &key, &c);
+    size_t item_at = d->pos;
+    obj_begin(d, &item, 2);
+    items_close(d, &c);
+    if (item.type != MV_STR || item.n != 11 || memcmp(d->base + item.pos, "__sampled__", 11) != 0)
+        dec_fail(d, item_at, "key tuple of 1 item that is not the ('__sampled__',) marker");
+    obj_begin(d, &value, 1);
+    obj_finish(d, &value, 1);
+    d->sampled = true;
+    return true;
+}
+
 static void read_stats(dec *d)
 {
     mval top;
@@ -821,6 +856,7 @@ static void read_stats(dec *d)
             d->pos++;
             break;
         }
+        if (read_marker(d)) continue;
         pk_id callee = read_key(d, 1);
         marks_fit(d);
         d->callee_twice = d->listed[callee];
@@ -835,6 +871,7 @@ static void read_stats(dec *d)
 static const char *settle_producer(dec *d)
 {
     pk_profile *p = d->p;
+    if (d->sampled) return "tachyon";
     if (d->int_callers || d->code_key) return "profile";
     bool reversed = false;
     for (size_t i = 0; i < p->nfuncs && !reversed; i++)
@@ -861,6 +898,33 @@ static void dec_init(dec *d, const uint8_t *data, size_t len)
     d->replay_max = 8 * len + 65536;
 }
 
+/* A sampled file: slot 0 holds a function's own samples, slot 1 those with
+ * it on the stack, the times are those times the interval, and a caller's
+ * count is the samples under that caller. They become a samples metric
+ * beside the time; the counts stay as stored, so the file writes back. */
+static void settle_sampled(pk_profile *p)
+{
+    int s = pk_add_metric(p, "samples", "samples");
+    int64_t direct = 0, direct_ns = 0;
+    for (size_t i = 0; i < p->nfuncs; i++) {
+        pk_function *f = &p->funcs[i];
+        f->self[s] = f->pcalls;
+        f->incl[s] = f->calls;
+        direct += f->pcalls;
+        direct_ns += f->self[0];
+    }
+    for (size_t i = 0; i < p->nedges; i++)
+        p->edges[i].incl[s] = p->edges[i].calls;
+    pk_meta_set(p, "pstats.sampled", "true");
+    if (direct > 0) {
+        char num[32];
+        snprintf(num, sizeof num, "%.6g", (double)direct_ns / (double)direct / 1e3);
+        pk_meta_set(p, "sampling.interval_us", pk_intern_cstr(p, num));
+        snprintf(num, sizeof num, "%lld", (long long)direct);
+        pk_meta_set(p, "sampling.samples", pk_intern_cstr(p, num));
+    }
+}
+
 static void pstats_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
 {
     (void)opt;
@@ -876,6 +940,7 @@ static void pstats_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     read_stats(&d);
     if (d.pos != d.len) pk_warn(in, "%zu bytes after the statistics ignored", d.len - d.pos);
     pk_meta_set(p, "pstats.producer", settle_producer(&d));
+    if (d.sampled) settle_sampled(p);
     pk_input_on_fail(in, NULL, NULL);
     dec_free(&d);
     p->has_graph = true;
@@ -972,7 +1037,7 @@ typedef struct {
     pk_id *by_callee, *first_edge; /* edges grouped by callee: counting sort */
     char **scratch;                /* strings made here, freed at the end */
     size_t nscratch, capscratch;
-    bool yappi, int_callers;
+    bool yappi, int_callers, sampled;
     /* marshal references: a key tuple or a file name is written once with
      * FLAG_REF, then as 'r' + its slot */
     uint32_t nslots;
@@ -1333,7 +1398,8 @@ static void restore_producer(pw *w)
     const char *producer = pk_meta_get(p, "pstats.producer");
     if (!p->has_calls || !producer || pk_meta_get(p, "input.1")) return;
     w->yappi = strcmp(producer, "yappi") == 0;
-    w->int_callers = strcmp(producer, "profile") == 0;
+    w->sampled = strcmp(producer, "tachyon") == 0;
+    w->int_callers = strcmp(producer, "profile") == 0 || w->sampled;
     for (size_t i = 0; i < p->nedges && w->int_callers; i++) {
         const pk_edge *e = &p->edges[i];
         w->int_callers = e->calls == e->pcalls && e->self[0] == 0 && e->incl[0] == 0;
@@ -1373,6 +1439,12 @@ static int pstats_write(pk_profile *p, FILE *f, const pk_write_options *opt, pk_
     mw_byte(&m, '{');
     for (pk_id i = 0; i < p->nfuncs; i++)
         if (w.funcs[i].present) put_entry(&w, &m, i);
+    if (w.sampled) { /* ('__sampled__',): True, last as Tachyon writes it */
+        mw_byte(&m, ')');
+        mw_byte(&m, 1);
+        mw_str(&m, "__sampled__", 0);
+        mw_byte(&m, 'T');
+    }
     mw_byte(&m, '0');
     pw_free(&w);
     return 0;
@@ -1449,7 +1521,8 @@ static int pstats_probe(const uint8_t *head, size_t len)
 const pk_format pk_format_pstats = {
     .name = "pstats",
     .patterns = "*.pstats *.prof *.pstat *.cprofile",
-    .description = "cProfile / profile / yappi statistics (marshal, Python 2.7 to 3.13)",
+    .description = "cProfile / profile / yappi statistics (marshal, Python 2.7 to 3.15; Tachyon's "
+                   "sampled pstats)",
     .probe = pstats_probe,
     .read = pstats_read,
     .write = pstats_write,

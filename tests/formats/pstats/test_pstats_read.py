@@ -42,6 +42,8 @@ def expected_producer(path):
         return "yappi"
     if ".profile." in base:
         return "profile"
+    if ".tachyon-" in base:
+        return "tachyon"
     return "cProfile"
 
 
@@ -112,6 +114,32 @@ def compare(path, model, expected):
                               f"{e['incl'][0]} ns, expected {c['tt']}/{c['ct']} s")
     if len(model["edges"]) != n_callers:
         errors.append(f"{len(model['edges'])} edges, expected {n_callers}")
+    errors += compare_sampled(model, expected, funcs)
+    return errors
+
+
+def compare_sampled(model, expected, funcs):
+    """Tachyon's ('__sampled__',) marker: the model says sampled and carries a
+    samples metric, a function's own and inclusive samples (slots 0 and 1)."""
+    sampled = "('__sampled__',)" in expected.get("markers", {})
+    meta = model.get("meta", {})
+    if (meta.get("pstats.sampled") == "true") != sampled:
+        return [f"pstats.sampled {meta.get('pstats.sampled')!r}, marker present: {sampled}"]
+    if not sampled:
+        return []
+    names = [m["name"] for m in model["metrics"]]
+    if "samples" not in names:
+        return [f"no samples metric in {names}"]
+    s = names.index("samples")
+    errors = []
+    for exp in expected["functions"]:
+        f = funcs.get(key_of(exp))
+        if f and (f["self"][s], f["incl"][s]) != (exp["cc"], exp["nc"]):
+            errors.append(f"{key_of(exp)}: samples {f['self'][s]}/{f['incl'][s]}, "
+                          f"expected {exp['cc']}/{exp['nc']}")
+    total = sum(f["self"][s] for f in model["functions"])
+    if total != expected["totals"]["prim_calls"]:
+        errors.append(f"{total} samples in all, expected {expected['totals']['prim_calls']}")
     return errors
 
 

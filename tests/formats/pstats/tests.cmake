@@ -6,6 +6,10 @@ foreach(mode oracle gzip damaged synthetic)
             ${PK_PSTATS_CORPUS} ${CMAKE_CURRENT_BINARY_DIR}/test-pstats-${mode})
 endforeach()
 set_tests_properties(pstats_damaged PROPERTIES TIMEOUT 900)
+# Python 3.14/3.15 (marshal 5 and 6, profiling.tracing, Tachyon's sampled pstats).
+add_test(NAME pstats_oracle_py315
+  COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_pstats_read.py oracle $<TARGET_FILE:pconv>
+          ${PK_SHARED_DIR}/corpus/py314-315 ${CMAKE_CURRENT_BINARY_DIR}/test-pstats-oracle-py315)
 
 # pstats writer: python's marshal and pstats read every output; round trips
 # of the corpus pstats files are exact; stack profiles match the model.
