@@ -3,7 +3,7 @@
 # and render the sample profiles into demo-out/ and print their tables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh
+bash scripts/deps.sh build
 bash scripts/build.sh build
 bin=build out=demo-out
 mkdir -p "$out"
