@@ -13,6 +13,7 @@ seeds_for() {
         echo "$generated/capture.$1" ;;
     memray) echo "$shared/corpus/memray/*.bin" ;;
     lprof) echo "$shared/corpus/lprof/*.lprof" ;;
+    tracemalloc) echo "$shared/corpus/tracemalloc/*.tracemalloc" ;;
     perf-script) echo "$shared/corpus/perf/*.perf.txt" ;;
     chrome-trace) ls "$shared"/corpus/viztracer/vz_*.json "$shared"/corpus/viztracer/vz_*.json.gz |
         grep -v '\.oracle\.json$'
