@@ -11,11 +11,12 @@ purpose=${1:-test}
 BUILD=(build-essential cmake pkg-config
   libjansson-dev libyajl-dev zlib1g-dev liblz4-dev libzstd-dev libcairo2-dev
   libgraphviz-dev libpcre2-dev
-  groff-base fonts-dejavu-core) # man pages; the text of PNG pictures
-TEST=(python3 valgrind pyprof2calltree perl time lz4 # consumers and tools the tests run
-  graphviz libxml2-utils                             # dot and xmllint read what we write
-  clang libclang-rt-14-dev                           # the fuzz targets (libFuzzer)
-  chromium)                                          # the HTML report and speedscope, headless
+  groff-base fonts-dejavu-core  # man pages; the text of PNG pictures
+  python3)                      # configuring the build registers the tests, some in python
+TEST=(valgrind pyprof2calltree perl time lz4 # consumers and tools the tests run
+  graphviz libxml2-utils                     # dot and xmllint read what we write
+  clang libclang-rt-14-dev                   # the fuzz targets (libFuzzer)
+  chromium)                                  # the HTML report and speedscope, headless
 # The oldest versions known to work; newer ones are fine.
 CMAKE_MIN=3.18   # CMakeLists.txt's cmake_minimum_required
 NODE_MIN=18      # tests/node/package.json's engines
@@ -76,8 +77,8 @@ check cc "$(first_version "$(cc -dumpfullversion -dumpversion 2>/dev/null)")" 8 
 pkg-config --exists jansson yajl zlib liblz4 libzstd cairo libgvc libcgraph libpcre2-8 ||
   die "pkg-config does not find every library: $(pkg-config --print-errors --exists jansson yajl zlib liblz4 libzstd cairo libgvc libcgraph libpcre2-8 2>&1 | head -n1)"
 say "pkg-config finds jansson, yajl, zlib, lz4, zstd, cairo, graphviz, pcre2"
+check python3 "$(first_version "$(python3 --version 2>&1)")" "$PYTHON_MIN"
 if [ "$purpose" = test ]; then
-  check python3 "$(first_version "$(python3 --version 2>&1)")" "$PYTHON_MIN"
   check clang "$(first_version "$(clang --version 2>/dev/null)")" "$CLANG_MIN"
   check node "$(first_version "$(node --version 2>/dev/null)")" "$NODE_MIN"
   check npm "$(first_version "$(npm --version 2>/dev/null)")" 7 # package-lock.json v3
