@@ -17,6 +17,7 @@ extern const pk_format pk_format_speedscope;
 extern const pk_format pk_format_memray;
 extern const pk_format pk_format_chrome_trace;
 extern const pk_format pk_format_perf_script;
+extern const pk_format pk_format_tachyon;
 extern const pk_format pk_format_lprof;
 extern const pk_format pk_format_tracemalloc;
 extern const pk_format pk_format_dot;
@@ -40,6 +41,7 @@ const pk_format *const pk_formats[] = {
     &pk_format_memray,
     &pk_format_chrome_trace,
     &pk_format_perf_script,
+    &pk_format_tachyon,
     &pk_format_lprof,
     &pk_format_tracemalloc,
     &pk_format_dot,

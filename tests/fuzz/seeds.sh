@@ -4,7 +4,7 @@ seeds_for() {
   case $1 in
     auto) find "$shared/corpus" -type f ! -name '*.json' ! -name '*.txt' ! -name '*.png' \
             ! -name '*.dot' ! -name '*.md' ! -name '*.py' ! -name '*.svg' ;;
-    pstats) echo "$shared/corpus/pstats/*.pstats" ;;
+    pstats) echo "$shared/corpus/pstats/*.pstats $shared/corpus/py314-315/*.pstats" ;;
     callgrind) echo "$shared/corpus/callgrind/*.out $shared/corpus/callgrind/*.callgrind" ;;
     collapsed) echo "$shared/corpus/collapsed/*.folded" ;;
     austin | mojo) # and an austin 4 capture made by the tests' writer
@@ -15,6 +15,9 @@ seeds_for() {
     lprof) echo "$shared/corpus/lprof/*.lprof" ;;
     tracemalloc) echo "$shared/corpus/tracemalloc/*.tracemalloc" ;;
     perf-script) echo "$shared/corpus/perf/*.perf.txt" ;;
+    tachyon) echo "$shared/corpus/py314-315/*.bin"
+      python3 "$here/../formats/tachyon/tachyon_writer.py" seeds "$generated" 2>/dev/null &&
+        echo "$generated"/seed-*.bin ;;
     chrome-trace) ls "$shared"/corpus/viztracer/vz_*.json "$shared"/corpus/viztracer/vz_*.json.gz |
         grep -v '\.oracle\.json$'
       echo "$here/../data/chrome-trace/"* ;;

@@ -1,0 +1,10 @@
+# Python 3.15's sampler (Tachyon): its outputs in the corpus against their
+# oracles, binaries made by tachyon_writer.py read back exactly, hostile
+# binaries refused in one line, a million samples read in under 0.5 s.
+foreach(mode oracle synthetic hostile speed)
+  add_test(NAME tachyon_${mode}
+    COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_tachyon_read.py ${mode} $<TARGET_FILE:pconv>
+            ${PK_SHARED_DIR}/corpus/py314-315 ${CMAKE_CURRENT_BINARY_DIR}/test-tachyon-${mode})
+endforeach()
+set_tests_properties(tachyon_hostile tachyon_speed PROPERTIES TIMEOUT 900)
+set_tests_properties(tachyon_speed PROPERTIES RUN_SERIAL TRUE)
