@@ -581,38 +581,46 @@ static int filter_stacks(pk_profile *p, pk_filter *f, pk_error *err)
 
 /* ---- graph ---- */
 
+/* Edges grouped by one end: the edges of function f are
+ * edge[start[f]] .. edge[start[f + 1] - 1], in the profile's order. */
 typedef struct {
-    size_t *start; /* nfuncs + 1 offsets into ids */
-    pk_id *ids;
-} adjacency;
+    bool by_callee; /* grouped by callee (the edges into f), else by caller */
+    size_t *start;  /* nfuncs + 1 offsets into edge */
+    size_t *edge;   /* edge indexes */
+} edge_index;
 
-static void adjacency_build(const pk_profile *p, bool outgoing, adjacency *a)
+static void edge_index_build(const pk_profile *p, bool by_callee, edge_index *x)
 {
-    a->start = pk_xcalloc(p->nfuncs + 2, sizeof *a->start);
-    a->ids = pk_xmalloc((p->nedges + 1) * sizeof *a->ids);
-    for (size_t i = 0; i < p->nedges; i++)
-        a->start[(outgoing ? p->edges[i].caller : p->edges[i].callee) + 1]++;
+    x->by_callee = by_callee;
+    x->start = pk_xcalloc(p->nfuncs + 2, sizeof *x->start);
+    x->edge = pk_xmalloc((p->nedges + 1) * sizeof *x->edge);
+    for (size_t e = 0; e < p->nedges; e++)
+        x->start[(by_callee ? p->edges[e].callee : p->edges[e].caller) + 1]++;
     for (size_t i = 0; i < p->nfuncs; i++)
-        a->start[i + 1] += a->start[i];
+        x->start[i + 1] += x->start[i];
     size_t *fill = pk_xmalloc((p->nfuncs + 1) * sizeof *fill);
-    memcpy(fill, a->start, (p->nfuncs + 1) * sizeof *fill);
-    for (size_t i = 0; i < p->nedges; i++) {
-        const pk_edge *e = &p->edges[i];
-        pk_id from = outgoing ? e->caller : e->callee;
-        a->ids[fill[from]++] = outgoing ? e->callee : e->caller;
-    }
+    memcpy(fill, x->start, (p->nfuncs + 1) * sizeof *fill);
+    for (size_t e = 0; e < p->nedges; e++)
+        x->edge[fill[by_callee ? p->edges[e].callee : p->edges[e].caller]++] = e;
     free(fill);
 }
 
-static void adjacency_free(adjacency *a)
+static void edge_index_free(edge_index *x)
 {
-    free(a->start);
-    free(a->ids);
+    free(x->start);
+    free(x->edge);
+}
+
+/* The function at the other end of the k-th edge of the index. */
+static pk_id edge_index_other(const pk_profile *p, const edge_index *x, size_t k)
+{
+    const pk_edge *e = &p->edges[x->edge[k]];
+    return x->by_callee ? e->caller : e->callee;
 }
 
 /* Mark (reach[f] = 1) what the seeds reach within max_steps (0 = any),
  * not expanding past functions in stop. */
-static void reach_from(const pk_profile *p, const adjacency *a, const bool *seed, const bool *stop,
+static void reach_from(const pk_profile *p, const edge_index *a, const bool *seed, const bool *stop,
                        int max_steps, bool *reach)
 {
     size_t n = p->nfuncs;
@@ -628,7 +636,7 @@ static void reach_from(const pk_profile *p, const adjacency *a, const bool *seed
         pk_id f = queue[head++];
         if ((stop && stop[f]) || (max_steps > 0 && dist[f] >= max_steps)) continue;
         for (size_t k = a->start[f]; k < a->start[f + 1]; k++) {
-            pk_id g = a->ids[k];
+            pk_id g = edge_index_other(p, a, k);
             if (reach[g]) continue;
             reach[g] = true;
             dist[g] = dist[f] + 1;
@@ -656,7 +664,7 @@ static void graph_roots(const pk_profile *p, bool *roots)
 
 typedef struct {
     pk_profile *p;
-    adjacency out, in;
+    edge_index out, in; /* edges by caller (to callees), by callee (to callers) */
     bool *seed, *reach, *keep;
 } graph_ctx;
 
@@ -667,7 +675,7 @@ static bool matches(const pk_filter *f, const uint16_t *bits, pk_filter_regex wh
 
 /* keep &= what the matches of which reach (callees: out, callers: in). */
 static void keep_reached(graph_ctx *g, const pk_filter *f, const uint16_t *bits,
-                         pk_filter_regex which, const adjacency *a, int steps)
+                         pk_filter_regex which, const edge_index *a, int steps)
 {
     for (size_t i = 0; i < g->p->nfuncs; i++)
         g->seed[i] = matches(f, bits, which, i);
@@ -735,8 +743,8 @@ static bool *graph_keep(pk_profile *p, const pk_filter *f)
             !matches(f, bits, PK_FILTER_IGNORE, i) && !matches(f, bits, PK_FILTER_HIDE, i) &&
             !(f->nrx[PK_FILTER_SHOW] && !has(bits[i], PK_FILTER_SHOW)) && !(bits[i] & (1u << 14));
     }
-    adjacency_build(p, true, &g.out);
-    adjacency_build(p, false, &g.in);
+    edge_index_build(p, false, &g.out);
+    edge_index_build(p, true, &g.in);
     if (f->nrx[PK_FILTER_FOCUS]) focus_graph(&g, f, bits);
     if (f->nrx[PK_FILTER_SHOW_FROM]) keep_reached(&g, f, bits, PK_FILTER_SHOW_FROM, &g.out, 0);
     if (f->nrx[PK_FILTER_ROOT] && f->depth <= 0)
@@ -749,8 +757,8 @@ static bool *graph_keep(pk_profile *p, const pk_filter *f)
     for (size_t i = 0; low && i < n; i++)
         g.keep[i] &= !low[i];
     free(low);
-    adjacency_free(&g.out);
-    adjacency_free(&g.in);
+    edge_index_free(&g.out);
+    edge_index_free(&g.in);
     free(g.seed);
     free(g.reach);
     free(bits);
@@ -814,32 +822,6 @@ static bool copy_graph(const pk_profile *src, pk_profile *dst, const pk_id *map,
  * matches (recursion converges). Whatever is not exactly 0 or 1 is an
  * estimate, and the profile says so. */
 
-typedef struct {
-    size_t *start; /* nfuncs + 1 offsets into edge */
-    size_t *edge;  /* edge indexes grouped by one end */
-} edge_index;
-
-static void edge_index_build(const pk_profile *p, bool by_callee, edge_index *x)
-{
-    x->start = pk_xcalloc(p->nfuncs + 2, sizeof *x->start);
-    x->edge = pk_xmalloc((p->nedges + 1) * sizeof *x->edge);
-    for (size_t e = 0; e < p->nedges; e++)
-        x->start[(by_callee ? p->edges[e].callee : p->edges[e].caller) + 1]++;
-    for (size_t i = 0; i < p->nfuncs; i++)
-        x->start[i + 1] += x->start[i];
-    size_t *fill = pk_xmalloc((p->nfuncs + 1) * sizeof *fill);
-    memcpy(fill, x->start, (p->nfuncs + 1) * sizeof *fill);
-    for (size_t e = 0; e < p->nedges; e++)
-        x->edge[fill[by_callee ? p->edges[e].callee : p->edges[e].caller]++] = e;
-    free(fill);
-}
-
-static void edge_index_free(edge_index *x)
-{
-    free(x->start);
-    free(x->edge);
-}
-
 /* frac[i * nm + m]: matches 1; down: the share of i's inclusive value spent
  * in calls from functions under a match; up: the share of it spent calling
  * into a match. */
@@ -862,8 +844,7 @@ static void propagate(const pk_profile *p, const bool *match, bool down, double 
     for (size_t head = 0; head < norder; head++) {
         pk_id f = order[head];
         for (size_t k = toward.start[f]; k < toward.start[f + 1]; k++) {
-            const pk_edge *e = &p->edges[toward.edge[k]];
-            pk_id g = down ? e->callee : e->caller;
+            pk_id g = edge_index_other(p, &toward, k);
             if (!seen[g]) seen[g] = true, order[norder++] = g;
         }
     }
