@@ -102,6 +102,11 @@ enum {
     PK_O_EDGE_THRES,
     PK_O_NODE_LABEL,
     PK_O_WRAP,
+    PK_O_COLORMAP,
+    PK_O_SKEW,
+    PK_O_SHOW_SAMPLES,
+    PK_O_TOTAL,
+    PK_O_LIST_FUNCTIONS,
     /* pdiff */
     PK_O_DIFF_SORT,
     PK_O_JSON,

@@ -230,6 +230,22 @@ const pk_option pk_options[] = {
     {PK_O_COLOR_BY, 0, "colour-by", "incl|self", PGRAPH, G_GRAPH, NULL},
     {PK_O_WRAP, 0, "wrap", "N", PGRAPH, G_GRAPH,
      "wrap names longer than N characters (default 40, 0: never)"},
+    {PK_O_COLORMAP, 'c', "colormap", "MAP", PGRAPH, G_GRAPH,
+     "gprof2dot's colour maps: color (dark blue to red, the default), pink (pink to red), "
+     "gray (light gray to black), bw (black, hotter thicker and larger) or print (outlined, "
+     "for paper)"},
+    {PK_O_SKEW, 0, "skew", "F", PGRAPH, G_GRAPH,
+     "skew the colour curve as gprof2dot: below 1 more variety among the small shares, above "
+     "1 less (default 1)"},
+    {PK_O_SHOW_SAMPLES, 0, "show-samples", NULL, PGRAPH, G_GRAPH,
+     "a line with each function's own samples (profiles that count samples)"},
+    {PK_O_TOTAL, 0, "total", "METHOD", PGRAPH, G_GRAPH,
+     "how totals are made, as gprof2dot: callstacks (measured: from the stacks, or the "
+     "profiler's own cumulative values; the default) or callratios (self values carried up "
+     "the call graph in proportion to each call's share of the callee, gprof's heuristic)"},
+    {PK_O_LIST_FUNCTIONS, 0, "list-functions", "PATTERN", PGRAPH, G_GRAPH,
+     "list the functions the graph would show that PATTERN matches ('+': all), hottest "
+     "first, in the form the filters match (file:line(name)), and draw nothing"},
     /* ---- pdiff ---- */
     {PK_O_DIFF_SORT, 's', "sort", "KEY", PDIFF, G_DIFF,
      "the order of the rows: self (the largest change of own values first, the default), "

@@ -20,6 +20,7 @@ static const char *const label_names[PK_LABEL_COUNT] = {
     [PK_LABEL_SELF] = "self-time",
     [PK_LABEL_SELF_PCT] = "self-time-percentage",
     [PK_LABEL_CALLS] = "calls",
+    [PK_LABEL_SAMPLES] = "samples",
 };
 
 static const pk_dot_label default_labels[] = {PK_LABEL_LOCATION, PK_LABEL_TOTAL_PCT,
@@ -30,6 +31,7 @@ void pk_dot_options_init(pk_dot_options *o)
     memset(o, 0, sizeof *o);
     pk_callgraph_options_init(&o->graph);
     o->wrap = 40;
+    o->skew = 1.0;
 }
 
 int pk_dot_label_parse(const char *name)
@@ -41,7 +43,16 @@ int pk_dot_label_parse(const char *name)
 
 const char *pk_dot_label_names(void)
 {
-    return "location, total-time, total-time-percentage, self-time, self-time-percentage, calls";
+    return "location, total-time, total-time-percentage, self-time, self-time-percentage, calls, "
+           "samples";
+}
+
+int pk_dot_samples_metric(const pk_profile *p)
+{
+    int m = pk_metric_find(p, "samples");
+    for (int i = 0; m < 0 && i < p->nmetrics; i++)
+        if (strcmp(p->metrics[i].unit, "samples") == 0) m = i;
+    return m;
 }
 
 /* A growing string; on allocation failure it stays marked failed. */
@@ -135,8 +146,31 @@ static void set_attr(void *obj, const char *name, const char *value)
     agsafeset(obj, (char *)name, (char *)value, (char *)"");
 }
 
-/* gprof2dot's temperature colour map: HSL from dark blue (2/3, 0.8, 0.25)
- * to saturated red (0, 1, 0.5), linear in the weight. */
+/* gprof2dot's colour maps: a weight in [0, 1] goes from mincolor to
+ * maxcolor in HSL, linearly or, with --skew, along base^weight; gamma applies
+ * to the RGB; fonts and pens grow with the weight between their bounds. */
+typedef struct {
+    const char *name;
+    double min_hsl[3], max_hsl[3];
+    double min_font, max_font, min_pen, max_pen, gamma;
+    bool filled; /* filled boxes with white text, else outlined in colour */
+} theme;
+
+static const theme themes[] = {
+    {"color", {2.0 / 3.0, 0.80, 0.25}, {0.0, 1.0, 0.5}, 10, 10, 0.5, 4, 1.0, true},
+    {"pink", {0.0, 1.0, 0.90}, {0.0, 1.0, 0.5}, 10, 10, 0.5, 4, 2.2, true},
+    {"gray", {0.0, 0.0, 0.85}, {0.0, 0.0, 0.0}, 10, 10, 0.5, 4, 2.2, true},
+    {"bw", {0, 0, 0}, {0, 0, 0}, 8, 24, 0.1, 8, 2.2, true},
+    {"print", {0, 0, 0}, {0, 0, 0}, 18, 30, 0.1, 8, 2.2, false},
+};
+
+int pk_dot_colormap_parse(const char *name)
+{
+    for (size_t i = 0; i < sizeof themes / sizeof themes[0]; i++)
+        if (strcmp(name, themes[i].name) == 0) return (int)i;
+    return -1;
+}
+
 static double hue_to_rgb(double m1, double m2, double h)
 {
     if (h < 0.0)
@@ -154,16 +188,34 @@ static int to_byte(double f)
     return f <= 0.0 ? 0 : f >= 1.0 ? 255 : (int)(255.0 * f + 0.5);
 }
 
-static void heat_color(double weight, char out[8])
+static double clamp_unit(double x)
 {
-    weight = weight < 0 ? 0 : weight > 1 ? 1 : weight;
-    double h = 2.0 / 3.0 + weight * (0.0 - 2.0 / 3.0);
-    double s = 0.8 + weight * (1.0 - 0.8);
-    double l = 0.25 + weight * (0.5 - 0.25);
+    return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+static void theme_color(const theme *t, double skew, double weight, char out[8])
+{
+    weight = clamp_unit(weight);
+    double k = skew == 1.0 ? weight : (pow(skew, weight) - 1.0) / (skew - 1.0), hsl[3];
+    for (int i = 0; i < 3; i++)
+        hsl[i] = t->min_hsl[i] + k * (t->max_hsl[i] - t->min_hsl[i]);
+    double h = hsl[0] - floor(hsl[0]), s = clamp_unit(hsl[1]), l = clamp_unit(hsl[2]);
     double m2 = l <= 0.5 ? l * (s + 1.0) : l + s - l * s;
     double m1 = l * 2.0 - m2;
-    snprintf(out, 8, "#%02x%02x%02x", to_byte(hue_to_rgb(m1, m2, h + 1.0 / 3.0)),
-             to_byte(hue_to_rgb(m1, m2, h)), to_byte(hue_to_rgb(m1, m2, h - 1.0 / 3.0)));
+    double rgb[3] = {hue_to_rgb(m1, m2, h + 1.0 / 3.0), hue_to_rgb(m1, m2, h),
+                     hue_to_rgb(m1, m2, h - 1.0 / 3.0)};
+    snprintf(out, 8, "#%02x%02x%02x", to_byte(pow(rgb[0], t->gamma)),
+             to_byte(pow(rgb[1], t->gamma)), to_byte(pow(rgb[2], t->gamma)));
+}
+
+static double theme_fontsize(const theme *t, double weight)
+{
+    return fmax(weight * weight * t->max_font, t->min_font);
+}
+
+static double theme_penwidth(const theme *t, double weight)
+{
+    return fmax(weight * t->max_pen, t->min_pen);
 }
 
 /* A before/after profile (pdiff) is coloured by change instead of heat: red
@@ -219,7 +271,7 @@ static void sb_put_value(strbuf *b, int64_t v, const char *unit)
         else
             sb_printf(b, "%.1f %s", x, units[u]);
     } else if (strcmp(unit, "samples") == 0) {
-        sb_printf(b, "%lld samples", (long long)v);
+        sb_printf(b, "%lld sample%s", (long long)v, v == 1 ? "" : "s");
     } else {
         sb_printf(b, "%lld", (long long)v);
     }
@@ -267,6 +319,12 @@ static void sb_put_node_line(strbuf *b, const pk_profile *p, const pk_callgraph 
         else
             sb_printf(b, "%lld\xC3\x97", (long long)fn->calls);
         break;
+    case PK_LABEL_SAMPLES: {
+        int m = pk_dot_samples_metric(p);
+        if (m < 0) return;
+        sb_put_value(b, fn->self[m], "samples");
+        break;
+    }
     default:
         return;
     }
@@ -304,7 +362,7 @@ static const char *node_tooltip(strbuf *b, const pk_function *fn)
     return sb_finish(b);
 }
 
-static void set_graph_defaults(Agraph_t *g)
+static void set_graph_defaults(Agraph_t *g, const theme *t)
 {
     agattr(g, AGRAPH, "fontname", "Arial");
     agattr(g, AGRAPH, "nodesep", "0.125");
@@ -312,8 +370,8 @@ static void set_graph_defaults(Agraph_t *g)
     agattr(g, AGRAPH, "tooltip", " ");
     agattr(g, AGNODE, "fontname", "Arial");
     agattr(g, AGNODE, "shape", "box");
-    agattr(g, AGNODE, "style", "filled");
-    agattr(g, AGNODE, "fontcolor", "white");
+    agattr(g, AGNODE, "style", t->filled ? "filled" : "solid");
+    agattr(g, AGNODE, "fontcolor", t->filled ? "white" : "black");
     agattr(g, AGNODE, "width", "0");
     agattr(g, AGNODE, "height", "0");
     agattr(g, AGEDGE, "fontname", "Arial");
@@ -333,6 +391,8 @@ static const char *graph_caption(strbuf *b, const pk_profile *p, const pk_callgr
     sb_put_value(b, (int64_t)cg->total, m->unit);
     sb_printf(b, ", %zu of %zu functions shown (--node-thres %g%% --edge-thres %g%%)",
               cg->nkept_funcs, p->nfuncs, o->graph.node_thres, o->graph.edge_thres);
+    if (cg->totals_from_ratios)
+        sb_puts(b, "\\ntotals estimated from call ratios (--total callratios)");
     if (cg->edges_estimated)
         sb_puts(b, "\\ncall values estimated from call counts (the profile has none per call)");
     const char *filtered = pk_meta_get(p, "filter.estimated");
@@ -372,13 +432,15 @@ static Agraph_t **make_clusters(Agraph_t *g, const pk_profile *p, const pk_callg
     return clusters;
 }
 
-static void style_edge(Agedge_t *e, double weight, const char *label, const char *color)
+static void style_edge(Agedge_t *e, const theme *t, double weight, const char *label,
+                       const char *color)
 {
     char num[32];
-    double penwidth = fmax(weight * 4.0, 0.5);
+    double penwidth = theme_penwidth(t, weight);
     set_attr(e, "color", color);
     set_attr(e, "fontcolor", color);
-    set_attr(e, "fontsize", "10.00");
+    snprintf(num, sizeof num, "%.2f", theme_fontsize(t, weight));
+    set_attr(e, "fontsize", num);
     snprintf(num, sizeof num, "%.2f", penwidth);
     set_attr(e, "penwidth", num);
     set_attr(e, "labeldistance", num);
@@ -391,6 +453,7 @@ static int add_nodes(Agraph_t *g, Agnode_t **nodes, Agraph_t **clusters, const p
                      const pk_callgraph *cg, const pk_dot_options *o, const diff_colors *diff,
                      strbuf *b)
 {
+    const theme *t = &themes[o->colormap];
     for (size_t f = 0; f < p->nfuncs; f++) {
         if (!cg->keep_func[f]) continue;
         char id[24];
@@ -401,15 +464,16 @@ static int add_nodes(Agraph_t *g, Agnode_t **nodes, Agraph_t **clusters, const p
         if (!n) return -1;
         if (parent != g) agsubnode(g, n, 1);
         nodes[f] = n;
-        char color[8];
+        char color[8], fontsize[16];
         bool dark = true;
         if (diff->after >= 0)
             dark = change_color(diff, p->funcs[f].incl, color);
         else
-            heat_color(cg->weight[f], color);
+            theme_color(t, o->skew, cg->weight[f], color);
         set_attr(n, "color", color);
-        set_attr(n, "fontcolor", dark ? "#ffffff" : "#000000");
-        set_attr(n, "fontsize", "10.00");
+        set_attr(n, "fontcolor", !t->filled ? color : dark ? "#ffffff" : "#000000");
+        snprintf(fontsize, sizeof fontsize, "%.2f", theme_fontsize(t, cg->weight[f]));
+        set_attr(n, "fontsize", fontsize);
         const char *label = node_label(b, p, cg, f, o);
         if (!label) return -1;
         set_attr(n, "label", label);
@@ -421,7 +485,7 @@ static int add_nodes(Agraph_t *g, Agnode_t **nodes, Agraph_t **clusters, const p
 }
 
 static int add_edges(Agraph_t *g, Agnode_t **nodes, const pk_profile *p, const pk_callgraph *cg,
-                     const diff_colors *diff, strbuf *b)
+                     const theme *t, double skew, const diff_colors *diff, strbuf *b)
 {
     for (size_t i = 0; i < p->nedges; i++) {
         if (!cg->keep_edge[i]) continue;
@@ -438,8 +502,8 @@ static int add_edges(Agraph_t *g, Agnode_t **nodes, const pk_profile *p, const p
         if (diff->after >= 0)
             change_color(diff, edge->incl, color);
         else
-            heat_color(cg->edge_share[i], color);
-        style_edge(e, cg->edge_share[i], label, color);
+            theme_color(t, skew, cg->edge_share[i], color);
+        style_edge(e, t, cg->edge_share[i], label, color);
     }
     return 0;
 }
@@ -454,7 +518,7 @@ Agraph_t *pk_dot_graph(pk_profile *p, const pk_dot_options *o, pk_error *err)
     Agraph_t **clusters = NULL;
     int rc = -1;
     if (g && nodes) {
-        set_graph_defaults(g);
+        set_graph_defaults(g, &themes[o->colormap]);
         clusters = make_clusters(g, p, &cg, &b);
         const char *caption = graph_caption(&b, p, &cg, o);
         if (caption) {
@@ -462,7 +526,9 @@ Agraph_t *pk_dot_graph(pk_profile *p, const pk_dot_options *o, pk_error *err)
             set_attr(g, "labelloc", "t");
             diff_colors diff = diff_colors_of(p, &cg);
             rc = add_nodes(g, nodes, clusters, p, &cg, o, &diff, &b) == 0 &&
-                         add_edges(g, nodes, p, &cg, &diff, &b) == 0 && !b.failed
+                         add_edges(g, nodes, p, &cg, &themes[o->colormap], o->skew, &diff, &b) ==
+                             0 &&
+                         !b.failed
                      ? 0
                      : -1;
         }

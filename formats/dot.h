@@ -19,6 +19,7 @@ typedef enum {
     PK_LABEL_SELF,      /* self value */
     PK_LABEL_SELF_PCT,  /* self share */
     PK_LABEL_CALLS,     /* number of calls (when the source counts them) */
+    PK_LABEL_SAMPLES,   /* own samples (pk_dot_samples_metric) */
     PK_LABEL_COUNT
 } pk_dot_label;
 
@@ -30,6 +31,8 @@ typedef struct {
     int nlabels;       /* 0: the default list */
     int wrap;          /* wrap names longer than this many characters */
     const char *title; /* first line of the graph's caption, or NULL */
+    int colormap;      /* gprof2dot's -c: pk_dot_colormap_parse's index (0: color) */
+    double skew;       /* gprof2dot's --skew: 1 linear, below 1 more variety at the low end */
 } pk_dot_options;
 
 void pk_dot_options_init(pk_dot_options *o);
@@ -38,6 +41,11 @@ void pk_dot_options_init(pk_dot_options *o);
 int pk_dot_label_parse(const char *name);
 /* The names accepted by pk_dot_label_parse, comma-separated. */
 const char *pk_dot_label_names(void);
+/* The metric counting samples ("samples", else the first in samples), or -1. */
+int pk_dot_samples_metric(const pk_profile *p);
+/* gprof2dot's colour maps: color (blue to red), pink, gray, bw, print; -1 if
+ * unknown. */
+int pk_dot_colormap_parse(const char *name);
 
 /* The call graph of p as a Graphviz graph (agclose it), or NULL with err. */
 Agraph_t *pk_dot_graph(pk_profile *p, const pk_dot_options *o, pk_error *err);

@@ -88,7 +88,115 @@ static double edge_value(const pk_profile *p, const pk_callgraph *cg, size_t e)
     return fraction * (double)callee->incl[cg->metric];
 }
 
-static void compute_shares(const pk_profile *p, pk_callgraph *cg)
+/* gprof2dot's ratio: 0/0 is 1, the rest clamped to [0, 1]. */
+static double call_ratio(double value, double total)
+{
+    return total == 0 ? 1.0 : clamp01(value / total);
+}
+
+/* --total callratios, gprof's heuristic as gprof2dot has it: a function's
+ * total is its self value plus, for each call it makes, the callee's total
+ * times that call's share of the callee's incoming calls. A recursion cycle
+ * counts as one unit: its members' self values, plus the calls leaving it;
+ * each member gets the cycle's total. The units form an acyclic graph, done
+ * callees first (Kahn's algorithm on the callers' pending calls). */
+typedef struct {
+    const pk_profile *p;
+    const pk_callgraph *cg;
+    double *in_func, *in_cycle; /* incoming call values, self-calls excluded */
+    double *unit_total;         /* per unit: nfuncs functions, then the cycles */
+} ratios;
+
+static size_t unit_of(const ratios *r, pk_id f)
+{
+    return r->cg->scc[f] != PK_NONE ? r->p->nfuncs + r->cg->scc[f] : f;
+}
+
+/* The share of the callee's (or its cycle's) incoming calls that edge e makes. */
+static double ratio_of_edge(const ratios *r, size_t e, double value)
+{
+    const pk_edge *edge = &r->p->edges[e];
+    pk_id to = r->cg->scc[edge->callee];
+    if (to != PK_NONE && r->cg->scc[edge->caller] != to) return call_ratio(value, r->in_cycle[to]);
+    return call_ratio(value, r->in_func[edge->callee]);
+}
+
+static int integrate_call_ratios(const pk_profile *p, pk_callgraph *cg, double *func_total,
+                                 double *edge_total)
+{
+    size_t nunits = p->nfuncs + cg->nscc, alloc = nunits ? nunits : 1;
+    ratios r = {p, cg, calloc(alloc, sizeof(double)), calloc(alloc, sizeof(double)),
+                calloc(alloc, sizeof(double))};
+    size_t *pending = calloc(alloc, sizeof *pending);
+    pk_id *queue = malloc(alloc * sizeof *queue);
+    /* each unit's functions: members[first[u] .. first[u + 1]) */
+    size_t *first = calloc(alloc + 1, sizeof *first);
+    pk_id *members = malloc((p->nfuncs ? p->nfuncs : 1) * sizeof *members);
+    adjacency in;
+    int rc = -1;
+    if (!r.in_func || !r.in_cycle || !r.unit_total || !pending || !queue || !first || !members ||
+        adjacency_build(p, NULL, true, &in) != 0)
+        goto out;
+    for (size_t f = 0; f < p->nfuncs; f++)
+        first[unit_of(&r, (pk_id)f) + 1]++;
+    for (size_t u = 0; u < nunits; u++)
+        first[u + 1] += first[u];
+    for (size_t f = 0; f < p->nfuncs; f++)
+        members[first[unit_of(&r, (pk_id)f)] + pending[unit_of(&r, (pk_id)f)]++] = (pk_id)f;
+    memset(pending, 0, alloc * sizeof *pending);
+    double *value = edge_total; /* the calls' own values first, then their totals */
+    for (size_t e = 0; e < p->nedges; e++) {
+        const pk_edge *edge = &p->edges[e];
+        value[e] = edge_value(p, cg, e);
+        if (edge->caller == edge->callee) continue;
+        r.in_func[edge->callee] += value[e];
+        pk_id to = cg->scc[edge->callee];
+        if (to != PK_NONE && cg->scc[edge->caller] != to) r.in_cycle[to] += value[e];
+        if (unit_of(&r, edge->caller) != unit_of(&r, edge->callee))
+            pending[unit_of(&r, edge->caller)]++;
+    }
+    for (size_t f = 0; f < p->nfuncs; f++)
+        r.unit_total[unit_of(&r, (pk_id)f)] += (double)p->funcs[f].self[cg->metric];
+    size_t head = 0, tail = 0;
+    for (size_t u = 0; u < nunits; u++)
+        if (pending[u] == 0) queue[tail++] = (pk_id)u;
+    /* A unit is done when its calls out are: it then adds its share to each
+     * caller's unit, whose pending count drops. */
+    while (head < tail) {
+        size_t u = queue[head++];
+        for (size_t k = first[u]; k < first[u + 1]; k++) {
+            pk_id f = members[k];
+            for (size_t i = in.start[f]; i < in.start[f + 1]; i++) {
+                size_t e = in.edge[i];
+                size_t from = unit_of(&r, p->edges[e].caller);
+                if (from == u) continue;
+                r.unit_total[from] += ratio_of_edge(&r, e, value[e]) * r.unit_total[u];
+                if (--pending[from] == 0) queue[tail++] = (pk_id)from;
+            }
+        }
+    }
+    for (size_t f = 0; f < p->nfuncs; f++)
+        func_total[f] = r.unit_total[unit_of(&r, (pk_id)f)];
+    for (size_t e = 0; e < p->nedges; e++) {
+        const pk_edge *edge = &p->edges[e];
+        double whole = func_total[edge->callee];
+        edge_total[e] =
+            edge->caller == edge->callee ? whole : ratio_of_edge(&r, e, value[e]) * whole;
+    }
+    rc = 0;
+    adjacency_free(&in);
+out:
+    free(r.in_func);
+    free(r.in_cycle);
+    free(r.unit_total);
+    free(pending);
+    free(queue);
+    free(first);
+    free(members);
+    return rc;
+}
+
+static int compute_shares(const pk_profile *p, pk_callgraph *cg, bool call_ratios)
 {
     int m = cg->metric;
     double self_total = 0, max_incl = 0;
@@ -97,14 +205,33 @@ static void compute_shares(const pk_profile *p, pk_callgraph *cg)
         if ((double)p->funcs[f].incl[m] > max_incl) max_incl = (double)p->funcs[f].incl[m];
     }
     cg->self_total = self_total;
-    cg->total = self_total > max_incl ? self_total : max_incl;
     cg->edges_estimated = edges_lack_values(p, m);
+    double *func_total = NULL, *edge_total = NULL;
+    if (call_ratios) {
+        func_total = malloc((p->nfuncs ? p->nfuncs : 1) * sizeof *func_total);
+        edge_total = malloc((p->nedges ? p->nedges : 1) * sizeof *edge_total);
+        if (!func_total || !edge_total ||
+            integrate_call_ratios(p, cg, func_total, edge_total) != 0) {
+            free(func_total);
+            free(edge_total);
+            return -1;
+        }
+        max_incl = 0;
+        for (size_t f = 0; f < p->nfuncs; f++)
+            if (func_total[f] > max_incl) max_incl = func_total[f];
+        cg->totals_from_ratios = true;
+    }
+    cg->total = self_total > max_incl ? self_total : max_incl;
     for (size_t f = 0; f < p->nfuncs; f++) {
-        cg->incl_share[f] = share((double)p->funcs[f].incl[m], cg->total);
+        double incl = func_total ? func_total[f] : (double)p->funcs[f].incl[m];
+        cg->incl_share[f] = share(incl, cg->total);
         cg->self_share[f] = share((double)p->funcs[f].self[m], cg->self_total);
     }
     for (size_t e = 0; e < p->nedges; e++)
-        cg->edge_share[e] = share(edge_value(p, cg, e), cg->total);
+        cg->edge_share[e] = share(edge_total ? edge_total[e] : edge_value(p, cg, e), cg->total);
+    free(func_total);
+    free(edge_total);
+    return 0;
 }
 
 static void keep_edges_between_kept(const pk_profile *p, pk_callgraph *cg, bool thresholds,
@@ -149,8 +276,9 @@ static int select_reachable(const pk_profile *p, pk_callgraph *cg, const char *p
     }
     pk_pattern_free(re);
     if (tail == 0) {
-        pk_error_set(err, "--%s '%s' matches no function shown (lower --node-thres and --edge-thres)", what,
-                     pattern);
+        pk_error_set(err,
+                     "--%s '%s' matches no function shown (lower --node-thres and --edge-thres)",
+                     what, pattern);
         adjacency_free(&adj);
         free(queue);
         free(dist);
@@ -305,14 +433,14 @@ int pk_callgraph_build(pk_profile *p, const pk_callgraph_options *o, pk_callgrap
     }
     cg->metric = o->metric >= 0 && o->metric < p->nmetrics ? o->metric : 0;
     pk_ensure_graph(p);
-    if (allocate(p, cg) != 0) goto oom;
-    compute_shares(p, cg);
+    if (allocate(p, cg) != 0 || find_components(p, cg) != 0) goto oom;
+    if (compute_shares(p, cg, o->call_ratios) != 0) goto oom;
     for (size_t f = 0; f < p->nfuncs; f++)
         cg->keep_func[f] = !(cg->incl_share[f] < o->node_thres / 100.0);
     keep_edges_between_kept(p, cg, true, o->edge_thres / 100.0);
     if (o->root && select_reachable(p, cg, o->root, "root", o->depth, false, err) != 0) goto fail;
     if (o->leaf && select_reachable(p, cg, o->leaf, "leaf", o->depth, true, err) != 0) goto fail;
-    if (find_components(p, cg) != 0 || component_shares(p, cg) != 0) goto oom;
+    if (component_shares(p, cg) != 0) goto oom;
     compute_weights(p, cg, o->color_by_self);
     for (size_t f = 0; f < p->nfuncs; f++)
         cg->nkept_funcs += cg->keep_func[f];

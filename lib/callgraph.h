@@ -25,6 +25,7 @@ typedef struct {
     const char *leaf;   /* pattern: keep only what calls it, or NULL */
     int depth;          /* calls followed from root/leaf, -1 for no limit */
     bool color_by_self; /* colour weight from the self share, not the total */
+    bool call_ratios;   /* totals carried up the calls (gprof2dot's --total callratios) */
 } pk_callgraph_options;
 
 void pk_callgraph_options_init(pk_callgraph_options *o);
@@ -43,8 +44,9 @@ typedef struct {
      * excluded): scc[f] is the component's index or PK_NONE. */
     pk_id *scc;
     size_t nscc;
-    double *scc_share;    /* per component: its inclusive share, clamped */
-    bool edges_estimated; /* the source had no edge values: estimated from calls */
+    double *scc_share;       /* per component: its inclusive share, clamped */
+    bool edges_estimated;    /* the source had no edge values: estimated from calls */
+    bool totals_from_ratios; /* --total callratios: totals estimated from the calls */
     size_t nkept_funcs, nkept_edges;
 } pk_callgraph;
 

@@ -18,3 +18,11 @@ add_test(NAME pgraph_render
 set_tests_properties(pgraph_unit pgraph_gprof2dot pgraph_render PROPERTIES ENVIRONMENT
   "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/tests/helpers/lsan-graphviz.supp:print_suppressions=0")
 set_tests_properties(pgraph_render PROPERTIES TIMEOUT 900)
+# gprof2dot's options (-c, --skew, --list-functions, --show-samples, --total)
+# against gprof2dot itself on the same inputs.
+add_test(NAME pgraph_gprof2dot_options
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_pgraph_options.py
+          $<TARGET_FILE:pgraph> ${PK_SHARED_DIR}/peers/gprof2dot.py ${PK_SHARED_DIR}
+          ${CMAKE_CURRENT_BINARY_DIR}/test-pgraph-options)
+set_tests_properties(pgraph_gprof2dot_options PROPERTIES ENVIRONMENT
+  "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/tests/helpers/lsan-graphviz.supp:print_suppressions=0")
