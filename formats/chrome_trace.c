@@ -260,6 +260,18 @@ static void problem(reader *r, const char *fmt, ...)
 
 /* ---- numbers ---------------------------------------------------------------- */
 
+/* All of s[0..n) as a number (strtod wants a terminated string). */
+static bool parse_double(const char *s, size_t n, double *out)
+{
+    char tmp[64];
+    if (n >= sizeof tmp) return false;
+    memcpy(tmp, s, n);
+    tmp[n] = 0;
+    char *end;
+    *out = strtod(tmp, &end);
+    return end == tmp + n;
+}
+
 /* Microseconds as JSON writes them to integer nanoseconds: exact for up to
  * three decimals (viztracer's C writer), rounded beyond. */
 static bool us_to_ns(const char *s, size_t n, int64_t *out)
@@ -294,13 +306,8 @@ static bool us_to_ns(const char *s, size_t n, int64_t *out)
     *out = neg ? -v : v;
     return true;
 slow:;
-    char tmp[64];
-    if (n >= sizeof tmp) return false;
-    memcpy(tmp, s, n);
-    tmp[n] = 0;
-    char *end;
-    double d = strtod(tmp, &end);
-    if (end != tmp + n || !(fabs(d * 1000) < 4e18)) return false;
+    double d;
+    if (!parse_double(s, n, &d) || !(fabs(d * 1000) < 4e18)) return false;
     *out = (int64_t)llround(d * 1000);
     return true;
 }
@@ -309,13 +316,8 @@ slow:;
 static bool parse_int(const char *s, size_t n, int64_t *out)
 {
     if (sk_parse_i64(s, s + n, out)) return true;
-    char tmp[64];
-    if (n >= sizeof tmp) return false;
-    memcpy(tmp, s, n);
-    tmp[n] = 0;
-    char *end;
-    double d = strtod(tmp, &end);
-    if (end != tmp + n || !(fabs(d) < 9.2e18)) return false;
+    double d;
+    if (!parse_double(s, n, &d) || !(fabs(d) < 9.2e18)) return false;
     *out = (int64_t)d;
     return true;
 }
