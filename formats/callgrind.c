@@ -616,6 +616,19 @@ static const char *skip_spaces(const char *s, const char *end)
     return s;
 }
 
+/* The next word of [*s, end), words parted by spaces and tabs: its start in
+ * *word and *s just past it; false at the end. */
+static bool next_word(const char **s, const char *end, const char **word)
+{
+    const char *p = skip_spaces(*s, end);
+    if (p == end) return false;
+    *word = p;
+    while (p < end && *p != ' ' && *p != '\t')
+        p++;
+    *s = p;
+    return true;
+}
+
 /* Length of a leading "(digits)" followed by the end or a space; 0 if none
  * (uncompressed names such as "(below main)" start with '(' too). */
 static size_t id_prefix_len(const char *v, const char *end)
@@ -779,12 +792,7 @@ static void cost_line(cg_reader *r, const char *s, const char *end)
 static void define_events(cg_reader *r, const char *s, const char *end)
 {
     int n = 0;
-    for (;;) {
-        s = skip_spaces(s, end);
-        if (s == end) break;
-        const char *w = s;
-        while (s < end && *s != ' ' && *s != '\t')
-            s++;
+    for (const char *w; next_word(&s, end, &w);) {
         if (r->nevents) {
             n++;
             continue;
@@ -815,12 +823,7 @@ static void define_positions(cg_reader *r, const char *s, const char *end)
     if (r->nevents) cg_fail(r, "positions: after events:");
     int n = 0;
     r->line_col = -1;
-    for (;;) {
-        s = skip_spaces(s, end);
-        if (s == end) break;
-        const char *w = s;
-        while (s < end && *s != ' ' && *s != '\t')
-            s++;
+    for (const char *w; next_word(&s, end, &w);) {
         if (n == MAX_POSITIONS) cg_fail(r, "too many position kinds");
         if (s - w == 4 && memcmp(w, "line", 4) == 0) r->line_col = n;
         n++;
