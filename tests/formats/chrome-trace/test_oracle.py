@@ -12,6 +12,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "helpers"))
+import oracle_walk  # noqa: E402
+
 
 def dump(pconv, path, *extra):
     with tempfile.TemporaryDirectory() as tmp:
@@ -141,23 +144,12 @@ def _under(nodes, m, top):
 
 def main():
     pconv, folder = sys.argv[1], sys.argv[2]
-    files = sorted(f for f in os.listdir(folder)
-                   if not f.endswith(".oracle.json")
-                   and os.path.exists(os.path.join(folder, f + ".oracle.json")))
-    failed = 0
-    for f in files:
+
+    def check_file(f):
         with open(os.path.join(folder, f + ".oracle.json")) as fh:
-            exp = json.load(fh)
-        try:
-            errs = check(pconv, os.path.join(folder, f), exp)
-        except RuntimeError as e:
-            errs = [str(e)]
-        print(("ok   " if not errs else "FAIL ") + f)
-        for e in errs:
-            print("     " + e)
-        failed += bool(errs)
-    print(f"{len(files) - failed} of {len(files)} files match their oracle")
-    return 1 if failed or not files else 0
+            return check(pconv, os.path.join(folder, f), json.load(fh))
+
+    return oracle_walk.check_each(oracle_walk.files_with(folder, ".oracle.json"), check_file)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "helpers"))
+import oracle_walk  # noqa: E402
+
 
 def run(pconv, path, out_name, *extra):
     with tempfile.TemporaryDirectory() as tmp:
@@ -102,25 +105,16 @@ def check(pconv, path, exp, folded):
 
 def main():
     pconv, folder = sys.argv[1], sys.argv[2]
-    files = sorted(f for f in os.listdir(folder)
-                   if f.endswith(".perf.txt") and os.path.exists(os.path.join(folder, f + ".folded")))
-    failed = 0
-    for f in files:
+
+    def check_file(f):
         path = os.path.join(folder, f)
         with open(path + ".oracle.json") as fh:
             exp = json.load(fh)
         with open(path + ".folded", encoding="utf-8", errors="surrogateescape") as fh:
             folded = fh.read()
-        try:
-            errs = check(pconv, path, exp, folded)
-        except RuntimeError as e:
-            errs = [str(e)]
-        print(("ok   " if not errs else "FAIL ") + f)
-        for e in errs:
-            print("     " + e)
-        failed += bool(errs)
-    print(f"{len(files) - failed} of {len(files)} files match their oracle")
-    return 1 if failed or not files else 0
+        return check(pconv, path, exp, folded)
+
+    return oracle_walk.check_each(oracle_walk.files_with(folder, ".folded", ".perf.txt"), check_file)
 
 
 if __name__ == "__main__":
