@@ -18,6 +18,7 @@ extern const pk_format pk_format_memray;
 extern const pk_format pk_format_chrome_trace;
 extern const pk_format pk_format_perf_script;
 extern const pk_format pk_format_tachyon;
+extern const pk_format pk_format_gecko;
 extern const pk_format pk_format_lprof;
 extern const pk_format pk_format_tracemalloc;
 extern const pk_format pk_format_dot;
@@ -42,6 +43,7 @@ const pk_format *const pk_formats[] = {
     &pk_format_chrome_trace,
     &pk_format_perf_script,
     &pk_format_tachyon,
+    &pk_format_gecko,
     &pk_format_lprof,
     &pk_format_tracemalloc,
     &pk_format_dot,

@@ -29,9 +29,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tachyon_writer  # noqa: E402
 
 # Formats of tachyon-expected/1 we read, and the file names they come in.
-READ = {"tachyon-binary", "collapsed"}
+READ = {"tachyon-binary", "collapsed", "gecko"}
 NOT_READ = {"heatmap-html-dir": "a directory of per-line HTML pages, not a profile file",
-            "gecko": "not read yet", "jsonl": "not read yet", "flamegraph-html": "not read yet"}
+            "jsonl": "not read yet", "flamegraph-html": "not read yet"}
 
 
 def pconv(exe, *args):
