@@ -548,17 +548,28 @@ static int check_rewritten(rebuild *r, pk_error *err)
     return r->f->allow_unmatched ? 0 : pk_filter_check_matched(r->f, err);
 }
 
-static int filter_stacks(pk_profile *p, pk_filter *f, pk_error *err)
+/* The start of a rewrite of p: a new profile with p's header and r mapping
+ * p's functions to their rewritten names; NULL (err set) when a pattern that
+ * has to match matched nothing. */
+static pk_profile *rewrite_start(pk_profile *p, pk_filter *f, rebuild *r, pk_error *err)
 {
     pk_profile *dst = pk_profile_new();
     copy_header(dst, p);
-    rebuild r = {.f = f, .src = p, .dst = dst};
-    map_functions(&r);
-    if (check_rewritten(&r, err) < 0) {
-        rebuild_free(&r);
+    *r = (rebuild){.f = f, .src = p, .dst = dst};
+    map_functions(r);
+    if (check_rewritten(r, err) < 0) {
+        rebuild_free(r);
         pk_profile_free(dst);
-        return -1;
+        return NULL;
     }
+    return dst;
+}
+
+static int filter_stacks(pk_profile *p, pk_filter *f, pk_error *err)
+{
+    rebuild r;
+    pk_profile *dst = rewrite_start(p, f, &r, err);
+    if (!dst) return -1;
     rebuild_tree(&r);
     rebuild_free(&r);
     replace(p, dst);
@@ -1027,15 +1038,9 @@ static int filter_graph(pk_profile *p, pk_filter *f, pk_error *err)
 {
     bool estimated = false;
     if (rewrites(f)) {
-        pk_profile *dst = pk_profile_new();
-        copy_header(dst, p);
-        rebuild r = {.f = f, .src = p, .dst = dst};
-        map_functions(&r);
-        if (check_rewritten(&r, err) < 0) {
-            rebuild_free(&r);
-            pk_profile_free(dst);
-            return -1;
-        }
+        rebuild r;
+        pk_profile *dst = rewrite_start(p, f, &r, err);
+        if (!dst) return -1;
         map_all(&r);
         estimated = copy_graph(p, dst, r.fmap, p->has_calls);
         rebuild_free(&r);
