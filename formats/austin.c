@@ -349,7 +349,7 @@ static const char *sample(reader *r, const char *s, const char *e)
     int64_t values[PK_MAX_METRICS] = {0};
     err = r->dialect == DIALECT_1 ? metrics1(r, sp + 1, e, values) : metrics3(r, sp + 1, e, values);
     if (err) return fail_here(r, sp + 1, err);
-    sk_stack_commit(r->p, &r->threads.v[ti].prev, &r->cur, values);
+    austin_sample(r->p, &r->am, &r->threads.v[ti], &r->cur, values);
     return NULL;
 }
 

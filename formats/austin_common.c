@@ -1,6 +1,7 @@
 #include "austin_common.h"
 
 #include "../lib/hmap.h"
+#include "../lib/timeline.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -134,14 +135,59 @@ size_t austin_thread_get(pk_profile *p, austin_threads *t, const void *key, size
     memset(th, 0, sizeof(*th));
     th->proc = proc ? pk_function_get(p, pk_intern_cstr(p, proc), "", 0, PK_KIND_PROCESS) : PK_NONE;
     th->thread = pk_function_get(p, pk_intern_cstr(p, thread), "", 0, PK_KIND_THREAD);
+    uint64_t pid = 0;
+    if (proc && proc[0] == 'P') sk_parse_u64(proc + 1, proc + strlen(proc), &pid);
+    /* thread ids are text (hex, interpreter:tid): the name carries them */
+    th->timeline = pk_thread_get(p, pid, t->n, thread[0] == 'T' ? thread + 1 : thread);
     sk_map_put(&t->map, key, klen, h, (uint32_t)t->n);
     return t->n++;
+}
+
+/* austin's default interval when the metadata does not say (µs). */
+#define AUSTIN_DEFAULT_INTERVAL_US 100
+
+void austin_sample(pk_profile *p, austin_metrics *am, austin_thread *th, sk_stack *cur,
+                   const int64_t *values)
+{
+    pk_id leaf = sk_stack_commit(p, &th->prev, cur, values);
+    pk_sample s = {.node = leaf, .thread = th->timeline, .t_ns = th->t_ns};
+    memcpy(s.v, values, (size_t)p->nmetrics * sizeof *values);
+    pk_sample_add(p, &s);
+    if (am->time >= 0) {
+        th->t_ns += values[am->time];
+        return;
+    }
+    if (am->interval_ns == 0) {
+        const char *iv = pk_meta_get(p, "austin.interval");
+        uint64_t us = 0;
+        if (!iv || !sk_parse_u64(iv, iv + strlen(iv), &us) || us == 0 || us > (1u << 30))
+            us = AUSTIN_DEFAULT_INTERVAL_US;
+        am->interval_ns = (int64_t)us * 1000;
+    }
+    th->t_ns += am->interval_ns;
 }
 
 void austin_push_roots(pk_profile *p, const austin_thread *th, sk_stack *s)
 {
     if (th->proc != PK_NONE) sk_stack_push(p, s, th->proc, 0);
     sk_stack_push(p, s, th->thread, 0);
+}
+
+/* duration_s: austin's own `# duration:` (µs), else the longest thread's
+ * clock. */
+static void set_duration(pk_profile *p)
+{
+    const char *d = pk_meta_get(p, "austin.duration");
+    uint64_t us;
+    char num[48];
+    int64_t first, last;
+    if (d && sk_parse_u64(d, d + strlen(d), &us))
+        snprintf(num, sizeof num, "%.6f", (double)us / 1e6);
+    else if (pk_timeline_range(p, &first, &last))
+        snprintf(num, sizeof num, "%.6f", (double)(last - first) / 1e9);
+    else
+        return;
+    pk_meta_set(p, "duration_s", pk_intern_cstr(p, num));
 }
 
 void austin_finish(pk_profile *p, austin_metrics *am, const pk_read_options *opt)
@@ -152,6 +198,7 @@ void austin_finish(pk_profile *p, austin_metrics *am, const pk_read_options *opt
         austin_meta_count(p, "austin.idle_time", am->idle_time_us);
     }
     p->has_tree = true;
+    set_duration(p);
     if (!opt || !opt->threads) pk_merge_threads(p);
     pk_derive_lines(p);
     pk_derive_graph(p);

@@ -13,6 +13,7 @@ typedef struct {
     bool ready;                        /* metrics added to the profile */
     int time, alloc, dealloc, samples; /* metric indexes, -1 when absent */
     int64_t samples_seen, idle_samples, idle_time_us;
+    int64_t interval_ns; /* `# interval:`, read at the first sample (0: not yet) */
 } austin_metrics;
 
 /* The mode named in `# mode:`; false when unknown. */
@@ -47,6 +48,8 @@ bool austin_is_native(const char *file, size_t flen);
 typedef struct {
     pk_id proc, thread; /* root frames; proc is PK_NONE without a process */
     sk_stack prev;
+    uint32_t timeline; /* the timeline's thread index */
+    int64_t t_ns;      /* the thread's clock: where its next sample starts */
 } austin_thread;
 
 typedef struct {
@@ -60,6 +63,13 @@ void austin_threads_init(austin_threads *t, pk_profile *p);
  * (proc may be NULL). Returns an index into t->v. */
 size_t austin_thread_get(pk_profile *p, austin_threads *t, const void *key, size_t klen,
                          const char *proc, const char *thread);
+/* Add the thread's current stack (cur) to the tree with its values and
+ * record the sample in the timeline. austin writes no timestamps: a thread's
+ * clock advances by each sample's time (wall, cpu and full modes: the time
+ * since the thread's previous sample, as speedscope's sampled profiles lay
+ * them out) or by the sampling interval (memory mode). */
+void austin_sample(pk_profile *p, austin_metrics *am, austin_thread *th, sk_stack *cur,
+                   const int64_t *values);
 /* Push the thread's root frames on a stack. */
 void austin_push_roots(pk_profile *p, const austin_thread *th, sk_stack *s);
 

@@ -167,7 +167,7 @@ static void close_sample(reader *r)
     if (!r->open) return;
     int64_t values[PK_MAX_METRICS] = {0};
     austin_values(&r->am, r->time_us, r->mem, r->idle, values);
-    sk_stack_commit(r->p, &r->threads.v[r->thread].prev, &r->stack, values);
+    austin_sample(r->p, &r->am, &r->threads.v[r->thread], &r->stack, values);
     r->open = false;
 }
 
