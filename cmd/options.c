@@ -210,8 +210,10 @@ const pk_option pk_options[] = {
      "a note carried in the SVG (as flamegraph.pl) and shown in the HTML report"},
     /* ---- ptop ---- */
     {PK_O_PTOP_SORT, 's', "sort", "KEY[,KEY]", PTOP, G_TABLE,
-     "sort keys, as pstats: calls, cumulative, filename, line, name, nfl, pcalls, "
-     "stdname, time (tottime), and their unique abbreviations (default cumulative)"},
+     "sort keys, as pstats: calls (ncalls), cumulative (cumtime), filename, line, name, nfl, "
+     "pcalls, stdname, time (tottime), and their unique abbreviations; and every other "
+     "column: percall (tottime per call), cumpercall (cumtime per primitive call), lineno, "
+     "function (default cumulative)"},
     {PK_O_CALLERS, 0, "callers", "PATTERN", PTOP, G_TABLE,
      "also print the callers of the matching functions ('' for all), as print_callers"},
     {PK_O_CALLEES, 0, "callees", "PATTERN", PTOP, G_TABLE,

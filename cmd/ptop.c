@@ -16,7 +16,18 @@
 
 /* ---- sort keys (pstats' sort_arg_dict_default) ---- */
 
-enum field { F_PCALLS, F_CALLS, F_SELF, F_INCL, F_FILE, F_LINE, F_NAME, F_STDNAME };
+enum field {
+    F_PCALLS,
+    F_CALLS,
+    F_SELF,
+    F_INCL,
+    F_FILE,
+    F_LINE,
+    F_NAME,
+    F_STDNAME,
+    F_SELF_PERCALL, /* the percall column after tottime: tottime / ncalls */
+    F_INCL_PERCALL, /* the one after cumtime: cumtime / primitive calls */
+};
 
 typedef struct {
     const char *word;
@@ -42,11 +53,22 @@ static const sort_word sort_words[] = {
 };
 enum { NWORDS = sizeof sort_words / sizeof sort_words[0], MAX_FIELDS = 32 };
 
+/* Every column has a key: the ones pstats lacks are taken whole, never
+ * abbreviated, so pstats' own abbreviations keep their meaning. */
+static const sort_word column_words[] = {
+    {"percall", {F_SELF_PERCALL}, 1, "\x01 per call"},
+    {"cumpercall", {F_INCL_PERCALL}, 1, "\x02 per call"},
+    {"lineno", {F_LINE}, 1, "line number"},
+    {"function", {F_NAME}, 1, "function name"},
+};
+
 /* pstats accepts any prefix that is unique in its own peculiar sense: words
  * are visited in order and each adds its prefixes, longest first, until one
  * is taken already, which is then struck out. */
 static const sort_word *find_sort_word(const char *key)
 {
+    for (size_t c = 0; c < sizeof column_words / sizeof column_words[0]; c++)
+        if (strcmp(key, column_words[c].word) == 0) return &column_words[c];
     size_t klen = strlen(key);
     const sort_word *owner = NULL;
     bool struck = false;
@@ -134,10 +156,25 @@ static int64_t field_int(const table *t, size_t i, enum field f)
     }
 }
 
+/* A per-call value as the column shows it; a function without calls has a
+ * blank there and sorts last. */
+static double per_call(const table *t, size_t i, enum field f)
+{
+    const pk_function *fn = &t->p->funcs[i];
+    int64_t calls = f == F_SELF_PERCALL ? fn->calls : fn->pcalls;
+    int64_t v = f == F_SELF_PERCALL ? fn->self[t->metric] : fn->incl[t->metric];
+    return calls > 0 ? (double)v / (double)calls : -1.0;
+}
+
 static int cmp_field(const table *t, size_t a, size_t b, enum field f)
 {
     const pk_function *x = &t->p->funcs[a], *y = &t->p->funcs[b];
     switch (f) {
+    case F_SELF_PERCALL:
+    case F_INCL_PERCALL: {
+        double u = per_call(t, a, f), v = per_call(t, b, f);
+        return (u < v) - (u > v);
+    }
     case F_FILE:
         return strcmp(x->file ? x->file : "", y->file ? y->file : "");
     case F_NAME:
@@ -194,7 +231,7 @@ static int add_sort_keys(table *t, const char *arg)
         memcpy(t->fields + t->nfields, w->fields, (size_t)w->nfields * sizeof *w->fields);
         t->nfields += w->nfields;
         char desc[128];
-        if (w->desc)
+        if (w->desc) /* \x01 and \x02 are expanded by describe_sort */
             snprintf(desc, sizeof desc, "%s", w->desc);
         else
             snprintf(desc, sizeof desc, "%s", w->fields[0] == F_SELF ? "\x01" : "\x02");
@@ -576,10 +613,19 @@ static int ptop(pk_cli *cli, options *o)
     pk_profile *p = pk_cli_read(cli, &err);
     if (!p) return pk_cli_error(&err);
     pk_ensure_graph(p);
+    int rc;
+    for (int k = 0; k < t.nfields && !p->has_calls; k++)
+        if (t.fields[k] == F_SELF_PERCALL || t.fields[k] == F_INCL_PERCALL) {
+            rc = pk_cli_usage_error("sort key percall/cumpercall: %s profiles count no calls, "
+                                    "so they have no per-call columns",
+                                    p->format ? p->format : "these");
+            pk_profile_free(p);
+            return rc;
+        }
     t.p = p;
     /* The metric exists: pk_cli_read checked it. */
     t.metric = pk_cli_metric(p, cli->metric, &err);
-    int rc = run(&t, o);
+    rc = run(&t, o);
     table_free(&t);
     pk_profile_free(p);
     return rc;
