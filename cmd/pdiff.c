@@ -65,6 +65,10 @@ static pk_profile *build_diff(pk_profile *before, int mb, pk_profile *after, int
     const char *unit = after->metrics[ma].unit;
     pk_add_metric(d, "before", unit);
     pk_add_metric(d, "after", unit);
+    /* decimal values (scalene's percentages) compare as they are when both
+     * sides have the same decimals */
+    if (before->metrics[mb].decimals == after->metrics[ma].decimals)
+        d->metrics[BEFORE].decimals = d->metrics[AFTER].decimals = after->metrics[ma].decimals;
     d->format = pk_intern_cstr(d, "diff");
     /* Stack outputs need stacks on both sides: estimated for a graph. */
     if (want_tree) {
@@ -130,9 +134,12 @@ typedef struct {
 
 /* The unit of a table whose largest value is big: seconds down to
  * nanoseconds, bytes up to GiB; counts as they are. */
-static scale pick_scale(const char *unit, int64_t big)
+static scale pick_scale(const pk_metric *m, int64_t big)
 {
+    const char *unit = m->unit;
     double b = (double)abs64(big);
+    if (m->decimals > 0)
+        return (scale){strcmp(unit, "%") == 0 ? " %" : "", pow(10, m->decimals), 3};
     if (strcmp(unit, "ns") == 0) {
         if (b >= 1e9) return (scale){" s", 1e9, 3};
         if (b >= 1e6) return (scale){" ms", 1e6, 3};
@@ -292,7 +299,7 @@ static void print_text(FILE *out, const pk_profile *d, const char *metric, const
                        size_t nrows, size_t limit, bool lines)
 {
     int64_t tb = pk_total(d, BEFORE), ta = pk_total(d, AFTER);
-    scale sc = pick_scale(d->metrics[AFTER].unit, tb > ta ? tb : ta);
+    scale sc = pick_scale(&d->metrics[AFTER], tb > ta ? tb : ta);
     char b[48], a[48], c[48], p[32];
     fmt_value(b, sizeof b, &sc, tb, false);
     fmt_value(a, sizeof a, &sc, ta, false);
@@ -364,7 +371,7 @@ static bool grew_above(int64_t before, int64_t after, double limit)
 static void print_grew(const pk_profile *d, const char *what, double limit, int64_t before,
                        int64_t after)
 {
-    scale sc = pick_scale(d->metrics[AFTER].unit, before > after ? before : after);
+    scale sc = pick_scale(&d->metrics[AFTER], before > after ? before : after);
     char b[48], a[48], p[32];
     fmt_value(b, sizeof b, &sc, before, false);
     fmt_value(a, sizeof a, &sc, after, false);

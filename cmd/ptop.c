@@ -264,10 +264,13 @@ static void describe_sort(const table *t, char *out, size_t size)
 
 static void put_value(const table *t, int64_t v)
 {
-    if (t->seconds)
+    if (t->seconds) {
         printf("%8.3f", (double)v / 1e9);
-    else
+    } else if (t->p->metrics[t->metric].decimals > 0) { /* scalene's percentages */
+        printf("%12.3f", pk_value_real(&t->p->metrics[t->metric], v));
+    } else {
         printf("%12" PRId64, v);
+    }
 }
 
 static void put_per_call(const table *t, int64_t v, int64_t calls)
@@ -277,7 +280,7 @@ static void put_per_call(const table *t, int64_t v, int64_t calls)
     else if (t->seconds)
         printf("%8.3f", (double)v / 1e9 / (double)calls);
     else
-        printf("%12.1f", (double)v / (double)calls);
+        printf("%12.1f", pk_value_real(&t->p->metrics[t->metric], v) / (double)calls);
 }
 
 static void format_calls(char *buf, size_t size, int64_t nc, int64_t cc)
@@ -323,7 +326,9 @@ static void print_header(const table *t, const char *path)
     } else if (t->seconds) {
         printf(" %.3f seconds in %zu functions\n\n", (double)total / 1e9, p->nfuncs);
     } else {
-        printf(" %" PRId64 " %s in %zu functions\n\n", total, unit_words(p, t->metric), p->nfuncs);
+        char buf[48];
+        pk_value_text(buf, sizeof buf, total, p->metrics[t->metric].decimals);
+        printf(" %s %s in %zu functions\n\n", buf, unit_words(p, t->metric), p->nfuncs);
     }
     /* Not pstats' own: a filtered call graph says what is estimated. */
     const char *estimated = pk_meta_get(p, "filter.estimated");

@@ -409,11 +409,16 @@ static void put_function(cg_writer *w, pk_id f)
     out_char(w->o, '\n');
 }
 
-static const char *event_name(const pk_metric *m)
+/* Times and bytes are named by their unit, unless another metric has the
+ * same unit (scalene's allocation, peak and average bytes): event names must
+ * differ. */
+static const char *event_name(const pk_profile *p, int m)
 {
-    if (strcmp(m->unit, "ns") == 0) return "ns";
-    if (strcmp(m->unit, "bytes") == 0) return "bytes";
-    return m->name;
+    const char *unit = p->metrics[m].unit;
+    if (strcmp(unit, "ns") != 0 && strcmp(unit, "bytes") != 0) return p->metrics[m].name;
+    for (int k = 0; k < p->nmetrics; k++)
+        if (k != m && strcmp(p->metrics[k].unit, unit) == 0) return p->metrics[m].name;
+    return unit;
 }
 
 static void put_header(cg_writer *w)
@@ -422,7 +427,7 @@ static void put_header(cg_writer *w)
     for (int m = 0; m < w->nm; m++) {
         out_char(w->o, ' ');
         /* an event name is one word */
-        for (const char *c = event_name(&w->p->metrics[m]); *c; c++)
+        for (const char *c = event_name(w->p, m); *c; c++)
             out_char(w->o, (unsigned char)*c <= ' ' || *c == 0x7f ? '_' : *c);
     }
     out_char(w->o, '\n');

@@ -14,16 +14,11 @@
 
 #include "../lib/escape.h"
 #include "format.h"
+#include "json_path.h"
 #include "../lib/hmap.h"
 #include "stacks.h"
 
 #define SCHEMA "https://www.speedscope.app/file-format-schema.json"
-
-/* One step of a path into the document: an object key or an array index. */
-typedef struct {
-    const char *key; /* NULL: index */
-    size_t index;
-} json_step;
 
 #define MAX_PATH 6
 
@@ -33,7 +28,7 @@ typedef struct {
     const char *text; /* the document, to find where a path points */
     size_t len;
     json_t *root;
-    json_step path[MAX_PATH]; /* where the reader is, for errors */
+    pk_json_step path[MAX_PATH]; /* where the reader is, for errors */
     int depth;
     pk_id *frame_func;
     int32_t *frame_line;
@@ -43,102 +38,25 @@ typedef struct {
     sk_stack prev, cur;
 } reader;
 
-/* ---- where an error is ---------------------------------------------------
- * jansson keeps no positions for values, so an error names its path
- * ("profiles[0].samples[3][1]") and its offset is found by walking the text,
- * which jansson has already parsed, along that path. */
+/* ---- where an error is ------------------------------------------------- */
 
 static void at(reader *r, int level, const char *key, size_t index)
 {
-    r->path[level] = (json_step){key, index};
+    r->path[level] = (pk_json_step){key, index};
     r->depth = level + 1;
-}
-
-static size_t skip_space(const char *t, size_t n, size_t i)
-{
-    while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n'))
-        i++;
-    return i;
-}
-
-static size_t skip_string(const char *t, size_t n, size_t i)
-{
-    for (i++; i < n && t[i] != '"'; i++)
-        if (t[i] == '\\') i++;
-    return i + 1;
-}
-
-static size_t skip_value(const char *t, size_t n, size_t i)
-{
-    if (i < n && t[i] == '"') return skip_string(t, n, i);
-    if (i < n && (t[i] == '{' || t[i] == '[')) {
-        for (int depth = 0; i < n;) {
-            if (t[i] == '"') {
-                i = skip_string(t, n, i);
-                continue;
-            }
-            if (t[i] == '{' || t[i] == '[') depth++;
-            if ((t[i] == '}' || t[i] == ']') && --depth == 0) return i + 1;
-            i++;
-        }
-        return n;
-    }
-    while (i < n && !strchr(",]} \t\r\n", t[i]))
-        i++;
-    return i;
-}
-
-/* The offset of step's value in the container at i, or SIZE_MAX. Of
- * repeated keys the last counts, as in jansson. */
-static size_t find_step(const char *t, size_t n, size_t i, json_step step)
-{
-    char open = step.key ? '{' : '[', close = step.key ? '}' : ']';
-    if (i >= n || t[i] != open) return SIZE_MAX;
-    size_t found = SIZE_MAX, klen = step.key ? strlen(step.key) : 0;
-    for (size_t count = 0, k;; count++) {
-        i = skip_space(t, n, i + 1);
-        if (i >= n || t[i] == close) return found;
-        if (step.key) {
-            k = i;
-            i = skip_space(t, n, skip_string(t, n, i)) + 1; /* past ':' */
-            i = skip_space(t, n, i);
-            if (i - k > klen + 1 && memcmp(t + k + 1, step.key, klen) == 0 &&
-                t[k + 1 + klen] == '"')
-                found = i;
-        } else if (count == step.index) {
-            return i;
-        }
-        i = skip_space(t, n, skip_value(t, n, i)); /* at ',' or the close */
-    }
-}
-
-static size_t path_offset(const reader *r)
-{
-    size_t i = skip_space(r->text, r->len, 0);
-    for (int d = 0; d < r->depth; d++) {
-        size_t next = find_step(r->text, r->len, i, r->path[d]);
-        if (next == SIZE_MAX) break; /* missing: point at its container */
-        i = next;
-    }
-    return i;
 }
 
 /* Fail at the current path (free_document runs). */
 static _Noreturn __attribute__((format(printf, 2, 3))) void fail(reader *r, const char *fmt, ...)
 {
-    char what[160], path[160] = "";
+    char what[160], path[160];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    size_t used = 0;
-    for (int d = 0; d < r->depth && used < sizeof path; d++) {
-        const json_step *s = &r->path[d];
-        used += (size_t)(s->key ? snprintf(path + used, sizeof path - used, "%s%s", d ? "." : "",
-                                           s->key)
-                                : snprintf(path + used, sizeof path - used, "[%zu]", s->index));
-    }
-    pk_fail(r->in, path_offset(r), "%s%s%s", path, path[0] ? ": " : "", what);
+    pk_json_path_text(path, sizeof path, r->path, r->depth);
+    pk_fail(r->in, pk_json_path_offset(r->text, r->len, r->path, r->depth), "%s%s%s", path,
+            path[0] ? ": " : "", what);
 }
 
 static const struct {

@@ -23,6 +23,7 @@ typedef struct {
     double out_unit;     /* seconds, for times */
     double tick_unit;    /* the profile's timer unit, seconds */
     int64_t ns_per_tick; /* whole ns per tick, 0 when not whole */
+    int decimals;        /* of the value metric (scalene's percentages) */
 } columns;
 
 typedef struct {
@@ -97,7 +98,10 @@ static double scaled(const columns *c, int64_t ns, double unit_out)
 static void format_value(const columns *c, int64_t v, char *buf, size_t size)
 {
     if (!c->is_time) {
-        snprintf(buf, size, "%lld", (long long)v);
+        if (c->decimals > 0)
+            pk_value_text(buf, size, v, c->decimals);
+        else
+            snprintf(buf, size, "%lld", (long long)v);
         return;
     }
     double x = scaled(c, v, c->out_unit);
@@ -108,7 +112,8 @@ static void format_per(const columns *c, int64_t v, int64_t count, char *buf, si
 {
     buf[0] = '\0';
     if (count == 0) return;
-    double x = c->is_time ? scaled(c, v, c->out_unit) / (double)count : (double)v / (double)count;
+    double x = c->is_time ? scaled(c, v, c->out_unit) / (double)count
+                          : pk_value_real(&(pk_metric){.decimals = c->decimals}, v) / (double)count;
     snprintf(buf, size, "%5.1f", x);
 }
 
@@ -175,8 +180,11 @@ static void print_total(FILE *out, const columns *c, int64_t total)
 {
     if (c->is_time)
         fprintf(out, "Total time: %g s\n", scaled(c, total, 1.0));
-    else
-        fprintf(out, "Total %s: %lld\n", c->header, (long long)total);
+    else {
+        char buf[48];
+        pk_value_text(buf, sizeof buf, total, c->decimals);
+        fprintf(out, "Total %s: %s\n", c->header, buf);
+    }
 }
 
 /* The lines shown: a Python function's block in the source, widened to cover
@@ -353,6 +361,7 @@ static int pick_columns(const pk_profile *p, const pk_listing_options *o, column
     }
     if (c->metric < 0) c->metric = 0;
     c->is_time = strcmp(p->metrics[c->metric].unit, "ns") == 0;
+    c->decimals = p->metrics[c->metric].decimals;
     /* the Hits column: "hits", else a count beside a value that is no count
      * (allocations beside bytes, not one callgrind event beside another) */
     c->count = pk_metric_find(p, "hits");
@@ -401,8 +410,11 @@ static void print_listing(listing *L, const pk_profile *p, const columns *c,
         const pk_function *f = &p->funcs[views[i].func];
         if (c->is_time)
             fprintf(L->out, "%6.2f seconds - ", (double)views[i].value / 1e9);
-        else
-            fprintf(L->out, "%" PRId64 " %s - ", views[i].value, p->metrics[c->metric].name);
+        else {
+            char buf[48];
+            pk_value_text(buf, sizeof buf, views[i].value, c->decimals);
+            fprintf(L->out, "%s %s - ", buf, p->metrics[c->metric].name);
+        }
         fprintf(L->out, "%s:%" PRId32 " - %s\n", f->file, f->line, f->name);
     }
     free(views);

@@ -1,0 +1,23 @@
+/* Where a value is in a JSON document that jansson parsed. jansson keeps no
+ * positions for values, so a reader names the path it is at
+ * ("profiles[0].samples[3]") and the offset is found afterwards by walking
+ * the text, already known to be valid JSON, along that path. */
+#ifndef PK_JSON_PATH_H
+#define PK_JSON_PATH_H
+
+#include <stddef.h>
+
+/* One step of a path: an object key, or an array index when key is NULL. */
+typedef struct {
+    const char *key;
+    size_t index;
+} pk_json_step;
+
+/* The offset of the value the path leads to; where a step is missing, the
+ * offset of the container it was looked for in. */
+size_t pk_json_path_offset(const char *text, size_t len, const pk_json_step *path, int depth);
+
+/* The path as text: `profiles[0].samples[3]`. */
+void pk_json_path_text(char *buf, size_t size, const pk_json_step *path, int depth);
+
+#endif
