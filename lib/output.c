@@ -24,6 +24,13 @@ static mode_t current_umask(void)
     return m;
 }
 
+/* A path that exists and is not a regular file: a device, FIFO or socket. */
+static bool is_special(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
 pk_output *pk_output_open(const char *path, pk_error *err)
 {
     pk_output *out = pk_xcalloc(1, sizeof *out);
@@ -34,6 +41,16 @@ pk_output *pk_output_open(const char *path, pk_error *err)
         /* A closed pipe must end the write with EPIPE, not kill us. */
         signal(SIGPIPE, SIG_IGN);
         out->f = stdout;
+    } else if (is_special(path)) {
+        /* -o /dev/null or a named pipe: renaming a temporary file over it
+         * would replace the device or the pipe with a plain file. */
+        out->path = strdup(path);
+        out->f = fopen(path, "wb");
+        if (!out->f) {
+            pk_error_set(err, "%s: cannot open: %s", path, strerror(errno));
+            pk_output_abort(out);
+            return NULL;
+        }
     } else {
         out->path = strdup(path);
         size_t n = strlen(path) + 16;
@@ -92,9 +109,9 @@ int pk_output_commit(pk_output *out, pk_error *err)
     out->f = NULL;
     if (failed) {
         pk_error_set(err, "%s: write error: %s", out->path, strerror(e));
-        unlink(out->tmp);
+        if (out->tmp) unlink(out->tmp);
         rc = -1;
-    } else if (rename(out->tmp, out->path) != 0) {
+    } else if (out->tmp && rename(out->tmp, out->path) != 0) {
         pk_error_set(err, "%s: cannot rename into place: %s", out->path, strerror(errno));
         unlink(out->tmp);
         rc = -1;

@@ -1,6 +1,7 @@
 /* Writing an output file without ever leaving half of it behind: data goes to
  * a temporary file beside the target, renamed over it on commit. "-" writes
- * to stdout; a closed pipe there ends the write quietly.
+ * to stdout; a closed pipe there ends the write quietly. A target that is a
+ * device or a named pipe (/dev/null, a FIFO) is written in place.
  */
 #ifndef PK_OUTPUT_H
 #define PK_OUTPUT_H

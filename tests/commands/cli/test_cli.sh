@@ -79,6 +79,19 @@ ls "$tmp" | grep -q '\.tmp\.' && bad "temporary file left after full disk" || ok
 rc=${PIPESTATUS[0]}
 if [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ]; then ok; else bad "closed pipe: rc=$rc $(cat "$tmp/err")"; fi
 
+# A named pipe as -o (like /dev/null) is written in place: a temporary file
+# renamed over it would replace the pipe, or the device, with a plain file.
+mkfifo "$tmp/fifo"
+timeout 20 cat "$tmp/fifo" >"$tmp/from-fifo" &
+reader=$!
+"$bin/pconv" "$sample" -o "$tmp/fifo" -t json 2>"$tmp/err"
+rc=$?
+[ -p "$tmp/fifo" ] && kept=yes || kept=no
+[ $kept = yes ] || rm -f "$tmp/fifo"
+wait $reader
+if [ $rc -eq 0 ] && [ $kept = yes ] && cmp -s <("$bin/pconv" "$sample" -o - -t json) "$tmp/from-fifo"; then ok
+else bad "-o a named pipe: rc=$rc, still a pipe: $kept, $(head -c 300 "$tmp/err")"; fi
+
 # Every command that writes: -o to a full disk, -o - (or stdout) into a closed
 # pipe, -o into a directory that cannot be written. A clean one-line message
 # (exit 2) or a quiet end on EPIPE (exit 0), never a core dump, never a
