@@ -7,6 +7,7 @@
 # all; a stage whose build failed reports its tests as not run. At the end,
 # one line per stage (PASS/FAIL and its time); the exit status is 1 if any
 # stage failed.
+# shellcheck disable=SC2317 # the stage functions are called through stage
 set -uo pipefail
 cd "$(dirname "$0")/.."
 shared="$(cd .. && pwd)/shared"
@@ -61,6 +62,7 @@ fuzz_smoke() { bash tests/fuzz/smoke.sh build-fuzz "$shared"; }
 # A build and its tests: the tests run only when the build passed.
 build_then_test() {
   stage "$1" "$2"
+  # shellcheck disable=SC2181 # stage must not run as an if condition (see stage)
   if [ $? -eq 0 ]; then
     stage "$3" "$4"
   else
