@@ -34,10 +34,9 @@ typedef struct {
     char where[96];  /* the table being read, for messages */
     int m_time, m_samples, m_weight;
     double interval_ms;
-    double t0; /* earliest sample time of all threads (ms) */
-    bool any_time;
     uint64_t nsamples, nthreads;
     const char *weight_type;
+    bool ours; /* written by this writer: funcTable.lineNumber is the def line */
 } reader;
 
 static _Noreturn __attribute__((format(printf, 2, 3))) void fail(reader *r, const char *fmt, ...)
@@ -115,6 +114,7 @@ static pk_id *read_funcs(reader *r, json_t *th, json_t *strings, size_t *nfuncs)
     json_t *name = column(r, ft, "name", n, true);
     json_t *file = column(r, ft, "fileName", n, false);
     json_t *res = column(r, ft, "resource", n, false);
+    json_t *fline = r->ours ? column(r, ft, "lineNumber", n, false) : NULL;
     size_t nres = 0;
     json_t *rname = NULL;
     if (res && json_is_object(rt)) {
@@ -125,7 +125,10 @@ static pk_id *read_funcs(reader *r, json_t *th, json_t *strings, size_t *nfuncs)
     for (size_t i = 0; i < n; i++) {
         const char *fn = string_at(r, strings, index_at(r, name, i, ns, "name"));
         int64_t fi = file ? index_at(r, file, i, ns, "fileName") : -1;
-        int64_t ri = res ? index_at(r, res, i, SIZE_MAX, "resource") : -1;
+        json_t *rv = res ? json_array_get(res, i) : NULL; /* -1: none */
+        int64_t ri = json_is_integer(rv) && json_integer_value(rv) == -1 ? -1
+                     : res ? index_at(r, res, i, SIZE_MAX, "resource")
+                           : -1;
         const char *fs = "";
         if (fi >= 0)
             fs = string_at(r, strings, fi);
@@ -138,7 +141,10 @@ static pk_id *read_funcs(reader *r, json_t *th, json_t *strings, size_t *nfuncs)
             kind = strcmp(fn, "<GC>") == 0       ? PK_KIND_GC
                    : strcmp(fn, "<native>") == 0 ? PK_KIND_NATIVE
                                                  : kind;
-        ids[i] = pk_function_get_interned(r->p, fn, fs, 0, kind);
+        json_t *lv = fline ? json_array_get(fline, i) : NULL;
+        json_int_t line = json_is_integer(lv) ? json_integer_value(lv) : 0;
+        ids[i] = pk_function_get_interned(r->p, fn, fs,
+                                          line > 0 && line <= INT32_MAX ? (int32_t)line : 0, kind);
     }
     *nfuncs = n;
     return ids;
@@ -251,13 +257,12 @@ static uint32_t timeline_thread(reader *r, json_t *th, pk_id *root)
     uint64_t p = json_is_integer(pid)  ? (uint64_t)json_integer_value(pid)
                  : json_is_string(pid) ? strtoull(json_string_value(pid), NULL, 10)
                                        : 0;
-    char label[160], tachyon[40];
+    char label[40], tachyon[40];
     snprintf(tachyon, sizeof tachyon, "Thread-%" PRIu64, t);
-    if (!name || !name[0] || strcmp(name, tachyon) == 0)
-        snprintf(label, sizeof label, "tid:%" PRIu64, t);
-    else
-        snprintf(label, sizeof label, "tid:%" PRIu64 " %.120s", t, name);
-    const char *l = pk_intern_cstr(r->p, label);
+    snprintf(label, sizeof label, "tid:%" PRIu64, t);
+    /* Tachyon's Thread-N is named as its collapsed output names it */
+    bool plain = !name || !name[0] || strcmp(name, tachyon) == 0;
+    const char *l = plain ? pk_intern_cstr(r->p, label) : pk_intern_cstr(r->p, name);
     *root = 0;
     if (r->opt && r->opt->threads)
         *root = pk_tree_child(
@@ -287,7 +292,7 @@ static void read_thread_samples(reader *r, json_t *th, thread_tables *t)
             w = r->m_weight == r->m_time ? llround(d * 1e6) : llround(d);
         }
         pk_sample s = {.node = node, .thread = thread};
-        if (times) s.t_ns = llround((times[i] - r->t0) * 1e6);
+        if (times) s.t_ns = llround(times[i] * 1e6);
         if (r->m_weight == r->m_samples) {
             s.v[r->m_samples] = w;
             s.v[r->m_time] = w * per;
@@ -299,21 +304,6 @@ static void read_thread_samples(reader *r, json_t *th, thread_tables *t)
         if (times) pk_sample_add(p, &s);
     }
     r->nsamples += n;
-}
-
-/* The earliest sample time of all threads, so times start at 0. */
-static void find_t0(reader *r, json_t *threads)
-{
-    for (size_t k = 0; k < json_array_size(threads); k++) {
-        json_t *samples = json_object_get(json_array_get(threads, k), "samples");
-        json_t *time = json_object_get(samples, "time");
-        json_t *d = json_object_get(samples, "timeDeltas");
-        json_t *v = json_array_get(json_is_array(time) ? time : d, 0);
-        if (!json_is_number(v)) continue;
-        double t = json_number_value(v);
-        if (!r->any_time || t < r->t0) r->t0 = t;
-        r->any_time = true;
-    }
 }
 
 /* Metrics from the first thread's weightType: samples (and time, samples ×
@@ -383,8 +373,9 @@ static void gecko_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     r.interval_ms = json_is_number(interval) ? json_number_value(interval) : 0;
     if (!(r.interval_ms >= 0 && r.interval_ms < 1e9)) r.interval_ms = 0;
     r.strings = json_object_get(json_object_get(r.root, "shared"), "stringArray");
+    const char *product = json_string_value(json_object_get(meta, "product"));
+    r.ours = product && strcmp(product, "profkit") == 0;
     set_metrics(&r, threads);
-    find_t0(&r, threads);
     pk_timeline_get(p, PK_CLOCK_NS);
     for (size_t k = 0; k < json_array_size(threads); k++) {
         json_t *th = json_array_get(threads, k);
@@ -412,6 +403,452 @@ static void gecko_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     pk_derive_graph(p);
 }
 
+/* ======================================================================
+ * Writer: a processed profile the Firefox Profiler opens, in the layout
+ * Python 3.15's sampler writes. One metric is written as the samples'
+ * weight. Threads: the tree's thread roots when every root frame is one,
+ * else the timeline's threads, else one. Samples: the timeline's, with
+ * their times, or one per tree node with a value of its own (times then
+ * count the interval up). Each thread gets the stack, frame, func and
+ * resource tables of the nodes its samples use; strings are shared.
+ * ====================================================================== */
+
+typedef struct {
+    pk_id node;
+    int64_t t_ns, w;
+} wsample;
+
+typedef struct {
+    pk_profile *p;
+    FILE *f;
+    int metric;
+    const char *weight_type;
+    double interval_ms;
+    sk_map strings; /* text -> index */
+    const char **string_list;
+    size_t nstrings, capstrings;
+    /* per thread, reset between threads */
+    pk_id *stack_of;  /* node -> stack index, PK_NONE */
+    pk_id *func_of;   /* func -> func index, PK_NONE */
+    sk_map frames;    /* (func index, line) -> frame index */
+    sk_map resources; /* file -> resource index */
+} gwriter;
+
+static uint32_t string_index(gwriter *w, const char *s)
+{
+    size_t n = strlen(s);
+    uint64_t h = pk_hash_bytes(s, n);
+    uint32_t i = sk_map_find(&w->strings, s, n, h);
+    if (i != SK_NONE) return i;
+    SK_GROW(w->p, w->string_list, w->capstrings, w->nstrings + 1);
+    w->string_list[w->nstrings] = s;
+    sk_map_put(&w->strings, s, n, h, (uint32_t)w->nstrings);
+    return (uint32_t)w->nstrings++;
+}
+
+static void put_json_string(FILE *f, const char *s)
+{
+    char *scratch;
+    json_t *v = json_string(pk_utf8_valid(s, &scratch));
+    free(scratch);
+    json_dumpf(v, f, JSON_ENCODE_ANY);
+    json_decref(v);
+}
+
+static const char *base_name(const char *file)
+{
+    const char *b = strrchr(file, '/');
+    return b ? b + 1 : file;
+}
+
+static int category_of(pk_kind k)
+{
+    switch (k) {
+    case PK_KIND_PYTHON:
+        return 1;
+    case PK_KIND_NATIVE:
+    case PK_KIND_BUILTIN:
+    case PK_KIND_KERNEL:
+        return 2;
+    case PK_KIND_GC:
+        return 3;
+    default:
+        return 0;
+    }
+}
+
+/* Growable columns of one thread's tables. */
+typedef struct {
+    int64_t *a, *b, *c, *d;
+    size_t n, cap;
+} cols;
+
+static void cols_add(pk_profile *p, cols *c, int64_t a, int64_t b, int64_t x, int64_t d)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        int64_t **arr[4] = {&c->a, &c->b, &c->c, &c->d};
+        for (int k = 0; k < 4; k++) {
+            int64_t *n = pk_alloc(p, cap * sizeof *n);
+            if (c->n) memcpy(n, *arr[k], c->n * sizeof *n);
+            *arr[k] = n;
+        }
+        c->cap = cap;
+    }
+    c->a[c->n] = a;
+    c->b[c->n] = b;
+    c->c[c->n] = x;
+    c->d[c->n] = d;
+    c->n++;
+}
+
+typedef struct {
+    cols stacks; /* frame, prefix (-1 none), category */
+    cols frames; /* func, line, category */
+    cols funcs;  /* name string, file string (-1 none), resource, line * 2 + is python */
+    cols res;    /* name string */
+} tables;
+
+static int64_t func_index(gwriter *w, tables *t, pk_id func)
+{
+    if (w->func_of[func] != PK_NONE) return w->func_of[func];
+    const pk_function *fn = &w->p->funcs[func];
+    int64_t file = -1, res = -1;
+    if (fn->file && fn->file[0]) {
+        const char *b = base_name(fn->file);
+        file = string_index(w, fn->file);
+        uint64_t h = pk_hash_bytes(b, strlen(b));
+        uint32_t r = sk_map_find(&w->resources, b, strlen(b), h);
+        if (r == SK_NONE) {
+            r = (uint32_t)t->res.n;
+            cols_add(w->p, &t->res, string_index(w, b), 0, 0, 0);
+            sk_map_put(&w->resources, b, strlen(b), h, r);
+        }
+        res = r;
+    }
+    int64_t line = fn->line > 0 ? fn->line : 0;
+    cols_add(w->p, &t->funcs, string_index(w, fn->name), file, res,
+             line * 2 + (fn->kind == PK_KIND_PYTHON));
+    return w->func_of[func] = (pk_id)(t->funcs.n - 1);
+}
+
+static int64_t frame_index_of(gwriter *w, tables *t, const pk_node *n)
+{
+    int64_t fi = func_index(w, t, n->func);
+    int64_t key[2] = {fi, n->line};
+    uint64_t h = pk_hash_bytes(key, sizeof key);
+    uint32_t i = sk_map_find(&w->frames, key, sizeof key, h);
+    if (i != SK_NONE) return i;
+    cols_add(w->p, &t->frames, fi, n->line, category_of(w->p->funcs[n->func].kind), 0);
+    sk_map_put(&w->frames, key, sizeof key, h, (uint32_t)(t->frames.n - 1));
+    return (int64_t)t->frames.n - 1;
+}
+
+/* The stack index of node (PK_NONE for base, the thread's root), its
+ * prefixes made first. */
+static int64_t stack_index(gwriter *w, tables *t, pk_id node, pk_id base, pk_id *chain)
+{
+    size_t n = 0;
+    for (pk_id c = node; c != base && c != 0 && w->stack_of[c] == PK_NONE;
+         c = w->p->nodes[c].parent)
+        chain[n++] = c;
+    while (n-- > 0) {
+        const pk_node *nd = &w->p->nodes[chain[n]];
+        int64_t prefix =
+            nd->parent == base || nd->parent == 0 ? -1 : (int64_t)w->stack_of[nd->parent];
+        int64_t fr = frame_index_of(w, t, nd);
+        cols_add(w->p, &t->stacks, fr, prefix, t->frames.c[fr], 0);
+        w->stack_of[chain[n]] = (pk_id)(t->stacks.n - 1);
+    }
+    return node == base || node == 0 ? -1 : (int64_t)w->stack_of[node];
+}
+
+static void put_column(FILE *f, const char *name, const int64_t *v, size_t n, bool nullneg)
+{
+    fprintf(f, "\"%s\":[", name);
+    for (size_t i = 0; i < n; i++) {
+        if (i) fputc(',', f);
+        if (nullneg && v[i] < 0)
+            fputs("null", f);
+        else
+            fprintf(f, "%" PRId64, v[i]);
+    }
+    fputs("],", f);
+}
+
+static void put_repeat(FILE *f, const char *name, const char *value, size_t n)
+{
+    fprintf(f, "\"%s\":[", name);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, i ? ",%s" : "%s", value);
+    fputs("],", f);
+}
+
+static void put_thread(gwriter *w, const char *name, uint64_t tid, bool main, const wsample *s,
+                       size_t ns, pk_id base)
+{
+    pk_profile *p = w->p;
+    FILE *f = w->f;
+    tables t = {0};
+    memset(w->stack_of, 0xff, p->nnodes * sizeof *w->stack_of);
+    memset(w->func_of, 0xff, (p->nfuncs + 1) * sizeof *w->func_of);
+    sk_map_init(&w->frames, p);
+    sk_map_init(&w->resources, p);
+    pk_id *chain = pk_alloc(p, (p->nnodes + 1) * sizeof *chain);
+    int64_t *stack = pk_alloc(p, (ns + 1) * sizeof *stack);
+    bool weighted = false;
+    for (size_t i = 0; i < ns; i++) {
+        stack[i] = stack_index(w, &t, s[i].node, base, chain);
+        weighted = weighted || s[i].w != 1;
+    }
+    fputs("{\"name\":", f);
+    put_json_string(f, name);
+    fprintf(f,
+            ",\"isMainThread\":%s,\"processStartupTime\":0,\"processShutdownTime\":null,"
+            "\"registerTime\":0,\"unregisterTime\":null,\"pausedRanges\":[],\"pid\":\"0\","
+            "\"tid\":%" PRIu64 ",\"processType\":\"default\",\"processName\":\"profkit\",",
+            main ? "true" : "false", tid);
+    /* samples */
+    fputs("\"samples\":{", f);
+    put_column(f, "stack", stack, ns, true);
+    fputs("\"time\":[", f);
+    for (size_t i = 0; i < ns; i++)
+        fprintf(f, i ? ",%.17g" : "%.17g", (double)s[i].t_ns / 1e6);
+    fputs("],", f);
+    put_repeat(f, "eventDelay", "null", ns);
+    if (weighted) {
+        fputs("\"weight\":[", f);
+        for (size_t i = 0; i < ns; i++) {
+            if (strcmp(w->weight_type, "tracing-ms") == 0)
+                fprintf(f, i ? ",%.17g" : "%.17g", (double)s[i].w / 1e6);
+            else
+                fprintf(f, i ? ",%" PRId64 : "%" PRId64, s[i].w);
+        }
+        fputs("],", f);
+    } else {
+        fputs("\"weight\":null,", f);
+    }
+    fprintf(f, "\"weightType\":\"%s\",\"length\":%zu},", w->weight_type, ns);
+    /* stackTable */
+    size_t n = t.stacks.n;
+    fputs("\"stackTable\":{", f);
+    put_column(f, "frame", t.stacks.a, n, false);
+    put_column(f, "category", t.stacks.c, n, false);
+    put_repeat(f, "subcategory", "0", n);
+    put_column(f, "prefix", t.stacks.b, n, true);
+    fprintf(f, "\"length\":%zu},", n);
+    /* frameTable */
+    n = t.frames.n;
+    fputs("\"frameTable\":{", f);
+    put_repeat(f, "address", "-1", n);
+    put_column(f, "category", t.frames.c, n, false);
+    put_repeat(f, "subcategory", "0", n);
+    put_column(f, "func", t.frames.a, n, false);
+    put_repeat(f, "innerWindowID", "null", n);
+    put_repeat(f, "implementation", "null", n);
+    put_repeat(f, "optimizations", "null", n);
+    for (size_t i = 0; i < n; i++)
+        if (t.frames.b[i] <= 0) t.frames.b[i] = -1;
+    put_column(f, "line", t.frames.b, n, true);
+    put_repeat(f, "column", "null", n);
+    put_repeat(f, "inlineDepth", "0", n);
+    put_repeat(f, "nativeSymbol", "null", n);
+    fprintf(f, "\"length\":%zu},", n);
+    /* funcTable */
+    n = t.funcs.n;
+    fputs("\"funcTable\":{", f);
+    put_column(f, "name", t.funcs.a, n, false);
+    fputs("\"isJS\":[", f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, i ? ",%s" : "%s", t.funcs.d[i] & 1 ? "true" : "false");
+    fputs("],\"relevantForJS\":[", f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, i ? ",%s" : "%s", t.funcs.d[i] & 1 ? "true" : "false");
+    fputs("],", f);
+    put_column(f, "resource", t.funcs.c, n, false);
+    put_column(f, "fileName", t.funcs.b, n, true);
+    for (size_t i = 0; i < n; i++)
+        t.funcs.d[i] = t.funcs.d[i] >> 1 ? t.funcs.d[i] >> 1 : -1;
+    put_column(f, "lineNumber", t.funcs.d, n, true);
+    put_repeat(f, "columnNumber", "null", n);
+    fprintf(f, "\"length\":%zu},", n);
+    /* resourceTable */
+    n = t.res.n;
+    fputs("\"resourceTable\":{", f);
+    put_repeat(f, "lib", "null", n);
+    put_column(f, "name", t.res.a, n, false);
+    put_repeat(f, "host", "null", n);
+    put_repeat(f, "type", "1", n);
+    fprintf(f, "\"length\":%zu},", n);
+    fputs("\"nativeSymbols\":{\"libIndex\":[],\"address\":[],\"name\":[],\"functionSize\":[],"
+          "\"length\":0},",
+          f);
+    fputs("\"markers\":{\"data\":[],\"name\":[],\"startTime\":[],\"endTime\":[],\"phase\":[],"
+          "\"category\":[],\"length\":0}}",
+          f);
+}
+
+static int pick_weight(gwriter *w, const pk_write_options *opt)
+{
+    pk_profile *p = w->p;
+    int s = pk_metric_find(p, "samples");
+    w->metric = opt && opt->metric >= 0 && opt->metric < p->nmetrics ? opt->metric : s >= 0 ? s : 0;
+    const char *unit = p->metrics[w->metric].unit;
+    w->weight_type = strcmp(unit, "ns") == 0      ? "tracing-ms"
+                     : strcmp(unit, "bytes") == 0 ? "bytes"
+                                                  : "samples";
+    const char *iv = pk_meta_get(p, "sampling.interval_us");
+    if (!iv) iv = pk_meta_get(p, "austin.interval");
+    double us = iv ? strtod(iv, NULL) : 0;
+    int t = pk_metric_find(p, "time");
+    if (!(us > 0) && t >= 0 && s >= 0 && pk_total(p, s) > 0)
+        us = (double)pk_total(p, t) / (double)pk_total(p, s) / 1e3;
+    w->interval_ms = us > 0 && us < 1e12 ? us / 1e3 : 1.0;
+    return 0;
+}
+
+/* The root frame node above node (a child of the tree's root), 0 for the root. */
+static pk_id root_of(const pk_profile *p, pk_id node)
+{
+    while (node != 0 && p->nodes[node].parent != 0)
+        node = p->nodes[node].parent;
+    return node;
+}
+
+static bool thread_rooted(const pk_profile *p)
+{
+    bool any = false;
+    for (pk_id c = p->nnodes ? p->nodes[0].first_child : PK_NONE; c != PK_NONE;
+         c = p->nodes[c].next_sibling) {
+        pk_kind k = p->funcs[p->nodes[c].func].kind;
+        if (k != PK_KIND_THREAD) return false;
+        any = true;
+    }
+    return any;
+}
+
+/* A thread root named tid:N keeps N as the tid and Tachyon's Thread-N name,
+ * so reading the file back names it tid:N again. */
+static void thread_identity(const char *root, uint64_t index, uint64_t *tid, const char **name,
+                            char *buf, size_t size)
+{
+    char *end;
+    if (strncmp(root, "tid:", 4) == 0) {
+        unsigned long long n = strtoull(root + 4, &end, 10);
+        if (end != root + 4 && *end == '\0') {
+            *tid = n;
+            snprintf(buf, size, "Thread-%llu", n);
+            *name = buf;
+            return;
+        }
+    }
+    *tid = index;
+    *name = root;
+}
+
+static int gecko_write(pk_profile *p, FILE *f, const pk_write_options *opt, pk_error *err)
+{
+    pk_ensure_tree(p);
+    if (!p->has_tree || p->nmetrics == 0) {
+        pk_error_set(err, "gecko: the profile has no stacks");
+        return -1;
+    }
+    gwriter w = {.p = p, .f = f};
+    pick_weight(&w, opt);
+    sk_map_init(&w.strings, p);
+    string_index(&w, "(root)");
+    w.stack_of = pk_alloc(p, (p->nnodes + 1) * sizeof *w.stack_of);
+    w.func_of = pk_alloc(p, (p->nfuncs + 1) * sizeof *w.func_of);
+    /* the samples, with the thread (group) each goes to */
+    size_t ns = 0, cap = 0;
+    wsample *s = NULL;
+    uint32_t *group = NULL;
+    size_t capg = 0;
+    bool by_root = thread_rooted(p);
+    size_t ntl = pk_nsamples(p);
+    if (ntl) {
+        pk_sample_iter it;
+        pk_sample smp;
+        pk_samples_begin(p, &it);
+        while (pk_samples_next(&it, &smp)) {
+            SK_GROW(p, s, cap, ns + 1);
+            SK_GROW(p, group, capg, ns + 1);
+            s[ns] = (wsample){smp.node, smp.t_ns, smp.v[w.metric]};
+            group[ns++] = by_root ? root_of(p, smp.node) : smp.thread;
+        }
+    } else {
+        double t = 0;
+        for (pk_id n = 0; n < p->nnodes; n++) { /* the root's: samples without frames */
+            int64_t v = p->nodes[n].self[w.metric];
+            if (!v) continue;
+            SK_GROW(p, s, cap, ns + 1);
+            SK_GROW(p, group, capg, ns + 1);
+            s[ns] = (wsample){n, llround(t * 1e6), v};
+            group[ns++] = by_root ? root_of(p, n) : 0;
+            t += w.interval_ms * (strcmp(w.weight_type, "samples") == 0 ? (double)v : 1.0);
+        }
+    }
+    /* threads: each group's samples in their order */
+    size_t ngroups = by_root ? p->nnodes : ntl ? pk_nthreads(p) + 1 : 1;
+    size_t *count = pk_alloc(p, (ngroups + 1) * sizeof *count);
+    for (size_t i = 0; i < ns; i++)
+        count[group[i]]++;
+    wsample *sorted = pk_alloc(p, (ns + 1) * sizeof *sorted);
+    size_t *start = pk_alloc(p, (ngroups + 1) * sizeof *start);
+    for (size_t g = 0; g < ngroups; g++)
+        start[g + 1] = start[g] + count[g];
+    size_t *fill = pk_alloc(p, (ngroups + 1) * sizeof *fill);
+    memcpy(fill, start, ngroups * sizeof *fill);
+    for (size_t i = 0; i < ns; i++)
+        sorted[fill[group[i]]++] = s[i];
+    const char *misc = p->estimated ? "profkit: stacks estimated from the call graph" : "profkit";
+    fprintf(f,
+            "{\"meta\":{\"interval\":%.17g,\"startTime\":0,\"abi\":\"\",\"misc\":\"%s\","
+            "\"oscpu\":\"\",\"platform\":\"\",\"processType\":0,\"categories\":[",
+            w.interval_ms, misc);
+    static const char *const cats[][2] = {
+        {"Other", "grey"},    {"Python", "yellow"},   {"Native", "blue"},
+        {"GC", "orange"},     {"GIL", "green"},       {"CPU", "purple"},
+        {"Code Type", "red"}, {"Opcodes", "magenta"}, {"Exception", "lightblue"}};
+    for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
+        fprintf(f, "%s{\"name\":\"%s\",\"color\":\"%s\",\"subcategories\":[\"Other\"]}",
+                i ? "," : "", cats[i][0], cats[i][1]);
+    fputs("],\"stackwalk\":0,\"toolkit\":\"\",\"version\":32,\"preprocessedProfileVersion\":57,"
+          "\"appBuildID\":\"\",\"physicalCPUs\":0,\"logicalCPUs\":0,\"CPUName\":\"\","
+          "\"product\":\"profkit\",\"symbolicated\":true,\"markerSchema\":[],"
+          "\"importedFrom\":\"profkit\",\"extensions\":{\"id\":[],\"name\":[],\"baseURL\":[],"
+          "\"length\":0}},\"libs\":[],\"threads\":[",
+          f);
+    bool first = true;
+    char buf[64];
+    for (size_t g = 0; g < ngroups; g++) {
+        if (!count[g] && (by_root || ntl)) continue;
+        uint64_t tid = g;
+        const char *name = "main";
+        pk_id base = 0;
+        if (by_root) {
+            base = (pk_id)g;
+            thread_identity(g ? p->funcs[p->nodes[g].func].name : "", g, &tid, &name, buf,
+                            sizeof buf);
+        } else if (ntl && g < pk_nthreads(p)) {
+            const pk_thread *th = pk_thread_at(p, (uint32_t)g);
+            tid = th->tid;
+            name = th->name && th->name[0] ? th->name : "main";
+            thread_identity(name, tid, &tid, &name, buf, sizeof buf);
+        }
+        if (!first) fputc(',', f);
+        put_thread(&w, name, tid, first, sorted + start[g], count[g], base);
+        first = false;
+    }
+    fputs("],\"pages\":[],\"shared\":{\"stringArray\":[", f);
+    for (size_t i = 0; i < w.nstrings; i++) {
+        if (i) fputc(',', f);
+        put_json_string(f, w.string_list[i]);
+    }
+    fputs("],\"sources\":{\"length\":0,\"uuid\":[],\"filename\":[]}}}\n", f);
+    return 0;
+}
+
 /* `{"meta":` first with the profiler's fields in the head. */
 static int gecko_probe(const uint8_t *head, size_t len)
 {
@@ -433,5 +870,5 @@ const pk_format pk_format_gecko = {
     .description = "Firefox Profiler processed JSON (Python 3.15's sampler --gecko, Firefox)",
     .probe = gecko_probe,
     .read = gecko_read,
-    .write = NULL,
+    .write = gecko_write,
 };

@@ -8,3 +8,11 @@ foreach(mode oracle synthetic hostile speed)
 endforeach()
 set_tests_properties(tachyon_hostile tachyon_speed PROPERTIES TIMEOUT 900)
 set_tests_properties(tachyon_speed PROPERTIES RUN_SERIAL TRUE)
+
+# The gecko writer: exact round trips, the corpus files' structure, and
+# damaged gecko files refused.
+foreach(mode roundtrip structure hostile)
+  add_test(NAME gecko_${mode}
+    COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_gecko.py ${mode} $<TARGET_FILE:pconv>
+            ${PK_SHARED_DIR} ${CMAKE_CURRENT_BINARY_DIR}/test-gecko-${mode})
+endforeach()
