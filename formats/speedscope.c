@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../lib/escape.h"
+#include "../lib/timeline.h"
 #include "format.h"
 #include "json_path.h"
 #include "../lib/hmap.h"
@@ -135,15 +136,27 @@ static void push_frame(reader *r, json_t *index)
     sk_stack_push(r->p, &r->cur, r->frame_func[i], r->frame_line[i]);
 }
 
-static void commit(reader *r, pk_id thread, int64_t v)
+static pk_id commit(reader *r, int64_t v)
 {
-    (void)thread;
     int64_t values[PK_MAX_METRICS] = {v};
-    sk_stack_commit(r->p, &r->prev, &r->cur, values);
+    return sk_stack_commit(r->p, &r->prev, &r->cur, values);
 }
 
-static void read_sampled(reader *r, json_t *prof, pk_id thread)
+/* Where a profile's time starts (its startValue), in the metric's unit. */
+static int64_t start_value(reader *r, json_t *prof)
 {
+    json_t *start = json_object_get(prof, "startValue");
+    at(r, 2, "startValue", 0);
+    return json_is_number(start) ? value(r, start) : 0;
+}
+
+/* Samples go to the timeline one after the other, each lasting its weight
+ * (as speedscope's time order lays them out); without a unit of time, their
+ * order is all there is. */
+static void read_sampled(reader *r, json_t *prof, pk_id thread, uint32_t tl)
+{
+    bool timed = pk_timeline_clock(r->p->timeline) == PK_CLOCK_NS;
+    int64_t t = timed ? start_value(r, prof) : 0;
     json_t *samples = json_object_get(prof, "samples");
     json_t *weights = json_object_get(prof, "weights");
     at(r, 2, "samples", 0);
@@ -168,13 +181,36 @@ static void read_sampled(reader *r, json_t *prof, pk_id thread)
             at(r, 3, NULL, i);
             weight = value(r, json_array_get(weights, i));
         }
-        commit(r, thread, weight);
+        pk_sample smp = {.node = commit(r, weight), .thread = tl, .t_ns = t, .v = {weight}};
+        pk_sample_add(r->p, &smp);
+        t += timed ? weight : 1;
     }
 }
 
-/* Time between consecutive events goes to the stack open in between. */
-static void read_evented(reader *r, json_t *prof, pk_id thread)
+/* A frame open in an evented profile: its tree node is made when a span of
+ * it (or of a frame it holds) lasts. */
+typedef struct {
+    pk_id func, node;
+    int32_t line;
+    int64_t start;
+} open_frame;
+
+/* The node of open frame k, with its parents'. */
+static pk_id open_node(reader *r, open_frame *fr, size_t k, pk_id root)
 {
+    if (fr[k].node == PK_NONE)
+        fr[k].node =
+            pk_tree_child(r->p, k ? open_node(r, fr, k - 1, root) : root, fr[k].func, fr[k].line);
+    return fr[k].node;
+}
+
+/* Time between consecutive events goes to the stack open in between; each
+ * frame's open-to-close is a span of the timeline. */
+static void read_evented(reader *r, json_t *prof, pk_id thread, uint32_t tl)
+{
+    open_frame *fr = NULL;
+    size_t nfr = 0, capfr = 0;
+    pk_id root = PK_NONE;
     json_t *events = json_object_get(prof, "events");
     at(r, 2, "events", 0);
     if (!json_is_array(events)) fail(r, "evented profile without events");
@@ -193,7 +229,7 @@ static void read_evented(reader *r, json_t *prof, pk_id thread)
         if (i > 0 && time > last && open.depth > 1) {
             for (size_t k = 0; k < open.depth; k++)
                 sk_stack_push(r->p, &r->cur, open.funcs[k], open.lines[k]);
-            commit(r, thread, time - last);
+            commit(r, time - last);
         }
         last = time;
         json_t *frame = json_object_get(ev, "frame");
@@ -201,6 +237,8 @@ static void read_evented(reader *r, json_t *prof, pk_id thread)
             at(r, 4, "frame", 0);
             push_frame(r, frame);
             sk_stack_push(r->p, &open, r->cur.funcs[0], r->cur.lines[0]);
+            SK_GROW(r->p, fr, capfr, nfr + 1);
+            fr[nfr++] = (open_frame){r->cur.funcs[0], PK_NONE, r->cur.lines[0], time};
             r->cur.depth = 0;
         } else if (strcmp(type, "C") == 0) {
             at(r, 4, "frame", 0);
@@ -208,6 +246,12 @@ static void read_evented(reader *r, json_t *prof, pk_id thread)
             if (open.depth < 2 || open.funcs[open.depth - 1] != r->frame_func[closed])
                 fail(r, "close event does not match the open frame");
             open.depth--;
+            nfr--;
+            if (time > fr[nfr].start) {
+                if (root == PK_NONE) root = pk_tree_child(r->p, 0, thread, 0);
+                pk_id node = open_node(r, fr, nfr, root);
+                pk_span_add(r->p, &(pk_span){node, tl, fr[nfr].start, time});
+            }
         } else {
             fail(r, "unknown event type '%s'", type);
         }
@@ -219,6 +263,16 @@ static void read_evented(reader *r, json_t *prof, pk_id thread)
 static void free_document(void *root)
 {
     json_decref(root);
+}
+
+static void set_duration(pk_profile *p)
+{
+    int64_t first, last;
+    if (pk_timeline_clock(p->timeline) != PK_CLOCK_NS || !pk_timeline_range(p, &first, &last))
+        return;
+    char num[48];
+    snprintf(num, sizeof num, "%.9f", (double)(last - first) / 1e9);
+    pk_meta_set(p, "duration_s", pk_intern_cstr(p, num));
 }
 
 static void speedscope_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
@@ -254,10 +308,12 @@ static void speedscope_read(pk_input *in, pk_profile *p, const pk_read_options *
             name = tname;
         }
         pk_id thread = pk_function_get(p, pk_intern_cstr(p, name), "", 0, PK_KIND_THREAD);
+        pk_timeline_get(p, strcmp(p->metrics[0].unit, "ns") == 0 ? PK_CLOCK_NS : PK_CLOCK_ORDER);
+        uint32_t tl = pk_thread_get(p, 0, i, name);
         if (strcmp(type, "sampled") == 0)
-            read_sampled(&r, prof, thread);
+            read_sampled(&r, prof, thread, tl);
         else if (strcmp(type, "evented") == 0)
-            read_evented(&r, prof, thread);
+            read_evented(&r, prof, thread, tl);
         else
             fail(&r, "unknown profile type '%s'", type);
     }
@@ -265,6 +321,7 @@ static void speedscope_read(pk_input *in, pk_profile *p, const pk_read_options *
     if (name) pk_meta_set(p, "speedscope.name", name);
     const char *exporter = json_string_value(json_object_get(r.root, "exporter"));
     if (exporter) pk_meta_set(p, "speedscope.exporter", exporter);
+    set_duration(p);
     pk_input_on_fail(in, NULL, NULL);
     json_decref(r.root);
     p->has_tree = true;

@@ -1,8 +1,9 @@
-/* The timeline of the sampling readers (austin text, MOJO, speedscope): one
- * sample per sample the file holds, in the file's order, each pointing at
- * the node whose values it makes, on a thread whose clock never goes back,
- * and duration_s in the metadata.
- *   test_sampled FILE...   exit 0 when every file passes */
+/* The timeline of the readers of samples and events (austin text, MOJO,
+ * speedscope sampled and evented): one sample per sample the file holds, in
+ * the file's order, each pointing at the node whose values it makes, on a
+ * thread whose clock never goes back; spans whose durations less their
+ * children's make the nodes' values; duration_s in the metadata.
+ *   test_readers FILE...   exit 0 when every file passes */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,28 @@ static void check(int ok, const char *file, const char *what)
 {
     if (!ok) failures++;
     printf("%s %s: %s\n", ok ? "ok  " : "FAIL", file, what);
+}
+
+static void evented_file(const char *path, pk_profile *p)
+{
+    int64_t *sum = calloc(p->nnodes, sizeof *sum);
+    pk_span_iter it;
+    pk_span s;
+    int bad = 0;
+    for (pk_spans_begin(p, &it); pk_spans_next(&it, &s);) {
+        bad += s.end_ns < s.start_ns || s.node == 0 || s.node >= p->nnodes ||
+               s.thread >= pk_nthreads(p);
+        if (s.node < p->nnodes) {
+            sum[s.node] += s.end_ns - s.start_ns;
+            if (p->nodes[s.node].parent) sum[p->nodes[s.node].parent] -= s.end_ns - s.start_ns;
+        }
+    }
+    for (size_t n = 1; n < p->nnodes; n++)
+        bad += sum[n] != p->nodes[n].self[0];
+    free(sum);
+    check(!bad, path, "spans well formed, and they make the tree's values");
+    const char *d = pk_meta_get(p, "duration_s");
+    check(d && strtod(d, NULL) > 0, path, "duration_s in the metadata");
 }
 
 static void sampled_file(const char *path, pk_profile *p)
@@ -48,6 +71,7 @@ static void sampled_file(const char *path, pk_profile *p)
     free(clock);
     check(!bad, path, "samples well formed, and they make the tree's values");
     check(backwards == 0, path, "each thread's clock goes forward");
+    if (pk_timeline_clock(p->timeline) == PK_CLOCK_ORDER) return; /* no duration */
     const char *d = pk_meta_get(p, "duration_s");
     check(d && strtod(d, NULL) > 0, path, "duration_s in the metadata");
 }
@@ -61,7 +85,10 @@ int main(int argc, char **argv)
             check(0, argv[i], err.msg);
             continue;
         }
-        sampled_file(argv[i], p);
+        if (pk_nspans(p))
+            evented_file(argv[i], p);
+        else
+            sampled_file(argv[i], p);
         pk_profile_free(p);
     }
     return failures ? 1 : 0;
