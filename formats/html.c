@@ -295,24 +295,27 @@ static json_t *view_json(pk_profile *p, const char *name, const pk_write_options
     return v;
 }
 
-/* ---- memory over time (memray) ---- */
+/* ---- memory over time (memray, mprof) ---- */
 
+/* Two series (memray's rss and heap), or one when the second has no name
+ * (mprof's rss): the peak is marked on the last of them. */
 static json_t *series_json(const pk_profile *p)
 {
     if (!p->nseries) return json_null();
+    int marked = p->series_names[1] ? 1 : 0;
     size_t peak = 0;
     for (size_t i = 1; i < p->nseries; i++)
-        if (p->series[i].v[1] > p->series[peak].v[1]) peak = i;
+        if (p->series[i].v[marked] > p->series[peak].v[marked]) peak = i;
     size_t step = (p->nseries + HTML_MAX_SERIES - 1) / HTML_MAX_SERIES;
     json_t *t = json_array(), *a = json_array(), *b = json_array();
     for (size_t i = 0; i < p->nseries; i++) {
         if (i % step != 0 && i != peak && i != p->nseries - 1) continue;
         add_int(t, p->series[i].t_ns);
         add_int(a, p->series[i].v[0]);
-        add_int(b, p->series[i].v[1]);
+        if (marked) add_int(b, p->series[i].v[1]);
     }
     return json_pack("{s:[o,o], s:o, s:o, s:o}", "names", jstr(p->series_names[0]),
-                     jstr(p->series_names[1]), "t", t, "a", a, "b", b);
+                     marked ? jstr(p->series_names[1]) : json_null(), "t", t, "a", a, "b", b);
 }
 
 static json_t *meta_json(const pk_profile *p)

@@ -737,17 +737,18 @@
     if (current) current.scrollIntoView({ block: 'center' });
   }
 
-  // ---- memory over time (memray) ----
+  // ---- memory over time (memray's rss and heap, mprof's rss alone) ----
 
   function renderMemory() {
     var s = DATA.series, box = $('memory-chart');
     if (!s || !s.t.length) return;
+    var lines = s.names[1] == null ? [s.a] : [s.a, s.b], marked = lines.length - 1, mv = lines[marked];
     var c = box.querySelector('canvas') || box.appendChild(el('canvas'));
     var W = Math.max(400, box.clientWidth || 1000), H = 320, dpr = window.devicePixelRatio || 1;
     c.width = W * dpr; c.height = H * dpr; c.style.width = W + 'px'; c.style.height = H + 'px';
     var ctx = c.getContext('2d'); ctx.setTransform(dpr, 0, 0, dpr, 0, 0); ctx.clearRect(0, 0, W, H);
     var L = 80, R = 20, T = 20, B = 40, t0 = s.t[0], t1 = s.t[s.t.length - 1] || t0 + 1, vmax = 1;
-    for (var i = 0; i < s.t.length; i++) vmax = Math.max(vmax, s.a[i], s.b[i]);
+    for (var i = 0; i < s.t.length; i++) vmax = Math.max(vmax, s.a[i], mv[i]);
     var X = function (t) { return L + (t - t0) / Math.max(1, t1 - t0) * (W - L - R); };
     var Y = function (v) { return H - B - v / vmax * (H - T - B); };
     ctx.font = '11px system-ui, "DejaVu Sans", sans-serif'; ctx.fillStyle = '#6a717b'; ctx.strokeStyle = '#e6e2d9';
@@ -762,7 +763,7 @@
       ctx.fillText(((tt - t0) / 1e9).toFixed(2) + ' s', X(tt), H - B + 16);
     }
     var colors = ['#2563eb', '#c2410c'];
-    [s.a, s.b].forEach(function (vals, j) {
+    lines.forEach(function (vals, j) {
       ctx.strokeStyle = colors[j]; ctx.lineWidth = 1.6; ctx.beginPath();
       for (var i = 0; i < vals.length; i++) { if (i) ctx.lineTo(X(s.t[i]), Y(vals[i])); else ctx.moveTo(X(s.t[i]), Y(vals[i])); }
       ctx.stroke();
@@ -771,21 +772,21 @@
       ctx.fillStyle = '#1f2328'; ctx.fillText(s.names[j], L + 24 + j * 110, T - 3);
     });
     var peak = 0;
-    for (var p = 1; p < s.b.length; p++) if (s.b[p] > s.b[peak]) peak = p;
-    var px = X(s.t[peak]), py = Y(s.b[peak]);
+    for (var p = 1; p < mv.length; p++) if (mv[p] > mv[peak]) peak = p;
+    var px = X(s.t[peak]), py = Y(mv[peak]);
     ctx.strokeStyle = '#c2410c'; ctx.setLineDash([4, 3]); ctx.beginPath(); ctx.moveTo(px, T); ctx.lineTo(px, H - B); ctx.stroke(); ctx.setLineDash([]);
     ctx.fillStyle = '#c2410c'; ctx.beginPath(); ctx.arc(px, py, 4.5, 0, 2 * Math.PI); ctx.fill();
-    var label = 'peak ' + s.names[1] + ' ' + fmt(s.b[peak], 'bytes') + ' at ' + ((s.t[peak] - t0) / 1e9).toFixed(3) + ' s';
+    var label = 'peak ' + s.names[marked] + ' ' + fmt(mv[peak], 'bytes') + ' at ' + ((s.t[peak] - t0) / 1e9).toFixed(3) + ' s';
     ctx.textAlign = px > W / 2 ? 'right' : 'left'; ctx.fillStyle = '#1f2328';
     ctx.fillText(label, px + (px > W / 2 ? -8 : 8), Math.max(T + 12, py - 8));
-    box.setAttribute('data-peak', String(s.b[peak]));
+    box.setAttribute('data-peak', String(mv[peak]));
     c.onmousemove = function (e) {
       var r = c.getBoundingClientRect(), mx = e.clientX - r.left, best = 0;
       for (var i = 1; i < s.t.length; i++) if (Math.abs(X(s.t[i]) - mx) < Math.abs(X(s.t[best]) - mx)) best = i;
       var d = el('div'), tb = el('table');
       d.appendChild(el('div', 'name', ((s.t[best] - t0) / 1e9).toFixed(3) + ' s'));
       tipRow(tb, s.names[0], fmt(s.a[best], 'bytes'));
-      tipRow(tb, s.names[1], fmt(s.b[best], 'bytes'));
+      if (marked) tipRow(tb, s.names[1], fmt(s.b[best], 'bytes'));
       d.appendChild(tb);
       showTip(e, d);
     };

@@ -14,6 +14,7 @@ seeds_for() {
     memray) echo "$shared/corpus/memray/*.bin" ;;
     lprof) echo "$shared/corpus/lprof/*.lprof" ;;
     tracemalloc) echo "$shared/corpus/tracemalloc/*.tracemalloc" ;;
+    mprof) echo "$shared/corpus/memory_profiler/*.dat" ;;
     perf-script) echo "$shared/corpus/perf/*.perf.txt" ;;
     tachyon) echo "$shared/corpus/py314-315/*.bin"
       python3 "$here/../formats/tachyon/tachyon_writer.py" seeds "$generated" 2>/dev/null &&

@@ -3,7 +3,7 @@
 
 usage: test_html_report.py BIN_DIR SHARED_DIR NODE_DIR OUT_DIR [--big]
 
-Writes reports of a pstats, an austin, a memray, a line_profiler (with its
+Writes reports of a pstats, an austin, a memray, an mprof, a line_profiler (with its
 source embedded) capture and a pdiff of two austin captures, opens each from
 file:// and checks the page after its scripts ran: frames drawn, a search for
 the heaviest function matches its inclusive share (from the model's JSON
@@ -92,6 +92,7 @@ def main():
         "pstats": (os.path.join(CORPUS, "pstats", "bootstrap.py311.cProfile.pstats"), []),
         "austin": (austin_a, []),
         "memray": (os.path.join(CORPUS, "memray", "big_buffers.default.bin"), []),
+        "mprof": (os.path.join(CORPUS, "memory_profiler", "mp_py311_default.dat"), []),
         "lprof": (os.path.join(CORPUS, "lprof", "lp_many.kernprof402.lprof"),
                   ["--embed-source", "--source-root",
                    os.path.join(CORPUS, "sources-pstats-lprof-callgrind")]),
@@ -100,6 +101,8 @@ def main():
     for name, (src, opts) in cases.items():
         out = pconv([src], os.path.join(OUT, name + ".html"), *opts)
         fname, share, unique, model = heaviest(src)
+        if name == "mprof":
+            share = None  # peaks are maxima: no share of a total
         specs.append({"file": out, "search": "^" + re.escape(fname) + "$"})
         expect[out] = (name, fname, share, unique, model)
     diff = os.path.join(OUT, "diff.html")
@@ -143,6 +146,11 @@ def main():
                 fail("%s: peak marked at %s, the series' peak heap is %s" % (where, f.get("peak"), heap))
             if f.get("views") != ["peak", "leaks", "total"]:
                 fail("%s: views %s" % (where, f.get("views")))
+        if name == "mprof":
+            rss = max(p[1] for p in model["series"]["points"])
+            if not f.get("memoryTab") or f.get("peak") != rss:
+                fail("%s: memory chart %s, peak marked at %s, the series' peak rss is %s"
+                     % (where, f.get("memoryTab"), f.get("peak"), rss))
         if name == "pstats" and "Estimated" not in f.get("notes", ""):
             fail("%s: not marked as estimated: %r" % (where, f.get("notes")))
         if name == "austin" and "Estimated" in f.get("notes", ""):

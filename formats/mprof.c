@@ -1,0 +1,556 @@
+/* memory_profiler's `mprof run` files (mprofile_*.dat): one record a line,
+ *   CMDLINE <command>
+ *   MEM <MiB> <unix time>                    the process's RSS, every interval
+ *   FUNC <name> <MiB> <t> <MiB> <t> [<level>] an @profile call: entry, exit
+ *   CHLD <pid> <MiB> <unix time>             a child's RSS (mprof run -M)
+ * written by two processes appending to one file, so in no order of time.
+ *
+ * Model (a call graph, no stacks): the process is the root function, kind
+ * process, named by its command line; the decorated functions hang under it
+ * as their levels and times nest, each child process is a function of kind
+ * process under it too. Metrics:
+ *   peak   (bytes) the most RSS seen while the function ran: its entry and
+ *          exit values and the MEM samples between; self is the most seen
+ *          while no decorated callee ran. A maximum, not a sum.
+ *   growth (bytes) RSS at exit less RSS at entry, summed over the calls;
+ *          self is what the callees' growth leaves.
+ *   time   (ns) the calls' durations; self less the callees'.
+ * The MEM samples are the memory series (the HTML report's memory chart);
+ * with children, a second series adds their latest RSS to the parent's.
+ * MiB are 2^20 bytes; values are turned into whole bytes and nanoseconds
+ * exactly from their decimal text.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/hmap.h"
+#include "../lib/limits.h"
+#include "format.h"
+
+enum { PEAK, GROWTH, TIME, NMETRICS };
+
+typedef struct {
+    int64_t t, bytes;
+} mem_sample;
+
+typedef struct {
+    const char *name; /* interned */
+    int64_t t0, t1, b0, b1;
+    int level; /* -1 when the record has none */
+    size_t parent;
+    int64_t peak, self_peak;
+} func_call;
+
+typedef struct {
+    uint64_t pid;
+    mem_sample *s;
+    size_t n, cap;
+} child;
+
+typedef struct {
+    pk_input *in;
+    pk_profile *p;
+    const uint8_t *data;
+    size_t len, line_start;
+    const char *cmdline;
+    mem_sample *mem;
+    size_t nmem, capmem;
+    func_call *calls;
+    size_t ncalls, capcalls;
+    child *children;
+    size_t nchildren, capchildren;
+    size_t ignored;
+} reader;
+
+#define NO_PARENT SIZE_MAX
+
+static bool is_record(const uint8_t *s, size_t n)
+{
+    static const char *const kinds[] = {"MEM ", "FUNC ", "CMDLINE ", "CHLD "};
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        size_t k = strlen(kinds[i]);
+        if (n >= k && !memcmp(s, kinds[i], k)) return true;
+    }
+    return false;
+}
+
+/* The first line is a record, and so are most lines of the head (mprof
+ * skips records it does not know). */
+static int probe_mprof(const uint8_t *head, size_t len)
+{
+    size_t records = 0, others = 0;
+    for (size_t at = 0; at < len;) {
+        const uint8_t *nl = memchr(head + at, '\n', len - at);
+        size_t n = nl ? (size_t)(nl - (head + at)) : len - at;
+        bool record = is_record(head + at, n);
+        if (!records && !others && n && !record) return 0;
+        if (nl || record) record ? records++ : (others += n > 0);
+        at += n + 1;
+    }
+    return records > others ? 90 : 0;
+}
+
+/* ---- fields ---- */
+
+_Noreturn static void bad_line(reader *r, const char *what)
+{
+    pk_fail(r->in, r->line_start, "%s", what);
+}
+
+/* The next space-separated field of [*at, end). */
+static bool next_field(const char **at, const char *end, const char **f, size_t *n)
+{
+    const char *s = *at;
+    while (s < end && *s == ' ')
+        s++;
+    const char *e = s;
+    while (e < end && *e != ' ')
+        e++;
+    *f = s;
+    *n = (size_t)(e - s);
+    *at = e;
+    return *n > 0;
+}
+
+/* "123.4567" as 1234567 and 4 decimals; digits and one point only. */
+static bool parse_decimal(const char *s, size_t n, uint64_t *mant, int *decimals)
+{
+    uint64_t m = 0;
+    int digits = 0, dec = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '.' && dec < 0) {
+            dec = 0;
+            continue;
+        }
+        if (s[i] < '0' || s[i] > '9' || ++digits > 18) return false;
+        m = m * 10 + (uint64_t)(s[i] - '0');
+        if (dec >= 0) dec++;
+    }
+    if (!digits) return false;
+    *mant = m;
+    *decimals = dec < 0 ? 0 : dec;
+    return true;
+}
+
+static uint64_t pow10u(int k)
+{
+    uint64_t v = 1;
+    while (k-- > 0)
+        v *= 10;
+    return v;
+}
+
+/* m / 10^d * scale, rounded to the nearest whole number. */
+static bool scaled(uint64_t m, int d, uint64_t scale, int64_t *out)
+{
+    unsigned __int128 v = (unsigned __int128)m * scale, div = pow10u(d);
+    v = (v + div / 2) / div;
+    if (v > INT64_MAX) return false;
+    *out = (int64_t)v;
+    return true;
+}
+
+static int64_t mib_field(reader *r, const char **at, const char *end, const char *what)
+{
+    const char *f;
+    size_t n;
+    uint64_t m;
+    int d;
+    int64_t bytes;
+    if (!next_field(at, end, &f, &n) || !parse_decimal(f, n, &m, &d) ||
+        !scaled(m, d, 1u << 20, &bytes))
+        bad_line(r, what);
+    return bytes;
+}
+
+static int64_t time_field(reader *r, const char **at, const char *end, const char *what)
+{
+    const char *f;
+    size_t n;
+    uint64_t m;
+    int d;
+    int64_t ns = 0;
+    bool ok = next_field(at, end, &f, &n) && parse_decimal(f, n, &m, &d);
+    if (ok && d <= 9)
+        ok = scaled(m, 0, pow10u(9 - d), &ns);
+    else if (ok)
+        ok = scaled(m, d - 9, 1, &ns);
+    if (!ok) bad_line(r, what);
+    return ns;
+}
+
+/* ---- records ---- */
+
+static void read_mem(reader *r, const char *at, const char *end)
+{
+    int64_t b = mib_field(r, &at, end, "MEM record: bad memory (MiB)");
+    int64_t t = time_field(r, &at, end, "MEM record: bad time");
+    PK_GROW(r->mem, r->capmem, r->nmem + 1);
+    r->mem[r->nmem++] = (mem_sample){t, b};
+}
+
+static void read_func(reader *r, const char *at, const char *end)
+{
+    const char *name, *f;
+    size_t nname, n;
+    if (!next_field(&at, end, &name, &nname)) bad_line(r, "FUNC record without a name");
+    func_call c = {.name = pk_intern(r->p, name, nname), .level = -1, .parent = NO_PARENT};
+    c.b0 = mib_field(r, &at, end, "FUNC record: bad memory at entry (MiB)");
+    c.t0 = time_field(r, &at, end, "FUNC record: bad time at entry");
+    c.b1 = mib_field(r, &at, end, "FUNC record: bad memory at exit (MiB)");
+    c.t1 = time_field(r, &at, end, "FUNC record: bad time at exit");
+    if (next_field(&at, end, &f, &n)) {
+        uint64_t level;
+        int d;
+        if (!parse_decimal(f, n, &level, &d) || d || memchr(f, '.', n) || level > 100000)
+            bad_line(r, "FUNC record: bad stack level");
+        c.level = (int)level;
+    }
+    if (c.t1 < c.t0) bad_line(r, "FUNC record: exit before entry");
+    PK_GROW(r->calls, r->capcalls, r->ncalls + 1);
+    r->calls[r->ncalls++] = c;
+}
+
+static child *child_of(reader *r, uint64_t pid)
+{
+    for (size_t i = 0; i < r->nchildren; i++)
+        if (r->children[i].pid == pid) return &r->children[i];
+    PK_GROW(r->children, r->capchildren, r->nchildren + 1);
+    r->children[r->nchildren] = (child){.pid = pid};
+    return &r->children[r->nchildren++];
+}
+
+static void read_child(reader *r, const char *at, const char *end)
+{
+    const char *f;
+    size_t n;
+    uint64_t pid;
+    int d;
+    if (!next_field(&at, end, &f, &n) || !parse_decimal(f, n, &pid, &d) || d || memchr(f, '.', n))
+        bad_line(r, "CHLD record: bad process id");
+    int64_t b = mib_field(r, &at, end, "CHLD record: bad memory (MiB)");
+    int64_t t = time_field(r, &at, end, "CHLD record: bad time");
+    child *c = child_of(r, pid);
+    PK_GROW(c->s, c->cap, c->n + 1);
+    c->s[c->n++] = (mem_sample){t, b};
+}
+
+static void read_records(reader *r)
+{
+    const char *s = (const char *)r->data, *end = s + r->len;
+    for (const char *line = s; line < end;) {
+        const char *nl = memchr(line, '\n', (size_t)(end - line));
+        const char *stop = nl ? nl : end;
+        r->line_start = (size_t)(line - s);
+        if (stop > line && stop[-1] == '\r') stop--;
+        const char *sp = memchr(line, ' ', (size_t)(stop - line));
+        size_t klen = sp ? (size_t)(sp - line) : (size_t)(stop - line);
+        const char *rest = sp ? sp + 1 : stop;
+        if (klen == 3 && !memcmp(line, "MEM", 3))
+            read_mem(r, rest, stop);
+        else if (klen == 4 && !memcmp(line, "FUNC", 4))
+            read_func(r, rest, stop);
+        else if (klen == 4 && !memcmp(line, "CHLD", 4))
+            read_child(r, rest, stop);
+        else if (klen == 7 && !memcmp(line, "CMDLINE", 7))
+            r->cmdline = pk_intern(r->p, rest, (size_t)(stop - rest));
+        else if (stop > line)
+            r->ignored++; /* mprof skips fields it does not know */
+        line = nl ? nl + 1 : end;
+    }
+    if (!r->nmem && !r->ncalls && !r->nchildren)
+        pk_fail(r->in, 0, "no MEM, FUNC or CHLD record: not an mprof file");
+}
+
+/* ---- nesting and values ---- */
+
+static int cmp_sample(const void *a, const void *b)
+{
+    const mem_sample *x = a, *y = b;
+    return (x->t > y->t) - (x->t < y->t);
+}
+
+/* Callers first: by entry time, an outer level before an inner one. */
+static int cmp_call(const void *a, const void *b)
+{
+    const func_call *x = a, *y = b;
+    if (x->t0 != y->t0) return x->t0 < y->t0 ? -1 : 1;
+    if (x->level != y->level) return x->level < y->level ? -1 : 1;
+    return (x->t1 < y->t1) - (x->t1 > y->t1);
+}
+
+/* Each call's parent: the innermost open call that holds it in time and,
+ * when levels are written, has a lower level. */
+static void nest_calls(reader *r)
+{
+    size_t *open = pk_scratch_hold(pk_xmalloc((r->ncalls + 1) * sizeof *open)), depth = 0;
+    for (size_t i = 0; i < r->ncalls; i++) {
+        func_call *c = &r->calls[i];
+        while (depth) {
+            const func_call *top = &r->calls[open[depth - 1]];
+            bool holds = top->t1 >= c->t1 && (c->level < 0 || top->level < c->level);
+            if (holds) break;
+            depth--;
+        }
+        c->parent = depth ? open[depth - 1] : NO_PARENT;
+        open[depth++] = i;
+    }
+    pk_scratch_free(open);
+}
+
+static int64_t max64(int64_t a, int64_t b)
+{
+    return a > b ? a : b;
+}
+
+/* The first sample at or after t (samples sorted). */
+static size_t first_at(const reader *r, int64_t t)
+{
+    size_t lo = 0, hi = r->nmem;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->mem[mid].t < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The most of samples [lo, hi) in a tree of maxima (tree[n + k] = sample k). */
+static int64_t range_max(const int64_t *tree, size_t n, size_t lo, size_t hi)
+{
+    int64_t best = 0;
+    for (lo += n, hi += n; lo < hi; lo /= 2, hi /= 2) {
+        if (lo & 1) best = max64(best, tree[lo++]);
+        if (hi & 1) best = max64(best, tree[--hi]);
+    }
+    return best;
+}
+
+/* Peaks: over each call, and over the samples no callee holds (each sample
+ * is the own of the innermost call open at its time, or of the process). */
+static int64_t call_peaks(reader *r)
+{
+    size_t n = r->nmem;
+    int64_t *tree = pk_scratch_hold(pk_xcalloc(2 * n + 1, sizeof *tree));
+    for (size_t k = 0; k < n; k++)
+        tree[n + k] = r->mem[k].bytes;
+    for (size_t k = n; k-- > 1;)
+        tree[k] = max64(tree[2 * k], tree[2 * k + 1]);
+    for (size_t i = 0; i < r->ncalls; i++) {
+        func_call *c = &r->calls[i];
+        size_t lo = first_at(r, c->t0), hi = first_at(r, c->t1 + 1);
+        c->self_peak = max64(c->b0, c->b1);
+        c->peak = max64(c->self_peak, range_max(tree, n, lo, hi));
+    }
+    pk_scratch_free(tree);
+    size_t *open = pk_scratch_hold(pk_xmalloc((r->ncalls + 1) * sizeof *open));
+    size_t depth = 0, next = 0;
+    int64_t process_own = 0;
+    for (size_t k = 0; k < n; k++) {
+        int64_t t = r->mem[k].t;
+        while (next < r->ncalls && r->calls[next].t0 <= t)
+            open[depth++] = next++;
+        while (depth && r->calls[open[depth - 1]].t1 < t)
+            depth--;
+        if (depth) {
+            func_call *c = &r->calls[open[depth - 1]];
+            c->self_peak = max64(c->self_peak, r->mem[k].bytes);
+        } else {
+            process_own = max64(process_own, r->mem[k].bytes);
+        }
+    }
+    pk_scratch_free(open);
+    return process_own;
+}
+
+typedef struct {
+    int64_t v[NMETRICS];
+} values;
+
+static void add_values(pk_profile *p, pk_id caller, pk_id callee, const values *incl,
+                       const values *self)
+{
+    pk_function *f = &p->funcs[callee];
+    f->incl[PEAK] = max64(f->incl[PEAK], incl->v[PEAK]);
+    f->self[PEAK] = max64(f->self[PEAK], self->v[PEAK]);
+    for (int m = GROWTH; m < NMETRICS; m++) {
+        f->incl[m] += incl->v[m];
+        f->self[m] += self->v[m];
+    }
+    f->calls++;
+    f->pcalls++;
+    if (caller == PK_NONE) return;
+    pk_edge *e = pk_edge_get(p, caller, callee);
+    e->incl[PEAK] = max64(e->incl[PEAK], incl->v[PEAK]);
+    e->self[PEAK] = max64(e->self[PEAK], self->v[PEAK]);
+    for (int m = GROWTH; m < NMETRICS; m++) {
+        e->incl[m] += incl->v[m];
+        e->self[m] += self->v[m];
+    }
+    e->calls++;
+    e->pcalls++;
+}
+
+static void add_calls(reader *r, pk_id root, values *root_children)
+{
+    pk_profile *p = r->p;
+    pk_id *func = pk_scratch_hold(pk_xmalloc((r->ncalls + 1) * sizeof *func));
+    values *callees = pk_scratch_hold(pk_xcalloc(r->ncalls + 1, sizeof *callees));
+    for (size_t i = 0; i < r->ncalls; i++)
+        func[i] = pk_function_get(p, r->calls[i].name, "", 0, PK_KIND_PYTHON);
+    for (size_t i = 0; i < r->ncalls; i++) {
+        const func_call *c = &r->calls[i];
+        values *up = c->parent == NO_PARENT ? root_children : &callees[c->parent];
+        up->v[GROWTH] += c->b1 - c->b0;
+        up->v[TIME] += c->t1 - c->t0;
+    }
+    for (size_t i = 0; i < r->ncalls; i++) {
+        const func_call *c = &r->calls[i];
+        values incl = {{c->peak, c->b1 - c->b0, c->t1 - c->t0}};
+        values self = {{c->self_peak, incl.v[GROWTH] - callees[i].v[GROWTH],
+                        incl.v[TIME] - callees[i].v[TIME]}};
+        pk_id caller = c->parent == NO_PARENT ? root : func[c->parent];
+        /* a function under itself: that call is not primitive */
+        for (size_t up = c->parent; up != NO_PARENT; up = r->calls[up].parent)
+            if (func[up] == func[i]) {
+                p->funcs[func[i]].pcalls--;
+                break;
+            }
+        add_values(p, caller, func[i], &incl, &self);
+    }
+    pk_scratch_free(func);
+    pk_scratch_free(callees);
+}
+
+static void add_children(reader *r, pk_id root, values *root_children)
+{
+    pk_profile *p = r->p;
+    for (size_t i = 0; i < r->nchildren; i++) {
+        child *c = &r->children[i];
+        qsort(c->s, c->n, sizeof *c->s, cmp_sample);
+        int64_t peak = 0;
+        for (size_t k = 0; k < c->n; k++)
+            peak = max64(peak, c->s[k].bytes);
+        char name[48];
+        snprintf(name, sizeof name, "child %" PRIu64, c->pid);
+        pk_id f = pk_function_get(p, name, "", 0, PK_KIND_PROCESS);
+        values v = {{peak, c->s[c->n - 1].bytes - c->s[0].bytes, c->s[c->n - 1].t - c->s[0].t}};
+        add_values(p, root, f, &v, &v);
+        root_children->v[GROWTH] += v.v[GROWTH];
+        root_children->v[TIME] += v.v[TIME];
+    }
+}
+
+/* The whole run: peak, growth and duration over every record. */
+static void add_process(reader *r, int64_t self_peak)
+{
+    pk_profile *p = r->p;
+    int64_t t0 = INT64_MAX, t1 = INT64_MIN, peak = 0;
+    for (size_t k = 0; k < r->nmem; k++) {
+        t0 = r->mem[k].t < t0 ? r->mem[k].t : t0;
+        t1 = max64(t1, r->mem[k].t);
+        peak = max64(peak, r->mem[k].bytes);
+    }
+    for (size_t i = 0; i < r->ncalls; i++) {
+        t0 = r->calls[i].t0 < t0 ? r->calls[i].t0 : t0;
+        t1 = max64(t1, r->calls[i].t1);
+        peak = max64(peak, r->calls[i].peak);
+    }
+    for (size_t i = 0; i < r->nchildren; i++)
+        for (size_t k = 0; k < r->children[i].n; k++) {
+            t0 = r->children[i].s[k].t < t0 ? r->children[i].s[k].t : t0;
+            t1 = max64(t1, r->children[i].s[k].t);
+        }
+    const char *name = r->cmdline && *r->cmdline ? r->cmdline : "<process>";
+    pk_id root = pk_function_get(p, name, "", 0, PK_KIND_PROCESS);
+    values children = {{0}};
+    add_calls(r, root, &children);
+    add_children(r, root, &children);
+    int64_t growth = r->nmem ? r->mem[r->nmem - 1].bytes - r->mem[0].bytes : children.v[GROWTH];
+    values incl = {{peak, growth, t1 - t0}};
+    values self = {{self_peak, growth - children.v[GROWTH], t1 - t0 - children.v[TIME]}};
+    add_values(p, PK_NONE, root, &incl, &self);
+}
+
+/* RSS over time; with children, the parent's plus each child's latest. */
+static void add_series(reader *r)
+{
+    pk_profile *p = r->p;
+    p->series_names[0] = pk_intern_cstr(p, "rss");
+    p->series_names[1] = r->nchildren ? pk_intern_cstr(p, "rss with children") : NULL;
+    size_t *next = pk_xcalloc(r->nchildren + 1, sizeof *next);
+    for (size_t k = 0; k < r->nmem; k++) {
+        int64_t total = r->mem[k].bytes;
+        for (size_t i = 0; i < r->nchildren; i++) {
+            const child *c = &r->children[i];
+            while (next[i] < c->n && c->s[next[i]].t <= r->mem[k].t)
+                next[i]++;
+            if (next[i]) total += c->s[next[i] - 1].bytes;
+        }
+        pk_series_add(p, r->mem[k].t, r->mem[k].bytes, r->nchildren ? total : 0);
+    }
+    free(next);
+}
+
+static void set_meta(reader *r)
+{
+    pk_profile *p = r->p;
+    char buf[64];
+    if (r->cmdline) pk_meta_set(p, "mprof.cmdline", r->cmdline);
+    snprintf(buf, sizeof buf, "%zu", r->nmem);
+    pk_meta_set(p, "mprof.samples", buf);
+    snprintf(buf, sizeof buf, "%zu", r->nchildren);
+    pk_meta_set(p, "mprof.children", buf);
+    if (r->nmem) {
+        int64_t t0 = r->mem[0].t, t1 = r->mem[r->nmem - 1].t;
+        snprintf(buf, sizeof buf, "%" PRId64 ".%09" PRId64, t0 / 1000000000, t0 % 1000000000);
+        pk_meta_set(p, "start_time", buf);
+        snprintf(buf, sizeof buf, "%.4f", (double)(t1 - t0) / 1e9);
+        pk_meta_set(p, "duration_s", buf);
+    }
+}
+
+static void free_reader(void *ctx)
+{
+    reader *r = ctx;
+    free(r->mem);
+    free(r->calls);
+    for (size_t i = 0; i < r->nchildren; i++)
+        free(r->children[i].s);
+    free(r->children);
+}
+
+static void read_mprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
+{
+    reader r = {.in = in, .p = p};
+    r.data = pk_input_all(in, &r.len);
+    pk_input_on_fail(in, free_reader, &r);
+    read_records(&r);
+    pk_add_metric(p, "peak", "bytes");
+    pk_add_metric(p, "growth", "bytes");
+    pk_add_metric(p, "time", "ns");
+    qsort(r.mem, r.nmem, sizeof *r.mem, cmp_sample);
+    qsort(r.calls, r.ncalls, sizeof *r.calls, cmp_call);
+    nest_calls(&r);
+    add_process(&r, call_peaks(&r));
+    add_series(&r);
+    set_meta(&r);
+    if (r.ignored && opt->verbose) pk_warn(in, "%zu lines of unknown records skipped", r.ignored);
+    pk_input_on_fail(in, NULL, NULL);
+    free_reader(&r);
+    p->has_graph = true;
+    p->has_calls = true;
+}
+
+const pk_format pk_format_mprof = {
+    .name = "mprof",
+    .patterns = "mprofile_*.dat",
+    .description = "memory_profiler's mprof run files: memory over time, @profile calls",
+    .probe = probe_mprof,
+    .read = read_mprof,
+    .write = NULL,
+};
