@@ -25,3 +25,6 @@ add_test(NAME cli_picture_options COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test
 # (the PNG's fonts: fontconfig keeps its cache until the process ends)
 set_tests_properties(cli_picture_options PROPERTIES ENVIRONMENT
   "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/tests/helpers/lsan-fontconfig.supp:print_suppressions=0")
+# pfilter is not pconv: a filter required, the input's format kept.
+add_test(NAME cli_pfilter COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_pfilter.py
+  $<TARGET_FILE_DIR:pconv> ${CMAKE_CURRENT_SOURCE_DIR})
