@@ -19,6 +19,7 @@ extern const pk_format pk_format_chrome_trace;
 extern const pk_format pk_format_perf_script;
 extern const pk_format pk_format_tachyon;
 extern const pk_format pk_format_gecko;
+extern const pk_format pk_format_tachyon_jsonl;
 extern const pk_format pk_format_scalene;
 extern const pk_format pk_format_lprof;
 extern const pk_format pk_format_tracemalloc;
@@ -46,6 +47,7 @@ const pk_format *const pk_formats[] = {
     &pk_format_perf_script,
     &pk_format_tachyon,
     &pk_format_gecko,
+    &pk_format_tachyon_jsonl,
     &pk_format_scalene,
     &pk_format_lprof,
     &pk_format_tracemalloc,

@@ -1,7 +1,7 @@
 # One libFuzzer target per reader, plus "auto" (content detection).
 # Build with CC=clang -DPK_FUZZ=ON; tests/fuzz/smoke.sh runs them briefly.
 set(PK_FUZZ_READERS auto pstats callgrind collapsed austin mojo speedscope memray lprof pprof
-  chrome-trace perf-script tracemalloc tachyon gecko
+  chrome-trace perf-script tracemalloc tachyon gecko tachyon-jsonl
   mprof
   CACHE STRING "Readers with a fuzz target")
 foreach(reader ${PK_FUZZ_READERS})

@@ -20,6 +20,7 @@ seeds_for() {
       python3 "$here/../formats/tachyon/tachyon_writer.py" seeds "$generated" 2>/dev/null &&
         echo "$generated"/seed-*.bin ;;
     gecko) echo "$shared/corpus/py314-315/*.gecko.json" ;;
+    tachyon-jsonl) echo "$shared/corpus/py314-315/*.jsonl" ;;
     chrome-trace) ls "$shared"/corpus/viztracer/vz_*.json "$shared"/corpus/viztracer/vz_*.json.gz |
         grep -v '\.oracle\.json$'
       echo "$here/../data/chrome-trace/"* ;;

@@ -29,9 +29,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tachyon_writer  # noqa: E402
 
 # Formats of tachyon-expected/1 we read, and the file names they come in.
-READ = {"tachyon-binary", "collapsed", "gecko"}
+READ = {"tachyon-binary", "collapsed", "gecko", "jsonl"}
 NOT_READ = {"heatmap-html-dir": "a directory of per-line HTML pages, not a profile file",
-            "jsonl": "not read yet", "flamegraph-html": "not read yet"}
+            "flamegraph-html": "not read yet"}
 
 
 def pconv(exe, *args):
@@ -346,6 +346,38 @@ def zstd_bomb(work):
     return path
 
 
+def hostile_jsonl(exe, corpus, work):
+    """Damaged Tachyon JSON lines: exit 2, one line."""
+    with open(os.path.join(corpus, "workload.py315.tachyon-run.jsonl"), encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    recs = [json.loads(x) for x in lines]
+
+    def changed(i, fn):
+        r = json.loads(json.dumps(recs))
+        fn(r[i])
+        return "\n".join(json.dumps(x) for x in r)
+
+    bad = {
+        "agg names a frame not in the table":
+            changed(3, lambda r: r["entries"][0].__setitem__("frame_id", 10 ** 6)),
+        "frame names a string not in the table":
+            changed(2, lambda r: r["frames"][0].__setitem__("path_str_id", 10 ** 6)),
+        "negative self": changed(3, lambda r: r["entries"][0].__setitem__("self", -5)),
+        "count not a number": changed(3, lambda r: r["entries"][0].__setitem__("self", "7")),
+        "broken JSON line": "\n".join(lines[:2] + [lines[2][:-40]] + lines[3:]),
+        "no meta line": "\n".join(lines[1:]),
+    }
+    problems = []
+    path = os.path.join(work, "hostile.jsonl")
+    for what, text in bad.items():
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+        p = check_refused(exe, path, work, extra=("-f", "tachyon-jsonl") if what == "no meta line" else ())
+        if p:
+            problems.append(f"JSON lines, {what}: {p}")
+    return problems
+
+
 def mode_hostile(exe, corpus, work):
     problems = []
     for what, samples, kw, want in hostile_cases(work):
@@ -388,9 +420,10 @@ def mode_hostile(exe, corpus, work):
             runs += 1
             if r.returncode not in (0, 2) or (r.returncode == 2 and len(r.stderr.splitlines()) != 1):
                 problems.append(f"byte {i} flipped: exit {r.returncode}: {r.stderr[-200:]!r}")
+    problems += hostile_jsonl(exe, corpus, work)
     for p in problems[:20]:
         print("FAIL", p)
-    print(f"hostile binaries: {len(problems)} problems ({runs} damaged copies and "
+    print(f"hostile binaries and JSON lines: {len(problems)} problems ({runs} damaged copies and "
           f"{sum(1 for _ in hostile_cases(work)) + 2} crafted files)")
     return 1 if problems else 0
 
