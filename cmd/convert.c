@@ -26,8 +26,10 @@ static int read_extra_views(pk_cli *cli, extra_views *x, pk_error *err)
         cli->read.view = all[i];
         pk_profile *p = pk_cli_read(cli, err);
         if (!p) {
-            rc = -1;
-            break;
+            /* A view the capture cannot give (an aggregated capture has no
+             * total): the report shows the others. */
+            *err = (pk_error){{0}};
+            continue;
         }
         x->profiles[x->n] = p;
         x->names[x->n++] = all[i];

@@ -421,6 +421,14 @@ static const char *event_name(const pk_profile *p, int m)
     return unit;
 }
 
+/* Samples that had no frame at all (austin's idle threads) sit on the root. */
+static void add_frameless(const pk_profile *p, int64_t *sum)
+{
+    if (!p->has_tree || p->estimated || p->nnodes == 0) return;
+    for (int m = 0; m < p->nmetrics; m++)
+        sum[m] += p->nodes[0].self[m];
+}
+
 static void put_header(cg_writer *w)
 {
     out_lit(w->o, "# callgrind format\nversion: 1\ncreator: profkit\npositions: line\nevents:");
@@ -431,11 +439,14 @@ static void put_header(cg_writer *w)
             out_char(w->o, (unsigned char)*c <= ' ' || *c == 0x7f ? '_' : *c);
     }
     out_char(w->o, '\n');
-    /* summary = the sum of the self costs written below */
+    /* summary = the sum of the self costs written below, and of the samples
+     * without frames, which count in the total and in no function
+     * (docs/identity.md) */
     int64_t sum[PK_MAX_METRICS] = {0};
     for (size_t k = 0; k < w->nrows; k++)
         for (int m = 0; m < w->nm; m++)
             sum[m] += w->rows[k].v[m];
+    add_frameless(w->p, sum);
     out_lit(w->o, "summary:");
     put_costs(w, sum);
     out_char(w->o, '\n');
@@ -468,6 +479,7 @@ static int callgrind_write(pk_profile *p, FILE *f, const pk_write_options *opt, 
     put_header(&w);
     for (pk_id fn = 0; fn < p->nfuncs; fn++)
         put_function(&w, fn);
+    add_frameless(p, w.totals);
     out_lit(w.o, "totals:");
     put_costs(&w, w.totals);
     out_flush(w.o);

@@ -354,7 +354,9 @@ static json_t *utf8_string(const char *s)
 static uint32_t frame_index(writer *w, const pk_node *n)
 {
     const pk_function *fn = &w->p->funcs[n->func];
-    int32_t line = n->line > 0 ? n->line : fn->line > 0 ? fn->line : 0;
+    /* One frame per function (its first line): the sandwich view lists a
+     * function once. At --granularity line the function is the line. */
+    int32_t line = fn->line > 0 ? fn->line : 0;
     uint32_t key[2] = {n->func, (uint32_t)line};
     uint64_t h = pk_hash_bytes(key, sizeof(key));
     uint32_t i = sk_map_find(&w->frames, key, sizeof(key), h);

@@ -278,7 +278,13 @@ static void remap_timeline(pk_profile *p, const pk_id *node_map)
     pk_timeline_free(old.timeline);
 }
 
-void pk_merge_threads(pk_profile *p)
+/* Rebuild the tree in place: old node i goes to place(p, old node, its new
+ * parent), which returns the new node (the parent itself to merge it away).
+ * Self values add up; the timeline follows. Returns nothing: the old tree
+ * is freed. */
+typedef pk_id (*place_fn)(pk_profile *p, const pk_node *old, pk_id parent);
+
+static void rebuild_tree(pk_profile *p, place_fn place)
 {
     size_t nold = p->nnodes;
     pk_id *map = pk_scratch_hold(pk_xmalloc(nold * sizeof *map));
@@ -294,17 +300,42 @@ void pk_merge_threads(pk_profile *p)
     pk_reindex(p);
     map[0] = 0;
     for (size_t i = 1; i < nold; i++) {
-        pk_id parent = map[old[i].parent];
-        if (is_root_kind(p->funcs[old[i].func].kind)) {
-            map[i] = parent;
-        } else {
-            map[i] = pk_tree_child(p, parent, old[i].func, old[i].line);
-        }
+        map[i] = place(p, &old[i], map[old[i].parent]);
         for (int m = 0; m < p->nmetrics; m++)
             p->nodes[map[i]].self[m] += old[i].self[m];
     }
     pk_scratch_free(old);
-    drop_root_functions(p);
     remap_timeline(p, map);
     pk_scratch_free(map);
+}
+
+static pk_id place_without_roots(pk_profile *p, const pk_node *old, pk_id parent)
+{
+    if (is_root_kind(p->funcs[old->func].kind)) return parent;
+    return pk_tree_child(p, parent, old->func, old->line);
+}
+
+void pk_merge_threads(pk_profile *p)
+{
+    rebuild_tree(p, place_without_roots);
+    drop_root_functions(p);
+}
+
+/* ---- one frame per function ---- */
+
+static pk_id place_by_function(pk_profile *p, const pk_node *old, pk_id parent)
+{
+    return pk_tree_child(p, parent, old->func, 0);
+}
+
+void pk_tree_by_function(pk_profile *p)
+{
+    if (!p->has_tree || p->estimated) return;
+    bool lines = false;
+    for (size_t i = 1; i < p->nnodes && !lines; i++)
+        lines = p->nodes[i].line != 0;
+    if (!lines) return;
+    /* The lines' values come from the frames' lines: keep them first. */
+    if (p->nlines == 0) pk_derive_lines(p);
+    rebuild_tree(p, place_by_function);
 }

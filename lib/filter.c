@@ -1079,9 +1079,14 @@ static int filter_graph(pk_profile *p, pk_filter *f, pk_error *err)
 
 int pk_filter_apply(pk_profile *p, pk_filter *f, pk_error *err)
 {
-    if (!pk_filter_active(f)) return 0;
-    if (p->has_tree && !p->estimated) return filter_stacks(p, f, err);
-    return filter_graph(p, f, err);
+    if (pk_filter_active(f)) {
+        int rc = p->has_tree && !p->estimated ? filter_stacks(p, f, err) : filter_graph(p, f, err);
+        if (rc < 0) return rc;
+    }
+    /* Every view is by function unless lines were asked for: the frames a
+     * function had at different lines become one (docs/identity.md). */
+    if (f->granularity != PK_GRANULARITY_LINE) pk_tree_by_function(p);
+    return 0;
 }
 
 /* ---- scaling ---- */

@@ -86,7 +86,9 @@ bool pk_filter_active(const pk_filter *f);
 /* The option a kind of pattern comes from: "focus", "ignore", ... */
 const char *pk_filter_option_name(pk_filter_regex which);
 
-/* Filter p in place. 0, or -1 with err set (p unchanged). */
+/* Filter p in place, and give its tree one frame per function unless the
+ * granularity is line (pk_tree_by_function). 0, or -1 with err set (p
+ * unchanged). */
 int pk_filter_apply(pk_profile *p, pk_filter *f, pk_error *err);
 
 /* -1 with err "--focus 'x': matches no function" when a pattern (or --path)

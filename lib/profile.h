@@ -195,6 +195,11 @@ void pk_ensure_tree(pk_profile *p);
 
 /* Drop process/thread root frames from the tree, merging what they held. */
 void pk_merge_threads(pk_profile *p);
+/* One frame per function: sibling frames of one function at different lines
+ * merged, every frame's line dropped (per-line values stay in p->lines,
+ * derived first when missing). The default view of every output; the graph
+ * is unchanged. */
+void pk_tree_by_function(pk_profile *p);
 
 /* Rebuild the index after a caller rewrote funcs/edges/nodes arrays wholesale. */
 void pk_reindex(pk_profile *p);

@@ -120,7 +120,10 @@ def test_austin():
     s = metric(m)
     expect("austin total counts the frameless sample", m["totals"][s], 2050)
     expect("austin main incl", f[("main", "/a/wl.py")]["incl"][s], 1500)
-    expect("austin main node lines", node_lines(m, "main"), [160, 161])
+    expect("austin main: one frame by default", node_lines(m, "main"), [0])
+    lm, _ = model_of(text, "--granularity", "line")
+    expect("austin main lines at --granularity line",
+           sorted(x["line"] for x in lm["functions"] if x["name"] == "main"), [160, 161])
     t, _ = model_of(text, "--threads")
     kinds = {(x["name"], x["kind"]) for x in t["functions"] if x["kind"] in ("process", "thread")}
     expect("austin --threads roots", kinds, {("P42", "process"), ("T0:42", "thread"),

@@ -15,8 +15,11 @@ import tempfile
 
 
 def read_model(pconv, capture, view, tmp, *extra):
+    """The model by line: memray's stacks name the line of each frame (by
+    default frames are by function, their lines merged)."""
     out = os.path.join(tmp, "model.json")
-    proc = subprocess.run([pconv, capture, "--view", view, "-o", out, *extra],
+    proc = subprocess.run([pconv, capture, "--view", view, "--granularity", "line", "-o", out,
+                           *extra],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise AssertionError(f"pconv --view {view} failed: {proc.stderr.strip()}")
@@ -38,7 +41,7 @@ def stacks(model):
             fn = funcs[cur["func"]]
             unknown = fn["name"] == "<unknown>" and fn["file"] == "<unknown>"
             if fn["kind"] not in ("thread", "native") and not unknown:
-                stack.append((fn["name"], fn["file"], cur["line"]))
+                stack.append((fn["name"], fn["file"], cur["line"] or fn["line"]))
             cur = nodes.get(cur["parent"])
         key = tuple(stack)
         result[key][0] += node["self"][0]
@@ -75,7 +78,7 @@ def innermost_locations(model):
         if not any(node["self"]):
             continue
         fn = funcs[node["func"]]
-        loc = f"{fn['name']}:{fn['file']}:{node['line']}"
+        loc = f"{fn['name']}:{fn['file']}:{node['line'] or fn['line']}"
         if loc == "<unknown>:<unknown>:0":  # no Python frames: how stats says it
             loc = "<stack trace unavailable>"
         by_bytes[loc] += node["self"][0]
