@@ -20,6 +20,12 @@ typedef struct {
     int64_t temporary_threshold; /* memray --view temporary */
     bool native;                 /* memray: add the native frames under the Python ones */
     int verbose;
+    /* memray: more views of the same capture (peak, leaks or total) made
+     * from the same replay of its events, each into a profile the caller
+     * made with pk_profile_new; other readers leave them empty. */
+    size_t nalso;
+    const char *const *also_views;
+    pk_profile *const *also;
 } pk_read_options;
 
 typedef struct {

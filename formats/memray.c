@@ -875,7 +875,7 @@ static void set_meta(mr_reader *r, int64_t peak, int64_t leaked_bytes, int64_t l
     meta_u64(p, "memray.header_n_allocations", r->n_allocations_header);
     meta_u64(p, "memray.start_time_ms", r->start_time);
     meta_u64(p, "memray.end_time_ms", r->end_time);
-    pk_meta_set(p, "memray.view", r->opt && r->opt->view ? r->opt->view : "peak");
+    pk_meta_set(p, "memray.view", r->view_name);
     meta_i64(p, "memray.peak_memory", peak);
     meta_i64(p, "memray.leaked_bytes", leaked_bytes);
     meta_i64(p, "memray.leaked_allocations", leaked_count);
@@ -1135,6 +1135,48 @@ static void finish(mr_reader *r)
     pk_derive_lines(r->p);
 }
 
+/* Another view of the same replay into profile p: what the capture's header
+ * and replay put in the first profile (metadata, memory over time), then the
+ * view's own tree. Functions are made again, in p. */
+static void finish_also(mr_reader *r, pk_profile *p, const char *view, size_t header_meta)
+{
+    const pk_profile *first = r->p;
+    p->format = first->format;
+    p->series_names[0] = first->series_names[0];
+    p->series_names[1] = first->series_names[1];
+    pk_add_metric(p, "bytes", "bytes");
+    pk_add_metric(p, "allocations", "count");
+    for (size_t i = 0; i < header_meta; i++)
+        pk_meta_set(p, first->meta[i].key, first->meta[i].value);
+    for (size_t i = 0; i < first->nseries; i++)
+        pk_series_add(p, first->series[i].t_ns, first->series[i].v[0], first->series[i].v[1]);
+    for (size_t i = 0; i < r->ncodes; i++)
+        r->codes[i].func = PK_NONE;
+    for (size_t i = 0; r->native_func && i < r->capnative; i++)
+        r->native_func[i] = PK_NONE;
+    r->p = p;
+    r->view = mr_view_parse(r->in, &(pk_read_options){.view = view});
+    r->view_name = view;
+    finish(r);
+    r->p = (pk_profile *)first;
+}
+
+/* The views asked for beside the main one must come from this replay: the
+ * temporary view needs tracking the replay did not do. */
+static void check_also(mr_reader *r, const pk_read_options *opt)
+{
+    for (size_t i = 0; opt && i < opt->nalso; i++) {
+        mr_view v = mr_view_parse(r->in, &(pk_read_options){.view = opt->also_views[i]});
+        if (v == VIEW_TEMPORARY && r->view != VIEW_TEMPORARY)
+            mr_fail(r, "the temporary view cannot be made beside another");
+        if (r->aggregated && (v == VIEW_TOTAL || v == VIEW_TEMPORARY)) {
+            set_record_offset(r, 16);
+            mr_fail(r, "an aggregated capture keeps only the peak and the leaks, not view '%s'",
+                    opt->also_views[i]);
+        }
+    }
+}
+
 /* ---- entry points --------------------------------------------------------- */
 
 static int memray_probe(const uint8_t *head, size_t len)
@@ -1151,6 +1193,7 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     r->p = p;
     r->opt = opt;
     r->view = view;
+    r->view_name = opt && opt->view ? opt->view : "peak";
     r->keep_native = opt && opt->native;
     r->temp_threshold =
         opt && opt->temporary_threshold > 0 ? (uint64_t)opt->temporary_threshold : 1;
@@ -1181,6 +1224,7 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
         mr_fail(r, "an aggregated capture keeps only the peak and the leaks, not view '%s'",
                 view == VIEW_TOTAL ? "total" : "temporary");
     }
+    check_also(r, opt);
 
     p->series_names[0] = "rss";
     p->series_names[1] = "heap";
@@ -1211,7 +1255,10 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
                 "offset %" PRIu64 ": no trailer, the capture was not finished; read %" PRIu64
                 " records",
                 offset_of(r, r->cur), r->n_records);
+    size_t header_meta = p->nmeta;
     finish(r);
+    for (size_t i = 0; opt && i < opt->nalso; i++)
+        finish_also(r, opt->also[i], opt->also_views[i], header_meta);
     memcpy(*catcher, r->outer, sizeof(jmp_buf)); /* pk_fail goes back where it went */
     reader_free(r);
 }

@@ -243,6 +243,7 @@ typedef struct {
 
     /* the views' (memray_views.c): events queued, then applied */
     mr_view view;
+    const char *view_name;   /* as --view named it, for the profile's metadata */
     uint64_t temp_threshold; /* temporary: freed within this many allocations */
     pending_alloc pending[MR_BATCH];
     size_t npending;
