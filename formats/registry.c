@@ -24,6 +24,7 @@ extern const pk_format pk_format_scalene;
 extern const pk_format pk_format_lprof;
 extern const pk_format pk_format_tracemalloc;
 extern const pk_format pk_format_mprof;
+extern const pk_format pk_format_memory_profiler;
 extern const pk_format pk_format_dot;
 extern const pk_format pk_format_flamesvg;
 extern const pk_format pk_format_flamepng;
@@ -52,6 +53,7 @@ const pk_format *const pk_formats[] = {
     &pk_format_lprof,
     &pk_format_tracemalloc,
     &pk_format_mprof,
+    &pk_format_memory_profiler,
     &pk_format_dot,
     &pk_format_flamesvg,
     &pk_format_flamepng,

@@ -15,6 +15,7 @@ seeds_for() {
     lprof) echo "$shared/corpus/lprof/*.lprof" ;;
     tracemalloc) echo "$shared/corpus/tracemalloc/*.tracemalloc" ;;
     mprof) echo "$shared/corpus/memory_profiler/*.dat" ;;
+    memory-profiler) echo "$shared/corpus/memory_profiler/*.txt" ;;
     perf-script) echo "$shared/corpus/perf/*.perf.txt" ;;
     tachyon) echo "$shared/corpus/py314-315/*.bin"
       python3 "$here/../formats/tachyon/tachyon_writer.py" seeds "$generated" 2>/dev/null &&

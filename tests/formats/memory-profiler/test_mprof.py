@@ -8,7 +8,11 @@ CHECK:
   records  hand-made files: records in any order, child processes (CHLD), FUNC
            without a level, nested calls, CRLF and empty lines; damaged records
            end with one line and exit status 2
+  lines    the line-by-line report (python -m memory_profiler) against its oracle,
+           plines' listing of it, reports written with show_results' template at
+           other precisions and among the program's output, damaged rows
 """
+import re
 import json
 import os
 import subprocess
@@ -259,6 +263,134 @@ def check_records():
             fail(f"{label}: exit {r.returncode}, {r.stderr!r}")
 
 
+# ---- the line-by-line report ----
+
+ROW = "{0:>6} {1:>12} {2:>12}  {3:>10}   {4:<}"  # memory_profiler.show_results
+HEADER = ROW.format("Line #", "Mem usage", "Increment", "Occurrences", "Line Contents")
+
+
+def mib_text(v, precision):
+    return ("{0:" + str(precision + 4) + "." + str(precision) + "f} MiB").format(v)
+
+
+def report(tables, precision=3):
+    """A report as show_results writes it, from oracle tables and the source."""
+    with open(os.path.join(CORPUS, "workload.py")) as f:
+        src = f.readlines()
+    out = []
+    for t in tables:
+        rows = {r["line"]: r for r in t["rows"]}
+        first, last = t["rows"][0]["line"], t["rows"][-1]["line"]
+        out.append("Filename: " + t["filename"] + "\n\n" + HEADER + "\n" + "=" * len(HEADER) + "\n")
+        for n in range(first, last + 1):
+            r = rows.get(n)
+            cells = (mib_text(r["mem_usage_mib"], precision), mib_text(r["increment_mib"], precision),
+                     r["occurrences"]) if r else ("", "", "")
+            out.append(ROW.format(n, *cells, src[n - 1]))
+        out.append("\n\n")
+    return "".join(out)
+
+
+def check_report(label, path, tables, precision, extra=()):
+    d = model_of(path, *extra)
+    if d is None:
+        return
+    m = {x["name"]: i for i, x in enumerate(d["metrics"])}
+    eq(f"{label}: metrics", [x["name"] for x in d["metrics"]], ["increment", "usage", "occurrences"])
+    funcs = {(f["file"], f["line"]): f for f in d["functions"]}
+    lines = {}
+    for l in d.get("lines", []):
+        lines.setdefault(l["func"], {})[l["line"]] = l["v"]
+    eq(f"{label}: functions", len(d["functions"]), len(tables))
+    for t in tables:
+        first = t["rows"][0]
+        f = funcs.get((t["filename"], first["line"]))
+        if not f:
+            fail(f"{label}: no function at {t['filename']}:{first['line']}")
+            continue
+        got = lines.get(f["id"], {})
+        eq(f"{label}: {f['name']} lines with values", len(got), t["n_rows_with_data"])
+        for r in t["rows"]:
+            v = got.get(r["line"])
+            if v is None:
+                fail(f"{label}: {f['name']} has no line {r['line']}")
+                continue
+            eq(f"{label}: {f['name']}:{r['line']}",
+               (round(v[m["usage"]] / MIB, precision), round(v[m["increment"]] / MIB, precision),
+                v[m["occurrences"]]),
+               (round(r["mem_usage_mib"], precision), round(r["increment_mib"], precision),
+                r["occurrences"]))
+        eq(f"{label}: {f['name']} occurrences", f["self"][m["occurrences"]],
+           sum(r["occurrences"] for r in t["rows"]))
+
+
+def check_plines(path, tables):
+    """plines lists every row with its occurrences, increment and source line."""
+    r = run([os.path.join(BIN, "plines"), path, "--source-root", CORPUS])
+    if r.returncode != 0 or r.stderr:
+        fail(f"plines: {r.returncode} {r.stderr.strip()}")
+        return
+    shown = {}
+    for line in r.stdout.splitlines():
+        mt = re.match(r"^\s*(\d+)\s+(\d+)\s+(-?\d+)\s+\S+\s+\S+  (.*)$", line)
+        if mt:
+            shown[int(mt.group(1))] = (int(mt.group(2)), int(mt.group(3)), mt.group(4).strip())
+    for t in tables:
+        for row in t["rows"]:
+            got = shown.get(row["line"])
+            if not got or got[0] != row["occurrences"] or got[2] != row["contents"] or \
+                    round(got[1] / MIB, 3) != round(row["increment_mib"], 3):
+                fail(f"plines line {row['line']}: {got}, want {row}")
+    r = run([os.path.join(BIN, "plines"), path, "--metric", "usage"])
+    usage = {int(mt.group(1)): int(mt.group(2)) for mt in
+             (re.match(r"^\s*(\d+)\s+\d+\s+(\d+)\s", x) for x in r.stdout.splitlines()) if mt}
+    for t in tables:
+        for row in t["rows"]:
+            if round(usage.get(row["line"], -1) / MIB, 3) != round(row["mem_usage_mib"], 3):
+                fail(f"plines --metric usage line {row['line']}: {usage.get(row['line'])}")
+
+
+def check_lines():
+    files = sorted(f for f in os.listdir(CORPUS) if f.endswith(".txt")
+                   and os.path.exists(os.path.join(CORPUS, f + ".oracle.json")))
+    if not files:
+        fail("no line reports with an oracle in " + CORPUS)
+    for f in files:
+        path = os.path.join(CORPUS, f)
+        with open(path + ".oracle.json") as fh:
+            exp = json.load(fh)
+        eq(f"{f}: tables", len(exp["tables"]), exp["n_tables"])
+        check_report(f, path, exp["tables"], 3)
+        check_plines(path, exp["tables"])
+        print(f"ok   {f}" if not failures else f"...  {f}")
+        tables = exp["tables"]
+    # other precisions, the program's output around the tables, CRLF
+    for precision in (1, 6):
+        check_report(f"precision {precision}", write("p.txt", report(tables, precision)), tables,
+                     precision)
+    text = "starting\nFilename: is what this program prints first\n" + report(tables) + "done\n"
+    check_report("among the program's output", write("out.txt", text), tables, 3)
+    check_report("CRLF", write("crlf.txt", report(tables).replace("\n", "\r\n")), tables, 3)
+    wide = [dict(t, rows=[dict(r, mem_usage_mib=r["mem_usage_mib"] * 1e6) for r in t["rows"]])
+            for t in tables]
+    check_report("values wider than their cells", write("wide.txt", report(wide)), wide, 3)
+    bad = {
+        "a row without its unit": report(tables).replace(" MiB", "  KB", 1),
+        "a row cut short": report(tables).replace("1   @profile", "", 1),
+        "no table": report(tables).replace("Line #", "Line", 3),
+        "no rule under the header": report(tables).replace("=" * 61, "-" * 61, 1),
+    }
+    for label, text in bad.items():
+        path = write("bad.txt", text)
+        r = run([os.path.join(BIN, "pconv"), "-f", "memory-profiler", path, "-t", "json", "-o",
+                 os.path.join(WORK, "bad.json")])
+        lines = r.stderr.strip().splitlines()
+        ok = r.returncode == 2 and len(lines) == 1 and path in lines[0]
+        print(("ok   " if ok else "FAIL ") + f"{label}: {r.stderr.strip()}")
+        if not ok:
+            fail(f"{label}: exit {r.returncode}, {r.stderr!r}")
+
+
 os.makedirs(WORK, exist_ok=True)
-{"oracle": check_oracle, "records": check_records}[CHECK]()
+{"oracle": check_oracle, "records": check_records, "lines": check_lines}[CHECK]()
 sys.exit(1 if failures else 0)
