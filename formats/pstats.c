@@ -889,6 +889,22 @@ static const char *settle_producer(dec *d)
     return "yappi";
 }
 
+/* pyinstrument's pstats renderer does not count calls: every count, of
+ * functions and of callers, is -1. Such a file has no call counts. */
+static bool uncounted(pk_profile *p)
+{
+    if (p->nfuncs == 0) return false;
+    for (size_t i = 0; i < p->nfuncs; i++)
+        if (p->funcs[i].calls != -1 || p->funcs[i].pcalls != -1) return false;
+    for (size_t i = 0; i < p->nedges; i++)
+        if (p->edges[i].calls != -1 || p->edges[i].pcalls != -1) return false;
+    for (size_t i = 0; i < p->nfuncs; i++)
+        p->funcs[i].calls = p->funcs[i].pcalls = 0;
+    for (size_t i = 0; i < p->nedges; i++)
+        p->edges[i].calls = p->edges[i].pcalls = 0;
+    return true;
+}
+
 static void dec_init(dec *d, const uint8_t *data, size_t len)
 {
     memset(d, 0, sizeof *d);
@@ -939,12 +955,13 @@ static void pstats_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     pk_add_metric(p, "time", "ns");
     read_stats(&d);
     if (d.pos != d.len) pk_warn(in, "%zu bytes after the statistics ignored", d.len - d.pos);
-    pk_meta_set(p, "pstats.producer", settle_producer(&d));
+    bool counted = d.sampled || !uncounted(p);
+    pk_meta_set(p, "pstats.producer", counted ? settle_producer(&d) : "pyinstrument");
     if (d.sampled) settle_sampled(p);
     pk_input_on_fail(in, NULL, NULL);
     dec_free(&d);
     p->has_graph = true;
-    p->has_calls = true;
+    p->has_calls = counted;
 }
 
 /* ======================================================================

@@ -21,6 +21,7 @@ extern const pk_format pk_format_tachyon;
 extern const pk_format pk_format_gecko;
 extern const pk_format pk_format_tachyon_jsonl;
 extern const pk_format pk_format_scalene;
+extern const pk_format pk_format_pyinstrument;
 extern const pk_format pk_format_lprof;
 extern const pk_format pk_format_tracemalloc;
 extern const pk_format pk_format_mprof;
@@ -50,6 +51,7 @@ const pk_format *const pk_formats[] = {
     &pk_format_gecko,
     &pk_format_tachyon_jsonl,
     &pk_format_scalene,
+    &pk_format_pyinstrument,
     &pk_format_lprof,
     &pk_format_tracemalloc,
     &pk_format_mprof,
