@@ -17,6 +17,9 @@ import resource
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
+from leb128 import varint  # noqa: E402
+
 BIN, SRC = sys.argv[1], sys.argv[2]
 HOSTILE = os.path.join(SRC, "tests", "data", "hostile")
 SCALE = float(os.environ.get("PK_TIME_SCALE", "1"))
@@ -24,18 +27,6 @@ SCALE = float(os.environ.get("PK_TIME_SCALE", "1"))
 # this capture simply reads: exit 0 is right for it too.
 MAY_READ = {"memray-huge-count.bin"}
 LINE = re.compile(r"^pconv: .+: offset \d+: .+\n$")
-
-
-def varint(v):
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
 
 
 def marshal_key(name):

@@ -3,17 +3,7 @@ aggregated), shared by the memray reader's tests and the budget test.
 Record layouts: shared/formats/memray.md."""
 import struct
 
-
-def varint(v):
-    """An unsigned LEB128 varint."""
-    out = b""
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out += bytes([b | 0x80])
-        else:
-            return out + bytes([b])
+from leb128 import varint  # noqa: F401 (also offered to the tests)
 
 
 def svarint(v):

@@ -13,6 +13,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "helpers"))
+from leb128 import varint  # noqa: E402
+
 BIN, SHARED, NODE_DIR = sys.argv[1:4]
 PCONV = os.path.join(BIN, "pconv")
 failures = []
@@ -102,15 +105,6 @@ def test_damaged(tmp):
         ok = r.returncode == 0 or (r.returncode == 2 and len(lines) == 1 and
                                    lines[0].startswith(f"pconv: {cut}: offset "))
         check(ok, f"damaged pprof cut at {n}: rc={r.returncode} {r.stderr.strip()[:200]}")
-
-
-def varint(v):
-    out = b""
-    while True:
-        low, v = v & 0x7F, v >> 7
-        if not v:
-            return out + bytes([low])
-        out += bytes([low | 0x80])
 
 
 def message(field, payload):
