@@ -20,6 +20,7 @@ extern const pk_format pk_format_perf_script;
 extern const pk_format pk_format_tachyon;
 extern const pk_format pk_format_gecko;
 extern const pk_format pk_format_tachyon_jsonl;
+extern const pk_format pk_format_tachyon_html;
 extern const pk_format pk_format_scalene;
 extern const pk_format pk_format_pyinstrument;
 extern const pk_format pk_format_lprof;
@@ -50,6 +51,7 @@ const pk_format *const pk_formats[] = {
     &pk_format_tachyon,
     &pk_format_gecko,
     &pk_format_tachyon_jsonl,
+    &pk_format_tachyon_html,
     &pk_format_scalene,
     &pk_format_pyinstrument,
     &pk_format_lprof,

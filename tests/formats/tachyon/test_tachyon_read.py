@@ -29,9 +29,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tachyon_writer  # noqa: E402
 
 # Formats of tachyon-expected/1 we read, and the file names they come in.
-READ = {"tachyon-binary", "collapsed", "gecko", "jsonl"}
-NOT_READ = {"heatmap-html-dir": "a directory of per-line HTML pages, not a profile file",
-            "flamegraph-html": "not read yet"}
+READ = {"tachyon-binary", "collapsed", "gecko", "jsonl", "flamegraph-html"}
+SMALL = "[small frames]"  # what a flame graph page left out, kept under the node above
+NOT_READ = {"heatmap-html-dir": "a directory of per-line HTML pages, not a profile file"}
 
 
 def pconv(exe, *args):
@@ -53,21 +53,42 @@ def funckey(file, name):
 
 
 def samples_metric(m):
+    """The samples metric ("after" of a differential page) and its scale."""
     names = [x["name"] for x in m["metrics"]]
-    if "samples" not in names:
-        raise AssertionError(f"no samples metric: {names}")
-    return names.index("samples")
+    for name in ("samples", "after"):
+        if name in names:
+            i = names.index(name)
+            return i, 10 ** m["metrics"][i].get("decimals", 0)
+    raise AssertionError(f"no samples metric: {names}")
 
 
-def by_function(m, s):
+def by_function(m, s, scale):
+    """Own and inclusive samples per BASENAME:FUNC; inclusive from the tree
+    when there is one (once per stack, the small frames of a page left out,
+    as the oracle counts), else the functions' own."""
     self_f, incl_f, keys = collections.Counter(), collections.Counter(), collections.Counter()
     for f in m["functions"]:
-        if f["kind"] in ("thread", "process"):
+        if f["kind"] in ("thread", "process") or f["name"] == SMALL:
             continue
         k = funckey(f["file"], f["name"])
         keys[k] += 1
-        self_f[k] += f["self"][s]
-        incl_f[k] += f["incl"][s]
+        self_f[k] += f["self"][s] // scale
+        incl_f[k] += f["incl"][s] // scale
+    if m.get("tree"):
+        funcs = {f["id"]: f for f in m["functions"]}
+        nodes = {n["id"]: n for n in m["tree"]}
+        incl_f = collections.Counter()
+        for n in m["tree"]:
+            if not n["self"][s] or funcs[n["func"]]["name"] == SMALL:
+                continue
+            seen, cur = set(), n
+            while cur:
+                f = funcs[cur["func"]]
+                if f["kind"] not in ("thread", "process"):
+                    seen.add(funckey(f["file"], f["name"]))
+                cur = nodes.get(cur["parent"])
+            for k in seen:
+                incl_f[k] += n["self"][s] // scale
     return self_f, incl_f, [k for k, n in keys.items() if n > 1]
 
 
@@ -84,27 +105,28 @@ def diff_counts(what, got, want, errors):
 
 
 def distinct_stacks(m, s):
-    return sum(1 for n in m.get("tree", []) if n["self"][s])
+    small = {f["id"] for f in m["functions"] if f["name"] == SMALL}
+    return sum(1 for n in m.get("tree", []) if n["self"][s] and n["func"] not in small)
 
 
 def compare(exe, path, expected, work):
     errors = []
     plain = model(exe, path, work)
     threads = model(exe, path, work, "--threads")
-    s = samples_metric(plain)
-    total = plain["totals"][s]
+    s, scale = samples_metric(plain)
+    total = plain["totals"][s] // scale
     if total != expected["total_samples"]:
         errors.append(f"total samples {total}, expected {expected['total_samples']}")
     if expected.get("per_thread_samples"):
-        st = samples_metric(threads)
-        got = {f["name"][4:].split(" ")[0]: f["incl"][st] for f in threads["functions"]
+        st, _ = samples_metric(threads)
+        got = {f["name"][4:].split(" ")[0]: f["incl"][st] // scale for f in threads["functions"]
                if f["kind"] == "thread" and f["name"].startswith("tid:")}
         diff_counts("samples per thread", got, expected["per_thread_samples"], errors)
         if expected.get("distinct_stacks") is not None:
             n = distinct_stacks(threads, st)
             if n != expected["distinct_stacks"]:
                 errors.append(f"{n} distinct (thread, stack), expected {expected['distinct_stacks']}")
-    self_f, incl_f, dup = by_function(plain, s)
+    self_f, incl_f, dup = by_function(plain, s, scale)
     if dup:
         errors.append(f"function keys shared by several functions: {dup[:5]}")
     if expected.get("self_by_function") is not None:
@@ -112,6 +134,12 @@ def compare(exe, path, expected, work):
     if expected.get("inclusive_by_function") is not None:
         diff_counts("inclusive samples", nonzero(incl_f),
                     nonzero(expected["inclusive_by_function"]), errors)
+    names = [x["name"] for x in plain["metrics"]]
+    if "before" in names:  # a differential page: its baseline, as Tachyon apportions it
+        b = plain["totals"][names.index("before")] / scale
+        base = float(plain["meta"].get("tachyon.baseline_samples", 0))
+        if not 0.95 * base <= b <= base:
+            errors.append(f"before: {b} samples of a {base}-sample baseline")
     if expected.get("distinct_stacks_ignoring_thread") is not None:
         n = distinct_stacks(plain, s)
         if n != expected["distinct_stacks_ignoring_thread"]:
@@ -226,7 +254,7 @@ def mode_synthetic(exe, corpus, work):
         errors = []
         try:
             m = model(exe, path, work, "--threads")
-            s = samples_metric(m)
+            s, _ = samples_metric(m)
             per_thread, stacks = written_facts(samples, 200)
             got = model_stacks(m, s)
             if got != stacks:
