@@ -7,8 +7,8 @@
  *
  * Model (a call graph, no stacks): the process is the root function, kind
  * process, named by its command line; the decorated functions hang under it
- * as their levels and times nest, each child process is a function of kind
- * process under it too. Metrics:
+ * as their levels and times nest; each child process (CHLD) is a root of its
+ * own, kind process, as it ran beside the parent. Metrics:
  *   peak   (bytes) the most RSS seen while the function ran: its entry and
  *          exit values and the MEM samples between; self is the most seen
  *          while no decorated callee ran. A maximum, not a sum.
@@ -426,7 +426,8 @@ static void add_calls(reader *r, pk_id root, values *root_children)
     pk_scratch_free(callees);
 }
 
-static void add_children(reader *r, pk_id root, values *root_children)
+/* Each child process is a root of its own: it ran beside the parent. */
+static void add_children(reader *r)
 {
     pk_profile *p = r->p;
     for (size_t i = 0; i < r->nchildren; i++) {
@@ -439,9 +440,7 @@ static void add_children(reader *r, pk_id root, values *root_children)
         snprintf(name, sizeof name, "child %" PRIu64, c->pid);
         pk_id f = pk_function_get(p, name, "", 0, PK_KIND_PROCESS);
         values v = {{peak, c->s[c->n - 1].bytes - c->s[0].bytes, c->s[c->n - 1].t - c->s[0].t}};
-        add_values(p, root, f, &v, &v);
-        root_children->v[GROWTH] += v.v[GROWTH];
-        root_children->v[TIME] += v.v[TIME];
+        add_values(p, PK_NONE, f, &v, &v);
     }
 }
 
@@ -469,7 +468,6 @@ static void add_process(reader *r, int64_t self_peak)
     pk_id root = pk_function_get(p, name, "", 0, PK_KIND_PROCESS);
     values children = {{0}};
     add_calls(r, root, &children);
-    add_children(r, root, &children);
     int64_t growth = r->nmem ? r->mem[r->nmem - 1].bytes - r->mem[0].bytes : children.v[GROWTH];
     values incl = {{peak, growth, t1 - t0}};
     values self = {{self_peak, growth - children.v[GROWTH], t1 - t0 - children.v[TIME]}};
@@ -537,6 +535,7 @@ static void read_mprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
     qsort(r.calls, r.ncalls, sizeof *r.calls, cmp_call);
     nest_calls(&r);
     add_process(&r, call_peaks(&r));
+    add_children(&r);
     add_series(&r);
     set_meta(&r);
     if (r.ignored && opt->verbose) pk_warn(in, "%zu lines of unknown records skipped", r.ignored);

@@ -13,7 +13,10 @@ seeds_for() {
         echo "$generated/capture.$1" ;;
     memray) echo "$shared/corpus/memray/*.bin" ;;
     lprof) echo "$shared/corpus/lprof/*.lprof" ;;
-    tracemalloc) echo "$shared/corpus/tracemalloc/*.tracemalloc" ;;
+    tracemalloc) # the corpus files pass 64 KiB: a small snapshot of this Python's too
+      echo "$shared/corpus/tracemalloc/*.tracemalloc"
+      python3 "$here/../formats/tracemalloc/small_snapshot.py" "$generated/small.tracemalloc" \
+        2>/dev/null && echo "$generated/small.tracemalloc" ;;
     mprof) echo "$shared/corpus/memory_profiler/*.dat" ;;
     memory-profiler) echo "$shared/corpus/memory_profiler/*.txt" ;;
     perf-script) echo "$shared/corpus/perf/*.perf.txt" ;;

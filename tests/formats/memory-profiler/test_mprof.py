@@ -213,7 +213,8 @@ def check_records():
         eq(f"{label}: series names", d["series"]["names"], ["rss", "rss with children"])
         eq(f"{label}: nesting by time without levels", m.callers("mod.inner"), {"mod.outer"})
         eq(f"{label}: outer from the process", m.callers("mod.outer"), {proc})
-        eq(f"{label}: child from the process", m.callers("child 4242"), {proc})
+        eq(f"{label}: a child is a root of its own", m.callers("child 4242"), set())
+        eq(f"{label}: child time", m.incl("child 4242", "time"), nanos(6.5))
         eq(f"{label}: child peak", m.incl("child 4242", "peak"), nbytes(7.5))
         eq(f"{label}: child kind", m.funcs["child 4242"]["kind"], "process")
         eq(f"{label}: outer peak", m.incl("mod.outer", "peak"), nbytes(50.0))
@@ -234,6 +235,22 @@ def check_records():
     if d:
         f = Model(d).funcs["m.f"]
         eq("recursion: calls", (f["calls"], f["pcalls"]), (2, 1))
+    # every command chooses among peak, growth and time
+    folded = os.path.join(WORK, "time.folded")
+    r = run([os.path.join(BIN, "pconv"), "--metric", "time", write("t.dat", RECORDS), "-o", folded])
+    stacks = dict(x.rsplit(" ", 1) for x in open(folded).read().splitlines()) if not r.returncode else {}
+    eq("pconv --metric time", stacks, {"python3 'my prog.py'": str(nanos(7.5) - nanos(6.5)),
+                                       "child_4242": str(nanos(6.5)),  # no count-like end
+                                       "python3 'my prog.py';mod.outer": str(nanos(6.0)),
+                                       "python3 'my prog.py';mod.outer;mod.inner": str(nanos(0.5))})
+    r = run([os.path.join(BIN, "ptop"), "--metric", "growth", "-s", "tottime", "-n", "1",
+             os.path.join(WORK, "t.dat")])
+    row = [x for x in r.stdout.splitlines() if x.rstrip().endswith("mod.outer")]
+    eq("ptop --metric growth", [int(x.split()[1]) for x in row], [nbytes(20.0)])
+    r = run([os.path.join(BIN, "pdiff"), "--metric", "peak", "--json", os.path.join(WORK, "t.dat"),
+             write("t2.dat", RECORDS.replace("MEM 50.000000", "MEM 60.000000"))])
+    rows = {f["name"]: f["incl"] for f in json.loads(r.stdout)["functions"]} if not r.returncode else {}
+    eq("pdiff --metric peak", rows.get("mod.inner", {}).get("change"), nbytes(10.0))
     r = run([os.path.join(BIN, "pconv"), write("mp.dat", RECORDS), "-o",
              os.path.join(WORK, "r.html")])
     eq("html report", (r.returncode, r.stderr), (0, ""))

@@ -8,6 +8,7 @@ CHECK:
            frames per trace), read from the model (pconv -o model.json)
   pdiff    pdiff OLD NEW against NEW.compare_to(OLD, 'lineno') and 'traceback',
            computed here by this Python's tracemalloc on the same files
+  metric   --metric allocations through ptop, pconv (folded) and plines
   hostile  pickles that are not snapshots, or are hostile, end with one line
            naming the file and exit status 2
 """
@@ -230,6 +231,28 @@ def check_pdiff():
             fail(f"corpus lacks {old} or {new}")
 
 
+def check_metric():
+    """Every command shows the block counts with --metric allocations."""
+    path = corpus_files()[0]
+    exp = json.load(open(path + ".oracle.json"))
+    folded = os.path.join(WORK, "blocks.folded")
+    r = run([os.path.join(BIN, "pconv"), "--metric", "allocations", path, "-o", folded])
+    if r.returncode:
+        fail(f"pconv --metric allocations: {r.stderr.strip()}")
+    else:
+        with open(folded) as f:
+            eq("folded blocks", sum(int(x.rsplit(" ", 1)[1]) for x in f), exp["total_count"])
+    top = max(exp["statistics_lineno_top20"], key=lambda s: (s["count"], s["size"]))
+    r = run([os.path.join(BIN, "ptop"), "--metric", "allocations", "-s", "tottime", "-n", "1", path])
+    row = [x for x in r.stdout.splitlines() if top["frames_oldest_first"][0].split(":")[0] in x]
+    if not row or int(row[0].split()[0]) != top["count"]:
+        fail(f"ptop --metric allocations: {row}, want {top}")
+    r = run([os.path.join(BIN, "plines"), "--metric", "allocations", "-n", "1", path])
+    if r.returncode or "Total Allocations: " not in r.stdout:
+        fail(f"plines --metric allocations: {r.returncode} {r.stdout[:200]}")
+    print("ok   --metric allocations" if not failures else "...  --metric")
+
+
 # ---- hostile pickles ----
 
 class Snapshot:
@@ -318,5 +341,6 @@ def check_hostile():
 
 
 os.makedirs(WORK, exist_ok=True)
-{"oracle": check_oracle, "pdiff": check_pdiff, "hostile": check_hostile}[CHECK]()
+{"oracle": check_oracle, "pdiff": check_pdiff, "metric": check_metric,
+ "hostile": check_hostile}[CHECK]()
 sys.exit(1 if failures else 0)
