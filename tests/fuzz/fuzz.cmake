@@ -2,7 +2,7 @@
 # Build with CC=clang -DPK_FUZZ=ON; tests/fuzz/smoke.sh runs them briefly.
 set(PK_FUZZ_READERS auto pstats callgrind collapsed austin mojo speedscope memray lprof pprof
   chrome-trace perf-script tracemalloc tachyon gecko tachyon-jsonl
-  mprof memory-profiler
+  mprof memory-profiler scalene pyinstrument
   CACHE STRING "Readers with a fuzz target")
 foreach(reader ${PK_FUZZ_READERS})
   add_executable(fuzz_${reader} tests/fuzz/fuzz_reader.c)

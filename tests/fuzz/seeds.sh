@@ -19,6 +19,13 @@ seeds_for() {
         2>/dev/null && echo "$generated/small.tracemalloc" ;;
     mprof) echo "$shared/corpus/memory_profiler/*.dat" ;;
     memory-profiler) echo "$shared/corpus/memory_profiler/*.txt" ;;
+    scalene) ls "$shared"/corpus/scalene/sc_*.json | grep -v '\.oracle\.json$' ;;
+    pyinstrument) # sessions cut to their first records, to stay whole within -max_len
+      ls "$shared"/corpus/pyinstrument/pi_*.json | grep -v -e '\.oracle\.json$' -e '\.speedscope\.json$'
+      for f in "$shared"/corpus/pyinstrument/pi_*.pyisession; do
+        python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); d["frame_records"] = d["frame_records"][:12]; json.dump(d, open(sys.argv[2], "w"))' \
+          "$f" "$generated/$(basename "$f")" 2>/dev/null && echo "$generated/$(basename "$f")"
+      done ;;
     perf-script) echo "$shared/corpus/perf/*.perf.txt" ;;
     tachyon) echo "$shared/corpus/py314-315/*.bin"
       python3 "$here/../formats/tachyon/tachyon_writer.py" seeds "$generated" 2>/dev/null &&
