@@ -144,72 +144,144 @@ void pk_derive_lines(pk_profile *p)
     pk_scratch_free(w.node_line);
 }
 
-/* ---- graph -> tree (estimate) ---- */
+/* ---- graph -> tree (estimate) ----
+ *
+ * Each node gets a target: the inclusive values it stands for. A function's
+ * callees share its target in proportion to the edges (the callee's
+ * inclusive value in calls from it, over the callee's whole inclusive
+ * value); what the callees do not take is the node's self. A callee already
+ * on the path (recursion) is folded into its caller: its share stays in the
+ * caller's self. A callee whose share is too small to see is not expanded:
+ * it is a leaf holding its whole share (its subtree merged into it). Every
+ * node's subtree adds up to its target exactly and the roots' targets add up
+ * to the profile's total, so the estimated tree's root is the total. */
 
 typedef struct {
     pk_profile *p;
     pk_id **callees; /* per function: outgoing edge ids */
     size_t *ncallees;
     bool *on_path;
-    double cutoff; /* values below this are not expanded */
+    double cutoff; /* values of metric 0 below this are not expanded */
 } tree_estimate;
 
-/* Expand function f, reached with inclusive value v (metric 0 drives the
- * shares; every metric is scaled by the same fraction of f's total). */
-static void expand(tree_estimate *t, pk_id parent, pk_id f, double fraction, int depth)
+/* Give node the value target: children take their shares (rounded down, so
+ * they never exceed it), the node keeps the rest. */
+static void expand(tree_estimate *t, pk_id node, pk_id f, const int64_t *target, int depth)
 {
     pk_profile *p = t->p;
     int nm = p->nmetrics;
-    pk_function *fn = &p->funcs[f];
-    pk_id node = pk_tree_child(p, parent, f, 0);
-    for (int m = 0; m < nm; m++)
-        p->nodes[node].self[m] += llround(fraction * (double)fn->self[m]);
-    if (depth > 4096) return;
+    const pk_function *fn = &p->funcs[f];
+    int64_t rest[PK_MAX_METRICS];
+    memcpy(rest, target, sizeof rest);
+    bool expand_callees = depth <= 4096 && t->ncallees[f] > 0;
+    /* Scale the shares down when the edges promise more than the target
+     * (edges counted through recursion): the children then fill it. */
+    double scale[PK_MAX_METRICS];
+    for (int m = 0; m < nm; m++) {
+        double want = 0;
+        for (size_t i = 0; expand_callees && i < t->ncallees[f]; i++) {
+            const pk_edge *e = &p->edges[t->callees[f][i]];
+            if (!t->on_path[e->callee] && e->incl[m] > 0) want += (double)e->incl[m];
+        }
+        double have = fn->incl[m] > 0 ? (double)target[m] / (double)fn->incl[m] : 0;
+        scale[m] = have;
+        if (want * have > (double)target[m] && want > 0) scale[m] = (double)target[m] / want;
+    }
     t->on_path[f] = true;
-    for (size_t i = 0; i < t->ncallees[f]; i++) {
+    for (size_t i = 0; expand_callees && i < t->ncallees[f]; i++) {
         const pk_edge *e = &p->edges[t->callees[f][i]];
-        const pk_function *callee = &p->funcs[e->callee];
-        if (t->on_path[e->callee] || callee->incl[0] <= 0 || fn->incl[0] <= 0) continue;
-        double share = fraction * (double)e->incl[0] / (double)callee->incl[0];
-        if (share > 1.0) share = 1.0;
-        if (share * (double)callee->incl[0] < t->cutoff) continue;
-        expand(t, node, e->callee, share, depth + 1);
+        if (t->on_path[e->callee]) continue; /* recursion: stays in this frame */
+        int64_t share[PK_MAX_METRICS] = {0};
+        bool any = false;
+        for (int m = 0; m < nm; m++) {
+            double v = e->incl[m] > 0 ? floor((double)e->incl[m] * scale[m]) : 0;
+            share[m] = (int64_t)v < rest[m] ? (int64_t)v : rest[m];
+            if (share[m] < 0) share[m] = 0;
+            any |= share[m] != 0;
+        }
+        if (!any) continue;
+        for (int m = 0; m < nm; m++)
+            rest[m] -= share[m];
+        pk_id child = pk_tree_child(p, node, e->callee, 0);
+        if ((double)share[0] < t->cutoff) { /* too small to see: its subtree in it */
+            for (int m = 0; m < nm; m++)
+                p->nodes[child].self[m] += share[m];
+        } else {
+            expand(t, child, e->callee, share, depth + 1);
+        }
     }
     t->on_path[f] = false;
+    for (int m = 0; m < nm; m++)
+        p->nodes[node].self[m] += rest[m];
+}
+
+/* The roots' targets: each function's inclusive value not explained by its
+ * callers, scaled so that they add up to the total of every metric. */
+static void root_targets(const pk_profile *p, int64_t *targets)
+{
+    int nm = p->nmetrics;
+    double *from_callers = pk_xcalloc(p->nfuncs * (size_t)nm + 1, sizeof *from_callers);
+    for (size_t i = 0; i < p->nedges; i++) {
+        const pk_edge *e = &p->edges[i];
+        if (e->caller == e->callee) continue;
+        for (int m = 0; m < nm; m++)
+            from_callers[(size_t)e->callee * nm + m] += (double)e->incl[m];
+    }
+    for (int m = 0; m < nm; m++) {
+        int64_t total = 0;
+        double sum = 0;
+        size_t largest = 0;
+        for (size_t f = 0; f < p->nfuncs; f++) {
+            total += p->funcs[f].self[m];
+            double r = (double)p->funcs[f].incl[m] - from_callers[f * nm + m];
+            from_callers[f * nm + m] = r > 0 ? r : 0;
+            sum += from_callers[f * nm + m];
+            if (p->funcs[f].incl[m] > p->funcs[largest].incl[m]) largest = f;
+        }
+        int64_t given = 0;
+        for (size_t f = 0; f < p->nfuncs; f++) {
+            double r = from_callers[f * nm + m];
+            targets[f * nm + m] = sum > 0 ? (int64_t)floor(r * (double)total / sum) : 0;
+            given += targets[f * nm + m];
+        }
+        /* Rounding, or a graph of cycles only (no function is a root): the
+         * rest goes to the function with the largest inclusive value. */
+        if (p->nfuncs) targets[largest * nm + m] += total - given;
+    }
+    free(from_callers);
 }
 
 void pk_derive_tree(pk_profile *p)
 {
     if (p->nmetrics == 0) return;
+    int nm = p->nmetrics;
     tree_estimate t = {.p = p};
     t.callees = pk_xcalloc(p->nfuncs + 1, sizeof *t.callees);
     t.ncallees = pk_xcalloc(p->nfuncs + 1, sizeof *t.ncallees);
     t.on_path = pk_xcalloc(p->nfuncs + 1, sizeof *t.on_path);
-    /* A function's inclusive value not explained by its callers makes it a root. */
-    double *from_callers = pk_xcalloc(p->nfuncs + 1, sizeof *from_callers);
     size_t *caps = pk_xcalloc(p->nfuncs + 1, sizeof *caps);
     for (size_t i = 0; i < p->nedges; i++) {
         const pk_edge *e = &p->edges[i];
-        if (e->caller != e->callee) from_callers[e->callee] += (double)e->incl[0];
         PK_GROW(t.callees[e->caller], caps[e->caller], t.ncallees[e->caller] + 1);
         t.callees[e->caller][t.ncallees[e->caller]++] = (pk_id)i;
     }
-    int64_t total = 0;
-    for (size_t i = 0; i < p->nfuncs; i++)
-        total += p->funcs[i].self[0];
-    /* Expanding every path of a big graph explodes; drop what cannot be seen. */
-    t.cutoff = (double)total * 1e-5;
+    int64_t *targets = pk_xmalloc((p->nfuncs * (size_t)nm + 1) * sizeof *targets);
+    root_targets(p, targets);
+    /* Expanding every path of a big graph explodes: shares below this are
+     * leaves holding their subtree. */
+    t.cutoff = (double)pk_total(p, 0) * 1e-5;
     for (size_t f = 0; f < p->nfuncs; f++) {
-        double incl = (double)p->funcs[f].incl[0], residual = incl - from_callers[f];
-        if (incl > 0 && residual > 0 && residual >= t.cutoff)
-            expand(&t, 0, (pk_id)f, residual / incl, 0);
+        bool any = false;
+        for (int m = 0; m < nm; m++)
+            any |= targets[f * nm + m] != 0;
+        if (any) expand(&t, pk_tree_child(p, 0, (pk_id)f, 0), (pk_id)f, targets + f * nm, 0);
     }
     for (size_t i = 0; i < p->nfuncs; i++)
         free(t.callees[i]);
     free(t.callees);
     free(t.ncallees);
     free(t.on_path);
-    free(from_callers);
+    free(targets);
     free(caps);
     p->has_tree = true;
     p->estimated = true;
