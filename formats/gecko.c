@@ -777,15 +777,13 @@ static int gecko_write(pk_profile *p, FILE *f, const pk_write_options *opt, pk_e
             group[ns++] = by_root ? root_of(p, smp.node) : smp.thread;
         }
     } else {
-        double t = 0;
         for (pk_id n = 0; n < p->nnodes; n++) { /* the root's: samples without frames */
             int64_t v = p->nodes[n].self[w.metric];
             if (!v) continue;
             SK_GROW(p, s, cap, ns + 1);
             SK_GROW(p, group, capg, ns + 1);
-            s[ns] = (wsample){n, llround(t * 1e6), v};
+            s[ns] = (wsample){n, 0, v};
             group[ns++] = by_root ? root_of(p, n) : 0;
-            t += w.interval_ms * (strcmp(w.weight_type, "samples") == 0 ? (double)v : 1.0);
         }
     }
     /* threads: each group's samples in their order */
@@ -801,6 +799,16 @@ static int gecko_write(pk_profile *p, FILE *f, const pk_write_options *opt, pk_e
     memcpy(fill, start, ngroups * sizeof *fill);
     for (size_t i = 0; i < ns; i++)
         sorted[fill[group[i]]++] = s[i];
+    if (!ntl) { /* made-up times: each thread's samples one after another */
+        bool counts = strcmp(w.weight_type, "samples") == 0;
+        for (size_t g = 0; g < ngroups; g++) {
+            double t = 0;
+            for (size_t i = start[g]; i < start[g] + count[g]; i++) {
+                sorted[i].t_ns = llround(t * 1e6);
+                t += w.interval_ms * (counts ? (double)sorted[i].w : 1.0);
+            }
+        }
+    }
     const char *misc = p->estimated ? "profkit: stacks estimated from the call graph" : "profkit";
     fprintf(f,
             "{\"meta\":{\"interval\":%.17g,\"startTime\":0,\"abi\":\"\",\"misc\":\"%s\","

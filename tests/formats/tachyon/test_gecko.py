@@ -30,6 +30,7 @@ def pconv(exe, *args):
 
 
 def model(exe, path, work, extra):
+    """The model, one tree node per executing line."""
     out = os.path.join(work, "model.json")
     pconv(exe, *extra, path, "-t", "json", "-o", out)
     with open(out, encoding="utf-8") as f:
