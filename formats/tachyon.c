@@ -344,8 +344,8 @@ static tthread *thread_of(treader *r, const uint8_t *key)
 {
     uint64_t tid = fixed(r, key, 8);
     uint32_t interp = (uint32_t)fixed(r, key + 8, 4);
-    tthread *t = &r->threads[r->last];
-    if (r->nthreads && t->tid == tid && t->interp == interp) return t;
+    tthread *t = r->nthreads ? &r->threads[r->last] : NULL;
+    if (t && t->tid == tid && t->interp == interp) return t;
     uint64_t h = pk_hash_bytes(key, 12);
     uint32_t i = sk_map_find(&r->thread_map, key, 12, h);
     if (i != SK_NONE) {
