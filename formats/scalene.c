@@ -281,10 +281,10 @@ static void read_samples(reader *r, json_t *samples)
             fail(r, "not a [time, MB] pair");
         int64_t t = json_integer_value(json_array_get(s, 0));
         int64_t b = scaled(r, json_array_get(s, 1), MB, 0);
-        pk_series_add(p, t, b, b);
+        pk_series_add(p, t, b, 0);
     }
     p->series_names[0] = "footprint";
-    p->series_names[1] = "footprint";
+    p->series_names[1] = NULL; /* one series */
 }
 
 static void read_top(reader *r)

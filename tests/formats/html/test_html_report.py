@@ -3,7 +3,7 @@
 
 usage: test_html_report.py BIN_DIR SHARED_DIR NODE_DIR OUT_DIR [--big]
 
-Writes reports of a pstats, an austin, a memray, an mprof, a line_profiler (with its
+Writes reports of a pstats, an austin, a memray, an mprof, a scalene, a line_profiler (with its
 source embedded) capture and a pdiff of two austin captures, opens each from
 file:// and checks the page after its scripts ran: frames drawn, a search for
 the heaviest function matches its inclusive share (from the model's JSON
@@ -93,6 +93,7 @@ def main():
         "austin": (austin_a, []),
         "memray": (os.path.join(CORPUS, "memray", "big_buffers.default.bin"), []),
         "mprof": (os.path.join(CORPUS, "memory_profiler", "mp_py311_default.dat"), []),
+        "scalene": (os.path.join(CORPUS, "scalene", "sc_py311_default.json"), []),
         "lprof": (os.path.join(CORPUS, "lprof", "lp_many.kernprof402.lprof"),
                   ["--embed-source", "--source-root",
                    os.path.join(CORPUS, "sources-pstats-lprof-callgrind")]),
@@ -101,8 +102,8 @@ def main():
     for name, (src, opts) in cases.items():
         out = pconv([src], os.path.join(OUT, name + ".html"), *opts)
         fname, share, unique, model = heaviest(src)
-        if name == "mprof":
-            share = None  # peaks are maxima: no share of a total
+        if name in ("mprof", "scalene"):
+            share = None  # peaks are maxima; scalene's functions are roots of an estimate
         specs.append({"file": out, "search": "^" + re.escape(fname) + "$"})
         expect[out] = (name, fname, share, unique, model)
     diff = os.path.join(OUT, "diff.html")
@@ -151,6 +152,11 @@ def main():
             if not f.get("memoryTab") or f.get("peak") != rss:
                 fail("%s: memory chart %s, peak marked at %s, the series' peak rss is %s"
                      % (where, f.get("memoryTab"), f.get("peak"), rss))
+        if name == "scalene":
+            footprint = max(p[1] for p in model["series"]["points"])
+            if not f.get("memoryTab") or f.get("peak") != footprint or not f.get("linesTab"):
+                fail("%s: memory chart %s, peak marked at %s, the footprint's peak is %s; lines %s"
+                     % (where, f.get("memoryTab"), f.get("peak"), footprint, f.get("linesTab")))
         if name == "pstats" and "Estimated" not in f.get("notes", ""):
             fail("%s: not marked as estimated: %r" % (where, f.get("notes")))
         if name == "austin" and "Estimated" in f.get("notes", ""):
