@@ -440,6 +440,9 @@ static int shared_option(pk_cli *cli, const pk_option *o, const char *arg)
         if (parse_fraction(arg, &cli->filter.threshold) < 0)
             return pk_cli_usage_error("bad --threshold '%s' (a fraction or N%%)", arg);
         return 0;
+    case PK_O_TIME:
+        rc = pk_filter_set_time(&cli->filter, arg, &err);
+        break;
     case PK_O_STRIP_DIRS:
         cli->filter.strip_dirs = true;
         return 0;
@@ -706,16 +709,23 @@ pk_profile *pk_cli_read_inputs(char *const *paths, int n, const char *from,
     return dst;
 }
 
-int pk_cli_apply_filter(pk_profile *p, pk_filter *f, const char *metric, pk_error *err)
+int pk_cli_apply_filter(pk_profile *p, pk_filter *f, const char *metric, const char *path,
+                        pk_error *err)
 {
     if (metric && (f->metric = pk_cli_metric(p, metric, err)) < 0) return -1;
-    return pk_filter_apply(p, f, err);
+    int rc = pk_filter_apply(p, f, err);
+    if (rc < 0 && f->time_set && strncmp(err->msg, "has no timeline", 15) == 0) {
+        pk_error e = *err;
+        pk_error_set(err, "%s: %s", path, e.msg);
+    }
+    return rc;
 }
 
 pk_profile *pk_cli_read(pk_cli *cli, pk_error *err)
 {
     pk_profile *p = pk_cli_read_inputs(cli->inputs, cli->ninputs, cli->from, &cli->read, err);
-    if (p && pk_cli_apply_filter(p, &cli->filter, cli->metric, err) < 0) {
+    const char *path = cli->ninputs == 1 ? cli->inputs[0] : "the inputs summed";
+    if (p && pk_cli_apply_filter(p, &cli->filter, cli->metric, path, err) < 0) {
         pk_profile_free(p);
         return NULL;
     }

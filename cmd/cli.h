@@ -71,6 +71,7 @@ enum {
     PK_O_DEPTH,
     PK_O_PATH,
     PK_O_THRESHOLD,
+    PK_O_TIME,
     PK_O_STRIP_DIRS,
     PK_O_STRIP_PREFIX,
     PK_O_MAP,
@@ -192,8 +193,10 @@ int pk_cli_metric(const pk_profile *p, const char *name, pk_error *err);
 pk_profile *pk_cli_read_inputs(char *const *paths, int n, const char *from,
                                const pk_read_options *opt, pk_error *err);
 
-/* Resolve metric (NULL: the first) for the threshold and filter p. -1 with err. */
-int pk_cli_apply_filter(pk_profile *p, pk_filter *f, const char *metric, pk_error *err);
+/* Resolve metric (NULL: the first) for the threshold and filter p. -1 with
+ * err; path names the input in the error of --time without a timeline. */
+int pk_cli_apply_filter(pk_profile *p, pk_filter *f, const char *metric, const char *path,
+                        pk_error *err);
 
 /* cli's inputs read with its read options, filtered: NULL with err. */
 pk_profile *pk_cli_read(pk_cli *cli, pk_error *err);

@@ -170,6 +170,9 @@ const pk_option pk_options[] = {
      "keep N frames per stack (from the root or --root, or up from --leaf)"},
     {PK_O_PATH, 0, "path", "PREFIX", ALL, G_FILTER,
      "keep only functions whose file is under PREFIX"},
+    {PK_O_TIME, 0, "time", "START:END", ALL, G_FILTER,
+     "keep the samples and events of a window: seconds from the profile's start, either "
+     "side optional (10:20, :2.5, 10:)"},
     {PK_O_THRESHOLD, 0, "threshold", "F", ALL, G_FILTER,
      "hide functions below fraction F (or N%) of the total"},
     /* ---- names ---- */

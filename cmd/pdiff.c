@@ -478,7 +478,7 @@ static pk_profile *read_side(options *o, const char *path, pk_error *err)
     pk_profile *p = pk_read_profile(path, o->cli.from, &o->cli.read, err);
     if (!p) return NULL;
     pk_ensure_graph(p);
-    if (pk_cli_apply_filter(p, &o->cli.filter, NULL, err) < 0) {
+    if (pk_cli_apply_filter(p, &o->cli.filter, NULL, path, err) < 0) {
         pk_profile_free(p);
         return NULL;
     }

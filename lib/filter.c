@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hmap.h"
+#include "timeline.h"
 
 void pk_filter_init(pk_filter *f)
 {
@@ -119,7 +120,40 @@ bool pk_filter_active(const pk_filter *f)
 {
     for (int i = 0; i < PK_FILTER_NREGEX; i++)
         if (f->nrx[i]) return true;
-    return f->depth > 0 || f->threshold > 0 || f->path || f->collapse_recursion || rewrites(f);
+    return f->depth > 0 || f->threshold > 0 || f->path || f->collapse_recursion || rewrites(f) ||
+           f->time_set;
+}
+
+/* One end of a window: empty is open; false when not a number of seconds. */
+static bool time_end(const char *s, const char *e, double open, double *out)
+{
+    if (s == e) {
+        *out = open;
+        return true;
+    }
+    char buf[64];
+    if ((size_t)(e - s) >= sizeof buf) return false;
+    memcpy(buf, s, (size_t)(e - s));
+    buf[e - s] = 0;
+    char *end;
+    *out = strtod(buf, &end);
+    return *end == 0 && isfinite(*out) && *out >= 0 && *out < 9e9;
+}
+
+int pk_filter_set_time(pk_filter *f, const char *spec, pk_error *err)
+{
+    const char *colon = strchr(spec, ':');
+    const char *end = spec + strlen(spec);
+    if (!colon || !time_end(spec, colon, -INFINITY, &f->time_from) ||
+        !time_end(colon + 1, end, INFINITY, &f->time_to) || f->time_to <= f->time_from) {
+        pk_error_set(err,
+                     "bad --time '%s' (START:END in seconds from the start, either side "
+                     "optional: 10:20, :2.5, 10:)",
+                     spec);
+        return -1;
+    }
+    f->time_set = true;
+    return 0;
 }
 
 /* ---- identities ---- */
@@ -487,18 +521,44 @@ static void drop_unused_functions(pk_profile *p)
     pk_reindex(p);
 }
 
-/* The tree of src, filtered, into dst. */
+/* Whether stacks without frames pass f: when no pattern selects stacks. */
+static bool keeps_empty_stacks(const pk_filter *f)
+{
+    for (int i = 0; i < PK_FILTER_NREGEX; i++)
+        if (f->nrx[i]) return false;
+    return !f->path;
+}
+
+/* The tree of src, filtered, into dst; the timeline follows its nodes
+ * (a span's node is kept without a value of its own: its children have). */
 static void rebuild_tree(rebuild *r)
 {
     stack s = {0};
-    for (size_t i = 1; i < r->src->nnodes; i++) {
-        const pk_node *node = &r->src->nodes[i];
-        if (!any_value(node, r->src->nmetrics)) continue;
+    const pk_profile *src = r->src;
+    pk_id *map = src->timeline ? pk_xmalloc(src->nnodes * sizeof *map) : NULL;
+    bool *span_node = pk_timeline_span_nodes(src);
+    for (size_t i = 0; map && i < src->nnodes; i++)
+        map[i] = PK_NONE;
+    if (keeps_empty_stacks(r->f)) { /* samples without frames stay, at the root */
+        for (int m = 0; m < src->nmetrics; m++)
+            r->dst->nodes[0].self[m] += src->nodes[0].self[m];
+        if (map) map[0] = 0;
+    }
+    for (size_t i = 1; i < src->nnodes; i++) {
+        const pk_node *node = &src->nodes[i];
+        if (!any_value(node, src->nmetrics) && !(span_node && span_node[i])) continue;
         load_stack(r, (pk_id)i, &s);
-        if (filter_stack(r, &s)) pk_tree_add_stack(r->dst, s.func, s.line, s.n, node->self);
+        if (!filter_stack(r, &s)) continue;
+        pk_id leaf = pk_tree_add_stack(r->dst, s.func, s.line, s.n, node->self);
+        if (map) map[i] = leaf;
     }
     free(s.func);
     free(s.line);
+    free(span_node);
+    if (map) {
+        pk_timeline_copy_mapped(r->dst, src, map);
+        free(map);
+    }
     r->dst->has_tree = true;
     drop_unused_functions(r->dst);
     pk_derive_graph(r->dst);
@@ -1077,9 +1137,28 @@ static int filter_graph(pk_profile *p, pk_filter *f, pk_error *err)
     return 0;
 }
 
+/* Keep f's window of p's timeline (the tree is rebuilt by the caller). */
+static int apply_time(pk_profile *p, const pk_filter *f, pk_error *err)
+{
+    if (!pk_timeline_timed(p) || !p->has_tree || p->estimated) {
+        pk_error_set(err, "has no timeline: --time needs samples or events with times");
+        return -1;
+    }
+    double from = f->time_from * 1e9, to = f->time_to * 1e9;
+    pk_timeline_window(p, isfinite(from) ? (int64_t)llround(from) : INT64_MIN,
+                       isfinite(to) ? (int64_t)llround(to) : INT64_MAX);
+    char from_s[32] = "", to_s[32] = "", text[80];
+    if (isfinite(f->time_from)) snprintf(from_s, sizeof from_s, "%.9g", f->time_from);
+    if (isfinite(f->time_to)) snprintf(to_s, sizeof to_s, "%.9g", f->time_to);
+    snprintf(text, sizeof text, "%s:%s", from_s, to_s);
+    pk_meta_set(p, "time.window_s", text);
+    return 0;
+}
+
 int pk_filter_apply(pk_profile *p, pk_filter *f, pk_error *err)
 {
     if (pk_filter_active(f)) {
+        if (f->time_set && apply_time(p, f, err) < 0) return -1;
         int rc = p->has_tree && !p->estimated ? filter_stacks(p, f, err) : filter_graph(p, f, err);
         if (rc < 0) return rc;
     }

@@ -67,6 +67,10 @@ typedef struct {
     pk_pattern *map_rx[PK_FILTER_MAX_MAPS];
     char *map_to[PK_FILTER_MAX_MAPS];
     int nmaps;
+    /* A window of time (--time): seconds from the profile's first time,
+     * [time_from, time_to); either end may be open. Applied before the rest. */
+    bool time_set;
+    double time_from, time_to; /* -INFINITY / INFINITY when open */
 } pk_filter;
 
 void pk_filter_init(pk_filter *f);
@@ -80,6 +84,9 @@ int pk_filter_add_strip_prefix(pk_filter *f, const char *prefix, pk_error *err);
 /* "function", "file" or "line". */
 int pk_filter_set_granularity(pk_filter *f, const char *name, pk_error *err);
 
+/* "START:END" in seconds, either side optional ("10:", ":2.5"). */
+int pk_filter_set_time(pk_filter *f, const char *spec, pk_error *err);
+
 /* Whether applying f could change anything. */
 bool pk_filter_active(const pk_filter *f);
 
@@ -88,7 +95,9 @@ const char *pk_filter_option_name(pk_filter_regex which);
 
 /* Filter p in place, and give its tree one frame per function unless the
  * granularity is line (pk_tree_by_function). 0, or -1 with err set (p
- * unchanged). */
+ * unchanged). A window of time on a profile without times fails with "has
+ * no timeline: ...". The timeline follows: samples and spans of the stacks
+ * kept point at their new nodes. */
 int pk_filter_apply(pk_profile *p, pk_filter *f, pk_error *err);
 
 /* -1 with err "--focus 'x': matches no function" when a pattern (or --path)

@@ -147,8 +147,7 @@ void pk_sample_add(pk_profile *p, const pk_sample *smp)
     stream *s = &t->samples;
     uint8_t flags = 0;
     if (s->count == 0 || smp->thread != s->last.thread) flags |= REC_THREAD;
-    if (memcmp(smp->v, s->last.v, (size_t)t->nmetrics * sizeof smp->v[0]) != 0)
-        flags |= REC_VALUES;
+    if (memcmp(smp->v, s->last.v, (size_t)t->nmetrics * sizeof smp->v[0]) != 0) flags |= REC_VALUES;
     put_head(s, flags, smp->node, smp->t_ns);
     if (flags & REC_THREAD) put_varint(s, smp->thread);
     if (flags & REC_VALUES)
@@ -267,4 +266,68 @@ void pk_timeline_copy_mapped(pk_profile *dst, const pk_profile *src, const pk_id
         if (sp.node != PK_NONE) pk_span_add(dst, &sp);
     }
     free(thread_map);
+}
+
+/* ---- windows ---- */
+
+bool pk_timeline_timed(const pk_profile *p)
+{
+    int64_t a, b;
+    return p->timeline && p->timeline->clock == PK_CLOCK_NS && pk_timeline_range(p, &a, &b);
+}
+
+bool *pk_timeline_span_nodes(const pk_profile *p)
+{
+    if (!pk_nspans(p)) return NULL;
+    bool *is = pk_xcalloc(p->nnodes + 1, sizeof *is);
+    pk_span_iter it;
+    pk_span sp;
+    for (pk_spans_begin(p, &it); pk_spans_next(&it, &sp);)
+        if (sp.node < p->nnodes) is[sp.node] = true;
+    return is;
+}
+
+void pk_timeline_window(pk_profile *p, int64_t from_ns, int64_t to_ns)
+{
+    int64_t first, last;
+    if (!pk_timeline_range(p, &first, &last)) return;
+    /* relative to the first time, without overflow at the open ends */
+    int64_t lo = from_ns > INT64_MIN + first ? first + from_ns : INT64_MIN;
+    int64_t hi = to_ns < INT64_MAX - first ? first + to_ns : INT64_MAX;
+    int nm = p->nmetrics;
+    for (size_t n = 0; n < p->nnodes; n++)
+        memset(p->nodes[n].self, 0, sizeof p->nodes[n].self);
+    bool *span_node = pk_timeline_span_nodes(p);
+    pk_profile kept = {0};
+    pk_timeline_get(&kept, p->timeline->clock);
+    for (size_t i = 0; i < p->timeline->nthreads; i++) {
+        const pk_thread *th = &p->timeline->threads[i];
+        PK_GROW(kept.timeline->threads, kept.timeline->capthreads, i + 1);
+        kept.timeline->threads[kept.timeline->nthreads++] = *th;
+    }
+    kept.nmetrics = nm;
+    pk_sample_iter si;
+    pk_sample smp;
+    for (pk_samples_begin(p, &si); pk_samples_next(&si, &smp);) {
+        if (smp.t_ns < lo || smp.t_ns >= hi || smp.node >= p->nnodes) continue;
+        for (int m = 0; m < nm; m++)
+            p->nodes[smp.node].self[m] += smp.v[m];
+        pk_sample_add(&kept, &smp);
+    }
+    /* a span's node holds its duration less its children's, on metric 0 */
+    pk_span_iter pi;
+    pk_span sp;
+    for (pk_spans_begin(p, &pi); pk_spans_next(&pi, &sp);) {
+        if (sp.start_ns < lo) sp.start_ns = lo;
+        if (sp.end_ns > hi) sp.end_ns = hi;
+        if (sp.end_ns <= sp.start_ns || sp.node >= p->nnodes) continue;
+        int64_t d = sp.end_ns - sp.start_ns;
+        p->nodes[sp.node].self[0] += d;
+        pk_id parent = p->nodes[sp.node].parent;
+        if (parent != PK_NONE && span_node[parent]) p->nodes[parent].self[0] -= d;
+        pk_span_add(&kept, &sp);
+    }
+    free(span_node);
+    pk_timeline_free(p->timeline);
+    p->timeline = kept.timeline;
 }

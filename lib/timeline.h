@@ -26,8 +26,8 @@ typedef enum {
 } pk_clock;
 
 typedef struct {
-    uint64_t pid, tid;  /* as the source names them (0 when unknown) */
-    const char *name;   /* interned, "" when unknown */
+    uint64_t pid, tid; /* as the source names them (0 when unknown) */
+    const char *name;  /* interned, "" when unknown */
 } pk_thread;
 
 /* One sample: the leaf node of its stack (0 for an empty stack), its thread
@@ -45,7 +45,6 @@ typedef struct {
     uint32_t thread;
     int64_t start_ns, end_ns;
 } pk_span;
-
 
 /* The profile's timeline, created on first use with the given clock (a
  * reader that wants PK_CLOCK_ORDER asks for it before anything else). */
@@ -91,6 +90,18 @@ bool pk_spans_next(pk_span_iter *it, pk_span *out);
  * through node_map (src node -> dst node); samples and spans mapped to
  * PK_NONE are dropped. Threads are copied as they are. */
 void pk_timeline_copy_mapped(pk_profile *dst, const pk_profile *src, const pk_id *node_map);
+
+/* Whether p's timeline has times (samples or spans on a clock of ns). */
+bool pk_timeline_timed(const pk_profile *p);
+
+/* Keep the window [from_ns, to_ns) of p's timeline, in ns from its first
+ * time: samples inside it, spans clipped to it. The tree's self values
+ * become what the kept samples and clipped spans make; nodes left without
+ * values stay in the tree with zeros (a rebuild drops them). */
+void pk_timeline_window(pk_profile *p, int64_t from_ns, int64_t to_ns);
+
+/* Which nodes some span points at (nnodes flags, caller frees), or NULL. */
+bool *pk_timeline_span_nodes(const pk_profile *p);
 
 void pk_timeline_free(pk_timeline *t);
 

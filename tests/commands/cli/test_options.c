@@ -52,6 +52,7 @@ static const char *good_value(const pk_option *o)
         {"incl|self", "self"},
         {"PALETTE", "hot"},
         {"WIDTH", "2px"},
+        {"START:END", "1.5:"},
     };
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
         if (strcmp(values[i].arg, o->arg) == 0) return values[i].value;
@@ -64,10 +65,10 @@ static const char *bad_value(const pk_option *o)
     static const struct {
         const char *arg, *value;
     } values[] = {
-        {"PATTERN", "(unclosed"}, {"N", "x"},       {"SIZE", "4K"},      {"VIEW", "nope"},
-        {"FROM=TO", "noequals"},  {"G", "nope"},    {"F", "2.5"},        {"PCT", "-1"},
-        {"SCHEME", "nope"},       {"PIXELS", "5x"}, {"PALETTE", "nope"}, {"WIDTH", "2em"},
-        {"self|incl", "nope"},
+        {"PATTERN", "(unclosed"}, {"N", "x"},           {"SIZE", "4K"},      {"VIEW", "nope"},
+        {"FROM=TO", "noequals"},  {"G", "nope"},        {"F", "2.5"},        {"PCT", "-1"},
+        {"SCHEME", "nope"},       {"PIXELS", "5x"},     {"PALETTE", "nope"}, {"WIDTH", "2em"},
+        {"self|incl", "nope"},    {"START:END", "2:1"},
     };
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
         if (strcmp(values[i].arg, o->arg) == 0) return values[i].value;
