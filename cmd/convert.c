@@ -61,12 +61,13 @@ static pk_profile *read_with_views(pk_cli *cli, extra_views *x, pk_error *err)
     pk_profile *p = pk_cli_read_inputs(cli->inputs, cli->ninputs, cli->from, &cli->read, err);
     cli->read = saved;
     if (!p || !wants_views(p, cli)) free_extra_views(x);
-    if (p && pk_cli_apply_filter(p, &cli->filter, cli->metric, err) < 0) {
+    if (p && pk_cli_apply_filter(p, &cli->filter, cli->metric, cli->inputs[0], err) < 0) {
         pk_profile_free(p);
         p = NULL;
     }
     for (size_t i = 0; p && i < x->n; i++) {
-        if (pk_cli_apply_filter(x->profiles[i], &cli->filter, cli->metric, err) < 0) {
+        if (pk_cli_apply_filter(x->profiles[i], &cli->filter, cli->metric, cli->inputs[0], err) <
+            0) {
             pk_profile_free(p);
             p = NULL;
         }
