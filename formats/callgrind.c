@@ -397,9 +397,10 @@ static void put_function(cg_writer *w, pk_id f)
         const call_arc *e = &w->arcs[k];
         put_file(w, "cfl", e->callee);
         put_func(w, "cfn", e->callee);
-        /* a call count of 0 (stacks without counts) would hide the arc */
+        /* Stacks have no counts: 0 would hide the arc. A call graph's 0 is
+         * real (threads started before profiling), pyprof2calltree's calls=0. */
         out_lit(w->o, "calls=");
-        out_int(w->o, e->calls > 0 ? e->calls : 1);
+        out_int(w->o, e->calls > 0 || w->p->has_calls ? e->calls : 1);
         out_char(w->o, ' ');
         out_int(w->o, w->info[e->callee].line);
         out_char(w->o, '\n');
@@ -520,8 +521,10 @@ typedef struct {
     const char *unknown;       /* "???": a file never named */
     const char *fl, *cur_file; /* fn's file, and the file lines are in now (fi/fe) */
     const char *fn_name, *fn_file;
-    pk_id fn;        /* resolved lazily: fn= alone (yappi's definitions) creates nothing */
-    const char *cfl; /* set by cfl=/cfi=, for the next cfn= only */
+    pk_id fn; /* resolved lazily: fn= alone (yappi's definitions) creates nothing */
+    /* The call being described: cfn= and cfl=/cfi= in either order, bound
+     * at calls= (lsprofcalltree writes cfi= after cfn=). */
+    const char *cfl, *cfn_name;
     pk_id cfn;
     int pending;
     int64_t pending_calls;
@@ -874,22 +877,28 @@ static void spec_line(cg_reader *r, const char *key, size_t klen, const char *v,
         r->fn_name = fn_name(r, v, end);
         r->fn_file = r->cur_file = r->fl ? r->fl : r->unknown; /* fn= before any fl= */
         r->fn = PK_NONE;
+        r->cfl = NULL;
         r->pending = PENDING_NONE;
     } else if (KEY("fl")) {
         r->fl = r->cur_file = file_name(r, v, end);
     } else if (KEY("fi") || KEY("fe")) {
         r->cur_file = file_name(r, v, end);
+        /* A function named without fl= whose fi= comes before its first cost
+         * (lsprofcalltree's fn= then fi=) is in that file, as callgrind_annotate
+         * and KCachegrind take it; later fi=/fe= are inlined code's lines. */
+        if (r->fn == PK_NONE && r->fn_name && r->fn_file == r->unknown) r->fn_file = r->cur_file;
     } else if (KEY("cfl") || KEY("cfi")) {
         r->cfl = file_name(r, v, end);
+        r->cfn = PK_NONE; /* a cfi= after cfn= names the callee's file */
     } else if (KEY("cfn")) {
-        const char *name = fn_name(r, v, end);
-        const char *file = r->cfl ? r->cfl : r->cur_file;
-        r->cfn = get_function(r, name, file ? file : r->unknown);
-        r->cfl = NULL;
+        r->cfn_name = fn_name(r, v, end);
+        r->cfn = PK_NONE;
     } else if (KEY("ob") || KEY("cob") || KEY("jfi") || KEY("jfn")) {
         spec_name(r, KEY("jfn") ? &r->fns : KEY("jfi") ? &r->files : &r->objs, v, end);
     } else if (KEY("calls")) {
-        if (r->cfn == PK_NONE) cg_fail(r, "calls= without cfn=");
+        if (!r->cfn_name) cg_fail(r, "calls= without cfn=");
+        if (r->cfn == PK_NONE) r->cfn = get_function(r, r->cfn_name, r->cfl ? r->cfl : r->cur_file);
+        r->cfl = NULL;
         r->pending_calls = parse_int63(r, &v, end);
         int64_t pos[MAX_POSITIONS] = {0};
         for (int c = 0; c < r->npos; c++) {
@@ -941,6 +950,16 @@ static void finish_graph(cg_reader *r)
             callee->pcalls += e->calls;
             add_costs(r, p->funcs[e->caller].incl, e->incl);
         }
+    }
+    /* Call costs count nested calls again through mutual recursion: no
+     * function can take more than the whole. */
+    for (int m = 0; m < p->nmetrics; m++) {
+        int64_t total = 0;
+        for (size_t i = 0; i < p->nfuncs; i++)
+            if (__builtin_add_overflow(total, p->funcs[i].self[m], &total))
+                cg_fail(r, "cost overflows");
+        for (size_t i = 0; i < p->nfuncs; i++)
+            if (total >= 0 && p->funcs[i].incl[m] > total) p->funcs[i].incl[m] = total;
     }
     bool moved = false;
     for (size_t i = 0; i < p->nfuncs && i < r->capminline; i++) {

@@ -16,3 +16,8 @@ add_test(NAME callgrind_lines COMMAND test_callgrind_lines ${CMAKE_CURRENT_BINAR
 add_test(NAME callgrind_read_pyprof2calltree
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_callgrind_read_pyprof2calltree.py
           $<TARGET_FILE_DIR:pconv> ${PK_SHARED_DIR})
+# fi=/fe=/cfi= binding (lsprofcalltree's and valgrind's order), calls=0 kept,
+# inclusive costs bounded by the total through mutual recursion.
+add_test(NAME callgrind_binding
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_callgrind_binding.py
+          $<TARGET_FILE_DIR:pconv>)
