@@ -531,8 +531,8 @@ static void read_mprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
     pk_add_metric(p, "peak", "bytes");
     pk_add_metric(p, "growth", "bytes");
     pk_add_metric(p, "time", "ns");
-    qsort(r.mem, r.nmem, sizeof *r.mem, cmp_sample);
-    qsort(r.calls, r.ncalls, sizeof *r.calls, cmp_call);
+    if (r.nmem) qsort(r.mem, r.nmem, sizeof *r.mem, cmp_sample);
+    if (r.ncalls) qsort(r.calls, r.ncalls, sizeof *r.calls, cmp_call);
     nest_calls(&r);
     add_process(&r, call_peaks(&r));
     add_children(&r);

@@ -68,7 +68,9 @@ class Model:
         for nid in sorted(self.nodes):  # parents come before their children
             n = self.nodes[nid]
             f = self.funcs[n["func"]]
-            self.path[nid] = self.path[n["parent"]] + (f"{f['file']}:{n['line']}",)
+            # a frame's function is its line (the nodes' own lines are dropped
+            # once each function is one frame: docs/identity.md)
+            self.path[nid] = self.path[n["parent"]] + (f"{f['file']}:{f['line']}",)
 
     def stacks(self):
         """{frames oldest first: (bytes, blocks)} of the stacks with values"""
