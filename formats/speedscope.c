@@ -410,6 +410,151 @@ static int64_t write_samples(writer *w, pk_id *path)
     return total;
 }
 
+/* ---- chronology: the timeline's samples and spans, thread by thread ---- */
+
+static void write_stack(writer *w, pk_id node, pk_id *path)
+{
+    const pk_profile *p = w->p;
+    size_t depth = 0;
+    for (pk_id q = node; q != 0 && q != PK_NONE; q = p->nodes[q].parent)
+        path[depth++] = q;
+    fputc('[', w->f);
+    for (size_t k = depth; k-- > 0;)
+        fprintf(w->f, k + 1 < depth ? ",%" PRIu32 : "%" PRIu32, w->frame_of[path[k]]);
+    fputc(']', w->f);
+}
+
+static void write_thread_name(writer *w, uint32_t t)
+{
+    const pk_thread *th = pk_thread_at(w->p, t);
+    json_t *name = th && *th->name ? utf8_string(th->name)
+                                   : json_sprintf("thread %" PRIu64, th ? th->tid : (uint64_t)t);
+    char *text = json_dumps(name, JSON_ENCODE_ANY);
+    fprintf(w->f, "\"name\":%s,", text);
+    free(text);
+    json_decref(name);
+}
+
+/* Samples of one thread, in the order they were taken. */
+typedef struct {
+    pk_id node;
+    int64_t weight, t_ns;
+} tl_sample;
+
+/* One sampled profile per thread, one sample per sample of the timeline,
+ * in order, each weighing its value. */
+static void write_sampled(writer *w, const char *unit, pk_id *path, int64_t first)
+{
+    pk_profile *p = w->p;
+    size_t nt = pk_nthreads(p), n = pk_nsamples(p);
+    size_t *start = pk_xcalloc(nt + 2, sizeof *start);
+    tl_sample *all = pk_xmalloc((n + 1) * sizeof *all);
+    pk_sample_iter it;
+    pk_sample s;
+    for (pk_samples_begin(p, &it); pk_samples_next(&it, &s);)
+        start[(s.thread < nt ? s.thread : nt) + 1]++;
+    for (size_t t = 0; t <= nt; t++)
+        start[t + 1] += start[t];
+    size_t *fill = pk_xmalloc((nt + 1) * sizeof *fill);
+    memcpy(fill, start, (nt + 1) * sizeof *fill);
+    for (pk_samples_begin(p, &it); pk_samples_next(&it, &s);)
+        all[fill[s.thread < nt ? s.thread : nt]++] = (tl_sample){s.node, s.v[w->metric], s.t_ns};
+    free(fill);
+    bool timed = pk_timeline_clock(p->timeline) == PK_CLOCK_NS && strcmp(unit, "nanoseconds") == 0;
+    bool comma = false;
+    for (size_t t = 0; t <= nt; t++) {
+        if (start[t] == start[t + 1]) continue;
+        fputs(comma ? ",{\"type\":\"sampled\"," : "{\"type\":\"sampled\",", w->f);
+        comma = true;
+        write_thread_name(w, (uint32_t)t);
+        int64_t begin = timed ? all[start[t]].t_ns - first : 0, end = begin;
+        fprintf(w->f, "\"unit\":\"%s\",\"startValue\":%" PRId64 ",\"samples\":[", unit, begin);
+        for (size_t i = start[t]; i < start[t + 1]; i++) {
+            if (i > start[t]) fputc(',', w->f);
+            write_stack(w, all[i].node, path);
+        }
+        fputs("],\"weights\":[", w->f);
+        for (size_t i = start[t]; i < start[t + 1]; i++) {
+            fprintf(w->f, i > start[t] ? ",%" PRId64 : "%" PRId64, all[i].weight);
+            end += all[i].weight;
+        }
+        fprintf(w->f, "],\"endValue\":%" PRId64 "}", end);
+    }
+    free(all);
+    free(start);
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+    const pk_span *x = a, *y = b;
+    if (x->thread != y->thread) return x->thread < y->thread ? -1 : 1;
+    if (x->start_ns != y->start_ns) return x->start_ns < y->start_ns ? -1 : 1;
+    return (x->end_ns < y->end_ns) - (x->end_ns > y->end_ns); /* the outer one first */
+}
+
+static void close_until(writer *w, pk_span *open, size_t *depth, int64_t at, int64_t first)
+{
+    while (*depth && open[*depth - 1].end_ns <= at) {
+        pk_span *o = &open[--*depth];
+        fprintf(w->f, ",{\"type\":\"C\",\"frame\":%" PRIu32 ",\"at\":%" PRId64 "}",
+                w->frame_of[o->node], o->end_ns - first);
+    }
+}
+
+/* One evented profile per thread: each span opens and closes its frame. */
+static void write_evented(writer *w, int64_t first, int64_t last)
+{
+    pk_profile *p = w->p;
+    size_t n = pk_nspans(p);
+    pk_span *all = pk_xmalloc((n + 1) * sizeof *all), *open = pk_xmalloc((n + 1) * sizeof *open);
+    pk_span_iter it;
+    size_t k = 0;
+    for (pk_spans_begin(p, &it); pk_spans_next(&it, &all[k]);)
+        if (all[k].node != 0 && all[k].node < p->nnodes) k++;
+    qsort(all, k, sizeof *all, cmp_span);
+    for (size_t i = 0; i < k;) {
+        uint32_t t = all[i].thread;
+        fputs(i ? ",{\"type\":\"evented\"," : "{\"type\":\"evented\",", w->f);
+        write_thread_name(w, t);
+        fprintf(w->f,
+                "\"unit\":\"nanoseconds\",\"startValue\":0,\"endValue\":%" PRId64
+                ",\"events\":[{\"type\":\"O\",\"frame\":%" PRIu32 ",\"at\":%" PRId64 "}",
+                last - first, w->frame_of[all[i].node], all[i].start_ns - first);
+        size_t depth = 0;
+        open[depth++] = all[i++];
+        for (; i < k && all[i].thread == t; i++) {
+            close_until(w, open, &depth, all[i].start_ns, first);
+            /* a span reaching past the one it starts in ends with it */
+            if (depth && all[i].end_ns > open[depth - 1].end_ns)
+                all[i].end_ns = open[depth - 1].end_ns;
+            fprintf(w->f, ",{\"type\":\"O\",\"frame\":%" PRIu32 ",\"at\":%" PRId64 "}",
+                    w->frame_of[all[i].node], all[i].start_ns - first);
+            open[depth++] = all[i];
+        }
+        close_until(w, open, &depth, INT64_MAX, first);
+        fputs("]}", w->f);
+    }
+    free(all);
+    free(open);
+}
+
+/* Whether the profiles written are the timeline's (true) or the tree's. */
+static bool write_chronology(writer *w, const char *unit, pk_id *path)
+{
+    pk_profile *p = w->p;
+    int64_t first = 0, last = 0;
+    pk_timeline_range(p, &first, &last);
+    if (pk_nsamples(p)) {
+        write_sampled(w, unit, path, first);
+        return true;
+    }
+    if (pk_nspans(p) && w->metric == 0 && strcmp(unit, "nanoseconds") == 0) {
+        write_evented(w, first, last);
+        return true;
+    }
+    return false;
+}
+
 static int speedscope_write(pk_profile *p, FILE *f, const pk_write_options *opt, pk_error *err)
 {
     pk_ensure_tree(p);
@@ -442,12 +587,17 @@ static int speedscope_write(pk_profile *p, FILE *f, const pk_write_options *opt,
     char *name_text = json_dumps(name, JSON_ENCODE_ANY);
     json_decref(name);
     /* head without its closing brace, then the parts written as they go */
-    fprintf(f, "%.*s,\"shared\":%s,\"profiles\":[{\"type\":\"sampled\",\"name\":%s,",
-            (int)strlen(head_text) - 1, head_text, shared_text, name_text);
-    fprintf(f, "\"unit\":\"%s\",\"startValue\":0,", speedscope_unit(m->unit));
+    fprintf(f, "%.*s,\"shared\":%s,\"profiles\":[", (int)strlen(head_text) - 1, head_text,
+            shared_text);
     pk_id *path = pk_alloc(p, (p->nnodes + 1) * sizeof(pk_id));
-    int64_t total = write_samples(&w, path);
-    fprintf(f, ",\"endValue\":%" PRId64 "}]}\n", total);
+    if (write_chronology(&w, speedscope_unit(m->unit), path)) {
+        fputs("]}\n", f);
+    } else {
+        fprintf(f, "{\"type\":\"sampled\",\"name\":%s,", name_text);
+        fprintf(f, "\"unit\":\"%s\",\"startValue\":0,", speedscope_unit(m->unit));
+        int64_t total = write_samples(&w, path);
+        fprintf(f, ",\"endValue\":%" PRId64 "}]}\n", total);
+    }
     free(head_text);
     free(shared_text);
     free(name_text);

@@ -8,3 +8,9 @@ if(Python3_FOUND)
 endif()
 add_test(NAME speedscope_app COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_speedscope_app.py
   $<TARGET_FILE_DIR:pconv> ${PK_SHARED_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/tests/node)
+# The export keeps the chronology: one sample per recorded sample, in order.
+if(Python3_FOUND)
+  add_test(NAME speedscope_chronology
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_speedscope_chronology.py
+            $<TARGET_FILE:pconv> ${PK_SHARED_DIR})
+endif()
