@@ -171,8 +171,8 @@ static void expand(tree_estimate *t, pk_id node, pk_id f, const int64_t *target,
     pk_profile *p = t->p;
     int nm = p->nmetrics;
     const pk_function *fn = &p->funcs[f];
-    int64_t rest[PK_MAX_METRICS];
-    memcpy(rest, target, sizeof rest);
+    int64_t rest[PK_MAX_METRICS] = {0};
+    memcpy(rest, target, (size_t)nm * sizeof *rest); /* target holds nm values */
     bool expand_callees = depth <= 4096 && t->ncallees[f] > 0;
     /* Scale the shares down when the edges promise more than the target
      * (edges counted through recursion): the children then fill it. */
