@@ -106,10 +106,11 @@ with tempfile.TemporaryDirectory() as tmp:
     for palette in ("module", "kind"):
         run(os.path.join(BIN, "pconv"), SAMPLE, "--colors", palette, "-o", svg)
 
-    # --minwidth: pixels (bare or px, as flamegraph.pl) or a percentage.
+    # --minwidth: pixels (bare or px, as flamegraph.pl) or a percentage. By
+    # line, the sample has frames narrower than 40 pixels and wider than 0.5 %.
     counts = {}
     for w in ("40", "40px", "3.39%", "0.5%"):
-        run(os.path.join(BIN, "pconv"), SAMPLE, "--minwidth", w, "-o", svg)
+        run(os.path.join(BIN, "pconv"), SAMPLE, "--granularity", "line", "--minwidth", w, "-o", svg)
         counts[w] = len(frames(svg))
     # 40 of the 1180 pixels the frames span is 3.39 % of the total
     if not counts["40"] == counts["40px"] == counts["3.39%"] or not counts["0.5%"] > counts["40"]:
