@@ -95,6 +95,7 @@ typedef struct {
     pk_profile *p;
     int metric;
     bool seconds;     /* the metric is a time: print seconds as pstats does */
+    bool bytes;       /* the metric is memory: print KiB, MiB, GiB */
     bool int_callers; /* pure-Python profile: callers are plain counts */
     char **std;       /* pstats' name of each function */
     size_t max_name;  /* longest of them */
@@ -262,9 +263,29 @@ static void describe_sort(const table *t, char *out, size_t size)
 
 /* ---- number columns ---- */
 
+/* Memory in 12 columns: "      512 B", "   12.3 KiB", "    4.0 GiB". */
+static void human_bytes(char *buf, size_t size, double v)
+{
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+    if (v > -1024 && v < 1024) {
+        snprintf(buf, size, "%.0f B", v);
+        return;
+    }
+    int u = -1;
+    while (u < 4 && (v <= -1024 || v >= 1024)) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, size, "%.1f %s", v, units[u]);
+}
+
 static void put_value(const table *t, int64_t v)
 {
-    if (t->seconds) {
+    if (t->bytes) {
+        char buf[32];
+        human_bytes(buf, sizeof buf, (double)v);
+        printf("%12s", buf);
+    } else if (t->seconds) {
         printf("%8.3f", (double)v / 1e9);
     } else if (t->p->metrics[t->metric].decimals > 0) { /* scalene's percentages */
         printf("%12.3f", pk_value_real(&t->p->metrics[t->metric], v));
@@ -279,7 +300,11 @@ static void put_per_call(const table *t, int64_t v, int64_t calls)
         printf("%*s", t->seconds ? 8 : 12, "");
     else if (t->seconds)
         printf("%8.3f", (double)v / 1e9 / (double)calls);
-    else
+    else if (t->bytes) {
+        char buf[32];
+        human_bytes(buf, sizeof buf, (double)v / (double)calls);
+        printf("%12s", buf);
+    } else
         printf("%12.1f", pk_value_real(&t->p->metrics[t->metric], v) / (double)calls);
 }
 
@@ -300,6 +325,12 @@ static const char *unit_words(const pk_profile *p, int m)
     return strcmp(unit, "count") == 0 ? p->metrics[m].name : unit;
 }
 
+static const char *human(int64_t v, char *buf, size_t size)
+{
+    human_bytes(buf, size, (double)v);
+    return buf;
+}
+
 static void print_header(const table *t, const char *path)
 {
     struct stat st;
@@ -310,6 +341,7 @@ static void print_header(const table *t, const char *path)
         printf("%s    %s\n\n", when, path);
     }
     const pk_profile *p = t->p;
+    char buf[48];
     int64_t total = pk_total(p, t->metric), calls = 0, pcalls = 0;
     for (size_t i = 0; i < p->nfuncs; i++) {
         calls += p->funcs[i].calls;
@@ -321,12 +353,16 @@ static void print_header(const table *t, const char *path)
         if (calls != pcalls) printf("(%" PRId64 " primitive calls) ", pcalls);
         if (t->seconds)
             printf("in %.3f seconds\n\n", (double)total / 1e9);
+        else if (t->bytes)
+            printf("and %s (%" PRId64 " bytes)\n\n", human(total, buf, sizeof buf), total);
         else
             printf("and %" PRId64 " %s\n\n", total, unit_words(p, t->metric));
     } else if (t->seconds) {
         printf(" %.3f seconds in %zu functions\n\n", (double)total / 1e9, p->nfuncs);
+    } else if (t->bytes) {
+        printf(" %s (%" PRId64 " bytes) in %zu functions\n\n", human(total, buf, sizeof buf), total,
+               p->nfuncs);
     } else {
-        char buf[48];
         pk_value_text(buf, sizeof buf, total, p->metrics[t->metric].decimals);
         printf(" %s %s in %zu functions\n\n", buf, unit_words(p, t->metric), p->nfuncs);
     }
@@ -515,6 +551,7 @@ static int table_init(table *t, bool callers, bool callees)
     pk_profile *p = t->p;
     const pk_metric *m = &p->metrics[t->metric];
     t->seconds = strcmp(m->unit, "ns") == 0;
+    t->bytes = strcmp(m->unit, "bytes") == 0;
     const char *producer = pk_meta_get(p, "pstats.producer");
     t->int_callers = producer && strcmp(producer, "profile") == 0;
     t->std = calloc(p->nfuncs + 1, sizeof *t->std);

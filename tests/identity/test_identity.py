@@ -135,13 +135,16 @@ def check_ptop(c, total, metric, model):
         c.fail("ptop: " + r.stderr.decode(errors="replace").strip())
         return
     text = r.stdout.decode(errors="replace")
-    m = re.search(r"in ([\d.]+) seconds|([\d.]+) seconds in|and ([\d.]+) \S+$|"
+    m = re.search(r"in ([\d.]+) seconds|([\d.]+) seconds in|and ([\d.]+) \S+|"
                   r"^\s+([\d.]+) .* in \d+ functions", text, re.M)
     if not m:
         c.fail("ptop: no total in the header")
         return
     shown = Decimal(next(g for g in m.groups() if g))
-    if "seconds" in m.group(0):
+    exact = re.search(r"\((\d+) bytes\)", text)  # memory: "1.2 MiB (1234567 bytes)"
+    if exact:
+        ok = int(exact.group(1)) == total
+    elif "seconds" in m.group(0):
         ok = abs(shown * 10**9 - total) <= Decimal("0.5e6")
     else:
         ok = shown == Decimal(total).scaleb(-metric.get("decimals", 0))

@@ -6,3 +6,7 @@ add_test(NAME ptop_pstats_oracles
 add_test(NAME ptop_sort_keys
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_ptop_sort.py
           $<TARGET_FILE_DIR:ptop> ${PK_SHARED_DIR})
+# Memory in KiB, MiB and GiB; the header's exact bytes are the model's total.
+add_test(NAME ptop_memory
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_ptop_memory.py
+          $<TARGET_FILE_DIR:pconv> ${CMAKE_SOURCE_DIR}/samples)

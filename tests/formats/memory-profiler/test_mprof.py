@@ -246,7 +246,9 @@ def check_records():
     r = run([os.path.join(BIN, "ptop"), "--metric", "growth", "-s", "tottime", "-n", "1",
              os.path.join(WORK, "t.dat")])
     row = [x for x in r.stdout.splitlines() if x.rstrip().endswith("mod.outer")]
-    eq("ptop --metric growth", [int(x.split()[1]) for x in row], [nbytes(20.0)])
+    # memory as ptop shows it: KiB, MiB, GiB
+    eq("ptop --metric growth", [" ".join(x.split()[1:3]) for x in row],
+       ["%.1f MiB" % (nbytes(20.0) / 2**20)])
     r = run([os.path.join(BIN, "pdiff"), "--metric", "peak", "--json", os.path.join(WORK, "t.dat"),
              write("t2.dat", RECORDS.replace("MEM 50.000000", "MEM 60.000000"))])
     rows = {f["name"]: f["incl"] for f in json.loads(r.stdout)["functions"]} if not r.returncode else {}
