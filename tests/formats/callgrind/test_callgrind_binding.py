@@ -2,7 +2,7 @@
 """How the callgrind reader binds names to files, as callgrind_annotate and
 KCachegrind do, and what the writer keeps.
 
-usage: test_callgrind_binding.py BINDIR
+usage: test_callgrind_binding.py BINDIR SAMPLESDIR
 
 - lsprofcalltree's style (bzr.callgrind of gprof2dot's tests): fn= then fi=
   names the function's file, cfn= then cfi= the callee's: one function per
@@ -11,6 +11,12 @@ usage: test_callgrind_binding.py BINDIR
 - inclusive costs through mutual recursion never exceed the total.
 - a call graph's 0-call edge is written back as calls=0 (pyprof2calltree's
   way), and callgrind_annotate reads the result.
+- samples/yappi_pair.callgrind and samples/yappi_pair.pstats, one yappi run
+  saved both ways (samples/src/yappi_pair.py): the same functions, total,
+  self values (callgrind has yappi's microseconds) and call counts, and the
+  same inclusive values outside recursion; inside mutual recursion
+  callgrind's call costs cannot tell nested calls apart, so there the
+  inclusive value is only bounded (by the total).
 """
 import json
 import os
@@ -19,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 
-BIN = sys.argv[1]
+BIN, SAMPLES = sys.argv[1], sys.argv[2]
 failures = []
 
 
@@ -108,6 +114,35 @@ fn=g
 """
 
 
+def read(tmp, path):
+    out = os.path.join(tmp, "pair.json")
+    subprocess.run([os.path.join(BIN, "pconv"), path, "-o", out], check=True)
+    m = json.load(open(out))
+    return m, {(f["name"], f["file"], f["line"]): f for f in m["functions"]}
+
+
+def yappi_pair(tmp):
+    cg, fc = read(tmp, os.path.join(SAMPLES, "yappi_pair.callgrind"))
+    ps, fp = read(tmp, os.path.join(SAMPLES, "yappi_pair.pstats"))
+    expect("yappi pair: functions", sorted(fc), sorted(fp))
+    us = 1000  # yappi's callgrind writes microseconds
+    n = len(fp)
+    expect("yappi pair: total", abs(cg["totals"][0] - ps["totals"][0]) <= n * us, True)
+    recursive = {"even", "odd"}  # mutual recursion
+    for key in sorted(set(fc) & set(fp)):
+        c, p = fc[key], fp[key]
+        expect("yappi pair: %s self" % key[0], abs(c["self"][0] - p["self"][0]) <= us, True)
+        if c["calls"]:  # the root has no caller in callgrind
+            expect("yappi pair: %s calls" % key[0], c["calls"], p["calls"])
+        if key[0] not in recursive:
+            # yappi's own ttot differs from its callgrind's call costs summed
+            # by up to a fraction of a percent
+            expect("yappi pair: %s incl" % key[0],
+                   abs(c["incl"][0] - p["incl"][0]) <= max(n * us, p["incl"][0] // 100), True)
+        expect("yappi pair: %s incl within the total" % key[0],
+               c["incl"][0] <= cg["totals"][0], True)
+
+
 def main():
     tmp = tempfile.mkdtemp()
     try:
@@ -141,6 +176,7 @@ def main():
         total = m["totals"][0]
         expect("mutual recursion: no inclusive above the total",
                [x["name"] for x in m["functions"] if x["incl"][0] > total], [])
+        yappi_pair(tmp)
     finally:
         shutil.rmtree(tmp)
     return 1 if failures else 0

@@ -20,4 +20,4 @@ add_test(NAME callgrind_read_pyprof2calltree
 # inclusive costs bounded by the total through mutual recursion.
 add_test(NAME callgrind_binding
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_callgrind_binding.py
-          $<TARGET_FILE_DIR:pconv>)
+          $<TARGET_FILE_DIR:pconv> ${CMAKE_SOURCE_DIR}/samples)
