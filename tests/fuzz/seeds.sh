@@ -30,7 +30,12 @@ seeds_for() {
     tachyon) echo "$shared/corpus/py314-315/*.bin"
       python3 "$here/../formats/tachyon/tachyon_writer.py" seeds "$generated" 2>/dev/null &&
         echo "$generated"/seed-*.bin ;;
-    gecko) echo "$shared/corpus/py314-315/*.gecko.json" ;;
+    gecko) # the corpus file is past -max_len: small ones written by pconv too
+      echo "$shared/corpus/py314-315/*.gecko.json"
+      for f in "$here"/../../samples/*.pstats "$here"/../../samples/*.austin; do
+        out=$generated/$(basename "$f").gecko.json
+        "$build/pconv" "$f" -t gecko -o "$out" 2>/dev/null && echo "$out"
+      done ;;
     tachyon-jsonl) echo "$shared/corpus/py314-315/*.jsonl" ;;
     chrome-trace) ls "$shared"/corpus/viztracer/vz_*.json "$shared"/corpus/viztracer/vz_*.json.gz |
         grep -v '\.oracle\.json$'
