@@ -166,6 +166,7 @@ static bool parse_row(text t, row *out)
 /* "def name(" or "async def name(" in a line of source. */
 static bool def_name(text c, text *name)
 {
+    if (!c.s) return false; /* a row without source */
     size_t i = 0;
     while (i < c.n && (c.s[i] == ' ' || c.s[i] == '\t'))
         i++;

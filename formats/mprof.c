@@ -239,6 +239,7 @@ static void read_child(reader *r, const char *at, const char *end)
 
 static void read_records(reader *r)
 {
+    if (!r->len) pk_fail(r->in, 0, "empty file: not an mprof file");
     const char *s = (const char *)r->data, *end = s + r->len;
     for (const char *line = s; line < end;) {
         const char *nl = memchr(line, '\n', (size_t)(end - line));
