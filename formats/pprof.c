@@ -599,13 +599,26 @@ static bool looks_like_value_type(const uint8_t *p, size_t n)
     return n > 0;
 }
 
+/* profile.proto's wire type of each Profile field (1..14); -1 none. Field
+ * 13 (comment) may come packed or not. */
+static int field_wire(uint64_t fieldno)
+{
+    static const int8_t wire[15] = {-1, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 2, 0, 0, 0};
+    return fieldno < 15 ? wire[fieldno] : -1;
+}
+
+/* Go's runtime/pprof writes time_nanos, period_type, locations, functions
+ * and mappings before or among its samples; google/pprof's sample_type
+ * first. Any order is taken when the head parses field by field with the
+ * wire type profile.proto gives each number. */
 static int probe_pprof(const uint8_t *head, size_t len)
 {
-    if (len < 4 || head[0] != 0x0a || head[1] > len - 2 ||
-        !looks_like_value_type(head + 2, head[1]))
-        return 0;
+    if (len < 4) return 0;
+    bool sample_type_first =
+        head[0] == 0x0a && head[1] <= len - 2 && looks_like_value_type(head + 2, head[1]);
     const uint8_t *p = head, *end = head + len;
     int fields = 0;
+    bool whole = false;
     while (p < end) {
         uint64_t tag = 0, v = 0;
         int shift = 0;
@@ -614,19 +627,25 @@ static int probe_pprof(const uint8_t *head, size_t len)
         if (p == end) break;
         tag |= (uint64_t)*p++ << shift;
         uint64_t fieldno = tag >> 3, wire = tag & 7;
-        if (fieldno == 0 || fieldno > 15 || (wire != 0 && wire != 2)) return 0;
+        int want = field_wire(fieldno);
+        if (want < 0 || (wire != (uint64_t)want && !(fieldno == 13 && wire == 2))) return 0;
         shift = 0;
         while (p < end && (*p & 0x80) && shift < 63)
             v |= (uint64_t)(*p++ & 0x7f) << shift, shift += 7;
         if (p == end) break;
+        if (shift >= 63 && (*p & 0x80)) return 0;
         v |= (uint64_t)*p++ << shift;
         if (wire == 2) {
             if (v > (uint64_t)(end - p)) break; /* runs past the head: fine */
             p += v;
         }
         fields++;
+        whole = p == end;
     }
-    return fields >= 2 ? 60 : 0;
+    if (sample_type_first) return fields >= 2 ? 60 : 0;
+    /* Without the usual start, more evidence: several fields, or all of a
+     * small file. */
+    return fields >= 4 || (whole && fields >= 2) ? 50 : 0;
 }
 
 const pk_format pk_format_pprof = {
