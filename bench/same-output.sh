@@ -3,7 +3,8 @@
 # (and the large bench inputs) with an old and a new build and compare the
 # outputs byte for byte. Run before landing a change that is only speed.
 #   bench/same-output.sh OLD_BIN_DIR NEW_BIN_DIR SHARED_DIR [WORK_DIR]
-# SAME_LARGE=1 adds the large inputs of SHARED_DIR/bench (slow). Outputs per input: callgrind, collapsed, dot, JSON model, SVG, HTML (pconv),
+# SAME_LARGE=1 adds the large inputs of SHARED_DIR/bench (slow); SAME_OUTPUTS
+# picks some of the outputs (e.g. "callgrind ptop"). Outputs per input: callgrind, collapsed, dot, JSON model, SVG, HTML (pconv),
 # ptop's table and pgraph's dot. An input both builds refuse (same status and
 # message) counts as the same. Exit 1 and a list of differing files otherwise.
 set -uo pipefail
@@ -67,16 +68,19 @@ while IFS= read -r -d '' f; do
   inputs+=("$f")
 done < <(find "$shared/corpus" ${SAME_LARGE:+"$shared/bench"} -type f -print0 | sort -z)
 
+outputs=${SAME_OUTPUTS:-callgrind folded dot json svg html ptop pgraph}
 i=0
 for f in "${inputs[@]}"; do
   i=$((i + 1))
   tag=$(printf '%04d' "$i")
   [ $((i % 50)) = 0 ] && echo "  $i/${#inputs[@]} inputs" >&2
-  for ext in callgrind folded dot json svg html; do
-    convert "$f" "$tag-$ext" "$ext"
+  for ext in $outputs; do
+    case $ext in
+    ptop) command_both "$tag-ptop" ptop "$f" -n 30 ;;
+    pgraph) command_both "$tag-pgraph" pgraph "$f" -o - ;;
+    *) convert "$f" "$tag-$ext" "$ext" ;;
+    esac
   done
-  command_both "$tag-ptop" ptop "$f" -n 30
-  command_both "$tag-pgraph" pgraph "$f" -o -
 done
 echo "same-output: ${#inputs[@]} inputs, $compared outputs identical, $diffs differ"
 [ "$diffs" = 0 ]

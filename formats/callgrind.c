@@ -62,6 +62,35 @@ static inline void out_char(out_buf *o, char c)
 }
 
 /* Two digits per division, written in place: numbers are half of the output. */
+/* Decimal digits of u: log10 from the bit length, then one comparison
+ * (u | 1 has as many digits as u, and 0 gets 1). */
+static inline size_t digits10(uint64_t u)
+{
+    static const uint64_t pow10[20] = {1ULL,
+                                       10ULL,
+                                       100ULL,
+                                       1000ULL,
+                                       10000ULL,
+                                       100000ULL,
+                                       1000000ULL,
+                                       10000000ULL,
+                                       100000000ULL,
+                                       1000000000ULL,
+                                       10000000000ULL,
+                                       100000000000ULL,
+                                       1000000000000ULL,
+                                       10000000000000ULL,
+                                       100000000000000ULL,
+                                       1000000000000000ULL,
+                                       10000000000000000ULL,
+                                       100000000000000000ULL,
+                                       1000000000000000000ULL,
+                                       10000000000000000000ULL};
+    u |= 1;
+    size_t t = (size_t)((64 - __builtin_clzll(u)) * 1233) >> 12;
+    return t + (t < 20 && u >= pow10[t]);
+}
+
 static void out_int(out_buf *o, int64_t v)
 {
     static const char pairs[] =
@@ -69,9 +98,7 @@ static void out_int(out_buf *o, int64_t v)
         "34353637383940414243444546474849505152535455565758596061626364656667"
         "6869707172737475767778798081828384858687888990919293949596979899";
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    size_t len = (v < 0) + 1;
-    for (uint64_t t = u; t >= 10; t /= 10)
-        len++;
+    size_t len = (v < 0) + digits10(u);
     out_room(o, len);
     char *end = o->buf + o->n + len;
     o->n += len;
@@ -114,11 +141,11 @@ typedef struct {
     bool munged; /* shown as "name:line" (same name and file, other line) */
 } fn_info;
 
-/* What the output needs of an edge, copied out in one sequential pass. */
+/* What the output needs of an edge, copied out in one sequential pass; its
+ * nm values are in arc_incl, at nm times its index. */
 typedef struct {
     pk_id callee;
     int64_t calls;
-    int64_t incl[PK_MAX_METRICS];
 } call_arc;
 
 typedef struct {
@@ -131,6 +158,7 @@ typedef struct {
     size_t nrows;
     size_t *row_start; /* rows of function i: row_start[i] .. row_start[i+1] */
     call_arc *arcs;    /* edges sorted by caller */
+    int64_t *arc_incl; /* their inclusive values, nm per arc */
     size_t *arc_start; /* arcs of function i: arc_start[i] .. arc_start[i+1] */
     int64_t totals[PK_MAX_METRICS];
 } cg_writer;
@@ -162,7 +190,11 @@ static int push_row(cg_writer *w, size_t *cap, pk_id func, int32_t line, const i
 static void merge_rows(cg_writer *w)
 {
     if (w->nrows == 0) return;
-    qsort(w->rows, w->nrows, sizeof *w->rows, cmp_rows);
+    /* rows made one per function come in order already: no sort needed */
+    size_t sorted = 1;
+    while (sorted < w->nrows && cmp_rows(&w->rows[sorted - 1], &w->rows[sorted]) <= 0)
+        sorted++;
+    if (sorted < w->nrows) qsort(w->rows, w->nrows, sizeof *w->rows, cmp_rows);
     size_t out = 0;
     for (size_t i = 0; i < w->nrows; i++) {
         if (out && w->rows[out - 1].func == w->rows[i].func &&
@@ -263,7 +295,8 @@ static int build_arcs(cg_writer *w)
     pk_profile *p = w->p;
     w->arc_start = calloc(p->nfuncs + 2, sizeof *w->arc_start);
     w->arcs = malloc((p->nedges + 1) * sizeof *w->arcs);
-    if (!w->arc_start || !w->arcs) return -1;
+    w->arc_incl = malloc((p->nedges * (size_t)w->nm + 1) * sizeof *w->arc_incl);
+    if (!w->arc_start || !w->arcs || !w->arc_incl) return -1;
     size_t *next = w->arc_start + 1;
     for (size_t e = 0; e < p->nedges; e++)
         if (p->edges[e].caller < p->nfuncs && p->edges[e].callee < p->nfuncs)
@@ -273,10 +306,9 @@ static int build_arcs(cg_writer *w)
     for (size_t e = 0; e < p->nedges; e++) {
         const pk_edge *edge = &p->edges[e];
         if (edge->caller >= p->nfuncs || edge->callee >= p->nfuncs) continue;
-        call_arc *a = &w->arcs[next[edge->caller]++];
-        a->callee = edge->callee;
-        a->calls = edge->calls;
-        memcpy(a->incl, edge->incl, sizeof a->incl);
+        size_t k = next[edge->caller]++;
+        w->arcs[k] = (call_arc){.callee = edge->callee, .calls = edge->calls};
+        memcpy(w->arc_incl + k * (size_t)w->nm, edge->incl, (size_t)w->nm * sizeof *w->arc_incl);
     }
     return 0;
 }
@@ -405,7 +437,7 @@ static void put_function(cg_writer *w, pk_id f)
         out_int(w->o, w->info[e->callee].line);
         out_char(w->o, '\n');
         out_int(w->o, w->info[f].line);
-        put_costs(w, e->incl);
+        put_costs(w, w->arc_incl + k * (size_t)w->nm);
     }
     out_char(w->o, '\n');
 }
@@ -460,6 +492,7 @@ static void writer_free(cg_writer *w)
     free(w->rows);
     free(w->row_start);
     free(w->arcs);
+    free(w->arc_incl);
     free(w->arc_start);
     free(w->o);
 }
