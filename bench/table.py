@@ -36,7 +36,10 @@ class Cmd:
     def run(self):
         out = open(self.stdout, "wb") if self.stdout else subprocess.DEVNULL
         t = time.monotonic()
-        proc = subprocess.Popen(self.argv, stdout=out, stderr=subprocess.PIPE)
+        # under /usr/bin/time, a small process: a child forked from this one
+        # would report this one's peak RSS as its own when larger
+        argv = ["/usr/bin/time", "-q", "-o", "/dev/null"] + self.argv
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.monotonic() - t
         proc.returncode = os.waitstatus_to_exitcode(status)

@@ -589,12 +589,70 @@ static const char *str_interned(dec *d, const mval *m)
     return s;
 }
 
+/* A number as cProfile writes it (each is a shared object, so flagged or a
+ * reference to one), read without the general walk: a flagged 'i' or 'g' takes
+ * its slot, an `r` to a number reads the slot. False: the general walk. */
+static bool number_fast(dec *d, int depth, uint8_t *type, int64_t *i, double *f)
+{
+    size_t at = d->pos;
+    const uint8_t *b = d->base + at;
+    if (depth > MAX_DEPTH) return false;
+    if (d->len - at >= 5 && b[0] == 'r') {
+        uint32_t idx = le32(b + 1);
+        if (idx >= d->nslots) return false;
+        const ref_slot *slot = &d->slots[idx];
+        if (slot->type == MV_FLOAT)
+            *f = slot->v.f;
+        else if (slot->type == MV_INT || slot->type == MV_BOOL)
+            *i = slot->v.i;
+        else
+            return false;
+        *type = slot->type;
+        d->pos += 5;
+        return true;
+    }
+    bool is_int = d->len - at >= 5 && b[0] == ('i' | FLAG_REF);
+    bool is_float = d->len - at >= 9 && b[0] == ('g' | FLAG_REF);
+    if (!is_int && !is_float) return false;
+    ref_slot *slot = NULL;
+    if (!d->replay) {
+        uint32_t idx = slot_reserve(d); /* may move the slots */
+        slot = &d->slots[idx];
+    }
+    if (is_int) {
+        *i = (int32_t)le32(b + 1);
+        *type = MV_INT;
+        d->pos += 5;
+    } else {
+        uint64_t bits = (uint64_t)le32(b + 5) << 32 | le32(b + 1);
+        memcpy(f, &bits, sizeof *f);
+        *type = MV_FLOAT;
+        d->pos += 9;
+    }
+    if (slot) {
+        slot->type = *type;
+        slot->code = b[0] & (uint8_t)~FLAG_REF;
+        if (is_int)
+            slot->v.i = *i;
+        else
+            slot->v.f = *f;
+    }
+    return true;
+}
+
 static int64_t want_count(dec *d, int depth, const char *what)
 {
     size_t at = d->pos;
     if (d->len - at >= 5 && d->base[at] == 'i') { /* the usual case, unflagged */
         d->pos += 5;
         return (int32_t)le32(d->base + at + 1);
+    }
+    uint8_t type;
+    int64_t i;
+    double f;
+    if (number_fast(d, depth, &type, &i, &f)) {
+        if (type == MV_FLOAT) dec_fail(d, at, "%s is not an integer", what);
+        return i;
     }
     mval m;
     obj_begin(d, &m, depth);
@@ -608,10 +666,14 @@ static int64_t want_time_ns(dec *d, int depth, const char *what)
     size_t at = d->pos;
     mval m;
     double s;
+    uint8_t type;
+    int64_t i;
     if (d->len - at >= 9 && d->base[at] == 'g') { /* the usual case, unflagged */
         uint64_t bits = (uint64_t)le32(d->base + at + 5) << 32 | le32(d->base + at + 1);
         memcpy(&s, &bits, sizeof s);
         d->pos += 9;
+    } else if (number_fast(d, depth, &type, &i, &s)) {
+        if (type != MV_FLOAT) s = (double)i;
     } else {
         obj_begin(d, &m, depth);
         if (m.type == MV_FLOAT)
