@@ -66,7 +66,7 @@ while IFS= read -r -d '' f; do
   *.expected.json | *.oracle.json | *.md | *.txt.expected.json | *callgrind_annotate*.txt | *.stats.json) continue ;;
   esac
   inputs+=("$f")
-done < <(find "$shared/corpus" ${SAME_LARGE:+"$shared/bench"} -type f -print0 | sort -z)
+done < <(find -L "$shared/corpus" ${SAME_LARGE:+"$shared/bench"} -type f -print0 | sort -z)
 
 outputs=${SAME_OUTPUTS:-callgrind folded dot json svg html ptop pgraph}
 i=0

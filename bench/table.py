@@ -36,9 +36,10 @@ class Cmd:
     def run(self):
         out = open(self.stdout, "wb") if self.stdout else subprocess.DEVNULL
         t = time.monotonic()
-        # under /usr/bin/time, a small process: a child forked from this one
-        # would report this one's peak RSS as its own when larger
-        argv = ["/usr/bin/time", "-q", "-o", "/dev/null"] + self.argv
+        # peak RSS as /usr/bin/time, a small process, reports it: wait4's of a
+        # child forked from this one is at least this one's RSS at the fork
+        rss_file = tempfile.mktemp(prefix="pk-rss-")
+        argv = ["/usr/bin/time", "-q", "-f", "%M", "-o", rss_file] + self.argv
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.monotonic() - t
@@ -51,7 +52,9 @@ class Cmd:
             sys.exit("table.py: %s failed (status %d): %s" % (" ".join(self.argv), proc.returncode, err.strip()[:400]))
         self.cpu.append(usage.ru_utime + usage.ru_stime)
         self.wall.append(wall)
-        self.rss.append(usage.ru_maxrss)
+        with open(rss_file) as f:
+            self.rss.append(int(f.read().split()[-1]))
+        os.unlink(rss_file)
 
     def median(self):
         return statistics.median(self.cpu), statistics.median(self.wall), statistics.median(self.rss) / 1024
