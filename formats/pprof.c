@@ -2,12 +2,15 @@
  * gzip-compressed. Protobuf is encoded and decoded by hand: the schema is
  * small and fixed. Samples carry stacks leaf first; a location's several
  * lines are inlined frames, the last one being the caller. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "../lib/hmap.h"
 #include "../lib/limits.h"
+#include "../lib/timeline.h"
 #include "format.h"
 
 /* Field numbers of profile.proto used here. */
@@ -27,6 +30,9 @@ enum {
     VALUETYPE_UNIT = 2,
     SAMPLE_LOCATION_ID = 1,
     SAMPLE_VALUE = 2,
+    SAMPLE_LABEL = 3,
+    LABEL_KEY = 1,
+    LABEL_STR = 2,
     LOCATION_ID = 1,
     LOCATION_LINE = 4,
     LINE_FUNCTION_ID = 1,
@@ -145,6 +151,69 @@ static void write_sample_types(pprof_writer *w)
     }
 }
 
+static void write_sample(pprof_writer *w, pk_id node, const int64_t *v, const char *thread)
+{
+    pk_profile *p = w->p;
+    for (pk_id a = node; a != 0; a = p->nodes[a].parent)
+        put_varint(&w->sub, w->loc_ids[a] ? w->loc_ids[a] : 1);
+    put_message(&w->msg, SAMPLE_LOCATION_ID, &w->sub);
+    for (int m = 0; m < p->nmetrics; m++)
+        put_varint(&w->sub, (uint64_t)v[m]);
+    put_message(&w->msg, SAMPLE_VALUE, &w->sub);
+    if (thread) {
+        put_int(&w->sub, LABEL_KEY, string_index(&w->strings, pk_intern_cstr(p, "thread")));
+        put_int(&w->sub, LABEL_STR, string_index(&w->strings, thread));
+        put_message(&w->msg, SAMPLE_LABEL, &w->sub);
+    }
+    put_message(&w->out, PROFILE_SAMPLE, &w->msg);
+}
+
+/* With a timeline of samples: one sample per (node, thread) with the values
+ * of the thread's samples there, labelled with the thread's name, as pprof's
+ * own profilers label goroutines. False (nothing written) when the samples
+ * do not make the tree's values. */
+static bool write_thread_samples(pprof_writer *w)
+{
+    pk_profile *p = w->p;
+    size_t nt = pk_nthreads(p), nm = (size_t)p->nmetrics;
+    if (!pk_nsamples(p) || !nt) return false;
+    numbering keys = {0};
+    int64_t *sum = NULL, *check = pk_xcalloc(p->nnodes * nm, sizeof *check);
+    size_t cap = 0;
+    pk_sample_iter it;
+    pk_sample s;
+    for (pk_samples_begin(p, &it); pk_samples_next(&it, &s);) {
+        if (s.node == 0 || s.node >= p->nnodes || s.thread >= nt) continue;
+        size_t k = number_of(&keys, (uint64_t)s.node << 32 | s.thread);
+        if ((k + 1) * nm > cap) {
+            size_t old = cap;
+            PK_GROW(sum, cap, (k + 1) * nm);
+            memset(sum + old, 0, (cap - old) * sizeof *sum);
+        }
+        for (size_t m = 0; m < nm; m++) {
+            sum[k * nm + m] += s.v[m];
+            check[s.node * nm + m] += s.v[m];
+        }
+    }
+    bool same = true;
+    for (size_t n = 1; n < p->nnodes && same; n++)
+        same = memcmp(&check[n * nm], p->nodes[n].self, nm * sizeof *check) == 0;
+    for (size_t k = 0; same && k < keys.n; k++) {
+        const pk_thread *th = pk_thread_at(p, (uint32_t)(keys.keys[k] & 0xffffffffu));
+        char name[48];
+        const char *label = th->name;
+        if (!*label) {
+            snprintf(name, sizeof name, "%" PRIu64, th->tid);
+            label = pk_intern_cstr(p, name);
+        }
+        write_sample(w, (pk_id)(keys.keys[k] >> 32), &sum[k * nm], label);
+    }
+    free(sum);
+    free(check);
+    numbering_free(&keys);
+    return same;
+}
+
 /* One sample per node with a value of its own; the stack is the path up. */
 static void write_samples(pprof_writer *w)
 {
@@ -152,17 +221,14 @@ static void write_samples(pprof_writer *w)
     for (size_t i = 1; i < p->nnodes; i++) {
         const pk_node *n = &p->nodes[i];
         w->loc_ids[i] = 1 + number_of(&w->locations, (uint64_t)n->func << 32 | (uint32_t)n->line);
+    }
+    if (write_thread_samples(w)) return;
+    for (size_t i = 1; i < p->nnodes; i++) {
+        const pk_node *n = &p->nodes[i];
         bool any = false;
         for (int m = 0; m < p->nmetrics; m++)
             any |= n->self[m] != 0;
-        if (!any) continue;
-        for (pk_id a = (pk_id)i; a != 0; a = p->nodes[a].parent)
-            put_varint(&w->sub, w->loc_ids[a] ? w->loc_ids[a] : 1);
-        put_message(&w->msg, SAMPLE_LOCATION_ID, &w->sub);
-        for (int m = 0; m < p->nmetrics; m++)
-            put_varint(&w->sub, (uint64_t)n->self[m]);
-        put_message(&w->msg, SAMPLE_VALUE, &w->sub);
-        put_message(&w->out, PROFILE_SAMPLE, &w->msg);
+        if (any) write_sample(w, (pk_id)i, n->self, NULL);
     }
 }
 

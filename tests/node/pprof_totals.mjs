@@ -10,10 +10,16 @@ const types = profile.sampleType.map((t) => ({ type: str(t.type), unit: str(t.un
 const totals = types.map(() => 0n);
 for (const s of profile.sample) s.value.forEach((v, i) => { totals[i] += BigInt(v); });
 const functions = new Set(profile.function.map((f) => str(f.name)));
+// the thread label of each sample (profiles with a timeline)
+const threads = new Set();
+for (const s of profile.sample)
+  for (const l of s.label || []) if (str(l.key) === 'thread') threads.add(str(l.str));
 console.log(JSON.stringify({
   types,
   totals: totals.map(String),
   samples: profile.sample.length,
   locations: profile.location.length,
   functions: [...functions].sort(),
+  threads: [...threads].sort(),
+  labelled: profile.sample.filter((s) => (s.label || []).some((l) => str(l.key) === 'thread')).length,
 }));

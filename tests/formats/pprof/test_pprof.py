@@ -82,6 +82,12 @@ def test_file(path, tmp):
           f"{name}: pprof-format totals {decoded['totals']} != ours {ours['totals']}")
     check([m["name"] for m in ours["metrics"]] == [t["type"] for t in decoded["types"]],
           f"{name}: sample types differ")
+    if path.endswith(".austin") and open(path, errors="replace").read(9) == "# austin:":
+        # every sample labelled with its thread, the threads the file names
+        heads = {line.rsplit(" ", 1)[0].split(";")[1][1:] for line in open(path, errors="replace")
+                 if line.startswith("P") and ";" in line}
+        check(decoded["threads"] == sorted(heads) and decoded["labelled"] == decoded["samples"],
+              f"{name}: thread labels {decoded['threads']} != {sorted(heads)}")
     original = model(path)
     if original.get("tree") is not None and not original["estimated"]:
         check(function_values(original) == function_values(ours),
