@@ -9,6 +9,7 @@ import os
 import pickle
 import random
 import re
+import resource
 import subprocess
 import sys
 import types  # noqa: F401
@@ -121,12 +122,24 @@ def check_json():
 ERROR_LINE = re.compile(rb"^pconv: [^\n]*: offset \d+: [^\n]+\n$")
 
 
+def cpu_of_children():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def expect_error(path, extra=()):
+    # A second of CPU time, not of wall time, so that a loaded machine does
+    # not fail the bar; 30 s of wall time is a hang.
+    start = cpu_of_children()
     try:
         r = run([os.path.join(BIN, "pconv"), *extra, path, "-o", os.path.join(WORK, "x.json")],
-                timeout=1)
+                timeout=30)
     except subprocess.TimeoutExpired:
-        fail("%s: took more than a second" % path)
+        fail("%s: hangs" % path)
+        return
+    took = cpu_of_children() - start
+    if took > 1.0:
+        fail("%s: took %.2f s of CPU time" % (path, took))
         return
     if r.returncode != 2 or not ERROR_LINE.match(r.stderr):
         fail("%s: status %d, stderr %r" % (path, r.returncode, r.stderr[:300]))
