@@ -13,7 +13,7 @@ BUILD=(build-essential cmake pkg-config
   libgraphviz-dev libpcre2-dev
   groff-base fonts-dejavu-core  # man pages; the text of PNG pictures
   python3)                      # configuring the build registers the tests, some in python
-TEST=(valgrind pyprof2calltree perl time lz4 # consumers and tools the tests run
+TEST=(valgrind pyprof2calltree perl time lz4 zstd # consumers and tools the tests run
   graphviz libxml2-utils                     # dot and xmllint read what we write
   clang libclang-rt-14-dev                   # the fuzz targets (libFuzzer)
   chromium)                                  # the HTML report and speedscope, headless
