@@ -495,6 +495,9 @@ static int shared_option(pk_cli *cli, const pk_option *o, const char *arg)
     case PK_O_REVERSE:
         cli->write.reverse = true;
         return 0;
+    case PK_O_FLAMECHART:
+        cli->write.flamechart = true;
+        return 0;
     case PK_O_COLORS: {
         static const char *const palettes[] = {"kind", "module", "hot", "mem",
                                                "io",   "python", "diff"};

@@ -93,6 +93,7 @@ enum {
     PK_O_NEGATE,
     PK_O_COLOR_BY,
     PK_O_EMBED_SOURCE,
+    PK_O_FLAMECHART,
     PK_O_SHARED_LAST, /* below: one command's own */
     /* ptop */
     PK_O_PTOP_SORT,

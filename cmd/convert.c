@@ -129,6 +129,10 @@ static int run(pk_cli *cli, bool is_filter)
         if (!is_filter) return pk_cli_usage_error("missing -o OUTPUT");
         cli->output = "-";
     }
+    const pk_format *fmt = output_format(cli);
+    if (cli->write.flamechart && fmt && strncmp(fmt->name, "flamegraph", 10) != 0)
+        return pk_cli_usage_error("--flamechart draws flame graphs (.svg, .png), not %s",
+                                  fmt->name);
     pk_error err = {{0}};
     extra_views x = {.n = 0};
     pk_profile *p = read_with_views(cli, &x, &err);

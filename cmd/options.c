@@ -192,6 +192,9 @@ const pk_option pk_options[] = {
      "total (0.5%; default 0.1 pixel)"},
     {PK_O_INVERTED, 0, "inverted", NULL, WRITERS, G_PICTURE, "an icicle: roots at the top"},
     {PK_O_REVERSE, 0, "reverse", NULL, WRITERS, G_PICTURE, "stacks merged from the leaf"},
+    {PK_O_FLAMECHART, 0, "flamechart", NULL, WRITERS, G_PICTURE,
+     "a flame chart: the samples in time order (thread after thread), frames merged only "
+     "when adjacent in time (profiles with a timeline: austin, MOJO, perf script, ...)"},
     {PK_O_COLORS, 0, "colors", "PALETTE", WRITERS, G_PICTURE,
      "kind (by the frame's kind: Python, native, builtin, ...; the default), module (a hue per "
      "module), flamegraph.pl's hot, mem and io, or python (Python green, native red, builtin "

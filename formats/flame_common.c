@@ -67,6 +67,7 @@ int flame_plot_prepare(pk_profile *p, const pk_write_options *opt, flame_plot *f
     fp->inverted = opt->inverted;
     fp->reverse = opt->reverse;
     fp->estimated = p->estimated;
+    fp->chart = opt->flamechart;
     pk_flame_options lo = {
         .metric = fp->metric,
         .metric2 = fp->metric2,
@@ -74,7 +75,9 @@ int flame_plot_prepare(pk_profile *p, const pk_write_options *opt, flame_plot *f
             opt->minwidth > 0 ? flame_minwidth_pct(opt, fp->width) : default_minwidth(fp->width),
         .reverse = opt->reverse,
     };
-    if (pk_flame_layout(p, &lo, &fp->layout, err) < 0) return -1;
+    if ((opt->flamechart ? pk_flame_chart_layout(p, &lo, &fp->layout, err)
+                         : pk_flame_layout(p, &lo, &fp->layout, err)) < 0)
+        return -1;
     bool by_self = (fp->scheme & ~PK_FLAME_COLORS_NEGATE) == PK_FLAME_COLORS_DIFF;
     for (size_t i = 0; i < fp->layout.nrects; i++) {
         const pk_flame_rect *r = &fp->layout.rects[i];
@@ -112,6 +115,7 @@ const char *flame_rect_name(const pk_profile *p, const pk_flame_rect *r, char *b
 const char *flame_title(const pk_write_options *opt, const flame_plot *fp)
 {
     if (opt->title) return opt->title;
+    if (fp->chart) return "Flame Chart";
     return fp->inverted ? "Icicle Graph" : "Flame Graph";
 }
 
@@ -130,6 +134,8 @@ void flame_subtitle(const pk_profile *p, const pk_write_options *opt, const flam
                       p->metrics[fp->metric2].name, p->metrics[fp->metric].name,
                       negate ? "blue" : "red", negate ? "red" : "blue");
     }
+    if (fp->chart && n >= 0 && (size_t)n < size)
+        n += snprintf(buf + n, size - n, "; time order, thread after thread");
     if (fp->reverse && n >= 0 && (size_t)n < size)
         n += snprintf(buf + n, size - n, "; stacks merged from the leaf");
     if (fp->estimated && n >= 0 && (size_t)n < size)

@@ -18,7 +18,7 @@ typedef struct {
     int width;       /* pixels */
     int frame_h;     /* pixels per frame */
     double fontsize; /* pixels */
-    bool inverted, reverse, estimated;
+    bool inverted, reverse, estimated, chart;
 } flame_plot;
 
 /* --minwidth as a percentage of the total, for a picture width pixels wide. */

@@ -41,6 +41,7 @@ typedef struct {
     bool color_by_incl;   /* differential flame graph: by inclusive change, not self */
     bool inverted;        /* icicle */
     bool reverse;         /* stacks merged from the leaf */
+    bool flamechart;      /* flame graph: the timeline's samples in time order */
     const char *colors;   /* kind (default), module, hot, mem, io, python; diff */
     const char *countname;
     int width;               /* flame graph width in pixels, 0 for the default (1200) */

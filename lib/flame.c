@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hmap.h"
+#include "timeline.h"
 
 /* The tree being laid out: the profile's own, or the inverted one. */
 typedef struct {
@@ -268,6 +269,141 @@ int pk_flame_layout(const pk_profile *p, const pk_flame_options *opt, pk_flame *
         pk_error_set(err, "out of memory laying out the flame graph");
     }
     return rc;
+}
+
+/* ---- the flame chart: samples in time order ---- */
+
+typedef struct {
+    uint32_t thread;
+    uint32_t seq; /* the order the reader added it, for ties */
+    int64_t t;
+    pk_id node;
+    int64_t value;
+} chart_sample;
+
+static int cmp_chart_samples(const void *a, const void *b)
+{
+    const chart_sample *x = a, *y = b;
+    if (x->thread != y->thread) return x->thread < y->thread ? -1 : 1;
+    if (x->t != y->t) return x->t < y->t ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The samples with a value of the metric, thread by thread in time order. */
+static chart_sample *chart_samples(const pk_profile *p, int metric, size_t *n)
+{
+    size_t cap = pk_nsamples(p);
+    chart_sample *s = malloc((cap ? cap : 1) * sizeof *s);
+    if (!s) return NULL;
+    pk_sample_iter it;
+    pk_sample one;
+    *n = 0;
+    pk_samples_begin(p, &it);
+    while (pk_samples_next(&it, &one) && *n < cap) {
+        if (one.v[metric] <= 0 || one.node >= p->nnodes) continue;
+        s[*n] = (chart_sample){one.thread, (uint32_t)*n, one.t_ns, one.node, one.v[metric]};
+        (*n)++;
+    }
+    qsort(s, *n, sizeof *s, cmp_chart_samples);
+    return s;
+}
+
+/* The node path root..leaf of a sample into path (without the root); its length. */
+static size_t node_path(const pk_profile *p, pk_id leaf, pk_id **path, size_t *cap)
+{
+    size_t depth = 0;
+    for (pk_id n = leaf; n != 0 && n != PK_NONE; n = p->nodes[n].parent)
+        depth++;
+    PK_GROW(*path, *cap, depth);
+    size_t i = depth;
+    for (pk_id n = leaf; n != 0 && n != PK_NONE; n = p->nodes[n].parent)
+        (*path)[--i] = n;
+    return depth;
+}
+
+/* Frames narrower than threshold are dropped with what they hold, as
+ * flamegraph.pl drops them; parents keep their indexes (preorder). */
+static void drop_narrow(pk_flame *f, double threshold)
+{
+    if (threshold <= 0) return;
+    uint32_t *to = malloc(f->nrects * sizeof *to);
+    if (!to) return; /* keeping every frame is right, only bigger */
+    size_t kept = 0;
+    f->max_depth = 0;
+    for (size_t i = 0; i < f->nrects; i++) {
+        pk_flame_rect r = f->rects[i];
+        bool keep = i == 0 || ((double)r.value >= threshold && to[r.parent] != PK_NONE);
+        to[i] = keep ? (uint32_t)kept : PK_NONE;
+        if (!keep) continue;
+        if (i > 0) r.parent = to[r.parent];
+        if (r.depth > f->max_depth) f->max_depth = r.depth;
+        f->rects[kept++] = r;
+    }
+    f->nrects = kept;
+    free(to);
+}
+
+int pk_flame_chart_layout(const pk_profile *p, const pk_flame_options *opt, pk_flame *out,
+                          pk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (pk_nsamples(p) == 0) {
+        pk_error_set(err, "--flamechart: the profile has no samples in time order (austin, MOJO, "
+                          "perf script, speedscope, gecko and tachyon profiles have them)");
+        return -1;
+    }
+    if (opt->metric < 0 || opt->metric >= p->nmetrics || opt->reverse || opt->metric2 >= 0) {
+        pk_error_set(err, "--flamechart draws one profile's own stacks, not --reverse or a "
+                          "comparison");
+        return -1;
+    }
+    size_t n = 0, cap = 0, open = 0;
+    chart_sample *s = chart_samples(p, opt->metric, &n);
+    pk_id *path = NULL;
+    uint32_t *rect_at = NULL; /* the open frame at each depth */
+    pk_id *node_at = NULL;    /* and its function */
+    size_t rect_cap = 0, node_cap = 0;
+    rect_list l = {out, 0};
+    int rc = s && add_rect(&l, (pk_flame_rect){0, 0, 0, 0, PK_NONE, 0, PK_NONE, 0, 0}) != PK_NONE
+                 ? 0
+                 : -1;
+    /* Each sample extends the frames it shares with the open stack and
+     * opens the rest at the current time: frames merge only when adjacent. */
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        size_t depth = node_path(p, s[i].node, &path, &cap);
+        PK_GROW(rect_at, rect_cap, depth + 1);
+        PK_GROW(node_at, node_cap, depth + 1);
+        bool new_thread = i > 0 && s[i].thread != s[i - 1].thread;
+        size_t same = 0;
+        while (!new_thread && same < open && same < depth &&
+               node_at[same] == p->nodes[path[same]].func)
+            same++;
+        for (size_t d = same; d < depth && rc == 0; d++) {
+            uint32_t parent = d ? rect_at[d - 1] : 0;
+            pk_flame_rect r = {out->total, 0, 0, 0, parent, (uint32_t)d + 1, p->nodes[path[d]].func,
+                               0,          0};
+            if ((rect_at[d] = add_rect(&l, r)) == PK_NONE) rc = -1;
+            node_at[d] = p->nodes[path[d]].func;
+        }
+        if (rc < 0) break;
+        open = depth;
+        out->rects[0].value += s[i].value;
+        for (size_t d = 0; d < depth; d++)
+            out->rects[rect_at[d]].value += s[i].value;
+        if (depth) out->rects[rect_at[depth - 1]].self += s[i].value;
+        out->total += s[i].value;
+    }
+    free(s);
+    free(path);
+    free(rect_at);
+    free(node_at);
+    if (rc < 0) {
+        pk_flame_free(out);
+        pk_error_set(err, "out of memory laying out the flame chart");
+        return -1;
+    }
+    drop_narrow(out, opt->minwidth > 0 ? (double)out->total * opt->minwidth / 100.0 : 0);
+    return 0;
 }
 
 void pk_flame_free(pk_flame *f)

@@ -45,6 +45,14 @@ typedef struct {
 int pk_flame_layout(const pk_profile *p, const pk_flame_options *opt, pk_flame *out, pk_error *err);
 void pk_flame_free(pk_flame *f);
 
+/* A flame chart: the samples of p's timeline in time order, thread after
+ * thread, each frame extended while the next sample still has it (the same
+ * function under the same frames, whatever its line) and opened anew otherwise; x is then the time
+ * (the values of the samples before). Frames narrower than minwidth are dropped. 0, or -1 with err
+ * (no samples in the timeline, --reverse, a comparison). */
+int pk_flame_chart_layout(const pk_profile *p, const pk_flame_options *opt, pk_flame *out,
+                          pk_error *err);
+
 /* A value in its unit for people: "1,234 samples", "12.3 ms", "4.5 MiB".
  * countname, when set, replaces the unit's name. */
 void pk_flame_format_value(char *buf, size_t size, int64_t v, const char *unit,

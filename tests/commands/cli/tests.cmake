@@ -28,3 +28,8 @@ set_tests_properties(cli_picture_options PROPERTIES ENVIRONMENT
 # pfilter is not pconv: a filter required, the input's format kept.
 add_test(NAME cli_pfilter COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_pfilter.py
   $<TARGET_FILE_DIR:pconv> ${CMAKE_CURRENT_SOURCE_DIR})
+# --flamechart: hand-made timelines whose every frame's place is known.
+add_test(NAME cli_flamechart COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_flamechart.py
+  $<TARGET_FILE_DIR:pconv> ${CMAKE_CURRENT_SOURCE_DIR})
+set_tests_properties(cli_flamechart PROPERTIES ENVIRONMENT
+  "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/tests/helpers/lsan-fontconfig.supp:print_suppressions=0")
