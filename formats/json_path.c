@@ -86,3 +86,17 @@ void pk_json_path_text(char *buf, size_t size, const pk_json_step *path, int dep
         used += (size_t)n;
     }
 }
+
+void pk_json_at(pk_json_where *w, int level, const char *key, size_t index)
+{
+    w->path[level] = (pk_json_step){key, index};
+    w->depth = level + 1;
+}
+
+_Noreturn void pk_json_fail(pk_input *in, const pk_json_where *w, const char *what)
+{
+    char path[200];
+    pk_json_path_text(path, sizeof path, w->path, w->depth);
+    pk_fail(in, pk_json_path_offset(w->text, w->len, w->path, w->depth), "%s%s%s", path,
+            path[0] ? ": " : "", what);
+}

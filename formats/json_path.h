@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "../lib/input.h"
+
 /* One step of a path: an object key, or an array index when key is NULL. */
 typedef struct {
     const char *key;
@@ -19,5 +21,22 @@ size_t pk_json_path_offset(const char *text, size_t len, const pk_json_step *pat
 
 /* The path as text: `profiles[0].samples[3]`. */
 void pk_json_path_text(char *buf, size_t size, const pk_json_step *path, int depth);
+
+#define PK_JSON_MAX_DEPTH 6
+
+/* Where a reader is in the document it parsed, for its errors. */
+typedef struct {
+    const char *text; /* the document */
+    size_t len;
+    pk_json_step path[PK_JSON_MAX_DEPTH];
+    int depth;
+} pk_json_where;
+
+/* The reader is at KEY (an array's INDEX when KEY is NULL) of the value at
+ * LEVEL - 1; deeper steps are forgotten. */
+void pk_json_at(pk_json_where *w, int level, const char *key, size_t index);
+
+/* Fails the read with `path: what`, at the offset the path points to. */
+_Noreturn void pk_json_fail(pk_input *in, const pk_json_where *w, const char *what);
 
 #endif

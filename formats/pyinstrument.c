@@ -28,17 +28,12 @@
 #include "format.h"
 #include "json_path.h"
 
-#define MAX_PATH 4
-
 typedef struct {
     pk_input *in;
     pk_profile *p;
-    const char *text;
-    size_t len;
     json_t *root;
-    pk_json_step path[MAX_PATH];
-    int depth;
-    pk_id *funcs; /* one stack */
+    pk_json_where where; /* where the reader is, for errors */
+    pk_id *funcs;        /* one stack */
     int32_t *lines;
     size_t cap;
     int64_t clamped; /* renderer frames whose children exceed them (rounding) */
@@ -46,20 +41,17 @@ typedef struct {
 
 static void at(reader *r, int level, const char *key, size_t index)
 {
-    r->path[level] = (pk_json_step){key, index};
-    r->depth = level + 1;
+    pk_json_at(&r->where, level, key, index);
 }
 
 static _Noreturn __attribute__((format(printf, 2, 3))) void fail(reader *r, const char *fmt, ...)
 {
-    char what[200], path[120];
+    char what[200];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    pk_json_path_text(path, sizeof path, r->path, r->depth);
-    pk_fail(r->in, pk_json_path_offset(r->text, r->len, r->path, r->depth), "%s%s%s", path,
-            path[0] ? ": " : "", what);
+    pk_json_fail(r->in, &r->where, what);
 }
 
 /* Seconds to whole nanoseconds, or a failure. */
@@ -298,7 +290,7 @@ static void pyinstrument_read(pk_input *in, pk_profile *p, const pk_read_options
     size_t len;
     const char *buf = (const char *)pk_input_all(in, &len);
     json_error_t jerr;
-    reader r = {.in = in, .p = p, .text = buf, .len = len};
+    reader r = {.in = in, .p = p, .where = {.text = buf, .len = len}};
     r.root = json_loadb(buf, len, JSON_ALLOW_NUL, &jerr); /* frame infos hold NULs */
     if (!r.root) pk_fail(in, (uint64_t)jerr.position, "%s", jerr.text);
     pk_input_on_fail(in, free_document, r.root);

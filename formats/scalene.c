@@ -22,7 +22,6 @@
 #include "format.h"
 #include "json_path.h"
 
-#define MAX_PATH 6
 #define MB 1048576.0
 
 enum { CPU, GPU, MEMORY };
@@ -59,11 +58,8 @@ typedef struct {
 typedef struct {
     pk_input *in;
     pk_profile *p;
-    const char *text; /* the document, to find where a path points */
-    size_t len;
     json_t *root;
-    pk_json_step path[MAX_PATH];
-    int depth;
+    pk_json_where where;  /* where the reader is, for errors */
     int metric[NCOLUMNS]; /* metric of each column, -1 when its group is off */
     int cpu;              /* the sum of the three CPU shares */
     line_entry *lines;    /* one file's lines, sorted */
@@ -72,20 +68,17 @@ typedef struct {
 
 static void at(reader *r, int level, const char *key, size_t index)
 {
-    r->path[level] = (pk_json_step){key, index};
-    r->depth = level + 1;
+    pk_json_at(&r->where, level, key, index);
 }
 
 static _Noreturn __attribute__((format(printf, 2, 3))) void fail(reader *r, const char *fmt, ...)
 {
-    char what[160], path[200];
+    char what[160];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    pk_json_path_text(path, sizeof path, r->path, r->depth);
-    pk_fail(r->in, pk_json_path_offset(r->text, r->len, r->path, r->depth), "%s%s%s", path,
-            path[0] ? ": " : "", what);
+    pk_json_fail(r->in, &r->where, what);
 }
 
 static json_t *member(reader *r, int level, json_t *obj, const char *key, int type)
@@ -330,7 +323,7 @@ static void scalene_read(pk_input *in, pk_profile *p, const pk_read_options *opt
     size_t len;
     const char *buf = (const char *)pk_input_all(in, &len);
     json_error_t jerr;
-    reader r = {.in = in, .p = p, .text = buf, .len = len};
+    reader r = {.in = in, .p = p, .where = {.text = buf, .len = len}};
     r.root = json_loadb(buf, len, 0, &jerr);
     if (!r.root) pk_fail(in, (uint64_t)jerr.position, "%s", jerr.text);
     pk_input_on_fail(in, free_document, r.root);

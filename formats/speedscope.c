@@ -21,16 +21,11 @@
 
 #define SCHEMA "https://www.speedscope.app/file-format-schema.json"
 
-#define MAX_PATH 6
-
 typedef struct {
     pk_input *in;
     pk_profile *p;
-    const char *text; /* the document, to find where a path points */
-    size_t len;
     json_t *root;
-    pk_json_step path[MAX_PATH]; /* where the reader is, for errors */
-    int depth;
+    pk_json_where where; /* where the reader is, for errors */
     pk_id *frame_func;
     int32_t *frame_line;
     size_t nframes;
@@ -43,21 +38,18 @@ typedef struct {
 
 static void at(reader *r, int level, const char *key, size_t index)
 {
-    r->path[level] = (pk_json_step){key, index};
-    r->depth = level + 1;
+    pk_json_at(&r->where, level, key, index);
 }
 
 /* Fail at the current path (free_document runs). */
 static _Noreturn __attribute__((format(printf, 2, 3))) void fail(reader *r, const char *fmt, ...)
 {
-    char what[160], path[160];
+    char what[160];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    pk_json_path_text(path, sizeof path, r->path, r->depth);
-    pk_fail(r->in, pk_json_path_offset(r->text, r->len, r->path, r->depth), "%s%s%s", path,
-            path[0] ? ": " : "", what);
+    pk_json_fail(r->in, &r->where, what);
 }
 
 static const struct {
@@ -280,7 +272,7 @@ static void speedscope_read(pk_input *in, pk_profile *p, const pk_read_options *
     size_t len;
     const char *buf = (const char *)pk_input_all(in, &len);
     json_error_t jerr;
-    reader r = {.in = in, .p = p, .text = buf, .len = len};
+    reader r = {.in = in, .p = p, .where = {.text = buf, .len = len}};
     /* A NUL inside a name is kept up to it (pk_intern), not refused. */
     r.root = json_loadb(buf, len, JSON_ALLOW_NUL, &jerr);
     if (!r.root) pk_fail(in, (uint64_t)jerr.position, "%s", jerr.text);
