@@ -69,18 +69,8 @@ typedef struct {
     pk_input *in;
     pk_profile *p;
     tick_scale scale;
-    size_t err_offset;
-    char err[160];
+    pk_pickle_error err; /* the first content error */
 } walk;
-
-static bool bad(walk *w, const pk_pvalue *at, const char *what)
-{
-    if (!w->err[0]) {
-        w->err_offset = at ? at->offset : 0;
-        snprintf(w->err, sizeof w->err, "%s", what);
-    }
-    return false;
-}
 
 static bool int_of(const pk_pvalue *v, int64_t *out)
 {
@@ -102,20 +92,24 @@ static bool is_tuple(const pk_pvalue *v, size_t n)
 
 static bool add_line(walk *w, pk_id f, const pk_pvalue *entry)
 {
-    if (!is_tuple(entry, 3)) return bad(w, entry, "timing entry is not (line, hits, time)");
+    if (!is_tuple(entry, 3))
+        return pk_pickle_bad(&w->err, entry, "timing entry is not (line, hits, time)");
     int64_t line, hits, ticks, ns;
     pk_pvalue *const *it = entry->u.seq.items;
     if (!int_of(it[0], &line) || !int_of(it[1], &hits) || !int_of(it[2], &ticks))
-        return bad(w, entry, "timing entry holds a value that is not a 64-bit number");
-    if (line < 0 || line > INT32_MAX) return bad(w, it[0], "line number out of range");
-    if (!ticks_to_ns(&w->scale, ticks, &ns)) return bad(w, it[2], "line time out of range");
+        return pk_pickle_bad(&w->err, entry,
+                             "timing entry holds a value that is not a 64-bit number");
+    if (line < 0 || line > INT32_MAX)
+        return pk_pickle_bad(&w->err, it[0], "line number out of range");
+    if (!ticks_to_ns(&w->scale, ticks, &ns))
+        return pk_pickle_bad(&w->err, it[2], "line time out of range");
     pk_line *l = pk_line_get(w->p, f, (int32_t)line);
     pk_function *fn = &w->p->funcs[f];
     if (__builtin_add_overflow(l->v[0], ns, &l->v[0]) ||
         __builtin_add_overflow(l->v[1], hits, &l->v[1]) ||
         __builtin_add_overflow(fn->self[0], ns, &fn->self[0]) ||
         __builtin_add_overflow(fn->self[1], hits, &fn->self[1]))
-        return bad(w, entry, "time or hits overflow");
+        return pk_pickle_bad(&w->err, entry, "time or hits overflow");
     fn->incl[0] = fn->self[0];
     fn->incl[1] = fn->self[1];
     return true;
@@ -125,12 +119,12 @@ static bool add_function(walk *w, const pk_pvalue *key, const pk_pvalue *list)
 {
     if (!is_tuple(key, 3) || key->u.seq.items[0]->type != PK_PV_STR ||
         key->u.seq.items[2]->type != PK_PV_STR)
-        return bad(w, key, "timings key is not (file, line, name)");
+        return pk_pickle_bad(&w->err, key, "timings key is not (file, line, name)");
     int64_t first;
     if (!int_of(key->u.seq.items[1], &first) || first < 0 || first > INT32_MAX)
-        return bad(w, key, "function line out of range");
+        return pk_pickle_bad(&w->err, key, "function line out of range");
     if (list->type != PK_PV_LIST && list->type != PK_PV_TUPLE)
-        return bad(w, list, "timings value is not a list");
+        return pk_pickle_bad(&w->err, list, "timings value is not a list");
     const pk_pvalue *file = key->u.seq.items[0], *name = key->u.seq.items[2];
     pk_profile *p = w->p;
     pk_id f = pk_function_get(p, pk_intern(p, name->u.str.data, name->u.str.len),
@@ -157,20 +151,22 @@ static bool read_stats(walk *w, const pk_pvalue *root)
     const pk_pvalue *state = root;
     if (root->type == PK_PV_OBJECT) {
         if (strcmp(root->u.obj.cls->u.global.name, "LineStats"))
-            return bad(w, root, "not a LineStats object");
+            return pk_pickle_bad(&w->err, root, "not a LineStats object");
         state = root->u.obj.state;
-        if (!state) return bad(w, root, "LineStats object without state");
+        if (!state) return pk_pickle_bad(&w->err, root, "LineStats object without state");
     }
-    if (state->type != PK_PV_DICT) return bad(w, state, "LineStats state is not a dict");
+    if (state->type != PK_PV_DICT)
+        return pk_pickle_bad(&w->err, state, "LineStats state is not a dict");
     const pk_pvalue *timings = pk_pvalue_dict_get(state, "timings");
     const pk_pvalue *unit = pk_pvalue_dict_get(state, "unit");
-    if (!timings || timings->type != PK_PV_DICT) return bad(w, state, "no 'timings' dict");
+    if (!timings || timings->type != PK_PV_DICT)
+        return pk_pickle_bad(&w->err, state, "no 'timings' dict");
     double u = 0;
     if (unit && unit->type == PK_PV_FLOAT)
         u = unit->u.f;
     else if (unit && unit->type == PK_PV_INT)
         u = (double)unit->u.i;
-    if (!(u > 0 && u < 1e6)) return bad(w, unit ? unit : state, "no valid 'unit'");
+    if (!(u > 0 && u < 1e6)) return pk_pickle_bad(&w->err, unit ? unit : state, "no valid 'unit'");
     w->scale = scale_for(u);
     set_unit_meta(w->p, u);
     if (root->type == PK_PV_OBJECT) {
@@ -207,7 +203,7 @@ static void read_lprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
     snprintf(proto, sizeof proto, "%d", pk_pickle_protocol(pk));
     pk_input_on_fail(in, NULL, NULL);
     pk_pickle_free(pk);
-    if (!ok) pk_fail(in, w.err_offset, "%s", w.err);
+    if (!ok) pk_fail(in, w.err.offset, "%s", w.err.msg);
     pk_meta_set(p, "lprof.protocol", proto);
     p->has_graph = true;
 }

@@ -51,8 +51,7 @@ typedef struct {
 
 typedef struct {
     pk_profile *p;
-    size_t err_offset;
-    char err[160];
+    pk_pickle_error err; /* the first content error */
     known_stack *known;
     size_t nknown, capknown;
     pk_hmap index;
@@ -63,15 +62,6 @@ typedef struct {
     size_t ndomains, other_domains;
     size_t truncated;
 } walk;
-
-static bool bad(walk *w, const pk_pvalue *at, const char *what)
-{
-    if (!w->err[0]) {
-        w->err_offset = at ? at->offset : 0;
-        snprintf(w->err, sizeof w->err, "%s", what);
-    }
-    return false;
-}
 
 static bool is_seq(const pk_pvalue *v)
 {
@@ -90,10 +80,11 @@ static bool frame_func(walk *w, const pk_pvalue *pair, pk_id *func, int32_t *lin
 {
     if (!is_seq(pair) || pair->u.seq.n != 2 || pair->u.seq.items[0]->type != PK_PV_STR ||
         pair->u.seq.items[1]->type != PK_PV_INT)
-        return bad(w, pair, "frame is not (filename, lineno)");
+        return pk_pickle_bad(&w->err, pair, "frame is not (filename, lineno)");
     const pk_pvalue *file = pair->u.seq.items[0];
     int64_t lineno = pair->u.seq.items[1]->u.i;
-    if (lineno < 0 || lineno > INT32_MAX) return bad(w, pair, "frame line number out of range");
+    if (lineno < 0 || lineno > INT32_MAX)
+        return pk_pickle_bad(&w->err, pair, "frame line number out of range");
     pk_profile *p = w->p;
     const char *path = pk_intern(p, file->u.str.data, file->u.str.len);
     const char *slash = strrchr(path, '/');
@@ -108,7 +99,7 @@ static bool frame_func(walk *w, const pk_pvalue *pair, pk_id *func, int32_t *lin
 /* The leaf node of a frames tuple, oldest frame at the root. */
 static bool stack_of(walk *w, const pk_pvalue *frames, pk_id *leaf)
 {
-    if (!is_seq(frames)) return bad(w, frames, "trace frames are not a tuple");
+    if (!is_seq(frames)) return pk_pickle_bad(&w->err, frames, "trace frames are not a tuple");
     uint64_t h = pk_hash_mix(11, (uint64_t)(uintptr_t)frames);
     const void *key[2] = {w, frames};
     uint32_t id = pk_hmap_find(&w->index, h, known_eq, key);
@@ -156,18 +147,19 @@ static void count_domain(walk *w, int64_t domain, int64_t size)
 static bool add_trace(walk *w, const pk_pvalue *t)
 {
     if (!is_seq(t) || (t->u.seq.n != 3 && t->u.seq.n != 4))
-        return bad(w, t, "trace is not (domain, size, frames, total_nframe)");
+        return pk_pickle_bad(&w->err, t, "trace is not (domain, size, frames, total_nframe)");
     pk_pvalue *const *it = t->u.seq.items;
     if (it[0]->type != PK_PV_INT || it[0]->u.i < 0 || it[0]->u.i > UINT32_MAX)
-        return bad(w, it[0], "trace domain is not an unsigned 32-bit number");
+        return pk_pickle_bad(&w->err, it[0], "trace domain is not an unsigned 32-bit number");
     if (it[1]->type != PK_PV_INT || it[1]->u.i < 0)
-        return bad(w, it[1], "trace size is not a number of bytes");
+        return pk_pickle_bad(&w->err, it[1], "trace size is not a number of bytes");
     pk_id leaf;
     if (!stack_of(w, it[2], &leaf)) return false;
     if (t->u.seq.n == 4 && it[3]->type == PK_PV_INT && (uint64_t)it[3]->u.i > it[2]->u.seq.n)
         w->truncated++;
     int64_t *self = w->p->nodes[leaf].self;
-    if (__builtin_add_overflow(self[0], it[1]->u.i, &self[0])) return bad(w, t, "bytes overflow");
+    if (__builtin_add_overflow(self[0], it[1]->u.i, &self[0]))
+        return pk_pickle_bad(&w->err, t, "bytes overflow");
     self[1]++;
     count_domain(w, it[0]->u.i, it[1]->u.i);
     return true;
@@ -178,12 +170,12 @@ static const pk_pvalue *state_of(walk *w, const pk_pvalue *v, const char *cls)
     if (v->type != PK_PV_OBJECT || strcmp(v->u.obj.cls->u.global.name, cls)) {
         char msg[80];
         snprintf(msg, sizeof msg, "not a tracemalloc.%s object", cls);
-        bad(w, v, msg);
+        pk_pickle_bad(&w->err, v, msg);
         return NULL;
     }
     const pk_pvalue *state = v->u.obj.state;
     if (!state || state->type != PK_PV_DICT) {
-        bad(w, v, "tracemalloc object without its state dict");
+        pk_pickle_bad(&w->err, v, "tracemalloc object without its state dict");
         return NULL;
     }
     return state;
@@ -214,13 +206,14 @@ static bool read_snapshot(walk *w, const pk_pvalue *root)
     if (!snap) return false;
     const pk_pvalue *traces = pk_pvalue_dict_get(snap, "traces");
     const pk_pvalue *limit = pk_pvalue_dict_get(snap, "traceback_limit");
-    if (!traces) return bad(w, snap, "Snapshot without 'traces'");
+    if (!traces) return pk_pickle_bad(&w->err, snap, "Snapshot without 'traces'");
     if (!limit || limit->type != PK_PV_INT)
-        return bad(w, snap, "Snapshot without 'traceback_limit'");
+        return pk_pickle_bad(&w->err, snap, "Snapshot without 'traceback_limit'");
     const pk_pvalue *tstate = state_of(w, traces, "_Traces");
     if (!tstate) return false;
     const pk_pvalue *list = pk_pvalue_dict_get(tstate, "_traces");
-    if (!list || !is_seq(list)) return bad(w, tstate, "_Traces without its '_traces' list");
+    if (!list || !is_seq(list))
+        return pk_pickle_bad(&w->err, tstate, "_Traces without its '_traces' list");
     for (size_t i = 0; i < list->u.seq.n; i++)
         if (!add_trace(w, list->u.seq.items[i])) return false;
     set_meta_int(w->p, "tracemalloc.traceback_limit", limit->u.i);
@@ -269,7 +262,7 @@ static void read_tracemalloc(pk_input *in, pk_profile *p, const pk_read_options 
     pk_input_on_fail(in, NULL, NULL);
     pk_pickle_free(pk);
     free_walk(&w);
-    if (!ok) pk_fail(in, w.err_offset, "%s", w.err);
+    if (!ok) pk_fail(in, w.err.offset, "%s", w.err.msg);
     p->has_tree = true;
     pk_derive_graph(p);
     pk_derive_lines(p);

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef enum {
     PK_PV_NONE,
@@ -89,6 +90,17 @@ int pk_pickle_protocol(const pk_pickle *pk);
 
 /* The value of a dict's string key, NULL when absent or not a dict. */
 const pk_pvalue *pk_pvalue_dict_get(const pk_pvalue *dict, const char *key);
+/* Keeps the first content error met while walking decoded values (WHAT at
+ * AT's offset, or 0 without AT); returns false, for `return pk_pickle_bad(...)` (inline, so
+ * compilers see that). */
+static inline bool pk_pickle_bad(pk_pickle_error *err, const pk_pvalue *at, const char *what)
+{
+    if (!err->msg[0]) {
+        err->offset = at ? at->offset : 0;
+        snprintf(err->msg, sizeof err->msg, "%s", what);
+    }
+    return false;
+}
 /* The name of a value's type, for messages. */
 const char *pk_pv_type_name(pk_pv_type type);
 
