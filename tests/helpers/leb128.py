@@ -1,4 +1,4 @@
-"""LEB128, the variable-length integers of protobuf (pprof) and memray."""
+"""LEB128, the variable-length integers of protobuf (pprof), memray and Tachyon."""
 
 
 def varint(v):

@@ -10,24 +10,16 @@ several threads and interpreters, opcodes, large and hostile files.
                                           stacks that change as a program's do)
     python3 tachyon_writer.py seeds DIR   small files of every variant (fuzz seeds)
 """
+import os
 import random
 import struct
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "helpers"))
+from leb128 import varint as uvarint  # noqa: E402
+
 MAGIC = 0x54414348
-
-
-def uvarint(v):
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
 
 
 def svarint(v):
