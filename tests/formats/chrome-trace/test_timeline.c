@@ -10,6 +10,7 @@
 
 #include "formats/format.h"
 #include "lib/timeline.h"
+#include "tests/helpers/timeline_check.h"
 
 static int failures;
 
@@ -25,24 +26,7 @@ static void trace_file(const char *path, pk_profile *p)
     for (size_t i = 0; i < p->nfuncs; i++)
         calls += p->funcs[i].calls;
     check(pk_nspans(p) == (size_t)calls && calls > 0, path, "one span per call");
-    /* a node's time is its spans' durations less its children's spans' */
-    int64_t *sum = calloc(p->nnodes, sizeof *sum);
-    pk_span_iter it;
-    pk_span s;
-    int bad = 0;
-    pk_spans_begin(p, &it);
-    while (pk_spans_next(&it, &s)) {
-        bad += s.end_ns < s.start_ns || s.start_ns < 0 || s.node == 0 || s.node >= p->nnodes ||
-               s.thread >= pk_nthreads(p);
-        if (s.node < p->nnodes) {
-            sum[s.node] += s.end_ns - s.start_ns;
-            if (p->nodes[s.node].parent) sum[p->nodes[s.node].parent] -= s.end_ns - s.start_ns;
-        }
-    }
-    for (size_t n = 1; n < p->nnodes; n++)
-        bad += sum[n] != p->nodes[n].self[0];
-    free(sum);
-    check(!bad, path, "spans well formed, and they make the tree's values");
+    check(!timeline_bad_spans(p), path, "spans well formed, and they make the tree's values");
     check(pk_timeline_range(p, &first, &last) && first == 0, path, "time from the start");
     int named = 0;
     for (uint32_t t = 0; t < pk_nthreads(p); t++)
@@ -54,26 +38,15 @@ static void perf_file(const char *path, pk_profile *p)
 {
     int si = pk_metric_find(p, "samples");
     check(si >= 0 && pk_nsamples(p) == (size_t)pk_total(p, si), path, "one sample per sample");
-    int64_t *sum = calloc(p->nnodes * (size_t)p->nmetrics, sizeof *sum);
+    check(!timeline_bad_samples(p), path, "samples well formed, and they make the tree's values");
     pk_sample_iter it;
     pk_sample s;
-    int bad = 0;
     int64_t prev = INT64_MIN;
     size_t backwards = 0;
-    pk_samples_begin(p, &it);
-    while (pk_samples_next(&it, &s)) {
-        bad += s.node >= p->nnodes || s.thread >= pk_nthreads(p) || s.t_ns < 0;
+    for (pk_samples_begin(p, &it); pk_samples_next(&it, &s);) {
         backwards += s.t_ns < prev;
         prev = s.t_ns;
-        if (s.node < p->nnodes)
-            for (int m = 0; m < p->nmetrics; m++)
-                sum[(size_t)s.node * p->nmetrics + m] += s.v[m];
     }
-    for (size_t n = 0; n < p->nnodes; n++)
-        for (int m = 0; m < p->nmetrics; m++)
-            bad += sum[n * p->nmetrics + m] != p->nodes[n].self[m];
-    free(sum);
-    check(!bad, path, "samples well formed, and they make the tree's values");
     check(backwards == 0, path, "samples in the file's order of time");
     check(pk_nthreads(p) > 0 && *pk_thread_at(p, 0)->name, path, "threads named by command");
 }
