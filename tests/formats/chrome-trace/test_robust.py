@@ -4,30 +4,14 @@ not), begin/end events, events that do not nest, and hostile inputs, which
 must end with one line and exit status 2. Usage: test_robust.py PCONV"""
 import json
 import os
-import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "helpers"))
+from pconv_checks import Checks  # noqa: E402
 
 PCONV = sys.argv[1]
-failures = []
-
-
-def run(data, *extra):
-    with tempfile.TemporaryDirectory() as tmp:
-        src = os.path.join(tmp, "in.json")
-        out = os.path.join(tmp, "out.json")
-        with open(src, "wb") as f:
-            f.write(data if isinstance(data, bytes) else data.encode())
-        r = subprocess.run([PCONV, "-t", "json", src, "-o", out, *extra], capture_output=True,
-                           text=True, timeout=60)
-        model = json.load(open(out)) if r.returncode == 0 else None
-        return r, model, src
-
-
-def expect(cond, what):
-    if not cond:
-        failures.append(what)
-    print(("ok   " if cond else "FAIL ") + what)
+checks = Checks(PCONV, "in.json")
+run, expect, failures = checks.run, checks.expect, checks.failures
 
 
 def funcs(model):
@@ -46,7 +30,7 @@ events = [ev("B", "outer", 0), ev("X", "leaf", 10, dur=5), ev("B", "mid", 20),
 for label, text in (("closed", json.dumps(events)),
                     ("without ]", json.dumps(events)[:-1]),
                     ("without ] after a comma", json.dumps(events)[:-1] + ",\n")):
-    r, m, _ = run(text)
+    r, m, _, _ = run(text)
     expect(r.returncode == 0, f"array form {label}: read ({r.stderr.strip()})")
     if not m:
         continue
@@ -61,7 +45,7 @@ for label, text in (("closed", json.dumps(events)),
 # Events that do not nest: reported with -v, the read goes on.
 bad = [ev("X", "a", 0, dur=10), ev("X", "b", 5, dur=10), ev("E", "x", 30),
        ev("B", "c", 40), ev("E", "d", 45), ev("B", "open", 50), ev("X", "z", 60, dur=1)]
-r, m, _ = run(json.dumps({"traceEvents": bad}), "-v")
+r, m, _, _ = run(json.dumps({"traceEvents": bad}), "-v")
 expect(r.returncode == 0, "non-nesting events: read")
 expect("1 ends without begin" in r.stderr and "1 ends naming another event" in r.stderr and
        "1 begins never ended" in r.stderr and "1 events not nested" in r.stderr,
@@ -84,7 +68,7 @@ hostile = {
     "trailing garbage": json.dumps({"traceEvents": events}) + "]",
 }
 for label, text in hostile.items():
-    r, m, src = run(text)
+    r, m, src, _ = run(text)
     lines = r.stderr.strip().split("\n")
     expect(r.returncode == 2 and len(lines) == 1 and lines[0].startswith(f"pconv: {src}: offset "),
            f"hostile {label}: exit {r.returncode}, {r.stderr.strip()[:150]!r}")
@@ -94,7 +78,7 @@ text = ('{"traceEvents": [{"ph": "X", "name": "f", "ts": 1e300, "dur": 1},'
         ' {"ph": "X", "name": "g", "pid": 1e400, "ts": 1},'
         ' {"ph": "X", "name": "h", "ts": 0, "dur": 1e9, "args": {"events": 1000000000}},'
         ' {"ph": "X", "name": "k", "ts": 1, "dur": 2}], "otherData": {"events": 1000000000}}')
-r, m, _ = run(text)
+r, m, _, _ = run(text)
 expect(r.returncode == 0 and m and m["meta"].get("trace.invalid_events") == "2" and
        funcs(m)["h"]["incl"][0] == 10**12, f"numbers out of range: events skipped and counted ({r.stderr.strip()})")
 

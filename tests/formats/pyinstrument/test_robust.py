@@ -5,39 +5,14 @@ keep pyinstrument's [await] frames; a claimed sample count is only a number.
 Usage: test_robust.py PCONV SESSION JSON"""
 import json
 import os
-import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "helpers"))
+from pconv_checks import Checks  # noqa: E402
 
 PCONV, SESSION, TREE = sys.argv[1], sys.argv[2], sys.argv[3]
-failures = []
-
-
-def run(data, *extra):
-    with tempfile.TemporaryDirectory() as tmp:
-        src = os.path.join(tmp, "in.pyisession")
-        out = os.path.join(tmp, "out.json")
-        with open(src, "wb") as f:
-            f.write(data if isinstance(data, bytes) else data.encode())
-        r = subprocess.run([PCONV, "-t", "json", src, "-o", out, *extra], capture_output=True,
-                           text=True, timeout=60)
-        model = json.load(open(out)) if r.returncode == 0 else None
-        return r, model, src, os.path.exists(out)
-
-
-def expect(cond, what):
-    if not cond:
-        failures.append(what)
-    print(("ok   " if cond else "FAIL ") + what)
-
-
-def refused(label, data, where=None):
-    r, _, src, wrote = run(data)
-    lines = r.stderr.strip().splitlines()
-    expect(r.returncode == 2 and len(lines) == 1 and src in lines[0] and not wrote,
-           f"{label}: one line, exit 2, nothing written ({r.returncode}: {r.stderr.strip()[:200]})")
-    if where and lines:
-        expect(where in lines[0], f"{label}: says where ({where})")
+checks = Checks(PCONV, "in.pyisession")
+run, expect, refused, failures = checks.run, checks.expect, checks.refused, checks.failures
 
 
 session = json.load(open(SESSION))

@@ -5,39 +5,14 @@ and where it went wrong, exit status 2 and no output; odd but valid files
 Usage: test_robust.py PCONV CORPUS_FILE"""
 import json
 import os
-import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "helpers"))
+from pconv_checks import Checks  # noqa: E402
 
 PCONV, CORPUS = sys.argv[1], sys.argv[2]
-failures = []
-
-
-def run(data):
-    with tempfile.TemporaryDirectory() as tmp:
-        src = os.path.join(tmp, "in.json")
-        out = os.path.join(tmp, "out.json")
-        with open(src, "wb") as f:
-            f.write(data if isinstance(data, bytes) else data.encode())
-        r = subprocess.run([PCONV, "-t", "json", src, "-o", out], capture_output=True, text=True,
-                           timeout=60)
-        model = json.load(open(out)) if r.returncode == 0 else None
-        return r, model, src, os.path.exists(out)
-
-
-def expect(cond, what):
-    if not cond:
-        failures.append(what)
-    print(("ok   " if cond else "FAIL ") + what)
-
-
-def refused(label, data, where=None):
-    r, _, src, wrote = run(data)
-    lines = r.stderr.strip().splitlines()
-    expect(r.returncode == 2 and len(lines) == 1 and src in lines[0] and not wrote,
-           f"{label}: one line, exit 2, nothing written ({r.returncode}: {r.stderr.strip()[:200]})")
-    if where and lines:
-        expect(where in lines[0], f"{label}: says where ({where})")
+checks = Checks(PCONV, "in.json")
+run, expect, refused, failures = checks.run, checks.expect, checks.refused, checks.failures
 
 
 base = json.load(open(CORPUS))
