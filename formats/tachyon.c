@@ -315,7 +315,8 @@ static void unpack_zstd(treader *r, const uint8_t *src, size_t len)
         if (n == cap) {
             if (cap >= pk_max_memory())
                 pk_fail(r->in, HEADER_SIZE,
-                        "zstd sample data larger than the %llu MiB limit (--max-memory)",
+                        "memory limit of %llu MiB exceeded (the zstd sample data is larger; "
+                        "--max-memory)",
                         (unsigned long long)(pk_max_memory() >> 20));
             pk_budget_charge(cap); /* charged before growing: a refusal frees the old buffer */
             cap *= 2;

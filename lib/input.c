@@ -249,8 +249,7 @@ static size_t decode_utf16(pk_input *in, uint8_t *dst, size_t cap)
         int e = errno;
         in->text_pos = (size_t)((uint8_t *)ib - in->text);
         if (ol < cap) return cap - ol;
-        if (rc == (size_t)-1 && e == EILSEQ)
-            pk_fail(in, in->consumed, "invalid UTF-16 text");
+        if (rc == (size_t)-1 && e == EILSEQ) pk_fail(in, in->consumed, "invalid UTF-16 text");
         if (rc == (size_t)-1 && e == EINVAL && in->codec_eof)
             pk_fail(in, in->consumed, "UTF-16 text cut in the middle of a character");
         if (rc == (size_t)-1 && e == E2BIG) pk_fail(in, in->consumed, "read buffer too small");
@@ -436,8 +435,8 @@ void pk_input_read_exact(pk_input *in, void *buf, size_t n, const char *what)
 static bool map_whole_file(pk_input *in)
 {
     struct stat st;
-    if (in->codec != CODEC_RAW || in->utf16 || in->fd < 0 || in->fd == STDIN_FILENO || fstat(in->fd, &st) != 0 ||
-        !S_ISREG(st.st_mode) || st.st_size <= 0)
+    if (in->codec != CODEC_RAW || in->utf16 || in->fd < 0 || in->fd == STDIN_FILENO ||
+        fstat(in->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
         return false;
     void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, in->fd, 0);
     if (map == MAP_FAILED) return false;
@@ -467,8 +466,10 @@ const uint8_t *pk_input_all(pk_input *in, size_t *len)
     for (;;) {
         if (n == cap) {
             if (cap >= pk_max_memory())
-                pk_fail(in, in->consumed + n, "input larger than the %llu MiB limit (--max-memory)",
-                        (unsigned long long)(pk_max_memory() >> 20));
+                pk_fail(
+                    in, in->consumed + n,
+                    "memory limit of %llu MiB exceeded (the whole input is larger; --max-memory)",
+                    (unsigned long long)(pk_max_memory() >> 20));
             cap *= 2;
             buf = in->all = pk_xrealloc(buf, cap);
         }
