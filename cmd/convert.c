@@ -47,6 +47,17 @@ static void free_extra_views(extra_views *x)
     x->n = 0;
 }
 
+/* A view the reader could not make (an aggregated capture has no total):
+ * the report shows the main view alone. */
+static void keep_views_if_all_made(extra_views *x)
+{
+    for (size_t i = 0; i < x->n; i++)
+        if (x->profiles[i]->nmetrics == 0) {
+            free_extra_views(x);
+            return;
+        }
+}
+
 /* Read the input, and with one memray input to an HTML report, its other
  * views from the same replay. */
 static pk_profile *read_with_views(pk_cli *cli, extra_views *x, pk_error *err)
@@ -60,14 +71,8 @@ static pk_profile *read_with_views(pk_cli *cli, extra_views *x, pk_error *err)
     cli->read.also = x->profiles;
     pk_profile *p = pk_cli_read_inputs(cli->inputs, cli->ninputs, cli->from, &cli->read, err);
     cli->read = saved;
-    if (!p && x->n) {
-        /* A view the capture cannot give beside the main one (an aggregated
-         * capture has no total): the report shows the main view alone. */
-        free_extra_views(x);
-        *err = (pk_error){{0}};
-        return pk_cli_read(cli, err);
-    }
     if (!p || !wants_views(p, cli)) free_extra_views(x);
+    keep_views_if_all_made(x);
     if (p && pk_cli_apply_filter(p, &cli->filter, cli->metric, cli->inputs[0], err) < 0) {
         pk_profile_free(p);
         p = NULL;

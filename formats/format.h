@@ -22,7 +22,9 @@ typedef struct {
     int verbose;
     /* memray: more views of the same capture (peak, leaks or total) made
      * from the same replay of its events, each into a profile the caller
-     * made with pk_profile_new; other readers leave them empty. */
+     * made with pk_profile_new; a view the capture does not keep (an
+     * aggregated capture has no total) stays empty, as do all of them with
+     * other readers. */
     size_t nalso;
     const char *const *also_views;
     pk_profile *const *also;

@@ -1169,12 +1169,13 @@ static void check_also(mr_reader *r, const pk_read_options *opt)
         mr_view v = mr_view_parse(r->in, &(pk_read_options){.view = opt->also_views[i]});
         if (v == VIEW_TEMPORARY && r->view != VIEW_TEMPORARY)
             mr_fail(r, "the temporary view cannot be made beside another");
-        if (r->aggregated && (v == VIEW_TOTAL || v == VIEW_TEMPORARY)) {
-            set_record_offset(r, 16);
-            mr_fail(r, "an aggregated capture keeps only the peak and the leaks, not view '%s'",
-                    opt->also_views[i]);
-        }
     }
+}
+
+/* An aggregated capture keeps only the peak and the leaks. */
+static bool capture_has_view(const mr_reader *r, mr_view v)
+{
+    return !r->aggregated || (v != VIEW_TOTAL && v != VIEW_TEMPORARY);
 }
 
 /* ---- entry points --------------------------------------------------------- */
@@ -1219,7 +1220,7 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
 
     if (setjmp(r->truncated)) mr_fail(r, "capture ends inside the header");
     read_header(r);
-    if (r->aggregated && (view == VIEW_TOTAL || view == VIEW_TEMPORARY)) {
+    if (!capture_has_view(r, view)) {
         set_record_offset(r, 16);
         mr_fail(r, "an aggregated capture keeps only the peak and the leaks, not view '%s'",
                 view == VIEW_TOTAL ? "total" : "temporary");
@@ -1258,7 +1259,8 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     size_t header_meta = p->nmeta;
     finish(r);
     for (size_t i = 0; opt && i < opt->nalso; i++)
-        finish_also(r, opt->also[i], opt->also_views[i], header_meta);
+        if (capture_has_view(r, mr_view_parse(in, &(pk_read_options){.view = opt->also_views[i]})))
+            finish_also(r, opt->also[i], opt->also_views[i], header_meta);
     memcpy(*catcher, r->outer, sizeof(jmp_buf)); /* pk_fail goes back where it went */
     reader_free(r);
 }
