@@ -234,7 +234,7 @@ static pk_id *table_rows(const pk_profile *d, int key, size_t *n)
     }
     sort_profile = d;
     sort_key = key;
-    qsort(rows, k, sizeof *rows, cmp_rows);
+    pk_sort(rows, k, sizeof *rows, cmp_rows);
     *n = k;
     return rows;
 }

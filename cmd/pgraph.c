@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../formats/dot.h"
+#include "../lib/hmap.h"
 #include "../lib/output.h"
 #include "../lib/pattern.h"
 #include "cli.h"
@@ -124,7 +125,7 @@ static int list_functions(pk_profile *p, const pk_dot_options *o, const char *pa
                      pattern);
         rc = -1;
     } else {
-        qsort(rows, n, sizeof *rows, hottest_first);
+        pk_sort(rows, n, sizeof *rows, hottest_first);
         char name[4096];
         for (size_t i = 0; i < n; i++) {
             pk_function_std_name(&p->funcs[rows[i].func], true, name, sizeof name);

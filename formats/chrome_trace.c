@@ -860,7 +860,7 @@ static void build_thread(reader *r, thread_rec *t)
         r->unclosed++;
         problem(r, "a begin (B) event was never ended");
     }
-    qsort(t->spans, t->n, sizeof *t->spans, cmp_span);
+    pk_sort(t->spans, t->n, sizeof *t->spans, cmp_span);
     pk_id root = thread_root(r, t);
     uint32_t th = pk_thread_get(p, t->pid, t->tid, t->name);
     size_t depth = 0;
@@ -902,7 +902,7 @@ static void build(reader *r)
     pk_profile *p = r->p;
     r->metric = pk_add_metric(p, "time", "ns");
     pk_timeline_get(p, PK_CLOCK_NS);
-    qsort(r->threads, r->nthreads, sizeof *r->threads, cmp_thread);
+    pk_sort(r->threads, r->nthreads, sizeof *r->threads, cmp_thread);
     pk_hmap_free(&r->thread_index); /* its ids are stale once sorted */
     /* every function of a span exists by now; each thread leaves it zeroed */
     PK_GROW(r->active, r->capactive, p->nfuncs + 1);

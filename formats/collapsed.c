@@ -385,7 +385,7 @@ static pk_id stack_leaf(reader *r, const char *s, size_t len, uint64_t off)
     r->stacks = grow(r, r->stacks, &r->capstacks, r->nstacks + 1, sizeof *r->stacks, off);
     r->stacks[r->nstacks++] = (stack_rec){r->keys_len, len, PK_NONE};
     r->keys = grow(r, r->keys, &r->keys_cap, r->keys_len + len, 1, off);
-    memcpy(r->keys + r->keys_len, s, len);
+    if (len) memcpy(r->keys + r->keys_len, s, len); /* keys is NULL until used */
     r->keys_len += len;
     return r->stacks[id].leaf = add_new_stack(r, s, len, off);
 }
@@ -797,7 +797,7 @@ static int write_sorted(FILE *f, const wctx *w)
         keys[i] = (child_key){node->parent, fn->name, fn->file ? fn->file : "", node->line,
                               (pk_id)(i + 1)};
     }
-    qsort(keys, n, sizeof *keys, cmp_child);
+    pk_sort(keys, n, sizeof *keys, cmp_child);
     /* first[v]..first[v + 1]: the sorted children of node v */
     for (size_t i = 0; i < n; i++)
         first[keys[i].parent + 1]++;

@@ -112,7 +112,7 @@ static json_t *table_json(view_funcs *vf)
     }
     sort_p = p;
     sort_m = m;
-    qsort(ids, n, sizeof *ids, cmp_funcs);
+    pk_sort(ids, n, sizeof *ids, cmp_funcs);
     size_t shown = n < HTML_MAX_TABLE ? n : HTML_MAX_TABLE;
     json_t *func = json_array(), *self = json_array(), *incl = json_array(), *calls = json_array();
     json_t *self2 = json_array(), *incl2 = json_array();
@@ -157,7 +157,7 @@ static json_t *lines_json(view_funcs *vf, size_t **order, size_t *norder)
         if (p->lines[i].v[vf->metric] && p->lines[i].line > 0) idx[n++] = i;
     sort_p = p;
     sort_m = vf->metric;
-    qsort(idx, n, sizeof *idx, cmp_lines);
+    pk_sort(idx, n, sizeof *idx, cmp_lines);
     if (n > HTML_MAX_LINES) n = HTML_MAX_LINES;
     json_t *func = json_array(), *line = json_array(), *value = json_array();
     for (size_t i = 0; i < n; i++) {

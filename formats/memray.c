@@ -1076,7 +1076,7 @@ static void build_tree(mr_reader *r)
     for (size_t i = 0; i < r->nnodes; i++)
         node_line[i] = INT32_MIN;
     pk_id unknown = PK_NONE;
-    if (r->nsegments) qsort(r->segments, r->nsegments, sizeof *r->segments, segment_order);
+    pk_sort(r->segments, r->nsegments, sizeof *r->segments, segment_order);
 
     for (size_t i = 0; i < r->nlocs; i++) {
         const location *l = &r->locs[i];

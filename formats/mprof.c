@@ -433,7 +433,7 @@ static void add_children(reader *r)
     pk_profile *p = r->p;
     for (size_t i = 0; i < r->nchildren; i++) {
         child *c = &r->children[i];
-        qsort(c->s, c->n, sizeof *c->s, cmp_sample);
+        pk_sort(c->s, c->n, sizeof *c->s, cmp_sample);
         int64_t peak = 0;
         for (size_t k = 0; k < c->n; k++)
             peak = max64(peak, c->s[k].bytes);
@@ -532,8 +532,8 @@ static void read_mprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
     pk_add_metric(p, "peak", "bytes");
     pk_add_metric(p, "growth", "bytes");
     pk_add_metric(p, "time", "ns");
-    if (r.nmem) qsort(r.mem, r.nmem, sizeof *r.mem, cmp_sample);
-    if (r.ncalls) qsort(r.calls, r.ncalls, sizeof *r.calls, cmp_call);
+    pk_sort(r.mem, r.nmem, sizeof *r.mem, cmp_sample);
+    pk_sort(r.calls, r.ncalls, sizeof *r.calls, cmp_call);
     nest_calls(&r);
     add_process(&r, call_peaks(&r));
     add_children(&r);

@@ -628,8 +628,8 @@ static void read_pprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
     }
     if (r.ntypes == 0) pk_fail(in, len, "pprof profile without sample types");
     add_metrics(&r);
-    if (r.nfns) qsort(r.fns, r.nfns, sizeof *r.fns, cmp_fn); /* NULL when empty */
-    if (r.nlocs) qsort(r.locs, r.nlocs, sizeof *r.locs, cmp_loc);
+    pk_sort(r.fns, r.nfns, sizeof *r.fns, cmp_fn);
+    pk_sort(r.locs, r.nlocs, sizeof *r.locs, cmp_loc);
     for (size_t i = 0; i < r.nfns; i++) {
         const char *name = string_at(&r, r.fns[i].name, r.fns[i].offset);
         const char *file = string_at(&r, r.fns[i].file, r.fns[i].offset);

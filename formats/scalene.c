@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/hmap.h"
 #include "format.h"
 #include "json_path.h"
 
@@ -172,7 +173,7 @@ static void read_lines(reader *r, json_t *lines)
         l->lineno = entry_lineno(r, 4, e);
         entry_values(r, 4, e, l->v);
     }
-    qsort(r->lines, r->nlines, sizeof *r->lines, cmp_line_entry);
+    pk_sort(r->lines, r->nlines, sizeof *r->lines, cmp_line_entry);
 }
 
 /* A statement at module level: unindented, and not a def, class or decorator
@@ -204,7 +205,7 @@ static void place_lines(reader *r, const char *file, size_t first_func)
     start *starts = pk_alloc(p, (nstarts ? nstarts : 1) * sizeof *starts);
     for (size_t i = 0; i < nstarts; i++)
         starts[i] = (start){p->funcs[first_func + i].line, (pk_id)(first_func + i)};
-    qsort(starts, nstarts, sizeof *starts, cmp_start);
+    pk_sort(starts, nstarts, sizeof *starts, cmp_start);
     pk_id module = PK_NONE, current = PK_NONE;
     size_t k = 0;
     for (size_t i = 0; i < r->nlines; i++) {

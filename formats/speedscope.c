@@ -503,7 +503,7 @@ static void write_evented(writer *w, int64_t first, int64_t last)
     size_t k = 0;
     for (pk_spans_begin(p, &it); pk_spans_next(&it, &all[k]);)
         if (all[k].node != 0 && all[k].node < p->nnodes) k++;
-    qsort(all, k, sizeof *all, cmp_span);
+    pk_sort(all, k, sizeof *all, cmp_span);
     for (size_t i = 0; i < k;) {
         uint32_t t = all[i].thread;
         fputs(i ? ",{\"type\":\"evented\"," : "{\"type\":\"evented\",", w->f);

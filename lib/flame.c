@@ -200,7 +200,7 @@ static int lay_children(const pk_profile *p, const ftree *t, work_item parent, d
         const pk_function *fn = &p->funcs[t->nodes[c].func];
         w->keys[nkeys++] = (sort_key){fn->name, fn->file ? fn->file : "", c};
     }
-    if (nkeys > 1) qsort(w->keys, nkeys, sizeof *w->keys, cmp_keys);
+    pk_sort(w->keys, nkeys, sizeof *w->keys, cmp_keys);
     pk_flame_rect pr = l->f->rects[parent.rect];
     int64_t x = pr.x, elided = 0, elided2 = 0;
     uint32_t nelided = 0;
@@ -304,7 +304,7 @@ static chart_sample *chart_samples(const pk_profile *p, int metric, size_t *n)
         s[*n] = (chart_sample){one.thread, (uint32_t)*n, one.t_ns, one.node, one.v[metric]};
         (*n)++;
     }
-    qsort(s, *n, sizeof *s, cmp_chart_samples);
+    pk_sort(s, *n, sizeof *s, cmp_chart_samples);
     return s;
 }
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 typedef struct {
     uint32_t tag; /* the hash's low 32 bits, which also pick the home slot */
@@ -42,6 +43,13 @@ static inline uint64_t pk_hash_mix(uint64_t h, uint64_t v)
 /* Grow a vector of elements to hold at least need; aborts on out of memory. */
 void pk_grow(void **data, size_t *cap, size_t need, size_t elem);
 #define PK_GROW(arr, cap, need) pk_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/* qsort for vectors that may be empty and so NULL, which qsort may not take. */
+static inline void pk_sort(void *data, size_t n, size_t elem,
+                           int (*cmp)(const void *, const void *))
+{
+    if (n > 1) qsort(data, n, elem, cmp);
+}
 
 /* malloc/calloc/realloc that end the process with a message on exhaustion. */
 void *pk_xmalloc(size_t n);

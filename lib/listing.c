@@ -390,7 +390,7 @@ static void print_listing(listing *L, const pk_profile *p, const columns *c,
 {
     pk_line *ls = pk_xmalloc((p->nlines ? p->nlines : 1) * sizeof *ls);
     if (p->nlines) memcpy(ls, p->lines, p->nlines * sizeof *ls);
-    qsort(ls, p->nlines, sizeof *ls, cmp_lines);
+    pk_sort(ls, p->nlines, sizeof *ls, cmp_lines);
     size_t n;
     func_view *views = collect(p, c, ls, &n);
     sort_ctx sc = {p, o->sort ? o->sort : o->limit >= 0 ? "time" : "name"};

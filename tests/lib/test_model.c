@@ -149,9 +149,10 @@ static void test_timeline_round_trip(void)
     CHECK_EQ("same thread", pk_thread_get(p, 7, 100, NULL), t1);
     const int n = 1000;
     for (int i = 0; i < n; i++) {
-        pk_sample s = {.node = (pk_id)(i % 13), .thread = i % 5 ? t1 : t2,
+        pk_sample s = {.node = (pk_id)(i % 13),
+                       .thread = i % 5 ? t1 : t2,
                        .t_ns = (int64_t)i * 100000 + (i % 7 ? 0 : -i * 31),
-                       .v = {100000 + i % 3, i % 11 ? 0 : -(int64_t)i << 40}};
+                       .v = {100000 + i % 3, i % 11 ? 0 : -((int64_t)i << 40)}};
         pk_sample_add(p, &s);
     }
     pk_span sp = {.node = 3, .thread = t2, .start_ns = 50, .end_ns = 4000};
@@ -165,7 +166,7 @@ static void test_timeline_round_trip(void)
     int i = 0, bad = 0;
     for (pk_samples_begin(p, &it); pk_samples_next(&it, &s); i++) {
         int64_t t = (int64_t)i * 100000 + (i % 7 ? 0 : -i * 31);
-        int64_t bytes = i % 11 ? 0 : -(int64_t)i << 40;
+        int64_t bytes = i % 11 ? 0 : -((int64_t)i << 40);
         bad += s.node != (pk_id)(i % 13) || s.thread != (i % 5 ? t1 : t2) || s.t_ns != t ||
                s.v[0] != 100000 + i % 3 || s.v[1] != bytes;
     }

@@ -155,11 +155,12 @@ def test_versions(r, corpus):
             + bytes([0x61]) + sv(0x1000) + b"\x64"                # MALLOC 100 at 0x2000
             + bytes([0x51]) + sv(-0x1000)                         # FREE 0x1000
             + b"\x10")                                            # TRAILER
-    proc, model = r.run(hdr + body)
+    # by line, a function is where it ran: leaf at line 13
+    proc, model = r.run(hdr + body, extra=("--granularity", "line"))
     assert proc.returncode == 0, proc.stderr
     assert model["totals"] == [1100, 2], model["totals"]
     leaf = [f for f in model["functions"] if f["name"] == "leaf"]
-    assert leaf and any(n["line"] == 13 and n["func"] == leaf[0]["id"] for n in model["tree"])
+    assert leaf and leaf[0]["line"] == 13, leaf
 
     # version 11, aggregated: raw frame and stack records
     hdr_agg = hdr[:11] + bytes([0, 1]) + hdr[13:]
@@ -252,12 +253,12 @@ def test_line_tables(r):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             data, expected = line_capture(python_hex, table_of)
-        proc, model = r.run(data, view="total")
+        proc, model = r.run(data, view="total", extra=("--granularity", "line"))
         assert proc.returncode == 0, proc.stderr
         got = collections.Counter()
         for node in model["tree"]:
             fn = model["functions"][node["func"]]
-            got[(fn["name"], node["line"])] += node["self"][0]
+            got[(fn["name"], fn["line"])] += node["self"][0]
         assert got == expected, (hex(python_hex), sorted(set(got.items()) ^ set(expected.items()))[:6])
     return len(tables)
 

@@ -7,7 +7,7 @@ foreach(mode oracle synthetic hostile speed)
             ${PK_SHARED_DIR}/corpus/py314-315 ${CMAKE_CURRENT_BINARY_DIR}/test-tachyon-${mode})
 endforeach()
 set_tests_properties(tachyon_hostile tachyon_speed PROPERTIES TIMEOUT 900)
-set_tests_properties(tachyon_speed PROPERTIES RUN_SERIAL TRUE)
+set_tests_properties(tachyon_speed PROPERTIES RUN_SERIAL TRUE ENVIRONMENT PK_TIME_SCALE=${PK_TIME_SCALE})
 
 # The gecko writer: exact round trips, the corpus files' structure, and
 # damaged gecko files refused.
