@@ -1,7 +1,8 @@
 /* pprof: profile.proto (github.com/google/pprof/proto/profile.proto),
  * gzip-compressed. Protobuf is encoded and decoded by hand: the schema is
  * small and fixed. Samples carry stacks leaf first; a location's several
- * lines are inlined frames, the last one being the caller. */
+ * lines are inlined frames, the last one being the caller; a location
+ * without lines (unsymbolized) is one native frame named by its address. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 enum {
     PROFILE_SAMPLE_TYPE = 1,
     PROFILE_SAMPLE = 2,
+    PROFILE_MAPPING = 3,
     PROFILE_LOCATION = 4,
     PROFILE_FUNCTION = 5,
     PROFILE_STRING_TABLE = 6,
@@ -34,6 +36,8 @@ enum {
     LABEL_KEY = 1,
     LABEL_STR = 2,
     LOCATION_ID = 1,
+    LOCATION_MAPPING_ID = 2,
+    LOCATION_ADDRESS = 3,
     LOCATION_LINE = 4,
     LINE_FUNCTION_ID = 1,
     LINE_LINE = 2,
@@ -42,6 +46,8 @@ enum {
     FUNCTION_SYSTEM_NAME = 3,
     FUNCTION_FILENAME = 4,
     FUNCTION_START_LINE = 5,
+    MAPPING_ID = 1,
+    MAPPING_FILENAME = 5,
 };
 
 /* ---- encoding ---- */
@@ -136,8 +142,8 @@ static const char *pprof_unit(const char *unit)
 typedef struct {
     pk_profile *p;
     buf out, msg, sub;
-    numbering strings, locations;
-    uint64_t *loc_ids; /* per node: its location id */
+    numbering strings, locations, mappings; /* mappings: of file names */
+    uint64_t *loc_ids;                      /* per node: its location id */
 } pprof_writer;
 
 static void write_sample_types(pprof_writer *w)
@@ -232,19 +238,54 @@ static void write_samples(pprof_writer *w)
     }
 }
 
+/* A function the reader made of an unsymbolized address (its name the
+ * address as address_function writes it): true with the address. */
+static bool address_of(const pk_function *fn, uint64_t *address)
+{
+    if (fn->kind != PK_KIND_NATIVE || fn->line != 0 || strncmp(fn->name, "0x", 2) != 0)
+        return false;
+    const char *hex = fn->name + 2;
+    size_t n = strspn(hex, "0123456789abcdef");
+    if (n == 0 || n > 16 || hex[n] || (hex[0] == '0' && n > 1)) return false;
+    *address = strtoull(hex, NULL, 16);
+    return true;
+}
+
+/* Written back as the reader found it: a location with an address, no
+ * lines, in a mapping of its file (none without a file). */
+static void write_address_location(pprof_writer *w, const pk_function *fn, uint64_t address)
+{
+    if (fn->file[0])
+        put_int(&w->msg, LOCATION_MAPPING_ID, 1 + number_of(&w->mappings, (uintptr_t)fn->file));
+    put_int(&w->msg, LOCATION_ADDRESS, address);
+}
+
 static void write_locations_and_functions(pprof_writer *w)
 {
     pk_profile *p = w->p;
     for (size_t i = 0; i < w->locations.n; i++) {
-        uint64_t key = w->locations.keys[i];
+        uint64_t key = w->locations.keys[i], address;
+        const pk_function *fn = &p->funcs[key >> 32];
         put_int(&w->msg, LOCATION_ID, i + 1);
-        put_int(&w->sub, LINE_FUNCTION_ID, (key >> 32) + 1);
-        put_int(&w->sub, LINE_LINE, (uint64_t)(int64_t)(int32_t)(uint32_t)key);
-        put_message(&w->msg, LOCATION_LINE, &w->sub);
+        if (address_of(fn, &address)) {
+            write_address_location(w, fn, address);
+        } else {
+            put_int(&w->sub, LINE_FUNCTION_ID, (key >> 32) + 1);
+            put_int(&w->sub, LINE_LINE, (uint64_t)(int64_t)(int32_t)(uint32_t)key);
+            put_message(&w->msg, LOCATION_LINE, &w->sub);
+        }
         put_message(&w->out, PROFILE_LOCATION, &w->msg);
+    }
+    for (size_t m = 0; m < w->mappings.n; m++) {
+        const char *file = (const char *)(uintptr_t)w->mappings.keys[m];
+        put_int(&w->msg, MAPPING_ID, m + 1);
+        put_int(&w->msg, MAPPING_FILENAME, string_index(&w->strings, file));
+        put_message(&w->out, PROFILE_MAPPING, &w->msg);
     }
     for (size_t f = 0; f < p->nfuncs; f++) {
         const pk_function *fn = &p->funcs[f];
+        uint64_t address;
+        if (address_of(fn, &address)) continue; /* its locations have no lines */
         put_int(&w->msg, FUNCTION_ID, f + 1);
         put_int(&w->msg, FUNCTION_NAME, string_index(&w->strings, fn->name));
         put_int(&w->msg, FUNCTION_SYSTEM_NAME, string_index(&w->strings, fn->name));
@@ -302,6 +343,7 @@ static int write_pprof(pk_profile *p, FILE *f, const pk_write_options *opt, pk_e
     free(w.loc_ids);
     numbering_free(&w.strings);
     numbering_free(&w.locations);
+    numbering_free(&w.mappings);
     return rc;
 }
 
@@ -393,11 +435,19 @@ typedef struct {
     size_t offset;
 } fn_rec;
 
+/* A location without lines is one frame named by its address, its function
+ * found at the first sample through it. */
 typedef struct {
-    uint64_t id;
+    uint64_t id, mapping_id, address;
     size_t first_line, nlines; /* in lines[] */
+    pk_id address_func;        /* PK_NONE until found */
     size_t offset;
 } loc_rec;
+
+typedef struct {
+    uint64_t id, filename;
+    size_t offset;
+} map_rec;
 
 typedef struct {
     uint64_t function_id;
@@ -413,6 +463,8 @@ typedef struct {
     size_t nfns, capfns;
     loc_rec *locs;
     size_t nlocs, caplocs;
+    map_rec *maps;
+    size_t nmaps, capmaps;
     line_rec *lines;
     size_t nlines, caplines;
     uint64_t types[PK_MAX_METRICS][2];
@@ -482,9 +534,12 @@ static void read_function(pprof_reader *r, span s)
 static void read_location(pprof_reader *r, span s)
 {
     field f;
-    loc_rec loc = {.first_line = r->nlines, .offset = (size_t)(s.p - r->d.base)};
+    loc_rec loc = {
+        .first_line = r->nlines, .address_func = PK_NONE, .offset = (size_t)(s.p - r->d.base)};
     while (next_field(&r->d, &s, &f)) {
         if (f.field == LOCATION_ID) loc.id = f.value;
+        if (f.field == LOCATION_MAPPING_ID) loc.mapping_id = f.value;
+        if (f.field == LOCATION_ADDRESS) loc.address = f.value;
         if (f.field != LOCATION_LINE || f.wire != 2) continue;
         line_rec line = {0};
         field g;
@@ -501,6 +556,18 @@ static void read_location(pprof_reader *r, span s)
     r->locs[r->nlocs++] = loc;
 }
 
+static void read_mapping(pprof_reader *r, span s)
+{
+    field f;
+    map_rec map = {.offset = (size_t)(s.p - r->d.base)};
+    while (next_field(&r->d, &s, &f)) {
+        if (f.field == MAPPING_ID) map.id = f.value;
+        if (f.field == MAPPING_FILENAME) map.filename = f.value;
+    }
+    PK_GROW(r->maps, r->capmaps, r->nmaps + 1);
+    r->maps[r->nmaps++] = map;
+}
+
 static int cmp_fn(const void *a, const void *b)
 {
     uint64_t x = ((const fn_rec *)a)->id, y = ((const fn_rec *)b)->id;
@@ -513,6 +580,12 @@ static int cmp_loc(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static int cmp_map(const void *a, const void *b)
+{
+    uint64_t x = ((const map_rec *)a)->id, y = ((const map_rec *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
 /* (bsearch, like qsort, must not be given the NULL of an empty table) */
 static const fn_rec *find_fn(pprof_reader *r, uint64_t id)
 {
@@ -520,10 +593,35 @@ static const fn_rec *find_fn(pprof_reader *r, uint64_t id)
     return r->nfns ? bsearch(&key, r->fns, r->nfns, sizeof key, cmp_fn) : NULL;
 }
 
-static const loc_rec *find_loc(pprof_reader *r, uint64_t id)
+static loc_rec *find_loc(pprof_reader *r, uint64_t id)
 {
     loc_rec key = {.id = id};
     return r->nlocs ? bsearch(&key, r->locs, r->nlocs, sizeof key, cmp_loc) : NULL;
+}
+
+static const map_rec *find_map(pprof_reader *r, uint64_t id)
+{
+    map_rec key = {.id = id};
+    return r->nmaps ? bsearch(&key, r->maps, r->nmaps, sizeof key, cmp_map) : NULL;
+}
+
+/* The function of a location without lines: its address, in the file of its
+ * mapping (mapping id 0 is none), as go tool pprof shows it unsymbolized. */
+static pk_id address_function(pprof_reader *r, loc_rec *loc)
+{
+    if (loc->address_func != PK_NONE) return loc->address_func;
+    const char *file = "";
+    if (loc->mapping_id) {
+        const map_rec *map = find_map(r, loc->mapping_id);
+        if (!map)
+            pk_fail(r->d.in, loc->offset, "location %llu names unknown mapping %llu",
+                    (unsigned long long)loc->id, (unsigned long long)loc->mapping_id);
+        file = string_at(r, map->filename, map->offset);
+    }
+    char name[24];
+    snprintf(name, sizeof name, "0x%" PRIx64, loc->address);
+    loc->address_func = pk_function_get(r->p, name, file, 0, PK_KIND_NATIVE);
+    return loc->address_func;
 }
 
 /* Time units become ns, so that every time metric of the model is in ns. */
@@ -562,6 +660,15 @@ static void collect_value(void *ctx, uint64_t v)
     r->nvalues++;
 }
 
+/* The child of node for (func, line), the stack one frame deeper. */
+static pk_id push_frame(pprof_reader *r, pk_id node, size_t *depth, pk_id func, int64_t line,
+                        uint64_t at)
+{
+    if (++*depth > PK_MAX_STACK_DEPTH)
+        pk_fail(r->d.in, at, "stack deeper than %d frames", PK_MAX_STACK_DEPTH);
+    return pk_tree_child(r->p, node, func, (int32_t)line);
+}
+
 static void read_sample(pprof_reader *r, span s)
 {
     field f;
@@ -576,21 +683,20 @@ static void read_sample(pprof_reader *r, span s)
      * functions inlined into them. */
     pk_id node = 0;
     size_t depth = 0;
+    uint64_t at = (uint64_t)(s.p - r->d.base);
     for (size_t i = r->nids; i-- > 0;) {
-        const loc_rec *loc = find_loc(r, r->ids[i]);
+        loc_rec *loc = find_loc(r, r->ids[i]);
         if (!loc)
-            pk_fail(r->d.in, (uint64_t)(s.p - r->d.base), "sample names unknown location %llu",
+            pk_fail(r->d.in, at, "sample names unknown location %llu",
                     (unsigned long long)r->ids[i]);
+        if (loc->nlines == 0) node = push_frame(r, node, &depth, address_function(r, loc), 0, at);
         for (size_t l = loc->nlines; l-- > 0;) {
             const line_rec *line = &r->lines[loc->first_line + l];
             const fn_rec *fn = find_fn(r, line->function_id);
             if (!fn)
                 pk_fail(r->d.in, loc->offset, "location %llu names unknown function %llu",
                         (unsigned long long)loc->id, (unsigned long long)line->function_id);
-            if (++depth > PK_MAX_STACK_DEPTH)
-                pk_fail(r->d.in, (uint64_t)(s.p - r->d.base), "stack deeper than %d frames",
-                        PK_MAX_STACK_DEPTH);
-            node = pk_tree_child(r->p, node, fn->func, (int32_t)line->line);
+            node = push_frame(r, node, &depth, fn->func, line->line, at);
         }
     }
     for (int m = 0; m < r->ntypes; m++)
@@ -603,6 +709,7 @@ static void reader_free(void *ctx)
     free(r->str);
     free(r->fns);
     free(r->locs);
+    free(r->maps);
     free(r->lines);
     free(r->ids);
 }
@@ -625,11 +732,13 @@ static void read_pprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
         if (f.field == PROFILE_SAMPLE_TYPE) read_value_type(&r, f.sub);
         if (f.field == PROFILE_FUNCTION) read_function(&r, f.sub);
         if (f.field == PROFILE_LOCATION) read_location(&r, f.sub);
+        if (f.field == PROFILE_MAPPING) read_mapping(&r, f.sub);
     }
     if (r.ntypes == 0) pk_fail(in, len, "pprof profile without sample types");
     add_metrics(&r);
     pk_sort(r.fns, r.nfns, sizeof *r.fns, cmp_fn);
     pk_sort(r.locs, r.nlocs, sizeof *r.locs, cmp_loc);
+    pk_sort(r.maps, r.nmaps, sizeof *r.maps, cmp_map);
     for (size_t i = 0; i < r.nfns; i++) {
         const char *name = string_at(&r, r.fns[i].name, r.fns[i].offset);
         const char *file = string_at(&r, r.fns[i].file, r.fns[i].offset);

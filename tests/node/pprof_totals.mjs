@@ -10,6 +10,10 @@ const types = profile.sampleType.map((t) => ({ type: str(t.type), unit: str(t.un
 const totals = types.map(() => 0n);
 for (const s of profile.sample) s.value.forEach((v, i) => { totals[i] += BigInt(v); });
 const functions = new Set(profile.function.map((f) => str(f.name)));
+// locations with an address and no lines, as "mapping-file 0xaddress"
+const mappingFile = new Map(profile.mapping.map((m) => [Number(m.id), str(m.filename)]));
+const unsymbolized = profile.location.filter((l) => !(l.line || []).length)
+  .map((l) => `${mappingFile.get(Number(l.mappingId)) ?? ''} 0x${BigInt(l.address).toString(16)}`);
 // the thread label of each sample (profiles with a timeline)
 const threads = new Set();
 for (const s of profile.sample)
@@ -21,5 +25,6 @@ console.log(JSON.stringify({
   locations: profile.location.length,
   functions: [...functions].sort(),
   threads: [...threads].sort(),
+  unsymbolized: [...new Set(unsymbolized)].sort(),
   labelled: profile.sample.filter((s) => (s.label || []).some((l) => str(l.key) === 'thread')).length,
 }));

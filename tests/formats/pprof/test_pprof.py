@@ -129,15 +129,88 @@ def test_dangling_references(tmp):
     bad_string = message(5, number(1, 1) + number(2, 99))  # function named by string 99
     good_function = message(5, number(1, 1) + number(2, 3))
     bad_location = message(4, number(1, 1) + message(4, number(1, 7)))  # names function 7
+    bad_mapping = message(4, number(1, 1) + number(2, 9) + number(3, 0x1000))  # names mapping 9
     cases = [("string index 99 out of range", head + bad_string + sample, len(head) + 2),
              ("location 1 names unknown function 7", head + good_function + bad_location + sample,
-              len(head) + len(good_function) + 2)]
+              len(head) + len(good_function) + 2),
+             ("location 1 names unknown mapping 9", head + bad_mapping + sample, len(head) + 2)]
     path = os.path.join(tmp, "dangling.pb")
     for what, data, offset in cases:
         open(path, "wb").write(data)
         r = pconv("-f", "pprof", path, "-o", os.path.join(tmp, "dangling.json"))
-        check(r.returncode == 2 and r.stderr.startswith(f"pconv: {path}: offset {offset}: {what}"),
-              f"{what}: {r.stderr.strip()}")
+        check(r.returncode == 2 and r.stderr.startswith(f"pconv: {path}: offset {offset}: {what}")
+              and len(r.stderr.strip().splitlines()) == 1, f"{what}: {r.stderr.strip()}")
+
+
+def stacks(m):
+    """{root-first ("file:name", ...): self} of the model's tree."""
+    funcs, nodes = m["functions"], {n["id"]: n for n in m["tree"]}
+    out = {}
+    for n in nodes.values():
+        path, q = [], n["id"]
+        while q != 0:
+            f = funcs[nodes[q]["func"]]
+            path.append(f"{f['file']}:{f['name']}")
+            q = nodes[q]["parent"]
+        if any(n["self"]):
+            key = tuple(reversed(path))
+            out[key] = out.get(key, 0) + n["self"][0]
+    return out
+
+
+def unsymbolized_profile():
+    """main calls into libfoo.so at 0x4a3f2c, which calls 0x4a3f80 there; main
+    also runs at 0x7fff10, in no mapping. Location 5 is 0x4a3f2c again."""
+    strings = [b"", b"samples", b"count", b"main", b"main.go", b"/usr/lib/libfoo.so"]
+    at = lambda loc, address, mapping=0: message(4, number(1, loc) + number(2, mapping)
+                                                 + number(3, address))
+    sample = lambda locs, v: message(2, message(1, b"".join(map(varint, locs)))
+                                     + message(2, varint(v)))
+    return (message(1, number(1, 1) + number(2, 2))
+            + message(5, number(1, 1) + number(2, 3) + number(4, 4))
+            + message(4, number(1, 1) + message(4, number(1, 1) + number(2, 10)))
+            + at(2, 0x4a3f2c, 1) + at(3, 0x4a3f80, 1) + at(4, 0x7fff10) + at(5, 0x4a3f2c, 1)
+            # the mapping after the locations naming it, as Go may write it
+            + message(3, number(1, 1) + number(2, 0x400000) + number(3, 0x500000) + number(5, 5))
+            + sample([3, 2, 1], 5) + sample([2, 1], 3) + sample([4, 1], 2) + sample([5, 1], 7)
+            + sample([1], 1)
+            + b"".join(message(6, s) for s in strings))
+
+
+def test_unsymbolized_locations(tmp):
+    """A location with an address and no lines is a frame named by the address,
+    in its mapping's file, not its cost dropped onto the caller."""
+    lib, main = "/usr/lib/libfoo.so", "main.go:main"
+    want_stacks = {(main,): 1, (main, f"{lib}:0x4a3f2c"): 10, (main, ":0x7fff10"): 2,
+                   (main, f"{lib}:0x4a3f2c", f"{lib}:0x4a3f80"): 5}
+    want_functions = {("main", "main.go"): ("python", 1), ("0x4a3f2c", lib): ("native", 10),
+                      ("0x4a3f80", lib): ("native", 5), ("0x7fff10", ""): ("native", 2)}
+    raw = unsymbolized_profile()
+    plain, packed = os.path.join(tmp, "unsym.pb"), os.path.join(tmp, "unsym.pb.gz")
+    open(plain, "wb").write(raw)
+    open(packed, "wb").write(gzip.compress(raw))
+    m = model(plain)
+    check(m["totals"] == [18], f"unsymbolized: totals {m['totals']}")
+    check(stacks(m) == want_stacks, f"unsymbolized: stacks {stacks(m)}")
+    got = {(f["name"], f["file"]): (f["kind"], f["self"][0]) for f in m["functions"]}
+    check(got == want_functions, f"unsymbolized: functions {got}")
+    check(model(packed) == m, "unsymbolized: gzip'd, not read the same")
+    # written back: addresses in mappings for pprof-format too, and read back the same
+    a, b = os.path.join(tmp, "unsym-a.pb.gz"), os.path.join(tmp, "unsym-b.pb.gz")
+    r = pconv(plain, "-t", "pprof", "-o", a)
+    check(r.returncode == 0, f"unsymbolized: write failed: {r.stderr.strip()}")
+    decoded = json.loads(subprocess.run(["node", os.path.join(NODE_DIR, "pprof_totals.mjs"), a],
+                                        capture_output=True, text=True, check=True).stdout)
+    check(decoded["totals"] == ["18"] and decoded["unsymbolized"] ==
+          sorted([f"{lib} 0x4a3f2c", f"{lib} 0x4a3f80", " 0x7fff10"]),
+          f"unsymbolized: pprof-format reads {decoded['totals']} {decoded['unsymbolized']}")
+    again = model(a)
+    check(stacks(again) == want_stacks and again["totals"] == [18],
+          f"unsymbolized: stacks after the round trip {stacks(again)}")
+    check(sorted(again["functions"], key=str) == sorted(m["functions"], key=str),
+          "unsymbolized: functions differ after the round trip")
+    pconv(a, "-o", b)
+    check(model(b) == again, "unsymbolized: pprof -> pprof is not exact")
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -145,6 +218,7 @@ with tempfile.TemporaryDirectory() as tmp:
         test_file(path, tmp)
     test_damaged(tmp)
     test_dangling_references(tmp)
+    test_unsymbolized_locations(tmp)
 
 for f in failures[:30]:
     print("FAIL:", f)
