@@ -141,10 +141,11 @@ typedef struct {
     bool munged; /* shown as "name:line" (same name and file, other line) */
 } fn_info;
 
-/* What the output needs of an edge, copied out in one sequential pass; its
- * nm values are in arc_incl, at nm times its index. */
+/* What the output needs of an edge or a call site, copied out in one
+ * sequential pass; its nm values are in arc_incl, at nm times its index. */
 typedef struct {
     pk_id callee;
+    int32_t line; /* the caller's line at the call, 0: its first line */
     int64_t calls;
 } call_arc;
 
@@ -289,26 +290,56 @@ static int build_rows(cg_writer *w)
     return 0;
 }
 
-/* Edges grouped by caller (a counting sort, stable), read in memory order. */
+/* Stacks say where each call was made: their call sites are the arcs (one
+ * per caller line). Call counts are per edge only, so a profile with them
+ * keeps its edges. */
+static bool arcs_are_callsites(pk_profile *p)
+{
+    if (p->has_calls) return false;
+    if (p->ncallsites == 0) pk_derive_callsites(p);
+    return p->ncallsites > 0;
+}
+
+/* Arc i of the output: call site i or edge i. */
+static pk_id arc_at(const pk_profile *p, bool sites, size_t i, call_arc *arc, const int64_t **incl)
+{
+    if (sites) {
+        const pk_callsite *c = &p->callsites[i];
+        *arc = (call_arc){.callee = c->callee, .line = c->line};
+        *incl = c->incl;
+        return c->caller;
+    }
+    const pk_edge *e = &p->edges[i];
+    *arc = (call_arc){.callee = e->callee, .calls = e->calls};
+    *incl = e->incl;
+    return e->caller;
+}
+
+/* Arcs grouped by caller (a counting sort, stable), read in memory order. */
 static int build_arcs(cg_writer *w)
 {
     pk_profile *p = w->p;
+    bool sites = arcs_are_callsites(p);
+    size_t n = sites ? p->ncallsites : p->nedges;
     w->arc_start = calloc(p->nfuncs + 2, sizeof *w->arc_start);
-    w->arcs = malloc((p->nedges + 1) * sizeof *w->arcs);
-    w->arc_incl = malloc((p->nedges * (size_t)w->nm + 1) * sizeof *w->arc_incl);
+    w->arcs = malloc((n + 1) * sizeof *w->arcs);
+    w->arc_incl = malloc((n * (size_t)w->nm + 1) * sizeof *w->arc_incl);
     if (!w->arc_start || !w->arcs || !w->arc_incl) return -1;
     size_t *next = w->arc_start + 1;
-    for (size_t e = 0; e < p->nedges; e++)
-        if (p->edges[e].caller < p->nfuncs && p->edges[e].callee < p->nfuncs)
-            w->arc_start[p->edges[e].caller + 2]++;
+    call_arc arc;
+    const int64_t *incl;
+    for (size_t i = 0; i < n; i++) {
+        pk_id caller = arc_at(p, sites, i, &arc, &incl);
+        if (caller < p->nfuncs && arc.callee < p->nfuncs) w->arc_start[caller + 2]++;
+    }
     for (size_t f = 0; f < p->nfuncs; f++)
         w->arc_start[f + 2] += w->arc_start[f + 1];
-    for (size_t e = 0; e < p->nedges; e++) {
-        const pk_edge *edge = &p->edges[e];
-        if (edge->caller >= p->nfuncs || edge->callee >= p->nfuncs) continue;
-        size_t k = next[edge->caller]++;
-        w->arcs[k] = (call_arc){.callee = edge->callee, .calls = edge->calls};
-        memcpy(w->arc_incl + k * (size_t)w->nm, edge->incl, (size_t)w->nm * sizeof *w->arc_incl);
+    for (size_t i = 0; i < n; i++) {
+        pk_id caller = arc_at(p, sites, i, &arc, &incl);
+        if (caller >= p->nfuncs || arc.callee >= p->nfuncs) continue;
+        size_t k = next[caller]++;
+        w->arcs[k] = arc;
+        memcpy(w->arc_incl + k * (size_t)w->nm, incl, (size_t)w->nm * sizeof *w->arc_incl);
     }
     return 0;
 }
@@ -436,7 +467,7 @@ static void put_function(cg_writer *w, pk_id f)
         out_char(w->o, ' ');
         out_int(w->o, w->info[e->callee].line);
         out_char(w->o, '\n');
-        out_int(w->o, w->info[f].line);
+        out_int(w->o, e->line > 0 ? e->line : w->info[f].line);
         put_costs(w, w->arc_incl + k * (size_t)w->nm);
     }
     out_char(w->o, '\n');

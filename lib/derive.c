@@ -37,14 +37,47 @@ static void walk_tree(const pk_profile *p, const tree_visitor *v)
     pk_scratch_free(stack);
 }
 
+/* Which caller->callee edges have a call on the current path: an edge's
+ * inclusive value counts at its outermost call only (recursion once). */
+typedef struct {
+    uint32_t *active; /* per edge */
+    pk_id *node_edge; /* per node: the edge from its parent's function, or PK_NONE */
+} edge_path;
+
+static void edge_path_init(edge_path *e, const pk_profile *p)
+{
+    /* held: the walk may fail the read. A tree of n nodes implies at most n
+     * edges beyond those the graph has. */
+    e->active = pk_scratch_hold(pk_xcalloc(p->nnodes + p->nedges + 1, sizeof *e->active));
+    e->node_edge = pk_scratch_hold(pk_xmalloc(p->nnodes * sizeof *e->node_edge));
+}
+
+static void edge_path_free(edge_path *e)
+{
+    pk_scratch_free(e->active);
+    pk_scratch_free(e->node_edge);
+}
+
+/* Node enters the path through edge eid (PK_NONE: none); true when no call
+ * of that edge is on the path above it. */
+static bool edge_path_enter(edge_path *e, pk_id node, pk_id eid)
+{
+    e->node_edge[node] = eid;
+    return eid != PK_NONE && e->active[eid]++ == 0;
+}
+
+static void edge_path_leave(edge_path *e, pk_id node)
+{
+    if (e->node_edge[node] != PK_NONE) e->active[e->node_edge[node]]--;
+}
+
 /* ---- tree -> graph ---- */
 
 typedef struct {
     pk_profile *p;
     int64_t *incl;         /* per node */
     uint32_t *func_active; /* per function: frames of it on the current path */
-    uint32_t *edge_active; /* per edge */
-    pk_id *node_edge;      /* per node: the edge from its parent's function, or PK_NONE */
+    edge_path edges;
 } graph_walk;
 
 static void graph_enter(void *ctx, pk_id id)
@@ -59,14 +92,14 @@ static void graph_enter(void *ctx, pk_id id)
     if (w->func_active[n->func]++ == 0)
         for (int m = 0; m < nm; m++)
             f->incl[m] += w->incl[(size_t)id * nm + m];
-    w->node_edge[id] = PK_NONE;
-    if (n->parent == 0) return;
+    if (n->parent == 0) {
+        edge_path_enter(&w->edges, id, PK_NONE);
+        return;
+    }
     pk_edge *e = pk_edge_get(p, p->nodes[n->parent].func, n->func);
-    pk_id eid = (pk_id)(e - p->edges);
-    w->node_edge[id] = eid;
     for (int m = 0; m < nm; m++)
         e->self[m] += n->self[m];
-    if (w->edge_active[eid]++ == 0)
+    if (edge_path_enter(&w->edges, id, (pk_id)(e - p->edges)))
         for (int m = 0; m < nm; m++)
             e->incl[m] += w->incl[(size_t)id * nm + m];
 }
@@ -75,7 +108,7 @@ static void graph_leave(void *ctx, pk_id id)
 {
     graph_walk *w = ctx;
     w->func_active[w->p->nodes[id].func]--;
-    if (w->node_edge[id] != PK_NONE) w->edge_active[w->node_edge[id]]--;
+    edge_path_leave(&w->edges, id);
 }
 
 void pk_derive_graph(pk_profile *p)
@@ -90,14 +123,11 @@ void pk_derive_graph(pk_profile *p)
     /* held: making edges may fail the read */
     w.incl = pk_scratch_hold(pk_tree_inclusive(p));
     w.func_active = pk_scratch_hold(pk_xcalloc(p->nfuncs + 1, sizeof *w.func_active));
-    w.node_edge = pk_scratch_hold(pk_xmalloc(p->nnodes * sizeof *w.node_edge));
-    /* A tree of n nodes implies at most n edges. */
-    w.edge_active = pk_scratch_hold(pk_xcalloc(p->nnodes + 1, sizeof *w.edge_active));
+    edge_path_init(&w.edges, p);
     walk_tree(p, &(tree_visitor){graph_enter, graph_leave, &w});
     pk_scratch_free(w.incl);
     pk_scratch_free(w.func_active);
-    pk_scratch_free(w.edge_active);
-    pk_scratch_free(w.node_edge);
+    edge_path_free(&w.edges);
     p->has_graph = true;
 }
 
@@ -142,6 +172,97 @@ void pk_derive_lines(pk_profile *p)
     pk_scratch_free(w.incl);
     pk_scratch_free(w.active);
     pk_scratch_free(w.node_line);
+}
+
+/* ---- tree -> call sites ---- */
+
+typedef struct {
+    pk_profile *p;
+    int64_t *incl; /* per node */
+    edge_path edges;
+    pk_hmap index; /* (caller, line, callee) -> call site */
+} callsites_walk;
+
+typedef struct {
+    const pk_profile *p;
+    pk_id caller, callee;
+    int32_t line;
+} callsite_key;
+
+static bool callsite_eq(const void *ctx, uint32_t id)
+{
+    const callsite_key *k = ctx;
+    const pk_callsite *c = &k->p->callsites[id];
+    return c->caller == k->caller && c->callee == k->callee && c->line == k->line;
+}
+
+static pk_callsite *callsite_get(callsites_walk *w, pk_id caller, int32_t line, pk_id callee)
+{
+    pk_profile *p = w->p;
+    callsite_key k = {p, caller, callee, line};
+    uint64_t h = pk_hash_mix(pk_hash_mix(pk_hash_mix(5, caller), callee), (uint32_t)line);
+    uint32_t id = pk_hmap_get(&w->index, h, callsite_eq, &k, (uint32_t)p->ncallsites);
+    if (id == p->ncallsites) {
+        PK_GROW(p->callsites, p->capcallsites, p->ncallsites + 1);
+        p->callsites[p->ncallsites++] =
+            (pk_callsite){.caller = caller, .callee = callee, .line = line};
+    }
+    return &p->callsites[id];
+}
+
+/* A frame's inclusive value goes to the call site of its parent's frame
+ * (that frame's function and line), when it is its edge's outermost call:
+ * a pair's call sites then add up to its edge. */
+static void callsites_enter(void *ctx, pk_id id)
+{
+    callsites_walk *w = ctx;
+    const pk_node *n = &w->p->nodes[id];
+    const pk_node *caller = &w->p->nodes[n->parent];
+    const pk_edge *e = n->parent ? pk_edge_find(w->p, caller->func, n->func) : NULL;
+    if (!edge_path_enter(&w->edges, id, e ? (pk_id)(e - w->p->edges) : PK_NONE)) return;
+    pk_callsite *c = callsite_get(w, caller->func, caller->line, n->func);
+    for (int m = 0; m < w->p->nmetrics; m++)
+        c->incl[m] += w->incl[(size_t)id * w->p->nmetrics + m];
+}
+
+static void callsites_leave(void *ctx, pk_id id)
+{
+    callsites_walk *w = ctx;
+    edge_path_leave(&w->edges, id);
+}
+
+static int cmp_callsites(const void *a, const void *b)
+{
+    const pk_callsite *x = a, *y = b;
+    if (x->caller != y->caller) return x->caller < y->caller ? -1 : 1;
+    if (x->callee != y->callee) return x->callee < y->callee ? -1 : 1;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+static bool tree_has_lines(const pk_profile *p)
+{
+    for (size_t i = 1; i < p->nnodes; i++)
+        if (p->nodes[i].line != 0) return true;
+    return false;
+}
+
+void pk_derive_callsites(pk_profile *p)
+{
+    p->ncallsites = 0;
+    if (!p->has_tree || p->estimated || !tree_has_lines(p)) return;
+    pk_ensure_graph(p);
+    callsites_walk w = {.p = p};
+    w.incl = pk_scratch_hold(pk_tree_inclusive(p));
+    edge_path_init(&w.edges, p);
+    /* Each node adds at most one call site: sized for all, the index never
+     * grows, so its slots can be held. */
+    pk_hmap_reserve(&w.index, p->nnodes);
+    pk_scratch_hold(w.index.slots);
+    walk_tree(p, &(tree_visitor){callsites_enter, callsites_leave, &w});
+    pk_scratch_free(w.incl);
+    edge_path_free(&w.edges);
+    pk_scratch_free(w.index.slots);
+    pk_sort(p->callsites, p->ncallsites, sizeof *p->callsites, cmp_callsites);
 }
 
 /* ---- graph -> tree (estimate) ----
@@ -402,12 +523,10 @@ static pk_id place_by_function(pk_profile *p, const pk_node *old, pk_id parent)
 
 void pk_tree_by_function(pk_profile *p)
 {
-    if (!p->has_tree || p->estimated) return;
-    bool lines = false;
-    for (size_t i = 1; i < p->nnodes && !lines; i++)
-        lines = p->nodes[i].line != 0;
-    if (!lines) return;
-    /* The lines' values come from the frames' lines: keep them first. */
+    if (!p->has_tree || p->estimated || !tree_has_lines(p)) return;
+    /* The lines' values and the calls' lines come from the frames' lines:
+     * keep them first. */
     if (p->nlines == 0) pk_derive_lines(p);
+    pk_derive_callsites(p);
     rebuild_tree(p, place_by_function);
 }

@@ -1184,6 +1184,8 @@ void pk_profile_scale(pk_profile *p, int64_t num, int64_t den)
         scale_values(p->nodes[i].self, nm, num, den);
     for (size_t i = 0; i < p->nlines; i++)
         scale_values(p->lines[i].v, nm, num, den);
+    for (size_t i = 0; i < p->ncallsites; i++)
+        scale_values(p->callsites[i].incl, nm, num, den);
     if (p->has_tree && !p->estimated) {
         /* Stacks scale one by one (as difffolded.pl -n); the rest follows. */
         pk_derive_graph(p);

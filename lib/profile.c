@@ -79,6 +79,7 @@ void pk_profile_free(pk_profile *p)
     free(p->edges);
     free(p->nodes);
     free(p->lines);
+    free(p->callsites);
     free(p->meta);
     free(p->series);
     pk_timeline_free(p->timeline);
@@ -167,6 +168,8 @@ void pk_metric_rescale(pk_profile *p, int m, int decimals)
         p->nodes[i].self[m] *= f;
     for (size_t i = 0; i < p->nlines; i++)
         p->lines[i].v[m] *= f;
+    for (size_t i = 0; i < p->ncallsites; i++)
+        p->callsites[i].incl[m] *= f;
     p->metrics[m].decimals = decimals;
 }
 

@@ -89,6 +89,17 @@ typedef struct {
     int64_t v[PK_MAX_METRICS];
 } pk_line;
 
+/* Where stacks show a function calling another: the line executing in the
+ * caller at the call (0 when unknown) and the callee's inclusive values in
+ * the calls from there. Recursion counts at the outermost call of each
+ * caller->callee edge, as the edge's own value does, so a pair's call sites
+ * add up to its edge. */
+typedef struct {
+    pk_id caller, callee;
+    int32_t line;
+    int64_t incl[PK_MAX_METRICS];
+} pk_callsite;
+
 typedef struct {
     const char *key, *value;
 } pk_meta;
@@ -118,6 +129,8 @@ typedef struct pk_profile {
     size_t nnodes, capnodes;
     pk_line *lines;
     size_t nlines, caplines;
+    pk_callsite *callsites; /* sorted by caller, callee, line (pk_derive_callsites) */
+    size_t ncallsites, capcallsites;
     pk_meta *meta;
     size_t nmeta, capmeta;
     pk_series_point *series;
@@ -188,7 +201,11 @@ int64_t pk_total(const pk_profile *p, int metric);
 /* Derivations (lib/derive.c). */
 void pk_derive_graph(pk_profile *p); /* tree -> graph, exact, recursion counted once */
 void pk_derive_lines(pk_profile *p); /* tree -> lines, for nodes that know their line */
-void pk_derive_tree(pk_profile *p);  /* graph -> tree, estimated, recursion cut */
+/* Exact tree whose frames know their line -> call sites (replaced, the graph
+ * derived first when missing); none otherwise. pk_tree_by_function calls it
+ * before it drops the frames' lines. */
+void pk_derive_callsites(pk_profile *p);
+void pk_derive_tree(pk_profile *p); /* graph -> tree, estimated, recursion cut */
 /* Make sure both views exist, deriving what is missing. */
 void pk_ensure_graph(pk_profile *p);
 void pk_ensure_tree(pk_profile *p);
@@ -197,8 +214,8 @@ void pk_ensure_tree(pk_profile *p);
 void pk_merge_threads(pk_profile *p);
 /* One frame per function: sibling frames of one function at different lines
  * merged, every frame's line dropped (per-line values stay in p->lines,
- * derived first when missing). The default view of every output; the graph
- * is unchanged. */
+ * derived first when missing, and the calls' lines in p->callsites, derived
+ * first). The default view of every output; the graph is unchanged. */
 void pk_tree_by_function(pk_profile *p);
 
 /* Rebuild the index after a caller rewrote funcs/edges/nodes arrays wholesale. */
