@@ -2,6 +2,7 @@
 #include "json_path.h"
 
 #include <stdint.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,9 +94,13 @@ void pk_json_at(pk_json_where *w, int level, const char *key, size_t index)
     w->depth = level + 1;
 }
 
-_Noreturn void pk_json_fail(pk_input *in, const pk_json_where *w, const char *what)
+_Noreturn void pk_json_fail(pk_input *in, const pk_json_where *w, const char *fmt, ...)
 {
-    char path[200];
+    char what[200], path[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
     pk_json_path_text(path, sizeof path, w->path, w->depth);
     pk_fail(in, pk_json_path_offset(w->text, w->len, w->path, w->depth), "%s%s%s", path,
             path[0] ? ": " : "", what);

@@ -36,7 +36,9 @@ typedef struct {
  * LEVEL - 1; deeper steps are forgotten. */
 void pk_json_at(pk_json_where *w, int level, const char *key, size_t index);
 
-/* Fails the read with `path: what`, at the offset the path points to. */
-_Noreturn void pk_json_fail(pk_input *in, const pk_json_where *w, const char *what);
+/* Fails the read with `path: what` (printf's format), at the offset the path
+ * points to. */
+_Noreturn __attribute__((format(printf, 3, 4))) void
+pk_json_fail(pk_input *in, const pk_json_where *w, const char *fmt, ...);
 
 #endif

@@ -18,7 +18,6 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,15 +43,8 @@ static void at(reader *r, int level, const char *key, size_t index)
     pk_json_at(&r->where, level, key, index);
 }
 
-static _Noreturn __attribute__((format(printf, 2, 3))) void fail(reader *r, const char *fmt, ...)
-{
-    char what[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    pk_json_fail(r->in, &r->where, what);
-}
+/* Fail at the current path. */
+#define fail(r, ...) pk_json_fail((r)->in, &(r)->where, __VA_ARGS__)
 
 /* Seconds to whole nanoseconds, or a failure. */
 static int64_t seconds(reader *r, json_t *v)

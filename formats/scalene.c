@@ -14,7 +14,6 @@
  */
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,15 +71,8 @@ static void at(reader *r, int level, const char *key, size_t index)
     pk_json_at(&r->where, level, key, index);
 }
 
-static _Noreturn __attribute__((format(printf, 2, 3))) void fail(reader *r, const char *fmt, ...)
-{
-    char what[160];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    pk_json_fail(r->in, &r->where, what);
-}
+/* Fail at the current path. */
+#define fail(r, ...) pk_json_fail((r)->in, &(r)->where, __VA_ARGS__)
 
 static json_t *member(reader *r, int level, json_t *obj, const char *key, int type)
 {

@@ -7,7 +7,6 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,15 +41,7 @@ static void at(reader *r, int level, const char *key, size_t index)
 }
 
 /* Fail at the current path (free_document runs). */
-static _Noreturn __attribute__((format(printf, 2, 3))) void fail(reader *r, const char *fmt, ...)
-{
-    char what[160];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    pk_json_fail(r->in, &r->where, what);
-}
+#define fail(r, ...) pk_json_fail((r)->in, &(r)->where, __VA_ARGS__)
 
 static const struct {
     const char *unit, *metric, *munit;

@@ -361,7 +361,12 @@ static void load_stack(rebuild *r, pk_id id, stack *s)
     for (pk_id n = id; n != 0 && n != PK_NONE; n = r->src->nodes[n].parent) {
         const pk_node *node = &r->src->nodes[n];
         i--;
-        s->line[i] = r->f->granularity == PK_GRANULARITY_KEEP ? node->line : 0;
+        /* by function, lines stay for per-line values and call sites
+         * (pk_tree_by_function drops them after) */
+        s->line[i] =
+            r->f->granularity == PK_GRANULARITY_KEEP || r->f->granularity == PK_GRANULARITY_FUNCTION
+                ? node->line
+                : 0;
         if (r->drop && r->drop[node->func]) /* the threshold pass hides by source function */
             s->func[i] = PK_NONE;
         else if (r->f->granularity == PK_GRANULARITY_LINE && node->line > 0)
