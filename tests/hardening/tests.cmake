@@ -23,8 +23,8 @@ add_test(NAME escaping COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_escaping.p
   $<TARGET_FILE_DIR:pconv>)
 add_test(NAME leaks COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_leaks.sh
   $<TARGET_FILE_DIR:pconv> ${CMAKE_CURRENT_SOURCE_DIR} ${PK_SHARED_DIR})
-set_tests_properties(leaks PROPERTIES TIMEOUT 1500)
-set_tests_properties(truncate_every_offset PROPERTIES TIMEOUT 600)
+pk_test_timeout(1500 leaks)
+pk_test_timeout(600 truncate_every_offset)
 add_test(NAME budget COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_budget.py
   $<TARGET_FILE_DIR:pconv> ${CMAKE_CURRENT_SOURCE_DIR} ${PK_SHARED_DIR})
-set_tests_properties(budget PROPERTIES TIMEOUT 600)
+pk_test_timeout(600 budget)

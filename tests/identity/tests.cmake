@@ -4,4 +4,4 @@ find_package(Python3 COMPONENTS Interpreter REQUIRED)
 add_test(NAME identity_corpus
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_identity.py
           $<TARGET_FILE_DIR:pconv> ${PK_SHARED_DIR})
-set_tests_properties(identity_corpus PROPERTIES TIMEOUT 1800)
+pk_test_timeout(1800 identity_corpus)

@@ -17,7 +17,7 @@ add_test(NAME pgraph_render
 # Rendering goes through fontconfig/pango/libgvc caches that live until exit.
 set_tests_properties(pgraph_unit pgraph_gprof2dot pgraph_render PROPERTIES ENVIRONMENT
   "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/tests/helpers/lsan-graphviz.supp:print_suppressions=0")
-set_tests_properties(pgraph_render PROPERTIES TIMEOUT 900)
+pk_test_timeout(900 pgraph_render)
 # gprof2dot's options (-c, --skew, --list-functions, --show-samples, --total)
 # against gprof2dot itself on the same inputs.
 add_test(NAME pgraph_gprof2dot_options

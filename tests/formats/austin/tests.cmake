@@ -8,5 +8,5 @@ if(Python3_FOUND)
   add_test(NAME stacks_damaged_inputs
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_stacks_damaged.py
             $<TARGET_FILE:pconv> ${PK_SHARED_DIR}/corpus/austin)
-  set_tests_properties(stacks_damaged_inputs PROPERTIES TIMEOUT 600)
+  pk_test_timeout(600 stacks_damaged_inputs)
 endif()

@@ -2,9 +2,9 @@
 add_test(NAME html_report COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_html_report.py
   $<TARGET_FILE_DIR:pconv> ${PK_SHARED_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/tests/node
   ${CMAKE_CURRENT_BINARY_DIR}/html-report)
-set_tests_properties(html_report PROPERTIES TIMEOUT 900)
+pk_test_timeout(900 html_report)
 # The ~128 MB generated collapsed file: a report of at most 10 MB, opened in under 2 s.
 add_test(NAME html_report_big COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_html_report.py
   $<TARGET_FILE_DIR:pconv> ${PK_SHARED_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/tests/node
   ${CMAKE_CURRENT_BINARY_DIR}/html-report-big --big)
-set_tests_properties(html_report_big PROPERTIES TIMEOUT 900)
+pk_test_timeout(900 html_report_big)

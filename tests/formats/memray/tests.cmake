@@ -8,5 +8,5 @@ if(Python3_Interpreter_FOUND AND EXISTS ${PK_SHARED_DIR}/corpus/memray)
   add_test(NAME memray_robust
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_memray_robust.py
             $<TARGET_FILE:pconv> ${PK_SHARED_DIR}/corpus/memray)
-  set_tests_properties(memray_oracle memray_robust PROPERTIES TIMEOUT 600)
+  pk_test_timeout(600 memray_oracle memray_robust)
 endif()

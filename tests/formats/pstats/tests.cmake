@@ -5,7 +5,7 @@ foreach(mode oracle gzip damaged synthetic)
     COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_pstats_read.py ${mode} $<TARGET_FILE:pconv>
             ${PK_PSTATS_CORPUS} ${CMAKE_CURRENT_BINARY_DIR}/test-pstats-${mode})
 endforeach()
-set_tests_properties(pstats_damaged PROPERTIES TIMEOUT 900)
+pk_test_timeout(900 pstats_damaged)
 # Python 3.14/3.15 (marshal 5 and 6, profiling.tracing, Tachyon's sampled pstats).
 add_test(NAME pstats_oracle_py315
   COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_pstats_read.py oracle $<TARGET_FILE:pconv>
@@ -18,7 +18,7 @@ foreach(mode roundtrip stacks names)
     COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_pstats_write.py ${mode}
             $<TARGET_FILE:pconv> ${PK_SHARED_DIR} ${CMAKE_CURRENT_BINARY_DIR}/test-pstats-write-${mode})
 endforeach()
-set_tests_properties(pstats_write_stacks PROPERTIES TIMEOUT 600)
+pk_test_timeout(600 pstats_write_stacks)
 
 # Reading time alone, for bench/pstats.sh (any format the registry reads).
 if(NOT TARGET bench_read)

@@ -6,7 +6,7 @@ foreach(mode oracle synthetic hostile speed)
     COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_tachyon_read.py ${mode} $<TARGET_FILE:pconv>
             ${PK_SHARED_DIR}/corpus/py314-315 ${CMAKE_CURRENT_BINARY_DIR}/test-tachyon-${mode})
 endforeach()
-set_tests_properties(tachyon_hostile tachyon_speed PROPERTIES TIMEOUT 900)
+pk_test_timeout(900 tachyon_hostile tachyon_speed)
 set_tests_properties(tachyon_speed PROPERTIES RUN_SERIAL TRUE ENVIRONMENT PK_TIME_SCALE=${PK_TIME_SCALE})
 
 # The gecko writer: exact round trips, the corpus files' structure, and
