@@ -1043,7 +1043,7 @@ static void callgrind_read(pk_input *in, pk_profile *p, const pk_read_options *o
     cg_reader r = {.in = in, .p = p, .npos = 1, .line_col = 0, .fn = PK_NONE, .cfn = PK_NONE};
     /* Whatever fails the read, ours or the budget's, frees the tables. */
     pk_input_on_fail(in, cleanup_on_fail, &r);
-    r.unknown = pk_intern_cstr(p, "???");
+    r.unknown = r.cur_file = pk_intern_cstr(p, "???"); /* calls= may come before fl= */
     r.buf = (const char *)pk_input_all(in, &r.len);
     for (size_t pos = 0; pos < r.len;) {
         const char *nl = memchr(r.buf + pos, '\n', r.len - pos);
