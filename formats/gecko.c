@@ -23,6 +23,7 @@
 #include "../lib/limits.h"
 #include "../lib/timeline.h"
 #include "format.h"
+#include "json_path.h"
 #include "stacks.h"
 
 typedef struct {
@@ -351,20 +352,10 @@ static void set_metadata(reader *r, json_t *meta)
     if (pk_timeline_range(p, &first, &last)) meta_num(p, "duration_s", (double)last / 1e9);
 }
 
-static void free_document(void *root)
-{
-    json_decref(root);
-}
-
 static void gecko_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
 {
-    size_t len;
-    const char *buf = (const char *)pk_input_all(in, &len);
-    json_error_t jerr;
     reader r = {.in = in, .p = p, .opt = opt};
-    r.root = json_loadb(buf, len, JSON_ALLOW_NUL, &jerr);
-    if (!r.root) pk_fail(in, (uint64_t)jerr.position, "%s", jerr.text);
-    pk_input_on_fail(in, free_document, r.root);
+    r.root = pk_json_load(in, JSON_ALLOW_NUL, NULL);
     json_t *meta = json_object_get(r.root, "meta");
     json_t *threads = json_object_get(r.root, "threads");
     if (!json_is_object(meta) || !json_is_array(threads))
@@ -396,8 +387,7 @@ static void gecko_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     }
     r.where[0] = '\0';
     set_metadata(&r, meta);
-    pk_input_on_fail(in, NULL, NULL);
-    json_decref(r.root);
+    pk_json_done(in, r.root);
     p->has_tree = true;
     pk_derive_lines(p);
     pk_derive_graph(p);

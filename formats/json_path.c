@@ -105,3 +105,27 @@ _Noreturn void pk_json_fail(pk_input *in, const pk_json_where *w, const char *fm
     pk_fail(in, pk_json_path_offset(w->text, w->len, w->path, w->depth), "%s%s%s", path,
             path[0] ? ": " : "", what);
 }
+
+static void free_document(void *root)
+{
+    json_decref(root);
+}
+
+json_t *pk_json_load(pk_input *in, size_t flags, pk_json_where *where)
+{
+    size_t len;
+    const char *text = (const char *)pk_input_all(in, &len);
+    if (where) *where = (pk_json_where){.text = text, .len = len};
+    json_error_t err;
+    json_t *root = json_loadb(text, len, flags, &err);
+    if (!root) pk_fail(in, (uint64_t)err.position, "%s", err.text);
+    /* Whatever fails the read, the reader's or the budget's, frees it. */
+    pk_input_on_fail(in, free_document, root);
+    return root;
+}
+
+void pk_json_done(pk_input *in, json_t *root)
+{
+    pk_input_on_fail(in, NULL, NULL);
+    json_decref(root);
+}

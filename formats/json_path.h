@@ -5,6 +5,7 @@
 #ifndef PK_JSON_PATH_H
 #define PK_JSON_PATH_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "../lib/input.h"
@@ -40,5 +41,12 @@ void pk_json_at(pk_json_where *w, int level, const char *key, size_t index);
  * points to. */
 _Noreturn __attribute__((format(printf, 3, 4))) void
 pk_json_fail(pk_input *in, const pk_json_where *w, const char *fmt, ...);
+
+/* The whole input parsed with jansson's FLAGS; a syntax error fails the read
+ * at its offset. Until pk_json_done, a read that fails frees the document.
+ * WHERE, when given, is set to the text for the reader's errors. */
+json_t *pk_json_load(pk_input *in, size_t flags, pk_json_where *where);
+/* The end of a read pk_json_load began: the document freed. */
+void pk_json_done(pk_input *in, json_t *root);
 
 #endif

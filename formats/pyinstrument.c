@@ -272,20 +272,10 @@ static void read_facts(reader *r)
     if (target) pk_meta_set(p, "pyinstrument.target", target);
 }
 
-static void free_document(void *root)
-{
-    json_decref(root);
-}
-
 static void pyinstrument_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
 {
-    size_t len;
-    const char *buf = (const char *)pk_input_all(in, &len);
-    json_error_t jerr;
-    reader r = {.in = in, .p = p, .where = {.text = buf, .len = len}};
-    r.root = json_loadb(buf, len, JSON_ALLOW_NUL, &jerr); /* frame infos hold NULs */
-    if (!r.root) pk_fail(in, (uint64_t)jerr.position, "%s", jerr.text);
-    pk_input_on_fail(in, free_document, r.root);
+    reader r = {.in = in, .p = p};
+    r.root = pk_json_load(in, JSON_ALLOW_NUL, &r.where); /* frame infos hold NULs */
     if (!json_is_object(r.root)) fail(&r, "not a pyinstrument session or JSON output");
     json_t *tree = json_object_get(r.root, "root_frame");
     if (tree) {
@@ -296,8 +286,7 @@ static void pyinstrument_read(pk_input *in, pk_profile *p, const pk_read_options
         read_session(&r, opt);
     }
     read_facts(&r);
-    pk_input_on_fail(in, NULL, NULL);
-    json_decref(r.root);
+    pk_json_done(in, r.root);
 }
 
 static int pyinstrument_probe(const uint8_t *head, size_t len)

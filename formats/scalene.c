@@ -305,21 +305,11 @@ static void read_top(reader *r)
     }
 }
 
-static void free_document(void *root)
-{
-    json_decref(root);
-}
-
 static void scalene_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
 {
     (void)opt;
-    size_t len;
-    const char *buf = (const char *)pk_input_all(in, &len);
-    json_error_t jerr;
-    reader r = {.in = in, .p = p, .where = {.text = buf, .len = len}};
-    r.root = json_loadb(buf, len, 0, &jerr);
-    if (!r.root) pk_fail(in, (uint64_t)jerr.position, "%s", jerr.text);
-    pk_input_on_fail(in, free_document, r.root);
+    reader r = {.in = in, .p = p};
+    r.root = pk_json_load(in, 0, &r.where);
     if (!json_is_object(r.root)) fail(&r, "not a scalene profile (no object)");
     read_top(&r);
     json_t *files = member(&r, 0, r.root, "files", JSON_OBJECT);
@@ -331,8 +321,7 @@ static void scalene_read(pk_input *in, pk_profile *p, const pk_read_options *opt
         member(&r, 0, r.root, "samples", JSON_ARRAY);
         read_samples(&r, samples);
     }
-    pk_input_on_fail(in, NULL, NULL);
-    json_decref(r.root);
+    pk_json_done(in, r.root);
     p->has_graph = true;
 }
 

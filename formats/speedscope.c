@@ -40,7 +40,7 @@ static void at(reader *r, int level, const char *key, size_t index)
     pk_json_at(&r->where, level, key, index);
 }
 
-/* Fail at the current path (free_document runs). */
+/* Fail at the current path (the document is freed). */
 #define fail(r, ...) pk_json_fail((r)->in, &(r)->where, __VA_ARGS__)
 
 static const struct {
@@ -243,11 +243,6 @@ static void read_evented(reader *r, json_t *prof, pk_id thread, uint32_t tl)
     if (open.depth > 1) fail(r, "%zu frames left open at the end", open.depth - 1);
 }
 
-static void free_document(void *root)
-{
-    json_decref(root);
-}
-
 static void set_duration(pk_profile *p)
 {
     int64_t first, last;
@@ -260,15 +255,9 @@ static void set_duration(pk_profile *p)
 
 static void speedscope_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
 {
-    size_t len;
-    const char *buf = (const char *)pk_input_all(in, &len);
-    json_error_t jerr;
-    reader r = {.in = in, .p = p, .where = {.text = buf, .len = len}};
+    reader r = {.in = in, .p = p};
     /* A NUL inside a name is kept up to it (pk_intern), not refused. */
-    r.root = json_loadb(buf, len, JSON_ALLOW_NUL, &jerr);
-    if (!r.root) pk_fail(in, (uint64_t)jerr.position, "%s", jerr.text);
-    /* Whatever fails the read, ours or the budget's, frees the document. */
-    pk_input_on_fail(in, free_document, r.root);
+    r.root = pk_json_load(in, JSON_ALLOW_NUL, &r.where);
     const char *schema = json_string_value(json_object_get(r.root, "$schema"));
     at(&r, 0, "$schema", 0);
     if (!schema || !strstr(schema, "speedscope")) fail(&r, "not a speedscope file");
@@ -305,8 +294,7 @@ static void speedscope_read(pk_input *in, pk_profile *p, const pk_read_options *
     const char *exporter = json_string_value(json_object_get(r.root, "exporter"));
     if (exporter) pk_meta_set(p, "speedscope.exporter", exporter);
     set_duration(p);
-    pk_input_on_fail(in, NULL, NULL);
-    json_decref(r.root);
+    pk_json_done(in, r.root);
     p->has_tree = true;
     if (!opt || !opt->threads) pk_merge_threads(p);
     pk_derive_lines(p);
