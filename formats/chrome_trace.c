@@ -884,7 +884,10 @@ static void build_thread(reader *r, thread_rec *t)
         PK_GROW(r->stack, r->capstack, depth + 1);
         r->stack[depth++] = (open_frame){s.end, node, s.func};
         r->active[s.func]++;
-        pk_span_add(p, &(pk_span){node, th, s.start - r->t_min, s.end - r->t_min});
+        pk_span_add(p, &(pk_span){.node = node,
+                                  .thread = th,
+                                  .start_ns = s.start - r->t_min,
+                                  .end_ns = s.end - r->t_min});
     }
     while (depth > 0)
         r->active[r->stack[--depth].func]--;

@@ -19,6 +19,7 @@
 #include "flame_common.h"
 #include "../lib/hmap.h"
 #include "../lib/source.h"
+#include "../lib/timeline.h"
 #include "format.h"
 #include "html_assets.h"
 
@@ -231,6 +232,213 @@ static void embed_sources(json_t *sources, const pk_profile *p, const size_t *or
     free(spans);
 }
 
+/* ---- the time view: samples in order, each at its stack's site ---- */
+
+/* The report's time data: per thread, its samples and spans as base64 of
+ * varints (encode_samples, encode_spans); per site, its parent, function,
+ * the flame frame that holds it and its line in the report's line list. The
+ * page sums a dragged window's samples and clipped spans into every view. */
+typedef struct {
+    uint8_t *data;
+    size_t len, cap, count;
+    int64_t last_t; /* the last time encoded: µs for samples, ns for spans */
+} byte_buf;
+
+static void put_uvarint(byte_buf *b, uint64_t v)
+{
+    PK_GROW(b->data, b->cap, b->len + 10);
+    while (v >= 0x80) {
+        b->data[b->len++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    b->data[b->len++] = (uint8_t)v;
+}
+
+static void put_svarint(byte_buf *b, int64_t v)
+{
+    put_uvarint(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+static json_t *base64_json(const uint8_t *in, size_t n)
+{
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *out = pk_xmalloc((n + 2) / 3 * 4 + 1), *o = out;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) |
+                     (i + 2 < n ? in[i + 2] : 0);
+        *o++ = abc[v >> 18 & 63];
+        *o++ = abc[v >> 12 & 63];
+        *o++ = i + 1 < n ? abc[v >> 6 & 63] : '=';
+        *o++ = i + 2 < n ? abc[v & 63] : '=';
+    }
+    json_t *j = json_stringn(out, (size_t)(o - out));
+    free(out);
+    return j;
+}
+
+typedef struct {
+    pk_id func;
+    int32_t line;
+    int32_t index; /* in the report's line list */
+} listed_line;
+
+static int cmp_listed(const void *x, const void *y)
+{
+    const listed_line *a = x, *b = y;
+    if (a->func != b->func) return a->func < b->func ? -1 : 1;
+    return (a->line > b->line) - (a->line < b->line);
+}
+
+static int32_t listed_index(const listed_line *l, size_t n, pk_id func, int32_t line)
+{
+    listed_line key = {func, line, 0};
+    const listed_line *hit = n ? bsearch(&key, l, n, sizeof *l, cmp_listed) : NULL;
+    return hit ? hit->index : -1;
+}
+
+/* The sites: the timeline's own, or else the tree's nodes. */
+static json_t *sites_json(view_funcs *vf, const pk_flame *fl, const pk_id *site_node,
+                          const size_t *line_order, size_t nlisted)
+{
+    const pk_profile *p = vf->p;
+    size_t nsites;
+    const pk_site *sites = pk_timeline_sites(p, &nsites);
+    if (!sites) nsites = p->nnodes;
+    listed_line *listed = pk_xmalloc((nlisted + 1) * sizeof *listed);
+    for (size_t i = 0; i < nlisted; i++) {
+        const pk_line *l = &p->lines[line_order[i]];
+        listed[i] = (listed_line){l->func, l->line, (int32_t)i};
+    }
+    pk_sort(listed, nlisted, sizeof *listed, cmp_listed);
+    json_t *parent = json_array(), *func = json_array(), *frame = json_array(),
+           *line = json_array();
+    for (size_t s = 0; s < nsites; s++) {
+        pk_site site =
+            sites ? sites[s] : (pk_site){p->nodes[s].parent, p->nodes[s].func, p->nodes[s].line};
+        add_int(parent, site.parent == PK_NONE ? -1 : (int64_t)site.parent);
+        add_int(func, s ? func_ref(vf, site.func) : -1);
+        add_int(frame, site_node[s] == PK_NONE ? -1 : (int64_t)fl->node_rect[site_node[s]]);
+        add_int(line,
+                s && site.line > 0 ? listed_index(listed, nlisted, site.func, site.line) : -1);
+    }
+    free(listed);
+    return json_pack("{s:o, s:o, s:o, s:o}", "parent", parent, "func", func, "frame", frame, "line",
+                     line);
+}
+
+/* Per thread: its samples and its spans, each an encoded stream. */
+typedef struct {
+    byte_buf samples, spans;
+} thread_streams;
+
+typedef struct {
+    const pk_profile *p;
+    int64_t first;
+    size_t nsites, nthreads; /* streams[nthreads]: samples of no known thread */
+    bool own_sites;
+    pk_id *site_node; /* site -> the tree node of a sample or span at it */
+    thread_streams *streams;
+} time_encoder;
+
+static byte_buf *stream_of(time_encoder *e, uint32_t thread, bool span)
+{
+    thread_streams *t = &e->streams[thread < e->nthreads ? thread : e->nthreads];
+    return span ? &t->spans : &t->samples;
+}
+
+/* The site of a record, noting its node; PK_NONE for one to leave out. */
+static pk_id site_of(time_encoder *e, pk_id node, pk_id own_site)
+{
+    pk_id site = e->own_sites ? own_site : node;
+    if (node >= e->p->nnodes || site >= e->nsites) return PK_NONE;
+    e->site_node[site] = node;
+    return site;
+}
+
+/* Samples: site, change of the time in microseconds, value. */
+static void encode_samples(time_encoder *e, int metric)
+{
+    pk_sample_iter it;
+    pk_sample s;
+    for (pk_samples_begin(e->p, &it); pk_samples_next(&it, &s);) {
+        pk_id site = s.v[metric] ? site_of(e, s.node, s.site) : PK_NONE;
+        if (site == PK_NONE) continue;
+        byte_buf *b = stream_of(e, s.thread, false);
+        int64_t us = (s.t_ns - e->first) / 1000;
+        put_uvarint(b, site);
+        put_svarint(b, us - b->last_t);
+        put_svarint(b, s.v[metric]);
+        b->last_t = us;
+        b->count++;
+    }
+}
+
+/* Spans (of the time metric): site, change of the start and the duration
+ * in nanoseconds, so a window clips them as pconv --time does. */
+static void encode_spans(time_encoder *e)
+{
+    pk_span_iter it;
+    pk_span s;
+    for (pk_spans_begin(e->p, &it); pk_spans_next(&it, &s);) {
+        pk_id site = s.end_ns > s.start_ns ? site_of(e, s.node, s.site) : PK_NONE;
+        if (site == PK_NONE) continue;
+        byte_buf *b = stream_of(e, s.thread, true);
+        int64_t start = s.start_ns - e->first;
+        put_uvarint(b, site);
+        put_svarint(b, start - b->last_t);
+        put_svarint(b, s.end_ns - s.start_ns);
+        b->last_t = start;
+        b->count++;
+    }
+}
+
+static json_t *threads_json(time_encoder *e)
+{
+    json_t *threads = json_array();
+    for (size_t i = 0; i <= e->nthreads; i++) {
+        thread_streams *t = &e->streams[i];
+        if (t->samples.count || t->spans.count) {
+            const pk_thread *th = i < e->nthreads ? pk_thread_at(e->p, (uint32_t)i) : NULL;
+            json_array_append_new(threads, json_pack("{s:o, s:I, s:I, s:o, s:I, s:o}", "name",
+                                                     jstr(th ? th->name : ""), "tid",
+                                                     (json_int_t)(th ? th->tid : 0), "n",
+                                                     (json_int_t)t->samples.count, "data",
+                                                     base64_json(t->samples.data, t->samples.len),
+                                                     "nspans", (json_int_t)t->spans.count, "spans",
+                                                     base64_json(t->spans.data, t->spans.len)));
+        }
+        free(t->samples.data);
+        free(t->spans.data);
+    }
+    return threads;
+}
+
+static json_t *time_json(view_funcs *vf, const pk_flame *fl, const size_t *line_order,
+                         size_t nlisted)
+{
+    const pk_profile *p = vf->p;
+    int64_t first, last;
+    bool spans = pk_nspans(p) && vf->metric == 0; /* spans hold the time metric */
+    if (!pk_timeline_timed(p) || (!pk_nsamples(p) && !spans) || !fl->node_rect ||
+        !pk_timeline_range(p, &first, &last))
+        return NULL;
+    time_encoder e = {.p = p, .first = first, .nthreads = pk_nthreads(p)};
+    e.own_sites = pk_timeline_sites(p, &e.nsites) != NULL;
+    if (!e.own_sites) e.nsites = p->nnodes;
+    e.site_node = pk_xmalloc((e.nsites + 1) * sizeof *e.site_node);
+    memset(e.site_node, 0xff, (e.nsites + 1) * sizeof *e.site_node);
+    e.streams = pk_xcalloc(e.nthreads + 1, sizeof *e.streams);
+    encode_samples(&e, vf->metric);
+    if (spans) encode_spans(&e);
+    json_t *threads = threads_json(&e);
+    free(e.streams);
+    json_t *o =
+        json_pack("{s:I, s:o, s:o}", "duration_us", (json_int_t)((last - first) / 1000), "sites",
+                  sites_json(vf, fl, e.site_node, line_order, nlisted), "threads", threads);
+    free(e.site_node);
+    return o;
+}
+
 /* ---- a whole view ---- */
 
 static bool is_diff(const pk_profile *p, const pk_write_options *opt)
@@ -239,7 +447,7 @@ static bool is_diff(const pk_profile *p, const pk_write_options *opt)
 }
 
 static json_t *view_json(pk_profile *p, const char *name, const pk_write_options *opt,
-                         json_t *sources, pk_error *err)
+                         bool with_time, json_t *sources, pk_error *err)
 {
     view_funcs vf = {.p = p, .metric2 = -1};
     if (is_diff(p, opt)) {
@@ -278,6 +486,7 @@ static json_t *view_json(pk_profile *p, const char *name, const pk_write_options
     json_t *frames = frames_json(&vf, &fl), *table = table_json(&vf);
     size_t *order = NULL, norder = 0;
     json_t *lines = lines_json(&vf, &order, &norder);
+    json_t *time = with_time && vf.metric2 < 0 ? time_json(&vf, &fl, order, norder) : NULL;
     if (opt->embed_source) embed_sources(sources, p, order, norder, opt->source_root);
     free(order);
     free(vf.fmap);
@@ -289,6 +498,7 @@ static json_t *view_json(pk_profile *p, const char *name, const pk_write_options
         p->estimated, "minwidth", lo.minwidth, "frames", frames, "table", table, "lines", lines,
         "funcs", "name", vf.names, "file", vf.files, "line", vf.flines, "kind", vf.kinds);
     if (vf.metric2 >= 0) json_object_set_new(v, "metric2", jstr(p->metrics[vf.metric2].name));
+    if (time) json_object_set_new(v, "time", time);
     const char *filtered = pk_meta_get(p, "filter.estimated");
     if (filtered) json_object_set_new(v, "filter_estimated", jstr(filtered));
     pk_flame_free(&fl);
@@ -334,10 +544,10 @@ static json_t *report_json(pk_profile *p, const pk_write_options *opt, pk_error 
 {
     json_t *sources = json_object(), *views = json_array();
     const char *view = pk_meta_get(p, "memray.view");
-    json_t *v = view_json(p, view ? view : "", opt, sources, err);
+    json_t *v = view_json(p, view ? view : "", opt, true, sources, err);
     for (size_t i = 0; v && i < opt->nviews; i++) {
         json_array_append_new(views, v);
-        v = view_json(opt->views[i], opt->view_names[i], opt, sources, err);
+        v = view_json(opt->views[i], opt->view_names[i], opt, false, sources, err);
     }
     if (!v) {
         json_decref(sources);
@@ -361,17 +571,24 @@ static json_t *report_json(pk_profile *p, const pk_write_options *opt, pk_error 
 static int put_script_safe(const char *buf, size_t size, void *data)
 {
     FILE *f = data;
+    size_t run = 0; /* bytes before i that need no escape, not yet written */
     for (size_t i = 0; i < size; i++) {
         unsigned char c = (unsigned char)buf[i];
-        if (c == '<' || c == '>' || c == '&')
-            fprintf(f, "\\u%04x", c);
-        else if (c == 0xE2 && i + 2 < size && (unsigned char)buf[i + 1] == 0x80 &&
-                 ((unsigned char)buf[i + 2] == 0xA8 || (unsigned char)buf[i + 2] == 0xA9)) {
+        bool sep = c == 0xE2 && i + 2 < size && (unsigned char)buf[i + 1] == 0x80 &&
+                   ((unsigned char)buf[i + 2] == 0xA8 || (unsigned char)buf[i + 2] == 0xA9);
+        if (c != '<' && c != '>' && c != '&' && !sep) {
+            run++;
+            continue;
+        }
+        fwrite(buf + i - run, 1, run, f);
+        run = 0;
+        if (sep) {
             fprintf(f, "\\u%04x", (unsigned char)buf[i + 2] == 0xA8 ? 0x2028 : 0x2029);
             i += 2;
         } else
-            putc(c, f);
+            fprintf(f, "\\u%04x", c);
     }
+    fwrite(buf + size - run, 1, run, f);
     return 0;
 }
 
@@ -393,6 +610,8 @@ static int put_marker(FILE *f, const char *name, size_t len, json_t *report)
         fwrite(html_css, 1, html_css_len, f);
     else if (len == 2 && memcmp(name, "JS", 2) == 0)
         fwrite(html_js, 1, html_js_len, f);
+    else if (len == 6 && memcmp(name, "TIMEJS", 6) == 0)
+        fwrite(html_time_js, 1, html_time_js_len, f);
     else if (len == 4 && memcmp(name, "DATA", 4) == 0) {
         /* U+2028 split across two callback chunks is impossible: jansson
          * hands over whole escaped strings; the compact form keeps it small. */

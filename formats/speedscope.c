@@ -233,7 +233,10 @@ static void read_evented(reader *r, json_t *prof, pk_id thread, uint32_t tl)
             if (time > fr[nfr].start) {
                 if (root == PK_NONE) root = pk_tree_child(r->p, 0, thread, 0);
                 pk_id node = open_node(r, fr, nfr, root);
-                pk_span_add(r->p, &(pk_span){node, tl, fr[nfr].start, time});
+                pk_span_add(r->p, &(pk_span){.node = node,
+                                             .thread = tl,
+                                             .start_ns = fr[nfr].start,
+                                             .end_ns = time});
             }
         } else {
             fail(r, "unknown event type '%s'", type);

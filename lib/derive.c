@@ -528,5 +528,6 @@ void pk_tree_by_function(pk_profile *p)
      * keep them first. */
     if (p->nlines == 0) pk_derive_lines(p);
     pk_derive_callsites(p);
+    pk_timeline_keep_sites(p);
     rebuild_tree(p, place_by_function);
 }

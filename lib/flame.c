@@ -218,13 +218,31 @@ static int lay_children(const pk_profile *p, const ftree *t, work_item parent, d
         uint32_t id = add_rect(l, r);
         if (id == PK_NONE) return -1;
         w->items[w->n++] = (work_item){w->keys[i].id, id};
+        if (l->f->node_rect) l->f->node_rect[w->keys[i].id] = id;
         x += c->value;
     }
     if (nelided) {
         pk_flame_rect r = {x, elided, 0, elided2, parent.rect, pr.depth + 1, PK_NONE, nelided, 0};
-        if (add_rect(l, r) == PK_NONE) return -1;
+        uint32_t id = add_rect(l, r);
+        if (id == PK_NONE) return -1;
+        for (size_t i = 0; l->f->node_rect && i < nkeys; i++)
+            if ((double)t->nodes[w->keys[i].id].value < threshold)
+                l->f->node_rect[w->keys[i].id] = id;
     }
     return 0;
+}
+
+/* Nodes not laid out (under an elided frame, or without value) are held
+ * by their nearest laid-out ancestor's rectangle. */
+static void fill_node_rects(const pk_profile *p, uint32_t *node_rect)
+{
+    for (size_t i = 0; i < p->nnodes; i++) {
+        pk_id top = (pk_id)i;
+        while (node_rect[top] == PK_NONE)
+            top = p->nodes[top].parent;
+        for (pk_id n = (pk_id)i; n != top; n = p->nodes[n].parent)
+            node_rect[n] = node_rect[top];
+    }
 }
 
 static int lay_out(const pk_profile *p, const ftree *t, const pk_flame_options *opt, pk_flame *f)
@@ -260,7 +278,18 @@ int pk_flame_layout(const pk_profile *p, const pk_flame_options *opt, pk_flame *
     }
     ftree t = {0};
     int rc = opt->reverse ? build_reverse(p, opt, &t) : build_forward(p, opt, &t);
+    if (rc == 0 && !opt->reverse) {
+        out->node_rect = malloc(p->nnodes * sizeof *out->node_rect);
+        if (!out->node_rect)
+            rc = -1;
+        else
+            memset(out->node_rect, 0xff, p->nnodes * sizeof *out->node_rect);
+    }
     if (rc == 0) rc = lay_out(p, &t, opt, out);
+    if (rc == 0 && out->node_rect) {
+        out->node_rect[0] = 0;
+        fill_node_rects(p, out->node_rect);
+    }
     free(t.nodes);
     free(t.keys);
     pk_hmap_free(&t.children);
@@ -409,6 +438,7 @@ int pk_flame_chart_layout(const pk_profile *p, const pk_flame_options *opt, pk_f
 void pk_flame_free(pk_flame *f)
 {
     free(f->rects);
+    free(f->node_rect);
     memset(f, 0, sizeof *f);
 }
 

@@ -39,6 +39,10 @@ typedef struct {
     size_t nrects;
     int64_t total;
     uint32_t max_depth;
+    /* Forward layouts: the rectangle that holds each tree node (an elided
+     * frame for narrow ones and their descendants), nnodes entries; NULL for
+     * --reverse and flame charts. */
+    uint32_t *node_rect;
 } pk_flame;
 
 /* Lay out p's tree (pk_ensure_tree first). 0, or -1 with err set. */

@@ -214,8 +214,9 @@ void pk_ensure_tree(pk_profile *p);
 void pk_merge_threads(pk_profile *p);
 /* One frame per function: sibling frames of one function at different lines
  * merged, every frame's line dropped (per-line values stay in p->lines,
- * derived first when missing, and the calls' lines in p->callsites, derived
- * first). The default view of every output; the graph is unchanged. */
+ * derived first when missing, the calls' lines in p->callsites, derived
+ * first, and the samples' stacks line by line in the timeline's sites). The
+ * default view of every output; the graph is unchanged. */
 void pk_tree_by_function(pk_profile *p);
 
 /* Rebuild the index after a caller rewrote funcs/edges/nodes arrays wholesale. */

@@ -2,9 +2,10 @@
  *
  * A sample record is a flags byte, the node id, the zigzag change of the time
  * step (t - previous t, less the previous step: a steady sampler costs one
- * byte), then the thread index when it changed and the zigzag change of each
- * value when any changed. A span record is the same with the start's step and
- * the duration in place of the values.
+ * byte), the site when the timeline keeps sites, then the thread index when
+ * it changed and the zigzag change of each value when any changed. A span
+ * record is the same with the start's step and the duration in place of the
+ * values.
  */
 #include "timeline.h"
 
@@ -28,6 +29,9 @@ struct pk_timeline {
     stream samples, spans;
     pk_thread *threads;
     size_t nthreads, capthreads;
+    pk_site *sites; /* NULL, or every sample and span has a site, */
+    size_t nsites;
+    bool sites_pending; /* but for sites kept and not yet given to them */
     bool any_time;
     int64_t first_ns, last_ns;
 };
@@ -53,6 +57,7 @@ void pk_timeline_free(pk_timeline *t)
     free(t->samples.data);
     free(t->spans.data);
     free(t->threads);
+    free(t->sites);
     free(t);
 }
 
@@ -149,6 +154,7 @@ void pk_sample_add(pk_profile *p, const pk_sample *smp)
     if (s->count == 0 || smp->thread != s->last.thread) flags |= REC_THREAD;
     if (memcmp(smp->v, s->last.v, (size_t)t->nmetrics * sizeof smp->v[0]) != 0) flags |= REC_VALUES;
     put_head(s, flags, smp->node, smp->t_ns);
+    if (t->sites && !t->sites_pending) put_varint(s, smp->site);
     if (flags & REC_THREAD) put_varint(s, smp->thread);
     if (flags & REC_VALUES)
         for (int m = 0; m < t->nmetrics; m++)
@@ -184,6 +190,7 @@ bool pk_samples_next(pk_sample_iter *it, pk_sample *out)
     const stream *s = &it->t->samples;
     pk_sample *prev = &it->prev;
     uint8_t flags = get_head(s, &it->pos, &prev->node, &prev->t_ns, &it->step);
+    if (it->t->sites && !it->t->sites_pending) prev->site = (pk_id)get_varint(s, &it->pos);
     if (flags & REC_THREAD) prev->thread = (uint32_t)get_varint(s, &it->pos);
     if (flags & REC_VALUES)
         for (int m = 0; m < it->t->nmetrics; m++)
@@ -201,6 +208,7 @@ void pk_span_add(pk_profile *p, const pk_span *sp)
     stream *s = &t->spans;
     uint8_t flags = s->count == 0 || sp->thread != s->last.thread ? REC_THREAD : 0;
     put_head(s, flags, sp->node, sp->start_ns);
+    if (t->sites && !t->sites_pending) put_varint(s, sp->site);
     if (flags & REC_THREAD) put_varint(s, sp->thread);
     put_varint(s, (uint64_t)sp->end_ns - (uint64_t)sp->start_ns);
     s->last.thread = sp->thread;
@@ -224,6 +232,7 @@ bool pk_spans_next(pk_span_iter *it, pk_span *out)
     const stream *s = &it->t->spans;
     pk_span *prev = &it->prev;
     uint8_t flags = get_head(s, &it->pos, &prev->node, &prev->start_ns, &it->step);
+    if (it->t->sites && !it->t->sites_pending) prev->site = (pk_id)get_varint(s, &it->pos);
     if (flags & REC_THREAD) prev->thread = (uint32_t)get_varint(s, &it->pos);
     prev->end_ns = (int64_t)((uint64_t)prev->start_ns + get_varint(s, &it->pos));
     *out = *prev;
@@ -239,13 +248,45 @@ bool pk_timeline_range(const pk_profile *p, int64_t *first_ns, int64_t *last_ns)
     return true;
 }
 
+/* ---- sites: the stacks line by line ---- */
+
+static void copy_sites(pk_timeline *dst, const pk_timeline *src)
+{
+    dst->sites = pk_xmalloc((src->nsites + 1) * sizeof *dst->sites);
+    memcpy(dst->sites, src->sites, src->nsites * sizeof *dst->sites);
+    dst->nsites = src->nsites;
+}
+
+const pk_site *pk_timeline_sites(const pk_profile *p, size_t *n)
+{
+    *n = p->timeline ? p->timeline->nsites : 0;
+    return p->timeline ? p->timeline->sites : NULL;
+}
+
+/* The sites are the tree's nodes now; the samples get theirs (their node)
+ * in the copy the rebuild makes, so the timeline is copied once. */
+void pk_timeline_keep_sites(pk_profile *p)
+{
+    pk_timeline *t = p->timeline;
+    if (!t || t->sites || (t->samples.count == 0 && t->spans.count == 0)) return;
+    t->sites = pk_xmalloc((p->nnodes + 1) * sizeof *t->sites);
+    t->nsites = p->nnodes;
+    for (size_t i = 0; i < p->nnodes; i++) {
+        const pk_node *n = &p->nodes[i];
+        t->sites[i] = (pk_site){i ? n->parent : PK_NONE, i ? n->func : PK_NONE, n->line};
+    }
+    t->sites_pending = true;
+}
+
 /* ---- copies through a node map ---- */
 
 void pk_timeline_copy_mapped(pk_profile *dst, const pk_profile *src, const pk_id *node_map)
 {
     const pk_timeline *st = src->timeline;
     if (!st) return;
-    pk_timeline_get(dst, st->clock);
+    pk_timeline *dt = pk_timeline_get(dst, st->clock);
+    if (st->sites && !dt->sites && pk_nsamples(dst) == 0 && pk_nspans(dst) == 0) copy_sites(dt, st);
+    bool give_sites = st->sites_pending && dt->sites;
     uint32_t *thread_map = pk_xmalloc((st->nthreads + 1) * sizeof *thread_map);
     for (size_t i = 0; i < st->nthreads; i++) {
         const pk_thread *th = &st->threads[i];
@@ -254,6 +295,7 @@ void pk_timeline_copy_mapped(pk_profile *dst, const pk_profile *src, const pk_id
     pk_sample_iter si;
     pk_sample smp;
     for (pk_samples_begin(src, &si); pk_samples_next(&si, &smp);) {
+        if (give_sites) smp.site = smp.node;
         smp.node = node_map[smp.node];
         if (smp.thread < st->nthreads) smp.thread = thread_map[smp.thread];
         if (smp.node != PK_NONE) pk_sample_add(dst, &smp);
@@ -261,6 +303,7 @@ void pk_timeline_copy_mapped(pk_profile *dst, const pk_profile *src, const pk_id
     pk_span_iter pi;
     pk_span sp;
     for (pk_spans_begin(src, &pi); pk_spans_next(&pi, &sp);) {
+        if (give_sites) sp.site = sp.node;
         sp.node = node_map[sp.node];
         if (sp.thread < st->nthreads) sp.thread = thread_map[sp.thread];
         if (sp.node != PK_NONE) pk_span_add(dst, &sp);
@@ -305,6 +348,7 @@ void pk_timeline_window(pk_profile *p, int64_t from_ns, int64_t to_ns)
         PK_GROW(kept.timeline->threads, kept.timeline->capthreads, i + 1);
         kept.timeline->threads[kept.timeline->nthreads++] = *th;
     }
+    if (p->timeline->sites) copy_sites(kept.timeline, p->timeline);
     kept.nmetrics = nm;
     pk_sample_iter si;
     pk_sample smp;

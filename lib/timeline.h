@@ -31,17 +31,22 @@ typedef struct {
 } pk_thread;
 
 /* One sample: the leaf node of its stack (0 for an empty stack), its thread
- * (an index into the timeline's threads), when, and the values it carries. */
+ * (an index into the timeline's threads), when, and the values it carries.
+ * site is the leaf of its stack at line granularity, an index into the
+ * timeline's sites, when the timeline keeps them (pk_timeline_sites). */
 typedef struct {
     pk_id node;
+    pk_id site;
     uint32_t thread;
     int64_t t_ns;
     int64_t v[PK_MAX_METRICS];
 } pk_sample;
 
-/* One event span: a frame's node, open on its thread from start to end. */
+/* One event span: a frame's node, open on its thread from start to end;
+ * site as a sample's. */
 typedef struct {
     pk_id node;
+    pk_id site;
     uint32_t thread;
     int64_t start_ns, end_ns;
 } pk_span;
@@ -90,6 +95,22 @@ bool pk_spans_next(pk_span_iter *it, pk_span *out);
  * through node_map (src node -> dst node); samples and spans mapped to
  * PK_NONE are dropped. Threads are copied as they are. */
 void pk_timeline_copy_mapped(pk_profile *dst, const pk_profile *src, const pk_id *node_map);
+
+/* A frame of the tree as it was before its frames' lines were dropped
+ * (pk_tree_by_function): the samples' stacks line by line, for per-line
+ * values of a time window. parent is a site index (PK_NONE at the root). */
+typedef struct {
+    pk_id parent, func;
+    int32_t line;
+} pk_site;
+
+/* Keep p's tree as sites, before a rebuild merges the frames' lines away:
+ * the rebuild's pk_timeline_copy_mapped points every sample and span at the
+ * site of its old node. Nothing when the timeline is empty or already keeps
+ * sites (the first, finest tree is kept). */
+void pk_timeline_keep_sites(pk_profile *p);
+/* The sites, or NULL (and *n = 0) when the timeline keeps none. */
+const pk_site *pk_timeline_sites(const pk_profile *p, size_t *n);
 
 /* Whether p's timeline has times (samples or spans on a clock of ns). */
 bool pk_timeline_timed(const pk_profile *p);

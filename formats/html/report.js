@@ -455,13 +455,19 @@
 
   function loadView(k) {
     state.viewIndex = k;
-    state.view = DATA.views[k];
-    state.tree = makeTree(state.view.frames, state.view.funcs);
     state.selected = -1;
+    showView(DATA.views[k]);
+  }
+  // Draw every view of v: one of DATA.views, or a time window of the first.
+  function showView(v) {
+    state.view = v;
+    state.tree = makeTree(v.frames, v.funcs);
     renderHeader();
     flame.setTree(state.tree);
     renderCrumbs(); applySearch();
-    buildTable(); buildLines(); buildSandwichPicker(); renderSandwich();
+    buildTable(); buildLines(); buildSandwichPicker();
+    swPending = true;
+    if (currentTab === 'sandwich') renderSandwich();
   }
 
   function renderHeader() {
@@ -470,6 +476,7 @@
     $('title').textContent = title;
     if (!DATA.title) document.title = title;
     var sub = v.metric + ': total ' + fmt(v.total, v.unit);
+    if (v.window) sub += ' in the time window';
     if (DATA.diff) sub = v.metric2 + ' ' + fmt(v.total2, v.unit) + ' \u2192 ' + v.metric + ' ' + fmt(v.total, v.unit) + ' (' + (changePct(v.total2, v.total) || '0 %') + ')';
     sub += ' \u00b7 ' + v.funcs.name.length + ' functions \u00b7 ' + v.frames.parent.length + ' frames';
     if (DATA.format) sub += ' \u00b7 read from ' + DATA.format;
@@ -524,7 +531,10 @@
     if (re === undefined) { m.textContent = 'not a regular expression'; return; }
     var share = flame.search(re);
     m.textContent = re ? 'Matched: ' + (100 * share).toFixed(2) + ' %' : '';
+    $('time-search').value = text;
+    if (timeView && currentTab === 'time') timeView.renderChart();
   }
+  $('time-search').addEventListener('input', function () { $('search').value = $('time-search').value; applySearch(); });
   $('search').addEventListener('input', applySearch);
   window.addEventListener('keydown', function (e) {
     if ((e.ctrlKey || e.metaKey) && e.key === 'f' && currentTab === 'flame') { e.preventDefault(); $('search').focus(); }
@@ -748,7 +758,6 @@
     c.width = W * dpr; c.height = H * dpr; c.style.width = W + 'px'; c.style.height = H + 'px';
     var ctx = c.getContext('2d'); ctx.setTransform(dpr, 0, 0, dpr, 0, 0); ctx.clearRect(0, 0, W, H);
     var L = 80, R = 20, T = 20, B = 40, t0 = s.t[0], t1 = s.t[s.t.length - 1] || t0 + 1, vmax = 1;
-    for (var i = 0; i < s.t.length; i++) vmax = Math.max(vmax, s.a[i], mv[i]);
     var X = function (t) { return L + (t - t0) / Math.max(1, t1 - t0) * (W - L - R); };
     var Y = function (v) { return H - B - v / vmax * (H - T - B); };
     ctx.font = '11px system-ui, "DejaVu Sans", sans-serif'; ctx.fillStyle = '#6a717b'; ctx.strokeStyle = '#e6e2d9';
@@ -804,6 +813,7 @@
     if (name === 'flame') flame.render();
     if (name === 'sandwich') renderSandwich();
     if (name === 'memory') renderMemory();
+    if (name === 'time' && timeView) timeView.renderChart();
   }
   Array.prototype.forEach.call(document.querySelectorAll('#tabs button'), function (b) {
     b.addEventListener('click', function () { showTab(b.getAttribute('data-tab')); });
@@ -812,6 +822,7 @@
   select = function (f, from) {
     _select(f, from);
     if (from === 'table') showTab('flame');
+    if (from === 'time' && timeView) timeView.renderChart();
   };
 
   // ---- start ----
@@ -819,20 +830,38 @@
   if (DATA.views.length > 1) {
     var sel = $('view-select');
     DATA.views.forEach(function (v, k) { var o = el('option', null, v.name || ('view ' + (k + 1))); o.value = String(k); sel.appendChild(o); });
-    sel.addEventListener('change', function () { loadView(+sel.value); showTab(currentTab); });
+    sel.addEventListener('change', function () {
+      if (timeView && timeView.window()) timeView.setWindow(null);
+      loadView(+sel.value); showTab(currentTab);
+    });
     $('view-box').hidden = false;
   }
   if (DATA.series && DATA.series.t.length) document.querySelector('[data-tab=memory]').hidden = false;
   loadView(0);
+  // The time view (time.js) when the first view carries samples.
+  var timeView = null;
+  if (DATA.views[0].time && window.profkitTimeView) {
+    $('time-box').hidden = false;
+    document.body.classList.add('timed');
+    document.querySelector('[data-tab=time]').hidden = false;
+    timeView = window.profkitTimeView({
+      data: DATA, state: state, $: $, el: el, fmt: fmt, pctText: pctText, showTip: showTip, hideTip: hideTip,
+      tipRow: tipRow, frameName: frameName, funcPlace: funcPlace, kindColor: kindColor,
+      patternMatches: patternMatches, showView: function (v) { showView(v); showTab(currentTab); },
+      select: function (f, from) { select(f, from); }, currentTab: function () { return currentTab; },
+      searchRegex: function () { return currentRegex($('search').value) || null; }
+    });
+  }
   var resizeTimer = null;
   window.addEventListener('resize', function () {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () { showTab(currentTab); }, 120);
+    resizeTimer = setTimeout(function () { showTab(currentTab); if (timeView) timeView.redraw(); }, 120);
   });
 
   // A small handle for tests and the console.
   window.profkitReport = {
     data: DATA, flame: flame, state: state, showTab: showTab, select: function (f) { select(f, 'api'); },
+    time: timeView,
     findFrame: function (name) {
       var t = state.tree, best = -1;
       for (var i = 0; i < t.n; i++) if (t.func[i] >= 0 && t.funcs.name[t.func[i]] === name && (best < 0 || t.value[i] > t.value[best])) best = i;

@@ -205,6 +205,42 @@ static void test_timeline_round_trip(void)
     pk_profile_free(p);
 }
 
+/* Merging frames by function keeps each sample's line-level stack as a
+ * site, through a later window too. */
+static void test_sites_kept(void)
+{
+    pk_profile *p = pk_profile_new();
+    pk_add_metric(p, "time", "ns");
+    pk_id f = fn(p, "f"), g = fn(p, "g"), stack[2] = {f, g};
+    int64_t one = 1;
+    int32_t at1[2] = {11, 5}, at2[2] = {12, 5};
+    pk_id leaves[3] = {pk_tree_add_stack(p, stack, at1, 2, &one),
+                       pk_tree_add_stack(p, stack, at2, 2, &one),
+                       pk_tree_add_stack(p, stack, at2, 1, &one)};
+    for (int i = 0; i < 3; i++)
+        pk_sample_add(p, &(pk_sample){.node = leaves[i], .t_ns = i * 10, .v = {1}});
+    size_t nnodes = p->nnodes, nsites;
+    pk_tree_by_function(p);
+    CHECK_EQ("merged tree", p->nnodes, 3);
+    const pk_site *sites = pk_timeline_sites(p, &nsites);
+    CHECK_EQ("sites kept", sites != NULL && nsites == nnodes, 1);
+    pk_timeline_window(p, 10, 100);
+    sites = pk_timeline_sites(p, &nsites);
+    pk_sample_iter it;
+    pk_sample s;
+    int i = 1, bad = 0;
+    for (pk_samples_begin(p, &it); pk_samples_next(&it, &s); i++) {
+        const pk_site *leaf = &sites[s.site], *up = &sites[leaf->parent];
+        int depth = leaf->func == f ? 1 : 2;
+        bad += s.site != leaves[i] || p->nodes[s.node].func != (depth == 1 ? f : g) ||
+               (depth == 2 && (leaf->line != 5 || up->func != f || up->line != 12)) ||
+               (depth == 1 && leaf->line != 12);
+    }
+    CHECK_EQ("samples in the window", i - 1, 2);
+    CHECK_EQ("samples whose site differs", bad, 0);
+    pk_profile_free(p);
+}
+
 int main(void)
 {
     test_recursion_counted_once();
@@ -213,6 +249,7 @@ int main(void)
     test_estimated_tree();
     test_interning();
     test_timeline_round_trip();
+    test_sites_kept();
     if (failures)
         fprintf(stderr, "%d check(s) failed\n", failures);
     else

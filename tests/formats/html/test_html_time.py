@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""The HTML report's time view, in a real browser, held against `pconv --time`.
+
+usage: test_html_time.py BIN_DIR SHARED_DIR NODE_DIR OUT_DIR
+
+For sampled profiles with times (austin text and MOJO, threads and
+recursion, Python 3.15's binary, perf script), writes the report and opens
+it in headless Chromium (tests/node/time_check.mjs). For three windows and
+the whole run, the page's total, every function's self and total and every
+listed line's value must equal the model `pconv --time A:B -o x.json` writes
+for the same window; the two halves of the run add up to the whole; a drag
+over the strip keeps a window that changes the table and the flame graph;
+the per-thread flame chart is drawn, zooms under the wheel and shows search
+hits. A profile without time has no time view.
+
+Then ../shared/bench/austin-large.mojo (449k samples): the report with its
+time view in under 0.5 s of CPU (times PK_TIME_SCALE) and under 10 MB.
+"""
+import json
+import os
+import resource
+import subprocess
+import sys
+
+BIN, SHARED, NODE, OUT = sys.argv[1:5]
+CORPUS = os.path.join(SHARED, "corpus")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCALE = float(os.environ.get("PK_TIME_SCALE", "1"))
+failures = []
+
+TIMED = [
+    ("austin/a37_wall_threads_py38.austin", "worker|thread"),
+    ("austin/a37_wall_recursion_py311.austin", "fib|recur"),
+    ("austin/a35_mojo_wall_threads_py311.mojo", "."),
+    ("py314-315/workload.py315.tachyon-run.zstd.bin", "."),
+    ("perf/perf_py311_fp.perf.txt", "."),
+    ("viztracer/vz_py311_threads.json", "."),
+    ("pyinstrument/pi_py311_async_enabled.speedscope.json", "."),
+]
+
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL:", msg)
+
+
+def run(cmd):
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit("%s failed (%d): %s" % (" ".join(cmd), r.returncode, r.stderr))
+    return r
+
+
+def pconv(src, out, *opts):
+    run([os.path.join(BIN, "pconv"), src, "-o", out, *opts])
+    return out
+
+
+def model_view(src, window):
+    """What the page should show for a window: total, table, lines by name."""
+    opts = ["--time", "%.6f:%.6f" % (window[0] / 1e6, window[1] / 1e6)] if window else []
+    m = json.load(open(pconv(src, os.path.join(OUT, "window.json"), *opts)))
+    funcs = m["functions"]
+    table, lines = {}, {}
+    for f in funcs:
+        key = f["name"] + "\0" + f["file"]
+        s, i = table.get(key, (0, 0))
+        table[key] = (s + f["self"][0], i + f["incl"][0])
+    for ln in m.get("lines", []):
+        f = funcs[ln["func"]]
+        key = "%s\0%s\0%d" % (f["name"], f["file"], ln["line"])
+        lines[key] = lines.get(key, 0) + ln["v"][0]
+    return {"total": m["totals"][0], "table": table, "lines": lines}
+
+
+def compare(name, page, want):
+    if page["total"] != want["total"] or page["frameTotal"] != want["total"]:
+        fail("%s: total %s (flame graph %s), pconv --time says %s"
+             % (name, page["total"], page["frameTotal"], want["total"]))
+    wrong = [k for k, v in page["table"].items() if tuple(v) != tuple(want["table"].get(k, (0, 0)))]
+    missing = [k for k, v in want["table"].items() if v[1] and k not in page["table"]]
+    for k in (wrong + missing)[:3]:
+        fail("%s: function %s: page %s, pconv --time %s"
+             % (name, k.replace("\0", " "), page["table"].get(k), want["table"].get(k)))
+    wrong = [k for k, v in page["lines"].items() if v != want["lines"].get(k, 0)]
+    for k in wrong[:3]:
+        fail("%s: line %s: page %s, pconv --time %s"
+             % (name, k.replace("\0", " "), page["lines"][k], want["lines"].get(k)))
+    return len(page["table"]), len(page["lines"])
+
+
+def browser(specs):
+    spec_file = os.path.join(OUT, "time-specs.json")
+    json.dump(specs, open(spec_file, "w"))
+    r = subprocess.run(["node", os.path.join(NODE, "time_check.mjs"), CHROMIUM, OUT, spec_file],
+                       capture_output=True, text=True, timeout=900)
+    if r.returncode != 0:
+        sys.exit("time_check.mjs failed: " + r.stderr)
+    return json.loads(r.stdout)
+
+
+def check_windows(src, facts):
+    name = os.path.basename(src)
+    compared = compare(name + " whole run", facts["whole"], model_view(src, None))
+    for got in facts["windows"]:
+        compare("%s window %s" % (name, got["asked"]), got["view"], model_view(src, got["asked"]))
+    halves = facts["windows"][0]["view"]["total"] + facts["windows"][1]["view"]["total"]
+    if halves != facts["whole"]["total"]:
+        fail("%s: the halves hold %s, the whole run %s" % (name, halves, facts["whole"]["total"]))
+    return compared
+
+
+def check_interaction(name, facts):
+    if not facts.get("strip"):
+        fail("%s: the strip is not drawn" % name)
+    if facts.get("chartDrawn", 0) < 3:
+        fail("%s: the time chart drew %s bars" % (name, facts.get("chartDrawn")))
+    if len(set(facts.get("zoomed", []))) != 2:
+        fail("%s: the wheel did not zoom the time chart: %s" % (name, facts.get("zoomed")))
+    if facts.get("hits", 0) < 1:
+        fail("%s: the search lit no bar of the time chart" % name)
+    d, whole = facts.get("draggedView", {}), facts["whole"]["total"]
+    if not facts.get("dragged") or not (0 < d.get("total", 0) < whole):
+        fail("%s: a drag over the strip kept %s (total %s of %s)"
+             % (name, facts.get("dragged"), d.get("total"), whole))
+    if facts.get("rowsAfter") == facts.get("rowsBefore"):
+        fail("%s: the table did not change with the window" % name)
+    if facts.get("flameDrawn", 0) < 2 or facts.get("cleared") is not None:
+        fail("%s: after the drag the flame graph drew %s frames; cleared: %s"
+             % (name, facts.get("flameDrawn"), facts.get("cleared")))
+
+
+def big_check():
+    src = os.path.join(SHARED, "bench", "austin-large.mojo")
+    out = os.path.join(OUT, "austin-large.html")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    pconv(src, out)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    size = os.path.getsize(out)
+    r = browser([{"file": out, "windows": [], "search": "."}])[0]
+    print("austin-large.mojo -> HTML with the time view: %.3f s CPU, %.2f MB; Chromium: %s ms to"
+          " open, %s bars drawn" % (cpu, size / 1e6, r["facts"].get("loadMs"), r["facts"].get("chartDrawn")))
+    if cpu >= 0.5 * SCALE:
+        fail("austin-large.mojo -> HTML took %.3f s of CPU, not under %.1f s" % (cpu, 0.5 * SCALE))
+    if size >= 10 * 1000 * 1000:
+        fail("austin-large.mojo -> HTML is %d bytes, not under 10 MB" % size)
+    for p in r["problems"]:
+        fail("austin-large: %s" % p)
+    check_interaction("austin-large", r["facts"]) if r["facts"].get("timeTab") else fail(
+        "austin-large: no time view")
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    specs, sources = [], []
+    for rel, search in TIMED:
+        src = os.path.join(CORPUS, rel)
+        html = pconv(src, os.path.join(OUT, os.path.basename(rel) + ".html"))
+        sources.append(src)
+        # the duration in µs, as the page counts it, for the windows to ask
+        duration = json.load(open(pconv(src, os.path.join(OUT, "d.json"))))["meta"]["duration_s"]
+        d = int(float(duration) * 1e6)
+        # the halves, the second open-ended, then a window inside
+        specs.append({"file": html, "search": search,
+                      "windows": [[0, d // 2], [d // 2, 2 * d + 10**6], [d // 4, d * 3 // 5]]})
+    plain = pconv(os.path.join(CORPUS, "py314-315", "workload.py315.cProfile.pstats"),
+                  os.path.join(OUT, "no-time.html"))
+    specs.append({"file": plain})
+    results = browser(specs)
+    for src, r in zip(sources + [None], results):
+        name = os.path.basename(r["file"])
+        for p in r["problems"]:
+            fail("%s: %s" % (name, p))
+        if src is None:
+            if r["facts"].get("timeTab") is not False:
+                fail("%s: a profile without time shows a time view" % name)
+            continue
+        if not r["facts"].get("timeTab"):
+            fail("%s: no time view" % name)
+            continue
+        nfuncs, nlines = check_windows(src, r["facts"])
+        check_interaction(name, r["facts"])
+        print("%s: %.3f s, 4 windows agree with pconv --time (%d functions, %d lines); drag, zoom,"
+              " search: %s bars, %s hits" % (name, r["facts"]["duration"] / 1e6, nfuncs, nlines,
+                                            r["facts"].get("chartDrawn"), r["facts"].get("hits")))
+    big_check()
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
