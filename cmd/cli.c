@@ -442,6 +442,10 @@ static int shared_option(pk_cli *cli, const pk_option *o, const char *arg)
         return 0;
     case PK_O_TIME:
         rc = pk_filter_set_time(&cli->filter, arg, &err);
+        /* also for a reader that keeps the window itself (memray) */
+        cli->read.time_set = rc == 0;
+        cli->read.time_from_ns = pk_filter_time_ns(cli->filter.time_from);
+        cli->read.time_to_ns = pk_filter_time_ns(cli->filter.time_to);
         break;
     case PK_O_STRIP_DIRS:
         cli->filter.strip_dirs = true;

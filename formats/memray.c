@@ -463,8 +463,11 @@ static void on_memory_record(mr_reader *r)
     uint64_t ms = rd_varint(r);
     r->memory_records++;
     mr_views_flush(r);
+    /* past --time's window nothing is replayed: the heap would stand still */
+    bool ended = r->window_ended;
+    mr_views_time(r, (int64_t)(ms * 1000000u));
     int64_t t_ns = (int64_t)((r->start_time + ms) * 1000000u);
-    pk_series_add(r->p, t_ns, (int64_t)rss, r->heap);
+    if (!ended) pk_series_add(r->p, t_ns, (int64_t)rss, r->heap);
 }
 
 static void on_segment_header(mr_reader *r)
@@ -875,6 +878,14 @@ static void set_meta(mr_reader *r, int64_t peak, int64_t leaked_bytes, int64_t l
     meta_u64(p, "memray.header_n_allocations", r->n_allocations_header);
     meta_u64(p, "memray.start_time_ms", r->start_time);
     meta_u64(p, "memray.end_time_ms", r->end_time);
+    /* the header's times, or the last memory record's when it was not rewritten */
+    uint64_t ms = r->end_time > r->start_time ? r->end_time - r->start_time : 0;
+    if (!r->aggregated && (uint64_t)r->now_ns / 1000000u > ms) ms = (uint64_t)r->now_ns / 1000000u;
+    if (ms) {
+        char d[32];
+        snprintf(d, sizeof d, "%.3f", (double)ms / 1e3);
+        pk_meta_set(p, "duration_s", d);
+    }
     pk_meta_set(p, "memray.view", r->view_name);
     meta_i64(p, "memray.peak_memory", peak);
     meta_i64(p, "memray.leaked_bytes", leaked_bytes);
@@ -1142,6 +1153,7 @@ static void finish_also(mr_reader *r, pk_profile *p, const char *view, size_t he
 {
     const pk_profile *first = r->p;
     p->format = first->format;
+    p->time_windowed = first->time_windowed;
     p->series_names[0] = first->series_names[0];
     p->series_names[1] = first->series_names[1];
     pk_add_metric(p, "bytes", "bytes");
@@ -1173,6 +1185,27 @@ static void check_also(mr_reader *r, const pk_read_options *opt)
 }
 
 /* An aggregated capture keeps only the peak and the leaks. */
+/* --time: the events of the window count, those before it only make the
+ * live set and the heap it starts from, those after it are not replayed.
+ * An event's time is that of the memory record before it. */
+static void start_window(mr_reader *r, const pk_read_options *opt)
+{
+    r->in_window = true;
+    r->win_from = INT64_MIN;
+    r->win_to = INT64_MAX;
+    if (!opt || !opt->time_set) return;
+    if (r->aggregated) {
+        set_record_offset(r, 16);
+        mr_fail(r, "an aggregated capture keeps no allocation times: --time needs one made "
+                   "without --aggregate");
+    }
+    r->win_from = opt->time_from_ns;
+    r->win_to = opt->time_to_ns;
+    r->in_window = r->win_from <= 0;
+    r->window_ended = r->win_to <= 0;
+    r->p->time_windowed = true;
+}
+
 static bool capture_has_view(const mr_reader *r, mr_view v)
 {
     return !r->aggregated || (v != VIEW_TOTAL && v != VIEW_TEMPORARY);
@@ -1226,6 +1259,7 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
                 view == VIEW_TOTAL ? "total" : "temporary");
     }
     check_also(r, opt);
+    start_window(r, opt);
 
     p->series_names[0] = "rss";
     p->series_names[1] = "heap";

@@ -76,8 +76,10 @@ void mr_map_put(u64map *m, uint64_t key, uint32_t val);
 typedef struct {
     uint64_t key;
     uint32_t size; /* LIVE_BIG: see big_sizes */
-    uint32_t loc;
+    uint32_t loc;  /* | LIVE_OLD: made before --time's window */
 } live_slot;
+
+#define LIVE_OLD 0x80000000u
 
 typedef struct {
     live_slot *slots;
@@ -146,11 +148,13 @@ typedef struct {
     int64_t total_count, total_bytes;
     int64_t temp_count, temp_bytes;
     int64_t leak_count, leak_bytes; /* aggregated captures only */
+    int64_t old_count, old_bytes;   /* held from before --time's window */
 } location;
 
 typedef struct {
     uint64_t start, end;
     uint32_t loc;
+    bool old; /* mapped before --time's window */
 } mapping;
 
 typedef struct {
@@ -254,6 +258,10 @@ typedef struct {
     int64_t heap, heap_at_peak;
     uint64_t peak_count; /* peaks passed so far */
     uint64_t total_allocs, total_bytes;
+    /* --time: events take the time of the memory record before them */
+    int64_t now_ns;               /* since the capture's start */
+    int64_t win_from, win_to;     /* the window, ns; the whole run without one */
+    bool in_window, window_ended; /* events counted / dropped */
 } mr_reader;
 
 /* Leave through pk_fail at the current record; memray_read's handler frees
@@ -278,6 +286,9 @@ void mr_views_free(mr_reader *r);
 /* Apply the queued allocation events in order. */
 void mr_views_flush(mr_reader *r);
 
+/* Time moves to now_ns (a memory record): --time's window opens or ends. */
+void mr_views_time(mr_reader *r, int64_t now_ns);
+
 /* One allocation event (allocator, address, size) at location loc (PK_NONE
  * for a deallocation) by the current thread: counted in the totals, then
  * queued. Events are applied in batches, with the live set's slot of each
@@ -286,7 +297,8 @@ void mr_views_flush(mr_reader *r);
 static inline __attribute__((always_inline)) void
 mr_views_queue(mr_reader *r, unsigned allocator, uint64_t addr, uint64_t size, uint32_t loc)
 {
-    if (loc != PK_NONE) {
+    if (r->window_ended) return;
+    if (loc != PK_NONE && r->in_window) {
         location *l = &r->locs[loc];
         r->total_allocs++;
         r->total_bytes += size;

@@ -140,6 +140,13 @@ static inline void usage_delta(mr_reader *r, uint32_t loc, int64_t count, int64_
     add_checked(r, &l->since_bytes, bytes);
 }
 
+/* What a location holds from before --time's window: not its leak. */
+static inline void old_delta(mr_reader *r, uint32_t loc, int64_t count, int64_t bytes)
+{
+    r->locs[loc].old_count += count;
+    add_checked(r, &r->locs[loc].old_bytes, bytes);
+}
+
 /* ---- view temporary: allocations freed within N allocations ------------- */
 
 static size_t recent_home(const recent_map *m, uint64_t key)
@@ -216,7 +223,7 @@ static void recent_match(mr_reader *r, uint32_t thread, uint64_t addr, uint64_t 
 static void mapping_add(mr_reader *r, uint64_t addr, uint64_t size, uint32_t loc)
 {
     r->maps = grow(r->maps, &r->capmaps, r->nmaps + 1, sizeof *r->maps);
-    r->maps[r->nmaps++] = (mapping){addr, addr + size, loc};
+    r->maps[r->nmaps++] = (mapping){addr, addr + size, loc, false};
     usage_delta(r, loc, 1, (int64_t)size);
 }
 
@@ -230,21 +237,22 @@ static void mapping_remove(mr_reader *r, uint64_t addr, uint64_t size)
         uint64_t a = m->start > lo ? m->start : lo, b = m->end < hi ? m->end : hi;
         if (b <= a) continue;
         uint32_t loc = m->loc;
-        if (a == m->start && b == m->end) { /* freed */
-            usage_delta(r, loc, -1, -(int64_t)(b - a));
+        bool old = m->old;
+        int count = a == m->start && b == m->end ? -1 : a == m->start || b == m->end ? 0 : 1;
+        usage_delta(r, loc, count, -(int64_t)(b - a));
+        if (old) old_delta(r, loc, count, -(int64_t)(b - a));
+        if (count < 0) { /* freed */
             m->start = m->end = 0;
-        } else if (a == m->start || b == m->end) { /* shrunk */
-            usage_delta(r, loc, 0, -(int64_t)(b - a));
+        } else if (count == 0) { /* shrunk */
             if (a == m->start)
                 m->start = b;
             else
                 m->end = a;
         } else { /* split in two */
-            usage_delta(r, loc, 1, -(int64_t)(b - a));
             uint64_t end = m->end;
             m->end = a;
             r->maps = grow(r->maps, &r->capmaps, r->nmaps + 1, sizeof *r->maps);
-            r->maps[r->nmaps++] = (mapping){b, end, loc};
+            r->maps[r->nmaps++] = (mapping){b, end, loc, old};
         }
     }
     size_t kept = 0;
@@ -263,7 +271,10 @@ static inline __attribute__((always_inline)) void apply_allocation(mr_reader *r,
     if (e->allocator == A_FREE || e->allocator == A_PYMALLOC_FREE) {
         live_slot *s = live_find(&r->live, addr);
         if (s) {
-            usage_delta(r, s->loc, -1, -(int64_t)live_size(&r->live, s));
+            uint32_t loc = s->loc & ~LIVE_OLD;
+            int64_t size = (int64_t)live_size(&r->live, s);
+            if (s->loc & LIVE_OLD) old_delta(r, loc, -1, -size);
+            usage_delta(r, loc, -1, -size);
             live_erase(&r->live, s);
         }
         if (r->view == VIEW_TEMPORARY) recent_match(r, e->thread, addr, 0, false);
@@ -281,7 +292,7 @@ static inline __attribute__((always_inline)) void apply_allocation(mr_reader *r,
         usage_delta(r, e->loc, 1, (int64_t)size);
         live_put(&r->live, addr, size, e->loc);
     }
-    if (r->view == VIEW_TEMPORARY) recent_push(r, e->thread, addr, size, e->loc);
+    if (r->view == VIEW_TEMPORARY && r->in_window) recent_push(r, e->thread, addr, size, e->loc);
 }
 
 void mr_views_flush(mr_reader *r)
@@ -289,6 +300,37 @@ void mr_views_flush(mr_reader *r)
     for (size_t i = 0; i < r->npending; i++)
         apply_allocation(r, &r->pending[i]);
     r->npending = 0;
+}
+
+/* --time's window opens: what is live is old, and the heap now is the
+ * first candidate for the window's peak (recorded as a peak passed, so each
+ * location's holdings now are its value at it until a higher one comes). */
+static void open_window(mr_reader *r)
+{
+    r->in_window = true;
+    r->heap_at_peak = r->heap;
+    r->peak_count++;
+    live_map *m = &r->live;
+    for (size_t i = 0; i <= m->mask; i++) {
+        live_slot *s = &m->slots[i];
+        if (!s->key || (s->loc & LIVE_OLD)) continue;
+        old_delta(r, s->loc, 1, (int64_t)live_size(m, s));
+        s->loc |= LIVE_OLD;
+    }
+    for (size_t i = 0; i < r->nmaps; i++) {
+        r->maps[i].old = true;
+        old_delta(r, r->maps[i].loc, 1, (int64_t)(r->maps[i].end - r->maps[i].start));
+    }
+}
+
+void mr_views_time(mr_reader *r, int64_t now_ns)
+{
+    r->now_ns = now_ns;
+    if (!r->in_window && !r->window_ended && now_ns >= r->win_from) open_window(r);
+    if (now_ns >= r->win_to) {
+        r->in_window = false;
+        r->window_ended = true;
+    }
 }
 
 void mr_views_aggregated(mr_reader *r, uint32_t loc, int64_t peak_count, int64_t leak_count,
@@ -318,9 +360,9 @@ void mr_view_values(const mr_reader *r, const location *l, int64_t v[2])
             v[1] += l->since_count;
         }
         break;
-    case VIEW_LEAKS:
-        v[0] = r->aggregated ? l->leak_bytes : l->peak_bytes + l->since_bytes;
-        v[1] = r->aggregated ? l->leak_count : l->peak_count + l->since_count;
+    case VIEW_LEAKS: /* held at the end, less what was held before the window */
+        v[0] = r->aggregated ? l->leak_bytes : l->peak_bytes + l->since_bytes - l->old_bytes;
+        v[1] = r->aggregated ? l->leak_count : l->peak_count + l->since_count - l->old_count;
         break;
     case VIEW_TEMPORARY:
         v[0] = l->temp_bytes;
@@ -345,9 +387,11 @@ void mr_views_totals(mr_reader *r, int64_t *peak, int64_t *leaked_bytes, int64_t
     } else {
         *peak = r->heap >= r->heap_at_peak ? r->heap : r->heap_at_peak;
         for (size_t i = 0; i < r->nlocs; i++) {
-            add_checked(r, leaked_bytes, r->locs[i].peak_bytes);
-            add_checked(r, leaked_bytes, r->locs[i].since_bytes);
-            add_checked(r, leaked_count, r->locs[i].peak_count + r->locs[i].since_count);
+            const location *l = &r->locs[i];
+            add_checked(r, leaked_bytes, l->peak_bytes);
+            add_checked(r, leaked_bytes, l->since_bytes);
+            add_checked(r, leaked_bytes, -l->old_bytes);
+            add_checked(r, leaked_count, l->peak_count + l->since_count - l->old_count);
         }
     }
 }

@@ -1142,16 +1142,23 @@ static int filter_graph(pk_profile *p, pk_filter *f, pk_error *err)
     return 0;
 }
 
-/* Keep f's window of p's timeline (the tree is rebuilt by the caller). */
+int64_t pk_filter_time_ns(double seconds)
+{
+    double ns = seconds * 1e9;
+    if (!isfinite(ns)) return ns < 0 ? INT64_MIN : INT64_MAX;
+    return ns <= -9.2e18 ? INT64_MIN : ns >= 9.2e18 ? INT64_MAX : (int64_t)llround(ns);
+}
+
+/* Keep f's window of p's timeline (the tree is rebuilt by the caller), or
+ * note the one the reader kept. */
 static int apply_time(pk_profile *p, const pk_filter *f, pk_error *err)
 {
-    if (!pk_timeline_timed(p) || !p->has_tree || p->estimated) {
+    if (!p->time_windowed && (!pk_timeline_timed(p) || !p->has_tree || p->estimated)) {
         pk_error_set(err, "has no timeline: --time needs samples or events with times");
         return -1;
     }
-    double from = f->time_from * 1e9, to = f->time_to * 1e9;
-    pk_timeline_window(p, isfinite(from) ? (int64_t)llround(from) : INT64_MIN,
-                       isfinite(to) ? (int64_t)llround(to) : INT64_MAX);
+    if (!p->time_windowed)
+        pk_timeline_window(p, pk_filter_time_ns(f->time_from), pk_filter_time_ns(f->time_to));
     char from_s[32] = "", to_s[32] = "", text[80];
     if (isfinite(f->time_from)) snprintf(from_s, sizeof from_s, "%.9g", f->time_from);
     if (isfinite(f->time_to)) snprintf(to_s, sizeof to_s, "%.9g", f->time_to);

@@ -86,6 +86,8 @@ int pk_filter_set_granularity(pk_filter *f, const char *name, pk_error *err);
 
 /* "START:END" in seconds, either side optional ("10:", ":2.5"). */
 int pk_filter_set_time(pk_filter *f, const char *spec, pk_error *err);
+/* A window's end in ns: seconds, +-infinity for an open end (INT64_MAX/MIN). */
+int64_t pk_filter_time_ns(double seconds);
 
 /* Whether applying f could change anything. */
 bool pk_filter_active(const pk_filter *f);

@@ -758,6 +758,16 @@
     c.width = W * dpr; c.height = H * dpr; c.style.width = W + 'px'; c.style.height = H + 'px';
     var ctx = c.getContext('2d'); ctx.setTransform(dpr, 0, 0, dpr, 0, 0); ctx.clearRect(0, 0, W, H);
     var L = 80, R = 20, T = 20, B = 40, t0 = s.t[0], t1 = s.t[s.t.length - 1] || t0 + 1, vmax = 1;
+    // memray's --time window: seconds from the capture's start, shaded
+    var startMs = +(DATA.meta['memray.start_time_ms'] || 0), win = DATA.meta['time.window_s'];
+    if (startMs && win) t0 = Math.min(t0, startMs * 1e6);
+    var w0 = -Infinity, w1 = Infinity;
+    if (win) {
+      var ends = win.split(':');
+      if (ends[0]) w0 = t0 + 1e9 * +ends[0];
+      if (ends[1]) w1 = t0 + 1e9 * +ends[1];
+    }
+    for (var i = 0; i < s.t.length; i++) vmax = Math.max(vmax, s.a[i], mv[i]);
     var X = function (t) { return L + (t - t0) / Math.max(1, t1 - t0) * (W - L - R); };
     var Y = function (v) { return H - B - v / vmax * (H - T - B); };
     ctx.font = '11px system-ui, "DejaVu Sans", sans-serif'; ctx.fillStyle = '#6a717b'; ctx.strokeStyle = '#e6e2d9';
@@ -780,8 +790,15 @@
       ctx.fillRect(L + 10 + j * 110, T - 12, 10, 10);
       ctx.fillStyle = '#1f2328'; ctx.fillText(s.names[j], L + 24 + j * 110, T - 3);
     });
-    var peak = 0;
-    for (var p = 1; p < mv.length; p++) if (mv[p] > mv[peak]) peak = p;
+    if (win) {
+      ctx.fillStyle = 'rgba(29,78,216,0.10)';
+      var sx0 = X(Math.max(t0, w0)), sx1 = X(Math.min(t1, w1));
+      ctx.fillRect(sx0, T, Math.max(1, sx1 - sx0), H - T - B);
+      ctx.fillStyle = '#1d4ed8'; ctx.textAlign = 'left'; ctx.fillText('--time ' + win, sx0 + 4, H - B - 6);
+    }
+    var peak = -1; // the highest point inside the window
+    for (var p = 0; p < mv.length; p++) if (s.t[p] >= w0 && s.t[p] < w1 && (peak < 0 || mv[p] > mv[peak])) peak = p;
+    if (peak < 0) peak = 0;
     var px = X(s.t[peak]), py = Y(mv[peak]);
     ctx.strokeStyle = '#c2410c'; ctx.setLineDash([4, 3]); ctx.beginPath(); ctx.moveTo(px, T); ctx.lineTo(px, H - B); ctx.stroke(); ctx.setLineDash([]);
     ctx.fillStyle = '#c2410c'; ctx.beginPath(); ctx.arc(px, py, 4.5, 0, 2 * Math.PI); ctx.fill();
