@@ -3,5 +3,6 @@
 
 int main(int argc, char **argv)
 {
+    pk_formats_add_drawing();
     return pk_cli_convert(argc, argv, "pconv");
 }

@@ -560,6 +560,7 @@ done:
 int main(int argc, char **argv)
 {
     options o = {.fail_above = -1};
+    pk_formats_add_drawing();
     int rc = parse_options(argc, argv, &o);
     if (rc == 0) rc = run(&o, o.cli.inputs);
     pk_cli_free(&o.cli);

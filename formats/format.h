@@ -74,7 +74,12 @@ typedef struct pk_format {
 } pk_format;
 
 /* All registered formats, NULL-terminated. */
-extern const pk_format *const pk_formats[];
+extern const pk_format *pk_formats[];
+/* Put f in the registry just before format `before` (once). */
+void pk_format_insert(const pk_format *f, const pk_format *before);
+/* Add the writers that draw through cairo and Graphviz (dot, PNG flame
+ * graphs): formats/drawing.c, linked only into the commands that call it. */
+void pk_formats_add_drawing(void);
 
 const pk_format *pk_format_by_name(const char *name);
 const pk_format *pk_format_for_path(const char *path, bool want_writer);

@@ -1,6 +1,7 @@
 /* The table of formats, and choosing among them: readers by what the data
  * looks like, writers by the output's file name. */
 #include <fnmatch.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../lib/limits.h"
@@ -27,17 +28,17 @@ extern const pk_format pk_format_lprof;
 extern const pk_format pk_format_tracemalloc;
 extern const pk_format pk_format_mprof;
 extern const pk_format pk_format_memory_profiler;
-extern const pk_format pk_format_dot;
 extern const pk_format pk_format_flamesvg;
-extern const pk_format pk_format_flamepng;
 extern const pk_format pk_format_html;
 extern const pk_format pk_format_json;
 
 /* Writers are chosen by the first pattern that matches: specific before
- * generic (json last, after *.speedscope.json). */
-/* One format a line. */
+ * generic (json last, after *.speedscope.json). The drawing writers (dot
+ * through Graphviz, PNG through cairo) take their places beside flamesvg
+ * when a command adds them (formats/drawing.c): the room at the end is
+ * theirs. One format a line. */
 /* clang-format off */
-const pk_format *const pk_formats[] = {
+const pk_format *pk_formats[] = {
     &pk_format_callgrind,
     &pk_format_pstats,
     &pk_format_pprof,
@@ -58,14 +59,25 @@ const pk_format *const pk_formats[] = {
     &pk_format_tracemalloc,
     &pk_format_mprof,
     &pk_format_memory_profiler,
-    &pk_format_dot,
     &pk_format_flamesvg,
-    &pk_format_flamepng,
     &pk_format_html,
     &pk_format_json,
-    NULL,
+    NULL, NULL, NULL,
 };
 /* clang-format on */
+
+void pk_format_insert(const pk_format *f, const pk_format *before)
+{
+    size_t n = 0, at = 0;
+    while (pk_formats[n]) {
+        if (pk_formats[n] == f) return;
+        if (pk_formats[n] == before) at = n;
+        n++;
+    }
+    if (n + 1 >= sizeof pk_formats / sizeof *pk_formats) abort(); /* no room: a bug here */
+    memmove(&pk_formats[at + 1], &pk_formats[at], (n - at) * sizeof *pk_formats);
+    pk_formats[at] = f;
+}
 
 void pk_read_options_init(pk_read_options *opt)
 {

@@ -185,6 +185,7 @@ static void render_png(const char *path)
 
 int main(int argc, char **argv)
 {
+    pk_formats_add_drawing(); /* it writes dot through the registry, as pconv does */
     check_graph_selection();
     check_tree();
     check_empty();
