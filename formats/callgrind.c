@@ -259,7 +259,7 @@ static int reconcile_rows(cg_writer *w, size_t *cap)
         if (negative) {
             for (size_t k = first; k < i; k++)
                 drop[k] = true;
-            memcpy(rest, p->funcs[f].self, sizeof rest);
+            memcpy(rest, p->funcs[f].self, (size_t)p->nmetrics * sizeof *rest);
         }
         if ((negative || nonzero) && push_row(w, cap, f, p->funcs[f].line, rest) < 0) {
             free(drop);
@@ -1004,7 +1004,7 @@ static void finish_graph(cg_reader *r)
 {
     pk_profile *p = r->p;
     for (size_t i = 0; i < p->nfuncs; i++)
-        memcpy(p->funcs[i].incl, p->funcs[i].self, sizeof p->funcs[i].incl);
+        memcpy(p->funcs[i].incl, p->funcs[i].self, (size_t)p->nmetrics * sizeof *p->funcs[i].incl);
     for (size_t i = 0; i < p->nedges; i++) {
         pk_edge *e = &p->edges[i];
         pk_function *callee = &p->funcs[e->callee];

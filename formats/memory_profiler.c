@@ -217,7 +217,7 @@ static void add_function(reader *r, text file, const table *t)
                 __builtin_add_overflow(fn->self[m], w->v[m], &fn->self[m]))
                 pk_fail(r->in, r->line_start, "values overflow");
         }
-        memcpy(fn->incl, fn->self, sizeof fn->incl);
+        memcpy(fn->incl, fn->self, (size_t)r->p->nmetrics * sizeof *fn->incl);
     }
 }
 

@@ -766,10 +766,7 @@ static pk_edge *edge_for(dec *d, pk_id caller, pk_id callee)
     if (d->callee_twice || d->edge_mark[caller] == callee + 1)
         return pk_edge_get(p, caller, callee);
     d->edge_mark[caller] = callee + 1;
-    PK_GROW(p->edges, p->capedges, p->nedges + 1);
-    pk_edge *e = &p->edges[p->nedges++];
-    *e = (pk_edge){.caller = caller, .callee = callee};
-    return e;
+    return pk_edge_append(p, caller, callee);
 }
 
 /* An unflagged tuple of n items starts at the cursor: its header is consumed

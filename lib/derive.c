@@ -114,8 +114,8 @@ static void graph_leave(void *ctx, pk_id id)
 void pk_derive_graph(pk_profile *p)
 {
     for (size_t i = 0; i < p->nfuncs; i++) {
-        memset(p->funcs[i].self, 0, sizeof p->funcs[i].self);
-        memset(p->funcs[i].incl, 0, sizeof p->funcs[i].incl);
+        memset(p->funcs[i].self, 0, (size_t)p->nmetrics * sizeof *p->funcs[i].self);
+        memset(p->funcs[i].incl, 0, (size_t)p->nmetrics * sizeof *p->funcs[i].incl);
     }
     p->nedges = 0;
     pk_reindex(p);

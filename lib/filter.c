@@ -785,7 +785,8 @@ static void prune_graph(graph_ctx *g, const pk_filter *f, const uint16_t *bits)
         g->keep[i] &= g->reach[i];
         /* What the pruned callees took folds into the match, as on stacks. */
         if (stop[i] && g->reach[i])
-            memcpy(g->p->funcs[i].self, g->p->funcs[i].incl, sizeof g->p->funcs[i].self);
+            memcpy(g->p->funcs[i].self, g->p->funcs[i].incl,
+                   (size_t)g->p->nmetrics * sizeof *g->p->funcs[i].self);
     }
     free(stop);
 }
@@ -1020,7 +1021,11 @@ static bool flow_filter(pk_profile *p, pk_filter *f, pk_filter_regex which)
         bool kept = ignore ? !match[i] && keep_calls > 1e-12 : fi[i * nm + mc] > 0 || match[i];
         map[i] = PK_NONE;
         if (!kept) continue;
+        /* d: the kept share of src (its own arrays: src's values stay) */
+        int64_t self[PK_MAX_METRICS], incl[PK_MAX_METRICS];
         pk_function d = *src;
+        d.self = self;
+        d.incl = incl;
         bool any = match[i];
         for (int m = 0; m < nm; m++) {
             size_t k = i * nm + m;
@@ -1043,8 +1048,8 @@ static bool flow_filter(pk_profile *p, pk_filter *f, pk_filter_regex which)
         if (d.pcalls == 0 && src->pcalls > 0) d.pcalls = 1;
         map[i] = pk_function_get(dst, src->name, src->file, src->line, src->kind);
         pk_function *to = &dst->funcs[map[i]];
-        memcpy(to->self, d.self, sizeof d.self);
-        memcpy(to->incl, d.incl, sizeof d.incl);
+        memcpy(to->self, d.self, (size_t)nm * sizeof *d.self);
+        memcpy(to->incl, d.incl, (size_t)nm * sizeof *d.incl);
         to->calls = d.calls;
         to->pcalls = d.pcalls;
     }

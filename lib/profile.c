@@ -133,11 +133,42 @@ const char *pk_intern_cstr(pk_profile *p, const char *s)
 
 /* ---- metrics ---- */
 
+/* Zeroed self and incl arrays of value_room values each, for a new function
+ * or edge. The first one sets the room: the metrics so far, at least one. */
+static int64_t *values_new(pk_profile *p)
+{
+    if (!p->value_room) p->value_room = p->nmetrics > 1 ? p->nmetrics : 1;
+    return pk_alloc(p, 2 * (size_t)p->value_room * sizeof(int64_t));
+}
+
+static void values_move(pk_profile *p, int64_t **self, int64_t **incl, int old_room)
+{
+    int64_t *v = values_new(p);
+    memcpy(v, *self, (size_t)old_room * sizeof *v);
+    memcpy(v + p->value_room, *incl, (size_t)old_room * sizeof *v);
+    *self = v;
+    *incl = v + p->value_room;
+}
+
+/* A metric beyond the room after functions or edges were made: every one of
+ * them gets room for all (the old arrays stay in the arena until the profile
+ * goes; readers add their metrics first, so this is rare). */
+static void values_widen(pk_profile *p)
+{
+    int old = p->value_room;
+    p->value_room = PK_MAX_METRICS;
+    for (size_t i = 0; i < p->nfuncs; i++)
+        values_move(p, &p->funcs[i].self, &p->funcs[i].incl, old);
+    for (size_t i = 0; i < p->nedges; i++)
+        values_move(p, &p->edges[i].self, &p->edges[i].incl, old);
+}
+
 int pk_add_metric(pk_profile *p, const char *name, const char *unit)
 {
     int i = pk_metric_find(p, name);
     if (i >= 0) return i;
     if (p->nmetrics >= PK_MAX_METRICS) abort(); /* a reader bug, not bad input */
+    if (p->value_room && p->nmetrics >= p->value_room) values_widen(p);
     p->metrics[p->nmetrics] =
         (pk_metric){pk_intern_cstr(p, name), pk_intern_cstr(p, unit ? unit : "count"), 0, 0};
     return p->nmetrics++;
@@ -231,7 +262,13 @@ pk_id pk_function_get_interned(pk_profile *p, const char *name, const char *file
     uint32_t id = pk_hmap_get(&p->index->funcs, h, func_eq, &k, (uint32_t)p->nfuncs);
     if (id != p->nfuncs) return id;
     PK_GROW(p->funcs, p->capfuncs, p->nfuncs + 1);
-    p->funcs[p->nfuncs] = (pk_function){.name = name, .file = file, .line = line, .kind = kind};
+    int64_t *v = values_new(p);
+    p->funcs[p->nfuncs] = (pk_function){.name = name,
+                                        .file = file,
+                                        .line = line,
+                                        .kind = kind,
+                                        .self = v,
+                                        .incl = v + p->value_room};
     return (pk_id)p->nfuncs++;
 }
 
@@ -298,8 +335,15 @@ pk_edge *pk_edge_get(pk_profile *p, pk_id caller, pk_id callee)
     uint32_t id =
         pk_hmap_get(&p->index->edges, edge_hash(caller, callee), edge_eq, &k, (uint32_t)p->nedges);
     if (id != p->nedges) return &p->edges[id];
+    return pk_edge_append(p, caller, callee);
+}
+
+pk_edge *pk_edge_append(pk_profile *p, pk_id caller, pk_id callee)
+{
     PK_GROW(p->edges, p->capedges, p->nedges + 1);
-    p->edges[p->nedges] = (pk_edge){.caller = caller, .callee = callee};
+    int64_t *v = values_new(p);
+    p->edges[p->nedges] =
+        (pk_edge){.caller = caller, .callee = callee, .self = v, .incl = v + p->value_room};
     return &p->edges[p->nedges++];
 }
 

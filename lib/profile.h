@@ -59,9 +59,10 @@ typedef struct {
     const char *file;
     int32_t line; /* first line of the function, 0 when unknown */
     pk_kind kind;
-    /* call graph, filled by readers of graph formats or by pk_derive_graph */
-    int64_t self[PK_MAX_METRICS];
-    int64_t incl[PK_MAX_METRICS];
+    /* call graph, filled by readers of graph formats or by pk_derive_graph:
+     * the profile's metrics' values, held in its arena (pk_values) */
+    int64_t *self;
+    int64_t *incl;
     int64_t calls;  /* total calls (pstats nc), 0 when the source has no counts */
     int64_t pcalls; /* primitive (non-recursive) calls (pstats cc) */
 } pk_function;
@@ -69,8 +70,8 @@ typedef struct {
 typedef struct {
     pk_id caller, callee;
     int64_t calls, pcalls;
-    int64_t self[PK_MAX_METRICS]; /* callee's own value in these calls (pstats edge tt) */
-    int64_t incl[PK_MAX_METRICS]; /* callee's inclusive value in these calls (edge ct) */
+    int64_t *self; /* callee's own value in these calls (pstats edge tt) */
+    int64_t *incl; /* callee's inclusive value in these calls (edge ct) */
 } pk_edge;
 
 /* Node 0 is the tree's root: func PK_NONE, no values of its own. */
@@ -121,6 +122,10 @@ typedef struct pk_profile {
     int nmetrics;
     pk_metric metrics[PK_MAX_METRICS];
 
+    /* Functions and edges hold their values out of line, value_room of each
+     * (the metrics when the first was made, or PK_MAX_METRICS once more came):
+     * a profile of one metric does not carry sixteen. */
+    int value_room;
     pk_function *funcs;
     size_t nfuncs, capfuncs;
     pk_edge *edges;
@@ -175,9 +180,10 @@ pk_id pk_function_get_interned(pk_profile *p, const char *name, const char *file
 pk_kind pk_kind_guess(const char *name, const char *file);
 
 /* Find or create the edge caller->callee. A reader that knows an edge is new
- * may instead append it to p->edges itself (PK_GROW, then p->nedges++): the
- * index takes such edges in at the next pk_edge_get/pk_edge_find. */
+ * may instead append it with pk_edge_append: the index takes such edges in at
+ * the next pk_edge_get/pk_edge_find. */
 pk_edge *pk_edge_get(pk_profile *p, pk_id caller, pk_id callee);
+pk_edge *pk_edge_append(pk_profile *p, pk_id caller, pk_id callee);
 pk_edge *pk_edge_find(const pk_profile *p, pk_id caller, pk_id callee);
 
 /* Tree: find or create the child of parent for (func, line). */

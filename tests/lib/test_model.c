@@ -241,6 +241,39 @@ static void test_sites_kept(void)
     pk_profile_free(p);
 }
 
+/* Values live out of line, as many as the metrics when the first function
+ * was made; a metric added later widens every function and edge, keeping
+ * what they held. Without the widening the writes below would run into the
+ * neighbouring arrays in the arena, and the kept values would change. */
+static void test_values_widen(void)
+{
+    pk_profile *p = pk_profile_new();
+    pk_add_metric(p, "time", "ns");
+    pk_id f = fn(p, "f"), g = fn(p, "g");
+    pk_edge *e = pk_edge_get(p, f, g);
+    e->self[0] = 5;
+    e->incl[0] = 7;
+    p->funcs[f].self[0] = 11;
+    p->funcs[g].incl[0] = 13;
+    for (int m = 1; m < PK_MAX_METRICS; m++) {
+        char name[16];
+        snprintf(name, sizeof name, "m%d", m);
+        CHECK_EQ("metric added", pk_add_metric(p, name, "count"), m);
+        p->funcs[f].self[m] = m;
+        p->funcs[g].incl[m] = -m;
+        pk_edge_find(p, f, g)->incl[m] = 100 + m;
+    }
+    e = pk_edge_find(p, f, g);
+    CHECK_EQ("edge self kept", e->self[0], 5);
+    CHECK_EQ("edge incl kept", e->incl[0], 7);
+    CHECK_EQ("edge incl widened", e->incl[PK_MAX_METRICS - 1], 100 + PK_MAX_METRICS - 1);
+    CHECK_EQ("function self kept", p->funcs[f].self[0], 11);
+    CHECK_EQ("function incl kept", p->funcs[g].incl[0], 13);
+    CHECK_EQ("function self widened", p->funcs[f].self[PK_MAX_METRICS - 1], PK_MAX_METRICS - 1);
+    CHECK_EQ("self and incl apart", p->funcs[f].incl[0] + p->funcs[f].incl[1], 0);
+    pk_profile_free(p);
+}
+
 int main(void)
 {
     test_recursion_counted_once();
@@ -250,6 +283,7 @@ int main(void)
     test_interning();
     test_timeline_round_trip();
     test_sites_kept();
+    test_values_widen();
     if (failures)
         fprintf(stderr, "%d check(s) failed\n", failures);
     else
