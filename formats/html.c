@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/bytes.h"
 #include "../lib/escape.h"
 #include "../lib/flame.h"
 #include "flame_common.h"
@@ -247,16 +248,12 @@ typedef struct {
 static void put_uvarint(byte_buf *b, uint64_t v)
 {
     PK_GROW(b->data, b->cap, b->len + 10);
-    while (v >= 0x80) {
-        b->data[b->len++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    b->data[b->len++] = (uint8_t)v;
+    b->len += pk_put_varint(b->data + b->len, v);
 }
 
 static void put_svarint(byte_buf *b, int64_t v)
 {
-    put_uvarint(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+    put_uvarint(b, pk_zigzag(v));
 }
 
 static json_t *base64_json(const uint8_t *in, size_t n)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "hmap.h"
 
 enum { REC_THREAD = 1, REC_VALUES = 2 };
@@ -90,11 +91,6 @@ const pk_thread *pk_thread_at(const pk_profile *p, uint32_t index)
 
 /* ---- varints ---- */
 
-static uint64_t zigzag(int64_t v)
-{
-    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-}
-
 static int64_t unzigzag(uint64_t v)
 {
     return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
@@ -103,11 +99,7 @@ static int64_t unzigzag(uint64_t v)
 static void put_varint(stream *s, uint64_t v)
 {
     PK_GROW(s->data, s->cap, s->len + 10);
-    while (v >= 0x80) {
-        s->data[s->len++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    s->data[s->len++] = (uint8_t)v;
+    s->len += pk_put_varint(s->data + s->len, v);
 }
 
 /* Records were written by put_varint: no bounds to check but the stream's. */
@@ -136,7 +128,7 @@ static void put_head(stream *s, uint8_t flags, pk_id node, int64_t t)
     s->data[s->len++] = flags;
     put_varint(s, node);
     int64_t step = (int64_t)((uint64_t)t - (uint64_t)s->last_t);
-    put_varint(s, zigzag((int64_t)((uint64_t)step - (uint64_t)s->last_step)));
+    put_varint(s, pk_zigzag((int64_t)((uint64_t)step - (uint64_t)s->last_step)));
     s->last_t = t;
     s->last_step = step;
     s->count++;
@@ -158,7 +150,7 @@ void pk_sample_add(pk_profile *p, const pk_sample *smp)
     if (flags & REC_THREAD) put_varint(s, smp->thread);
     if (flags & REC_VALUES)
         for (int m = 0; m < t->nmetrics; m++)
-            put_varint(s, zigzag((int64_t)((uint64_t)smp->v[m] - (uint64_t)s->last.v[m])));
+            put_varint(s, pk_zigzag((int64_t)((uint64_t)smp->v[m] - (uint64_t)s->last.v[m])));
     s->last = *smp;
     note_time(t, smp->t_ns, smp->t_ns);
 }

@@ -7,15 +7,11 @@
 // Prints one JSON result per report.
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const [executablePath, outdir, specFile] = process.argv.slice(2);
 const specs = JSON.parse(readFileSync(specFile, 'utf8'));
-const browser = await chromium.launch({
-  executablePath,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-});
+const browser = await launchChromium(executablePath);
 
 async function check(spec) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -7,16 +7,12 @@ import { writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const [executablePath, ...files] = process.argv.slice(2);
 const here = dirname(fileURLToPath(import.meta.url));
 const app = join(here, 'node_modules/speedscope/dist/release/index.html');
-const browser = await chromium.launch({
-  executablePath,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-});
+const browser = await launchChromium(executablePath);
 const tmp = mkdtempSync(join(tmpdir(), 'speedscope-'));
 const results = [];
 for (const file of files) {

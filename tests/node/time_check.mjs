@@ -7,15 +7,11 @@
 // table and the line list; what a drag over the strip did; the chart.
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const [executablePath, outdir, specFile] = process.argv.slice(2);
 const specs = JSON.parse(readFileSync(specFile, 'utf8'));
-const browser = await chromium.launch({
-  executablePath,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-});
+const browser = await launchChromium(executablePath);
 
 // What every view shows now: total, table rows and lines, by name.
 function viewNow() {

@@ -24,6 +24,9 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "helpers"))
+from node_check import run_node_check  # noqa: E402
+
 BIN, SHARED, NODE, OUT = sys.argv[1:5]
 BIG = "--big" in sys.argv[5:]
 CORPUS = os.path.join(SHARED, "corpus")
@@ -64,13 +67,7 @@ def heaviest(path, *opts):
 
 
 def browser_check(specs):
-    spec_file = os.path.join(OUT, "report-specs.json")
-    json.dump(specs, open(spec_file, "w"))
-    r = subprocess.run(["node", os.path.join(NODE, "report_check.mjs"), CHROMIUM, OUT, spec_file],
-                       capture_output=True, text=True, timeout=600)
-    if r.returncode != 0:
-        sys.exit("report_check.mjs failed: " + r.stderr)
-    return json.loads(r.stdout)
+    return run_node_check(NODE, "report_check.mjs", CHROMIUM, OUT, specs, timeout=600)
 
 
 def page_scripts(path):
