@@ -443,8 +443,10 @@ static void add_sample(treader *r, tthread *t, cursor *c, uint64_t dt, uint8_t s
     pk_sample s = {.node = node, .thread = t->timeline, .t_ns = (int64_t)rel * 1000};
     s.v[r->m_time] = r->ns_per_sample;
     s.v[r->m_samples] = 1;
-    p->nodes[node].self[r->m_time] += r->ns_per_sample;
-    p->nodes[node].self[r->m_samples] += 1;
+    int64_t *self = p->nodes[node].self;
+    if (__builtin_add_overflow(self[r->m_time], r->ns_per_sample, &self[r->m_time]))
+        cur_fail(c, at, "sample data: a stack's time overflows 64 bits");
+    self[r->m_samples] += 1;
     pk_sample_add(p, &s);
     for (size_t b = 0; b < NSTATUS; b++)
         r->status[b] += status >> b & 1;

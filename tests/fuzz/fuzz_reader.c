@@ -4,10 +4,32 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "formats/format.h"
 #include "lib/limits.h"
+#include "lib/timeline.h"
+
+/* What a timed profile goes through on its way to a report: the merge by
+ * function (which keeps the samples' sites), a window, the HTML writer's
+ * time data. */
+static void exercise_timeline(pk_profile *p)
+{
+    pk_tree_by_function(p);
+    int64_t first, last;
+    if (pk_timeline_range(p, &first, &last)) {
+        uint64_t span = (uint64_t)last - (uint64_t)first;
+        pk_timeline_window(p, (int64_t)(span / 4), (int64_t)(span / 4 * 3));
+    }
+    FILE *f = fopen("/dev/null", "w");
+    if (!f) return;
+    pk_write_options opt;
+    pk_write_options_init(&opt);
+    pk_error err = {{0}};
+    pk_format_by_name("html")->write(p, f, &opt, &err);
+    fclose(f);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -24,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Exercise the derivations every writer relies on. */
         pk_ensure_graph(p);
         pk_ensure_tree(p);
+        if (pk_nsamples(p) || pk_nspans(p)) exercise_timeline(p);
         pk_profile_free(p);
     }
     return 0;
