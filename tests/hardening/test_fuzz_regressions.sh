@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Replays every input the fuzzers ever found (tests/data/fuzz-regressions/
-# READER/*) through pconv with that reader and by detection: exit 0 or 2,
+# READER/*) through pconv with that reader, by detection and with a --time
+# window: exit 0 or 2,
 # at most one line on stderr, no sanitizer report, within a few seconds.
 #   tests/hardening/test_fuzz_regressions.sh BIN_DIR SOURCE_DIR
 set -uo pipefail
@@ -12,9 +13,12 @@ for dir in "$src"/tests/data/fuzz-regressions/*/; do
   reader=$(basename "$dir")
   for input in "$dir"*; do
     [ -f "$input" ] || continue
-    for from in "$reader" auto; do
+    # by its reader, by detection, and through a time window (the sums of
+    # a window's ends with the first time must not overflow either)
+    for from in "$reader" auto window; do
       args=()
-      [ "$from" = auto ] || args=(-f "$from")
+      [ "$from" = auto ] || args=(-f "$reader")
+      [ "$from" = window ] && args+=(--time 0:)
       timeout 10 "$bin/pconv" "${args[@]}" "$input" -o "$tmp/out.json" 2>"$tmp/err" >/dev/null
       rc=$? lines=$(wc -l <"$tmp/err")
       if { [ $rc -eq 0 ] || [ $rc -eq 2 ]; } && [ "$lines" -le 1 ] &&
