@@ -1184,7 +1184,6 @@ static void check_also(mr_reader *r, const pk_read_options *opt)
     }
 }
 
-/* An aggregated capture keeps only the peak and the leaks. */
 /* --time: the events of the window count, those before it only make the
  * live set and the heap it starts from, those after it are not replayed.
  * An event's time is that of the memory record before it. */
@@ -1206,6 +1205,7 @@ static void start_window(mr_reader *r, const pk_read_options *opt)
     r->p->time_windowed = true;
 }
 
+/* An aggregated capture keeps only the peak and the leaks. */
 static bool capture_has_view(const mr_reader *r, mr_view v)
 {
     return !r->aggregated || (v != VIEW_TOTAL && v != VIEW_TEMPORARY);
