@@ -29,7 +29,8 @@ typedef struct {
     const char *const *also_views;
     pk_profile *const *also;
     /* --time, for readers that keep the window themselves (memray replays
-     * the events up to its end): ns from the start, [from, to). The reader
+     * the events up to its end, mprof cuts its calls and samples): ns from
+     * the start, [from, to). The reader
      * marks the profile time_windowed, and the filter leaves it be. */
     bool time_set;
     int64_t time_from_ns, time_to_ns;

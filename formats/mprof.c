@@ -15,6 +15,9 @@
  *   growth (bytes) RSS at exit less RSS at entry, summed over the calls;
  *          self is what the callees' growth leaves.
  *   time   (ns) the calls' durations; self less the callees'.
+ * --time keeps a window (seconds after the first MEM sample): each call,
+ * child and the process cut to it, RSS at a cut being that of the latest
+ * record before it.
  * The MEM samples are the memory series (the HTML report's memory chart);
  * with children, a second series adds their latest RSS to the parent's.
  * MiB are 2^20 bytes; values are turned into whole bytes and nanoseconds
@@ -40,7 +43,8 @@ typedef struct {
     int64_t t0, t1, b0, b1;
     int level; /* -1 when the record has none */
     size_t parent;
-    int64_t peak, self_peak;
+    bool kept; /* in the window */
+    int64_t peak, self_peak, growth, time;
 } func_call;
 
 typedef struct {
@@ -62,6 +66,8 @@ typedef struct {
     child *children;
     size_t nchildren, capchildren;
     size_t ignored;
+    int64_t from, to; /* the window: absolute ns, [from, to) */
+    size_t *owner;    /* each MEM sample's innermost open call */
 } reader;
 
 #define NO_PARENT SIZE_MAX
@@ -306,18 +312,104 @@ static int64_t max64(int64_t a, int64_t b)
     return a > b ? a : b;
 }
 
-/* The first sample at or after t (samples sorted). */
-static size_t first_at(const reader *r, int64_t t)
+static int64_t min64(int64_t a, int64_t b)
 {
-    size_t lo = 0, hi = r->nmem;
+    return a < b ? a : b;
+}
+
+/* ---- the window ----
+ * --time keeps [from, to); without it the window is everything. A call, a
+ * child or the process is in it when its time overlaps it or its entry or
+ * exit falls in it. Between records RSS is that of the latest one, so a
+ * value cut at a window's edge is one record seen from both sides: growth
+ * and time of adjacent windows add up, and the larger of their peaks is the
+ * whole run's. */
+
+static bool in_window(const reader *r, int64_t t)
+{
+    return t >= r->from && t < r->to;
+}
+
+static int64_t overlap(const reader *r, int64_t t0, int64_t t1)
+{
+    int64_t a = max64(t0, r->from), b = min64(t1, r->to);
+    return b > a ? b - a : 0;
+}
+
+static bool spans_window(const reader *r, int64_t t0, int64_t t1)
+{
+    return overlap(r, t0, t1) > 0 || in_window(r, t0) || in_window(r, t1);
+}
+
+/* The first of n samples (sorted) after t. */
+static size_t first_after(const mem_sample *s, size_t n, int64_t t)
+{
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (r->mem[mid].t < t)
+        if (s[mid].t <= t)
             lo = mid + 1;
         else
             hi = mid;
     }
     return lo;
+}
+
+/* The latest of n samples at or before t, else the first. */
+static size_t latest_at(const mem_sample *s, size_t n, int64_t t)
+{
+    size_t k = first_after(s, n, t);
+    return k ? k - 1 : 0;
+}
+
+typedef struct {
+    int64_t v[NMETRICS];
+} values;
+
+/* A run of samples (the process's, a child's) cut to the window: the
+ * samples from the one at its start to the one at its end. */
+static bool track_window(const reader *r, const mem_sample *s, size_t n, size_t *lo, size_t *hi,
+                         values *v)
+{
+    if (!n || !spans_window(r, s[0].t, s[n - 1].t)) return false;
+    *lo = latest_at(s, n, max64(s[0].t, r->from));
+    *hi = latest_at(s, n, min64(s[n - 1].t, r->to));
+    v->v[PEAK] = 0;
+    for (size_t k = *lo; k <= *hi; k++)
+        v->v[PEAK] = max64(v->v[PEAK], s[k].bytes);
+    v->v[GROWTH] = s[*hi].bytes - s[*lo].bytes;
+    v->v[TIME] = overlap(r, s[0].t, s[n - 1].t);
+    return true;
+}
+
+/* ---- calls ---- */
+
+/* Each MEM sample's innermost open call, NO_PARENT for the process's own. */
+static void own_samples(reader *r)
+{
+    r->owner = pk_xmalloc((r->nmem + 1) * sizeof *r->owner);
+    size_t *open = pk_scratch_hold(pk_xmalloc((r->ncalls + 1) * sizeof *open));
+    size_t depth = 0, next = 0;
+    for (size_t k = 0; k < r->nmem; k++) {
+        int64_t t = r->mem[k].t;
+        while (next < r->ncalls && r->calls[next].t0 <= t)
+            open[depth++] = next++;
+        while (depth && r->calls[open[depth - 1]].t1 < t)
+            depth--;
+        r->owner[k] = depth ? open[depth - 1] : NO_PARENT;
+    }
+    pk_scratch_free(open);
+}
+
+/* Call i's RSS at t inside it, after its entry and before its exit: the
+ * latest sample since its entry, else its entry; *own when that record is
+ * the call's. */
+static int64_t call_rss_at(const reader *r, size_t i, int64_t t, bool *own)
+{
+    const func_call *c = &r->calls[i];
+    size_t k = first_after(r->mem, r->nmem, t);
+    *own = !k || r->mem[k - 1].t < c->t0 || r->owner[k - 1] == i;
+    return !k || r->mem[k - 1].t < c->t0 ? c->b0 : r->mem[k - 1].bytes;
 }
 
 /* The most of samples [lo, hi) in a tree of maxima (tree[n + k] = sample k). */
@@ -331,67 +423,107 @@ static int64_t range_max(const int64_t *tree, size_t n, size_t lo, size_t hi)
     return best;
 }
 
-/* Peaks: over each call, and over the samples no callee holds (each sample
- * is the own of the innermost call open at its time, or of the process). */
-static int64_t call_peaks(reader *r)
+/* Call i in the window: RSS at its two ends there, and the samples between. */
+static void call_window(reader *r, const int64_t *tree, size_t i)
+{
+    func_call *c = &r->calls[i];
+    c->kept = spans_window(r, c->t0, c->t1);
+    if (!c->kept) return;
+    int64_t from = max64(c->t0, r->from), to = min64(c->t1, r->to);
+    bool own_from = true, own_to = true;
+    int64_t b_from = from == c->t0   ? c->b0
+                     : from == c->t1 ? c->b1 /* the window starts at its exit */
+                                     : call_rss_at(r, i, from, &own_from);
+    int64_t b_to = to == c->t1 ? c->b1 : call_rss_at(r, i, to, &own_to);
+    c->growth = b_to - b_from;
+    c->time = overlap(r, c->t0, c->t1);
+    c->self_peak = max64(own_from ? b_from : 0, own_to ? b_to : 0);
+    size_t lo = first_after(r->mem, r->nmem, from - (from > INT64_MIN));
+    size_t hi = first_after(r->mem, r->nmem, to);
+    c->peak = max64(max64(b_from, b_to), range_max(tree, r->nmem, lo, hi));
+}
+
+/* Every call's values in the window; returns the process's own peak there:
+ * its RSS when no call held it. */
+static int64_t call_values(reader *r)
 {
     size_t n = r->nmem;
+    own_samples(r);
     int64_t *tree = pk_scratch_hold(pk_xcalloc(2 * n + 1, sizeof *tree));
     for (size_t k = 0; k < n; k++)
         tree[n + k] = r->mem[k].bytes;
     for (size_t k = n; k-- > 1;)
         tree[k] = max64(tree[2 * k], tree[2 * k + 1]);
-    for (size_t i = 0; i < r->ncalls; i++) {
-        func_call *c = &r->calls[i];
-        size_t lo = first_at(r, c->t0), hi = first_at(r, c->t1 + 1);
-        c->self_peak = max64(c->b0, c->b1);
-        c->peak = max64(c->self_peak, range_max(tree, n, lo, hi));
-    }
+    for (size_t i = 0; i < r->ncalls; i++)
+        call_window(r, tree, i);
     pk_scratch_free(tree);
-    size_t *open = pk_scratch_hold(pk_xmalloc((r->ncalls + 1) * sizeof *open));
-    size_t depth = 0, next = 0;
     int64_t process_own = 0;
-    for (size_t k = 0; k < n; k++) {
+    size_t lo, hi;
+    values v;
+    if (!track_window(r, r->mem, n, &lo, &hi, &v)) return 0;
+    for (size_t k = lo; k <= hi; k++) {
         int64_t t = r->mem[k].t;
-        while (next < r->ncalls && r->calls[next].t0 <= t)
-            open[depth++] = next++;
-        while (depth && r->calls[open[depth - 1]].t1 < t)
-            depth--;
-        if (depth) {
-            func_call *c = &r->calls[open[depth - 1]];
-            c->self_peak = max64(c->self_peak, r->mem[k].bytes);
-        } else {
+        if (r->owner[k] == NO_PARENT)
             process_own = max64(process_own, r->mem[k].bytes);
-        }
+        else if (t >= r->from && t <= r->to) /* the window's, seen by the call's own */
+            r->calls[r->owner[k]].self_peak =
+                max64(r->calls[r->owner[k]].self_peak, r->mem[k].bytes);
     }
-    pk_scratch_free(open);
     return process_own;
 }
 
-typedef struct {
-    int64_t v[NMETRICS];
-} values;
+/* Sums past 64 bits end the read: every command adds these values up. */
+_Noreturn static void too_large(const reader *r)
+{
+    pk_fail(r->in, 0, "times or memory too large: their sums leave 64 bits");
+}
 
-static void add_values(pk_profile *p, pk_id caller, pk_id callee, const values *incl,
+static int64_t sum(const reader *r, int64_t a, int64_t b)
+{
+    int64_t v;
+    if (__builtin_add_overflow(a, b, &v)) too_large(r);
+    return v;
+}
+
+static int64_t less(const reader *r, int64_t a, int64_t b)
+{
+    int64_t v;
+    if (__builtin_sub_overflow(a, b, &v)) too_large(r);
+    return v;
+}
+
+/* What the callees leave: incl less callees, the peak as it is. */
+static values own_values(const reader *r, int64_t self_peak, const values *incl,
+                         const values *callees)
+{
+    values v = {{self_peak}};
+    for (int m = GROWTH; m < NMETRICS; m++)
+        v.v[m] = less(r, incl->v[m], callees->v[m]);
+    return v;
+}
+
+/* Peaks are maxima, the rest add up. */
+static void accumulate(const reader *r, int64_t *incl_to, int64_t *self_to, const values *incl,
                        const values *self)
 {
-    pk_function *f = &p->funcs[callee];
-    f->incl[PEAK] = max64(f->incl[PEAK], incl->v[PEAK]);
-    f->self[PEAK] = max64(f->self[PEAK], self->v[PEAK]);
+    incl_to[PEAK] = max64(incl_to[PEAK], incl->v[PEAK]);
+    self_to[PEAK] = max64(self_to[PEAK], self->v[PEAK]);
     for (int m = GROWTH; m < NMETRICS; m++) {
-        f->incl[m] += incl->v[m];
-        f->self[m] += self->v[m];
+        incl_to[m] = sum(r, incl_to[m], incl->v[m]);
+        self_to[m] = sum(r, self_to[m], self->v[m]);
     }
+}
+
+static void add_values(const reader *r, pk_id caller, pk_id callee, const values *incl,
+                       const values *self)
+{
+    pk_function *f = &r->p->funcs[callee];
+    accumulate(r, f->incl, f->self, incl, self);
     f->calls++;
     f->pcalls++;
     if (caller == PK_NONE) return;
-    pk_edge *e = pk_edge_get(p, caller, callee);
-    e->incl[PEAK] = max64(e->incl[PEAK], incl->v[PEAK]);
-    e->self[PEAK] = max64(e->self[PEAK], self->v[PEAK]);
-    for (int m = GROWTH; m < NMETRICS; m++) {
-        e->incl[m] += incl->v[m];
-        e->self[m] += self->v[m];
-    }
+    pk_edge *e = pk_edge_get(r->p, caller, callee);
+    accumulate(r, e->incl, e->self, incl, self);
     e->calls++;
     e->pcalls++;
 }
@@ -402,18 +534,19 @@ static void add_calls(reader *r, pk_id root, values *root_children)
     pk_id *func = pk_scratch_hold(pk_xmalloc((r->ncalls + 1) * sizeof *func));
     values *callees = pk_scratch_hold(pk_xcalloc(r->ncalls + 1, sizeof *callees));
     for (size_t i = 0; i < r->ncalls; i++)
-        func[i] = pk_function_get(p, r->calls[i].name, "", 0, PK_KIND_PYTHON);
+        if (r->calls[i].kept) func[i] = pk_function_get(p, r->calls[i].name, "", 0, PK_KIND_PYTHON);
     for (size_t i = 0; i < r->ncalls; i++) {
         const func_call *c = &r->calls[i];
+        if (!c->kept) continue;
         values *up = c->parent == NO_PARENT ? root_children : &callees[c->parent];
-        up->v[GROWTH] += c->b1 - c->b0;
-        up->v[TIME] += c->t1 - c->t0;
+        up->v[GROWTH] = sum(r, up->v[GROWTH], c->growth);
+        up->v[TIME] = sum(r, up->v[TIME], c->time);
     }
     for (size_t i = 0; i < r->ncalls; i++) {
         const func_call *c = &r->calls[i];
-        values incl = {{c->peak, c->b1 - c->b0, c->t1 - c->t0}};
-        values self = {{c->self_peak, incl.v[GROWTH] - callees[i].v[GROWTH],
-                        incl.v[TIME] - callees[i].v[TIME]}};
+        if (!c->kept) continue;
+        values incl = {{c->peak, c->growth, c->time}};
+        values self = own_values(r, c->self_peak, &incl, &callees[i]);
         pk_id caller = c->parent == NO_PARENT ? root : func[c->parent];
         /* a function under itself: that call is not primitive */
         for (size_t up = c->parent; up != NO_PARENT; up = r->calls[up].parent)
@@ -421,7 +554,7 @@ static void add_calls(reader *r, pk_id root, values *root_children)
                 p->funcs[func[i]].pcalls--;
                 break;
             }
-        add_values(p, caller, func[i], &incl, &self);
+        add_values(r, caller, func[i], &incl, &self);
     }
     pk_scratch_free(func);
     pk_scratch_free(callees);
@@ -433,46 +566,65 @@ static void add_children(reader *r)
     pk_profile *p = r->p;
     for (size_t i = 0; i < r->nchildren; i++) {
         child *c = &r->children[i];
-        pk_sort(c->s, c->n, sizeof *c->s, cmp_sample);
-        int64_t peak = 0;
-        for (size_t k = 0; k < c->n; k++)
-            peak = max64(peak, c->s[k].bytes);
+        size_t lo, hi;
+        values v;
+        if (!track_window(r, c->s, c->n, &lo, &hi, &v)) continue;
         char name[48];
         snprintf(name, sizeof name, "child %" PRIu64, c->pid);
         pk_id f = pk_function_get(p, name, "", 0, PK_KIND_PROCESS);
-        values v = {{peak, c->s[c->n - 1].bytes - c->s[0].bytes, c->s[c->n - 1].t - c->s[0].t}};
-        add_values(p, PK_NONE, f, &v, &v);
+        add_values(r, PK_NONE, f, &v, &v);
     }
 }
 
-/* The whole run: peak, growth and duration over every record. */
+/* The first and last time of any record. */
+static void run_span(const reader *r, int64_t *t0, int64_t *t1)
+{
+    *t0 = INT64_MAX;
+    *t1 = INT64_MIN;
+    if (r->nmem) {
+        *t0 = r->mem[0].t;
+        *t1 = r->mem[r->nmem - 1].t;
+    }
+    for (size_t i = 0; i < r->ncalls; i++) {
+        *t0 = min64(*t0, r->calls[i].t0);
+        *t1 = max64(*t1, r->calls[i].t1);
+    }
+    for (size_t i = 0; i < r->nchildren; i++) {
+        const child *c = &r->children[i];
+        *t0 = min64(*t0, c->s[0].t);
+        *t1 = max64(*t1, c->s[c->n - 1].t);
+    }
+}
+
+/* The process: its samples' peak and growth (its calls' growth without
+ * them) and the time of every record, in the window. */
 static void add_process(reader *r, int64_t self_peak)
 {
     pk_profile *p = r->p;
-    int64_t t0 = INT64_MAX, t1 = INT64_MIN, peak = 0;
-    for (size_t k = 0; k < r->nmem; k++) {
-        t0 = r->mem[k].t < t0 ? r->mem[k].t : t0;
-        t1 = max64(t1, r->mem[k].t);
-        peak = max64(peak, r->mem[k].bytes);
-    }
-    for (size_t i = 0; i < r->ncalls; i++) {
-        t0 = r->calls[i].t0 < t0 ? r->calls[i].t0 : t0;
-        t1 = max64(t1, r->calls[i].t1);
-        peak = max64(peak, r->calls[i].peak);
-    }
-    for (size_t i = 0; i < r->nchildren; i++)
-        for (size_t k = 0; k < r->children[i].n; k++) {
-            t0 = r->children[i].s[k].t < t0 ? r->children[i].s[k].t : t0;
-            t1 = max64(t1, r->children[i].s[k].t);
-        }
+    int64_t t0, t1;
+    run_span(r, &t0, &t1);
+    if (!spans_window(r, t0, t1)) return;
     const char *name = r->cmdline && *r->cmdline ? r->cmdline : "<process>";
     pk_id root = pk_function_get(p, name, "", 0, PK_KIND_PROCESS);
-    values children = {{0}};
+    values children = {{0}}, incl = {{0}};
     add_calls(r, root, &children);
-    int64_t growth = r->nmem ? r->mem[r->nmem - 1].bytes - r->mem[0].bytes : children.v[GROWTH];
-    values incl = {{peak, growth, t1 - t0}};
-    values self = {{self_peak, growth - children.v[GROWTH], t1 - t0 - children.v[TIME]}};
-    add_values(p, PK_NONE, root, &incl, &self);
+    size_t lo, hi;
+    if (!track_window(r, r->mem, r->nmem, &lo, &hi, &incl)) incl.v[GROWTH] = children.v[GROWTH];
+    for (size_t i = 0; i < r->ncalls; i++)
+        if (r->calls[i].kept) incl.v[PEAK] = max64(incl.v[PEAK], r->calls[i].peak);
+    incl.v[TIME] = overlap(r, t0, t1);
+    values self = own_values(r, self_peak, &incl, &children);
+    add_values(r, PK_NONE, root, &incl, &self);
+}
+
+/* The functions' own values are summed into totals by every command. */
+static void check_totals(const reader *r)
+{
+    for (int m = 0; m < NMETRICS; m++) {
+        int64_t total = 0;
+        for (size_t f = 0; f < r->p->nfuncs; f++)
+            total = sum(r, total, r->p->funcs[f].self[m]);
+    }
 }
 
 /* RSS over time; with children, the parent's plus each child's latest. */
@@ -493,6 +645,23 @@ static void add_series(reader *r)
         pk_series_add(p, r->mem[k].t, r->mem[k].bytes, r->nchildren ? total : 0);
     }
     free(next);
+}
+
+/* --time's window, from seconds after the first MEM sample (the memory
+ * chart's start) to absolute times, clamped where the sum leaves 64 bits. */
+static void set_window(reader *r, const pk_read_options *opt)
+{
+    r->from = INT64_MIN;
+    r->to = INT64_MAX;
+    if (!opt || !opt->time_set) return;
+    int64_t start, end;
+    run_span(r, &start, &end);
+    if (r->nmem) start = r->mem[0].t;
+    if (__builtin_add_overflow(start, opt->time_from_ns, &r->from))
+        r->from = opt->time_from_ns < 0 ? INT64_MIN : INT64_MAX;
+    if (__builtin_add_overflow(start, opt->time_to_ns, &r->to))
+        r->to = opt->time_to_ns < 0 ? INT64_MIN : INT64_MAX;
+    r->p->time_windowed = true;
 }
 
 static void set_meta(reader *r)
@@ -518,6 +687,7 @@ static void free_reader(void *ctx)
     reader *r = ctx;
     free(r->mem);
     free(r->calls);
+    free(r->owner);
     for (size_t i = 0; i < r->nchildren; i++)
         free(r->children[i].s);
     free(r->children);
@@ -535,8 +705,12 @@ static void read_mprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
     pk_sort(r.mem, r.nmem, sizeof *r.mem, cmp_sample);
     pk_sort(r.calls, r.ncalls, sizeof *r.calls, cmp_call);
     nest_calls(&r);
-    add_process(&r, call_peaks(&r));
+    for (size_t i = 0; i < r.nchildren; i++)
+        pk_sort(r.children[i].s, r.children[i].n, sizeof *r.children[i].s, cmp_sample);
+    set_window(&r, opt);
+    add_process(&r, call_values(&r));
     add_children(&r);
+    check_totals(&r);
     add_series(&r);
     set_meta(&r);
     if (r.ignored && opt->verbose) pk_warn(in, "%zu lines of unknown records skipped", r.ignored);

@@ -147,7 +147,7 @@ typedef struct pk_profile {
     bool has_tree;      /* nodes hold stacks */
     bool has_calls;     /* call counts are real (pstats, callgrind), not absent */
     bool estimated;     /* the tree was estimated from the graph */
-    bool time_windowed; /* the reader kept only --time's window (memray) */
+    bool time_windowed; /* the reader kept only --time's window (memray, mprof) */
     const char *format; /* name of the format it was read from */
 } pk_profile;
 

@@ -40,8 +40,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * hostile counts end as read errors, well below -rss_limit_mb. */
     bool small = size > 1 && data[size - 1] % 4 == 0;
     pk_set_max_memory(small ? (16u << 10) + (size_t)data[0] * (4u << 10) : 256u << 20);
+    /* One input in three asks for a window the reader keeps itself
+     * (memray, mprof), its ends from the first two bytes, either side
+     * sometimes open, sometimes before the start. */
+    pk_read_options opt;
+    pk_read_options_init(&opt);
+    if (size > 2 && data[size - 2] % 3 == 0) {
+        opt.time_set = true;
+        opt.time_from_ns = data[0] & 1 ? INT64_MIN : ((int64_t)data[0] - 64) * 10000000;
+        opt.time_to_ns = data[1] & 1 ? INT64_MAX : opt.time_from_ns + (int64_t)data[1] * 10000000;
+    }
     pk_error err = {{0}};
-    pk_profile *p = pk_read_memory(data, size, "fuzz", format, NULL, &err);
+    pk_profile *p = pk_read_memory(data, size, "fuzz", format, &opt, &err);
     if (p) {
         /* Exercise the derivations every writer relies on. */
         pk_ensure_graph(p);

@@ -8,6 +8,9 @@ CHECK:
   records  hand-made files: records in any order, child processes (CHLD), FUNC
            without a level, nested calls, CRLF and empty lines; damaged records
            end with one line and exit status 2
+  time     --time windows: hand-made records whose windowed values are known;
+           on every corpus file the window 0: is the whole run, and adjacent
+           windows' growth and time add up to it and their peaks' larger is its
   lines    the line-by-line report (python -m memory_profiler) against its oracle,
            plines' listing of it, reports written with show_results' template at
            other precisions and among the program's output, damaged rows
@@ -282,6 +285,86 @@ def check_records():
             fail(f"{label}: exit {r.returncode}, {r.stderr!r}")
 
 
+# ---- --time windows ----
+
+def values_of(d):
+    """{function name: (incl, self)} of a model."""
+    return {f["name"]: (f["incl"], f["self"]) for f in d["functions"]}
+
+
+def check_window_cases():
+    path = write("mprofile_window.dat", RECORDS)
+    proc = "python3 'my prog.py'"
+    # [105.6, 105.95): outer from the sample at 100.8 (its own, 45) to the one at
+    # 105.9 (inner's, 50); inner from its entry (20) to 105.9; the child from its
+    # sample at 100.1 (1.0) to 105.8 (7.5); the process from 100.8 to 105.9
+    mib, s = nbytes, nanos
+    want = {
+        "mod.outer": ((mib(50.0), mib(5.0), s(0.35)), (mib(45.0), mib(5.0) - mib(30.0), 0)),
+        "mod.inner": ((mib(50.0), mib(30.0), s(0.35)), (mib(50.0), mib(30.0), s(0.35))),
+        "child 4242": ((mib(7.5), mib(6.5), s(0.35)), (mib(7.5), mib(6.5), s(0.35))),
+        proc: ((mib(50.0), mib(5.0), s(0.35)), (0, 0, 0)),
+    }
+    d = model_of(path, "--time", "5.6:5.95")
+    if d:
+        got = values_of(d)
+        for name, (incl, own) in want.items():
+            eq(f"window 5.6:5.95: {name}", tuple(map(tuple, got.get(name, ([], [])))), (incl, own))
+        eq("window 5.6:5.95: meta", d["meta"].get("time.window_s"), "5.6:5.95")
+    # before outer's entry: the process alone, from its first sample to the RSS at 0.3
+    d = model_of(path, "--time", ":0.3")
+    if d:
+        eq("window :0.3: functions", sorted(values_of(d)), sorted([proc, "child 4242"]))
+        eq("window :0.3: process", values_of(d).get(proc),
+           ([mib(10.0), 0, s(0.3)], [mib(10.0), 0, s(0.3)]))
+    d = model_of(path, "--time", "100:")
+    if d:
+        eq("window after the run", d["functions"], [])
+
+
+def check_halves(label, path, cuts):
+    """The window 0: is the whole run; at each cut the two sides add up."""
+    whole = model_of(path)
+    if not whole:
+        return
+    everything = model_of(path, "--time", "0:")
+    if everything:
+        eq(f"{label}: 0: is the whole run", values_of(everything), values_of(whole))
+    want = values_of(whole)
+    for cut in cuts:
+        left, right = model_of(path, "--time", f":{cut}"), model_of(path, "--time", f"{cut}:")
+        if not left or not right:
+            continue
+        a, b = values_of(left), values_of(right)
+        for name, (incl, own) in want.items():
+            zero = ([0, 0, 0], [0, 0, 0])
+            (ai, ao), (bi, bo) = a.get(name, zero), b.get(name, zero)
+            got = ([max(ai[0], bi[0]), ai[1] + bi[1], ai[2] + bi[2]],
+                   [max(ao[0], bo[0]), ao[1] + bo[1], ao[2] + bo[2]])
+            eq(f"{label}: {name} cut at {cut} s", got, (incl, own))
+    print(f"ok   {label}" if not failures else f"...  {label}")
+
+
+def check_time():
+    check_window_cases()
+    # at a call's entry and exit, at a sample, between samples, inside the child
+    check_halves("hand-made", write("mprofile_halves.dat", RECORDS),
+                 ["0.5", "5.5", "5.9", "6", "3.25", "5.65", "6.6"])
+    for f in sorted(x for x in os.listdir(CORPUS) if x.endswith(".dat")):
+        path = os.path.join(CORPUS, f)
+        d = model_of(path)
+        if not d:
+            continue
+        duration = float(d["meta"]["duration_s"])
+        check_halves(f, path, [f"{duration * k / 7:.4f}" for k in range(1, 7)])
+    out = os.path.join(WORK, "window.html")
+    r = run([os.path.join(BIN, "pconv"), os.path.join(CORPUS, "mp_py311_default.dat"),
+             "--time", "1:2", "-o", out])
+    eq("html of a window", (r.returncode, r.stderr), (0, ""))
+    if not r.returncode:
+        eq("html of a window: the chart's shade", '"time.window_s":"1:2"' in open(out).read(), True)
+
+
 # ---- the line-by-line report ----
 
 ROW = "{0:>6} {1:>12} {2:>12}  {3:>10}   {4:<}"  # memory_profiler.show_results
@@ -411,5 +494,6 @@ def check_lines():
 
 
 os.makedirs(WORK, exist_ok=True)
-{"oracle": check_oracle, "records": check_records, "lines": check_lines}[CHECK]()
+{"oracle": check_oracle, "records": check_records, "time": check_time,
+ "lines": check_lines}[CHECK]()
 sys.exit(1 if failures else 0)
