@@ -110,13 +110,9 @@ typedef struct {
     char *key, *value;
 } kv;
 
-typedef struct {
-    int64_t calls, prim; /* spans at a node, and those not inside another of its function */
-} call_count;
-
 typedef struct open_frame {
     int64_t end;
-    pk_id node, func;
+    pk_id node;
 } open_frame;
 
 typedef struct {
@@ -161,10 +157,6 @@ typedef struct {
     uint64_t invalid, no_dur, unmatched_end, mismatched_end, unclosed, clipped, backwards;
     char first_problem[200];
     /* building */
-    call_count *calls; /* per node */
-    size_t capcalls;
-    uint32_t *active; /* per function: frames of it open on the stack */
-    size_t capactive;
     struct open_frame *stack;
     size_t capstack;
     int metric;
@@ -210,8 +202,6 @@ static void reader_free(void *ctx)
     free(r->other);
     free(r->display_unit);
     free(r->viz_version);
-    free(r->calls);
-    free(r->active);
     free(r->stack);
     free(r);
 }
@@ -813,17 +803,6 @@ static int cmp_span(const void *a, const void *b)
     return (x->seq < y->seq) - (x->seq > y->seq);
 }
 
-static void count_call(reader *r, pk_id node, pk_id func)
-{
-    if (node >= r->capcalls) {
-        size_t old = r->capcalls;
-        PK_GROW(r->calls, r->capcalls, (size_t)node + 1);
-        memset(r->calls + old, 0, (r->capcalls - old) * sizeof *r->calls);
-    }
-    r->calls[node].calls++;
-    if (r->active[func] == 0) r->calls[node].prim++;
-}
-
 static const char *proc_name(const reader *r, uint64_t pid)
 {
     char key[32];
@@ -867,7 +846,7 @@ static void build_thread(reader *r, thread_rec *t)
     for (size_t i = 0; i < t->n; i++) {
         span_rec s = t->spans[i];
         while (depth > 0 && r->stack[depth - 1].end <= s.start)
-            r->active[r->stack[--depth].func]--;
+            depth--;
         if (depth > 0 && s.end > r->stack[depth - 1].end) {
             r->clipped++;
             problem(r, "'%.60s' at ts %.3f µs ends after the event it starts in (clipped)",
@@ -879,18 +858,14 @@ static void build_thread(reader *r, thread_rec *t)
         int64_t dur = s.end - s.start;
         p->nodes[node].self[m] += dur;
         if (depth) p->nodes[parent].self[m] -= dur;
-        count_call(r, node, s.func);
         pk_check_stack_depth(depth + 1);
         PK_GROW(r->stack, r->capstack, depth + 1);
-        r->stack[depth++] = (open_frame){s.end, node, s.func};
-        r->active[s.func]++;
+        r->stack[depth++] = (open_frame){s.end, node};
         pk_span_add(p, &(pk_span){.node = node,
                                   .thread = th,
                                   .start_ns = s.start - r->t_min,
                                   .end_ns = s.end - r->t_min});
     }
-    while (depth > 0)
-        r->active[r->stack[--depth].func]--;
 }
 
 static int cmp_thread(const void *a, const void *b)
@@ -907,26 +882,11 @@ static void build(reader *r)
     pk_timeline_get(p, PK_CLOCK_NS);
     pk_sort(r->threads, r->nthreads, sizeof *r->threads, cmp_thread);
     pk_hmap_free(&r->thread_index); /* its ids are stale once sorted */
-    /* every function of a span exists by now; each thread leaves it zeroed */
-    PK_GROW(r->active, r->capactive, p->nfuncs + 1);
-    memset(r->active, 0, (p->nfuncs + 1) * sizeof *r->active);
     for (size_t i = 0; i < r->nthreads; i++)
         build_thread(r, &r->threads[i]);
     p->has_tree = true;
     pk_derive_graph(p);
-    /* exact call counts: each span is one call */
-    for (size_t n = 1; n < p->nnodes && n < r->capcalls; n++) {
-        const call_count *c = &r->calls[n];
-        if (!c->calls) continue;
-        const pk_node *node = &p->nodes[n];
-        pk_function *f = &p->funcs[node->func];
-        f->calls += c->calls;
-        f->pcalls += c->prim;
-        if (node->parent == 0) continue;
-        pk_edge *e = pk_edge_find(p, p->nodes[node->parent].func, node->func);
-        if (e) e->calls += c->calls, e->pcalls += c->prim;
-    }
-    p->has_calls = true;
+    pk_timeline_count_calls(p); /* exact: each span is one call */
 }
 
 /* ---- metadata --------------------------------------------------------------- */

@@ -534,6 +534,13 @@ static bool keeps_empty_stacks(const pk_filter *f)
     return !f->path;
 }
 
+/* Whether every stack comes through the filter as it was (a time window
+ * drops whole samples and spans, and keeps the stacks of the rest). */
+static bool keeps_stacks(const rebuild *r)
+{
+    return keeps_empty_stacks(r->f) && !r->drop && !r->f->collapse_recursion && r->f->depth <= 0;
+}
+
 /* The tree of src, filtered, into dst; the timeline follows its nodes
  * (a span's node is kept without a value of its own: its children have). */
 static void rebuild_tree(rebuild *r)
@@ -567,6 +574,8 @@ static void rebuild_tree(rebuild *r)
     r->dst->has_tree = true;
     drop_unused_functions(r->dst);
     pk_derive_graph(r->dst);
+    /* stacks as they were: each span kept is still one call */
+    if (src->has_calls && pk_nspans(r->dst) && keeps_stacks(r)) pk_timeline_count_calls(r->dst);
     if (r->src->nlines) pk_derive_lines(r->dst);
 }
 

@@ -311,6 +311,32 @@ bool pk_timeline_timed(const pk_profile *p)
     return p->timeline && p->timeline->clock == PK_CLOCK_NS && pk_timeline_range(p, &a, &b);
 }
 
+void pk_timeline_count_calls(pk_profile *p)
+{
+    int64_t *spans = pk_xcalloc(p->nnodes + 1, sizeof *spans);
+    pk_span_iter pi;
+    pk_span sp;
+    for (pk_spans_begin(p, &pi); pk_spans_next(&pi, &sp);)
+        if (sp.node < p->nnodes) spans[sp.node]++;
+    for (size_t n = 1; n < p->nnodes; n++) {
+        if (!spans[n]) continue;
+        const pk_node *node = &p->nodes[n];
+        bool primitive = true;
+        for (pk_id up = node->parent; up != PK_NONE && up != 0 && primitive;
+             up = p->nodes[up].parent)
+            primitive = p->nodes[up].func != node->func;
+        int64_t prim = primitive ? spans[n] : 0;
+        pk_function *f = &p->funcs[node->func];
+        f->calls += spans[n];
+        f->pcalls += prim;
+        if (node->parent == 0 || node->parent == PK_NONE) continue;
+        pk_edge *e = pk_edge_find(p, p->nodes[node->parent].func, node->func);
+        if (e) e->calls += spans[n], e->pcalls += prim;
+    }
+    free(spans);
+    p->has_calls = true;
+}
+
 bool *pk_timeline_span_nodes(const pk_profile *p)
 {
     if (!pk_nspans(p)) return NULL;
@@ -355,9 +381,11 @@ void pk_timeline_window(pk_profile *p, int64_t from_ns, int64_t to_ns)
     pk_span_iter pi;
     pk_span sp;
     for (pk_spans_begin(p, &pi); pk_spans_next(&pi, &sp);) {
+        /* an instant (a call of no duration) is kept where it happened */
+        bool instant = sp.end_ns == sp.start_ns && sp.start_ns >= lo && sp.start_ns < hi;
         if (sp.start_ns < lo) sp.start_ns = lo;
         if (sp.end_ns > hi) sp.end_ns = hi;
-        if (sp.end_ns <= sp.start_ns || sp.node >= p->nnodes) continue;
+        if ((sp.end_ns <= sp.start_ns && !instant) || sp.node >= p->nnodes) continue;
         int64_t d = sp.end_ns - sp.start_ns;
         p->nodes[sp.node].self[0] += d;
         pk_id parent = p->nodes[sp.node].parent;

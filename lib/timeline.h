@@ -121,6 +121,11 @@ bool pk_timeline_timed(const pk_profile *p);
  * values stay in the tree with zeros (a rebuild drops them). */
 void pk_timeline_window(pk_profile *p, int64_t from_ns, int64_t to_ns);
 
+/* Call counts from the spans: each is one call of its node's function from
+ * its parent's, primitive unless an ancestor frame is of the same function
+ * (spans nest as their stacks). Sets has_calls. */
+void pk_timeline_count_calls(pk_profile *p);
+
 /* Which nodes some span points at (nnodes flags, caller frees), or NULL. */
 bool *pk_timeline_span_nodes(const pk_profile *p);
 

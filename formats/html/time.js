@@ -66,8 +66,10 @@ window.profkitTimeView = function (R) {
   // ---- a window's view: the main view's frames, table and lines summed
   // from the samples in [a, b) (µs from the start) ----
 
+  // Each site's value in the window, and its calls: the spans the window
+  // overlaps (one of no duration where it happened), as pconv --time counts.
   function siteValues(a, b) {
-    var sw = new Float64Array(nsites), aNs = a * 1000, bNs = b * 1000;
+    var sw = new Float64Array(nsites), calls = new Float64Array(nsites), aNs = a * 1000, bNs = b * 1000;
     threads.forEach(function (th) {
       for (var i = 0; i < th.n; i++) {
         var t = th.t[i];
@@ -75,14 +77,15 @@ window.profkitTimeView = function (R) {
       }
       var S = th.spans;
       for (var k = 0; k < S.n; k++) {
-        var d = Math.min(S.end[k], bNs) - Math.max(S.start[k], aNs);
+        var d = Math.min(S.end[k], bNs) - Math.max(S.start[k], aNs), s = S.site[k], up = sites.parent[s];
+        if (S.start[k] === S.end[k] && S.start[k] >= aNs && S.start[k] < bNs) calls[s]++;
         if (d <= 0) continue;
-        var s = S.site[k], up = sites.parent[s];
+        calls[s]++;
         sw[s] += d;
         if (up >= 0 && spanSite[up]) sw[up] -= d;
       }
     });
-    return sw;
+    return { w: sw, calls: calls };
   }
   function windowFrames(sw) {
     var F = base.frames, n = F.parent.length, self = new Float64Array(n);
@@ -109,13 +112,19 @@ window.profkitTimeView = function (R) {
     for (var i = 0; i < n; i++) if (value[i]) keep.push(i);
     return keep.sort(function (x, y) { return value[y] - value[x]; });
   }
-  function windowTable(sw) {
+  function windowTable(sw, siteCalls) {
     var nf = base.funcs.name.length, self = new Float64Array(nf), incl = perStack(sw, sites.func, nf);
-    for (var s = 0; s < nsites; s++) if (sw[s] && sites.func[s] >= 0) self[sites.func[s]] += sw[s];
+    var calls = new Float64Array(nf);
+    for (var s = 0; s < nsites; s++) {
+      var f = sites.func[s];
+      if (f < 0) continue;
+      self[f] += sw[s];
+      calls[f] += siteCalls[s];
+    }
     var rows = heaviest(incl, nf);
     return {
       func: rows, self: rows.map(function (g) { return self[g]; }), incl: rows.map(function (g) { return incl[g]; }),
-      calls: rows.map(function () { return 0; }), omitted: 0
+      calls: rows.map(function (g) { return calls[g]; }), omitted: 0
     };
   }
   function windowLines(sw) {
@@ -126,8 +135,8 @@ window.profkitTimeView = function (R) {
     };
   }
   function windowView(a, b) {
-    var sw = siteValues(a, b), frames = windowFrames(sw), v = Object.assign({}, base);
-    v.frames = frames; v.table = windowTable(sw); v.lines = windowLines(sw);
+    var sv = siteValues(a, b), sw = sv.w, frames = windowFrames(sw), v = Object.assign({}, base);
+    v.frames = frames; v.table = windowTable(sw, sv.calls); v.lines = windowLines(sw);
     v.total = frames.value[0]; v.window = [a, b];
     return v;
   }
@@ -290,6 +299,23 @@ window.profkitTimeView = function (R) {
     });
   }
 
+  // The rows down to the deepest with a bar in [v0, v1): a shallow range
+  // does not keep the empty rows of a deeper stack elsewhere in the run.
+  function rowShows(row, v0, v1) {
+    if (!row.maxEnd) { // the latest end of the bars up to each (bars come in order of start)
+      row.maxEnd = new Float64Array(row.end.length);
+      for (var j = 0, m = -Infinity; j < row.end.length; j++) row.maxEnd[j] = m = Math.max(m, row.end[j]);
+    }
+    var lo = 0, hi = row.start.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (row.start[mid] < v1) lo = mid + 1; else hi = mid; }
+    return lo > 0 && row.maxEnd[lo - 1] > v0;
+  }
+  function visibleRows(rows, v0, v1) {
+    var n = rows.length;
+    while (n > 0 && !rowShows(rows[n - 1], v0, v1)) n--;
+    return rows.slice(0, n);
+  }
+
   function TimeChart(box) {
     this.box = box; this.canvas = box.appendChild(el('canvas')); this.v0 = 0; this.v1 = duration;
     this.bars = null; this.hits = null; this.layout = [];
@@ -357,8 +383,8 @@ window.profkitTimeView = function (R) {
     var W = Math.max(300, this.box.clientWidth || 1000), dpr = window.devicePixelRatio || 1;
     var H = 0, self = this;
     this.layout = this.bars.map(function (rows, k) {
-      var L = { top: H + 20, rows: rows, name: threads[k].name };
-      H += 20 + rows.length * ROW + 6;
+      var L = { top: H + 20, rows: visibleRows(rows, self.v0, self.v1), name: threads[k].name };
+      H += 20 + L.rows.length * ROW + 6;
       return L;
     });
     H = Math.min(H, Math.floor(30000 / dpr));

@@ -17,7 +17,7 @@ const browser = await launchChromium(executablePath);
 function viewNow() {
   const v = window.profkitReport.state.view, fs = v.funcs, key = (f) => fs.name[f] + '\u0000' + fs.file[f];
   const table = {}, lines = {};
-  v.table.func.forEach((f, i) => { table[key(f)] = [v.table.self[i], v.table.incl[i]]; });
+  v.table.func.forEach((f, i) => { table[key(f)] = [v.table.self[i], v.table.incl[i], v.table.calls[i]]; });
   v.lines.func.forEach((f, i) => { lines[key(f) + '\u0000' + v.lines.line[i]] = v.lines.value[i]; });
   return { total: v.total, table, lines, frameTotal: window.profkitReport.state.tree.total };
 }
@@ -55,6 +55,14 @@ async function check(spec) {
   await page.mouse.wheel(0, -600);
   await page.waitForTimeout(100);
   facts.zoomed = [range0, await page.getAttribute('#time-chart', 'data-range')];
+  // zoomed in, each thread's last row still has a bar in view (no empty rows of deeper stacks)
+  facts.rowsFilled = await page.evaluate(() => {
+    const c = window.profkitReport.time.chart;
+    return c.layout.every((L) => {
+      const last = L.rows[L.rows.length - 1];
+      return !last || last.start.some((s, j) => s < c.v1 && last.end[j] > c.v0);
+    });
+  });
   if (spec.search) {
     await page.fill('#time-search', spec.search);
     facts.hits = +(await page.getAttribute('#time-chart', 'data-hits') || 0);

@@ -2,7 +2,8 @@
 MOJO, trace events, perf script, speedscope, Python 3.15's sampler): the
 first half and the second half of the run add up to the whole, stack by
 stack and metric by metric; every command takes --time; a profile without
-times is refused with one line and exit 2.
+times is refused with one line and exit 2. A window of trace events counts
+a call for every span it overlaps.
 
     test_time_window.py BIN_DIR SHARED_DIR
 """
@@ -68,6 +69,32 @@ def halves(path):
     check([x + y for x, y in zip(at, bt)] == wt, f"{path}: totals {at} + {bt} = {wt}")
 
 
+def trace_calls(path):
+    """Trace events: a window's call counts are the spans it overlaps (an
+    instant one where it happened), counted from the events themselves."""
+    whole = model(path)
+    calls = lambda m: {(f["name"], f["file"], f["line"]): (f["calls"], f["pcalls"])
+                       for f in m["functions"] if f["calls"]}
+    check(calls(model(path, "--time", "0:")) == calls(whole), f"{path}: 0: keeps every call")
+    with open(path) as f:
+        events = json.load(f)["traceEvents"]
+    if any(e.get("ph") in ("B", "E") for e in events):
+        return  # where an unended B stops is the reader's choice: not an oracle
+    events = [e for e in events if e.get("ph") == "X"]
+    # times in ns from the first, as the reader rounds them
+    ns = lambda us: round(us * 1000)
+    first = min(ns(e["ts"]) for e in events)
+    spans = [(ns(e["ts"]) - first, ns(e["ts"]) + ns(e["dur"]) - first) for e in events]
+    check(sum(c for c, _ in calls(whole).values()) == len(spans), f"{path}: one call a span")
+    dur = float(whole["meta"]["duration_s"])
+    for a, b in ((dur / 3, 2 * dur / 3), (0.0, dur / 5), (dur / 2, None)):
+        lo, hi = round(a * 1e9), round(b * 1e9) if b is not None else 1 << 62
+        want = sum(1 for s, e in spans if min(e, hi) > max(s, lo) or (s == e and lo <= s < hi))
+        window = f"{a:.9f}:" + (f"{b:.9f}" if b is not None else "")
+        got = sum(c for c, _ in calls(model(path, "--time", window)).values())
+        check(got == want, f"{path}: --time {window} has {got} calls, the spans it overlaps {want}")
+
+
 def refusals(tmp_austin):
     pstats = sorted(glob.glob(os.path.join(SHARED, "corpus/pstats/*.pstats")))[0]
     for cmd in ["pconv", "pfilter", "ptop", "pgraph", "plines"]:
@@ -99,5 +126,8 @@ files = corpus()
 check(len(files) > 20, f"{len(files)} profiles with times in the corpus")
 for f in files:
     halves(f)
+for f in sorted(glob.glob(os.path.join(SHARED, "corpus/viztracer/vz_*.json"))):
+    if ".oracle." not in f:
+        trace_calls(f)
 refusals(os.path.join(SHARED, "corpus/austin/a37_wall_recursion_py311.austin"))
 sys.exit(1 if failures else 0)

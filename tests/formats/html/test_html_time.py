@@ -6,12 +6,13 @@ usage: test_html_time.py BIN_DIR SHARED_DIR NODE_DIR OUT_DIR
 For sampled profiles with times (austin text and MOJO, threads and
 recursion, Python 3.15's binary, perf script), writes the report and opens
 it in headless Chromium (tests/node/time_check.mjs). For three windows and
-the whole run, the page's total, every function's self and total and every
-listed line's value must equal the model `pconv --time A:B -o x.json` writes
+the whole run, the page's total, every function's self and total (and its
+calls, for trace events: the spans the window overlaps) and every listed
+line's value must equal the model `pconv --time A:B -o x.json` writes
 for the same window; the two halves of the run add up to the whole; a drag
 over the strip keeps a window that changes the table and the flame graph;
-the per-thread flame chart is drawn, zooms under the wheel and shows search
-hits. A profile without time has no time view.
+the per-thread flame chart is drawn, zooms under the wheel (keeping no rows
+empty in view) and shows search hits. A profile without time has no time view.
 
 Then ../shared/bench/austin-large.mojo (449k samples): the report with its
 time view in under 0.5 s of CPU (in the optimised build; sanitizer builds
@@ -68,20 +69,22 @@ def model_view(src, window):
     table, lines = {}, {}
     for f in funcs:
         key = f["name"] + "\0" + f["file"]
-        s, i = table.get(key, (0, 0))
-        table[key] = (s + f["self"][0], i + f["incl"][0])
+        s, i, c = table.get(key, (0, 0, 0))
+        # calls only where the source counts them (trace events: one a span)
+        table[key] = (s + f["self"][0], i + f["incl"][0], c + (f["calls"] if m["has_calls"] else 0))
     for ln in m.get("lines", []):
         f = funcs[ln["func"]]
         key = "%s\0%s\0%d" % (f["name"], f["file"], ln["line"])
         lines[key] = lines.get(key, 0) + ln["v"][0]
-    return {"total": m["totals"][0], "table": table, "lines": lines}
+    return {"total": m["totals"][0], "table": table, "lines": lines, "has_calls": m["has_calls"]}
 
 
 def compare(name, page, want):
     if page["total"] != want["total"] or page["frameTotal"] != want["total"]:
         fail("%s: total %s (flame graph %s), pconv --time says %s"
              % (name, page["total"], page["frameTotal"], want["total"]))
-    wrong = [k for k, v in page["table"].items() if tuple(v) != tuple(want["table"].get(k, (0, 0)))]
+    wrong = [k for k, v in page["table"].items()
+             if tuple(v[:2]) + ((v[2],) if want["has_calls"] else (0,)) != tuple(want["table"].get(k, (0, 0, 0)))]
     missing = [k for k, v in want["table"].items() if v[1] and k not in page["table"]]
     for k in (wrong + missing)[:3]:
         fail("%s: function %s: page %s, pconv --time %s"
@@ -115,6 +118,8 @@ def check_interaction(name, facts):
         fail("%s: the time chart drew %s bars" % (name, facts.get("chartDrawn")))
     if len(set(facts.get("zoomed", []))) != 2:
         fail("%s: the wheel did not zoom the time chart: %s" % (name, facts.get("zoomed")))
+    if facts.get("rowsFilled") is not True:
+        fail("%s: zoomed in, the time chart keeps rows with nothing in view" % name)
     if facts.get("hits", 0) < 1:
         fail("%s: the search lit no bar of the time chart" % name)
     d, whole = facts.get("draggedView", {}), facts["whole"]["total"]
