@@ -316,6 +316,8 @@ static void expand(tree_estimate *t, pk_id node, pk_id f, const int64_t *target,
         bool any = false;
         for (int m = 0; m < nm; m++) {
             double v = e->incl[m] > 0 ? floor((double)e->incl[m] * scale[m]) : 0;
+            /* a negative target (memory growth) scales without bound */
+            if (!(v > -9.2e18 && v < 9.2e18)) v = v > 0 ? 9.2e18 : -9.2e18;
             share[m] = (int64_t)v < rest[m] ? (int64_t)v : rest[m];
             if (share[m] < 0) share[m] = 0;
             any |= share[m] != 0;
