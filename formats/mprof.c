@@ -465,7 +465,7 @@ static int64_t call_values(reader *r)
         int64_t t = r->mem[k].t;
         if (r->owner[k] == NO_PARENT)
             process_own = max64(process_own, r->mem[k].bytes);
-        else if (t >= r->from && t <= r->to) /* the window's, seen by the call's own */
+        else if (t >= r->from && t <= r->to) /* in the window: the call's own RSS */
             r->calls[r->owner[k]].self_peak =
                 max64(r->calls[r->owner[k]].self_peak, r->mem[k].bytes);
     }
