@@ -48,11 +48,6 @@ static inline void out_mem(out_buf *o, const char *s, size_t len)
 }
 
 /* A string literal: its length is known when compiling. */
-static void out_str(out_buf *o, const char *s)
-{
-    out_mem(o, s, strlen(s));
-}
-
 #define out_lit(o, s) out_mem((o), (s), sizeof(s) - 1)
 
 static inline void out_char(out_buf *o, char c)
@@ -61,59 +56,83 @@ static inline void out_char(out_buf *o, char c)
     o->buf[o->n++] = c;
 }
 
-/* Two digits per division, written in place: numbers are half of the output. */
-/* Decimal digits of u: log10 from the bit length, then one comparison
- * (u | 1 has as many digits as u, and 0 gets 1). */
-static inline size_t digits10(uint64_t u)
+/* Most lines are ids and numbers: a line's room is made once, then its
+ * pieces are written unchecked through a cursor (out_at .. out_end). Room
+ * for a whole line of numbers: */
+enum { LINE_ROOM = 64 + 21 * (2 + PK_MAX_METRICS) };
+
+static inline char *out_at(out_buf *o, size_t n)
 {
-    static const uint64_t pow10[20] = {1ULL,
-                                       10ULL,
-                                       100ULL,
-                                       1000ULL,
-                                       10000ULL,
-                                       100000ULL,
-                                       1000000ULL,
-                                       10000000ULL,
-                                       100000000ULL,
-                                       1000000000ULL,
-                                       10000000000ULL,
-                                       100000000000ULL,
-                                       1000000000000ULL,
-                                       10000000000000ULL,
-                                       100000000000000ULL,
-                                       1000000000000000ULL,
-                                       10000000000000000ULL,
-                                       100000000000000000ULL,
-                                       1000000000000000000ULL,
-                                       10000000000000000000ULL};
-    u |= 1;
-    size_t t = (size_t)((64 - __builtin_clzll(u)) * 1233) >> 12;
-    return t + (t < 20 && u >= pow10[t]);
+    out_room(o, n);
+    return o->buf + o->n;
 }
 
-static void out_int(out_buf *o, int64_t v)
+static inline void out_end(out_buf *o, char *end)
 {
-    static const char pairs[] =
-        "00010203040506070809101112131415161718192021222324252627282930313233"
-        "34353637383940414243444546474849505152535455565758596061626364656667"
-        "6869707172737475767778798081828384858687888990919293949596979899";
+    o->n = (size_t)(end - o->buf);
+}
+
+static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233"
+                            "34353637383940414243444546474849505152535455565758596061626364656667"
+                            "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* u < 100 as exactly two digits. */
+static inline char *fmt_2(char *p, uint32_t u)
+{
+    memcpy(p, pairs + 2 * u, 2);
+    return p + 2;
+}
+
+/* u < 100 as one or two digits. */
+static inline char *fmt_lead(char *p, uint32_t u)
+{
+    if (u >= 10) return fmt_2(p, u);
+    *p = (char)('0' + u);
+    return p + 1;
+}
+
+/* u < 10^8 at p: most numbers are short ids and lines, so the digit count
+ * is found by range, and each range writes its pairs without a loop.
+ * Returns the end. */
+static inline __attribute__((always_inline)) char *fmt_small(char *p, uint32_t u)
+{
+    if (u < 100) return fmt_lead(p, u);
+    if (u < 10000) return fmt_2(fmt_lead(p, u / 100), u % 100);
+    if (u < 1000000) {
+        uint32_t lo = u % 10000;
+        return fmt_2(fmt_2(fmt_lead(p, u / 10000), lo / 100), lo % 100);
+    }
+    uint32_t lo = u % 1000000, mid = lo / 100;
+    return fmt_2(fmt_2(fmt_2(fmt_lead(p, u / 1000000), mid / 100), mid % 100), lo % 100);
+}
+
+/* u < 10^8 as exactly 8 digits: four independent pairs. */
+static inline void fmt_8(char *p, uint32_t u)
+{
+    uint32_t hi = u / 10000, lo = u % 10000;
+    memcpy(p, pairs + 2 * (hi / 100), 2);
+    memcpy(p + 2, pairs + 2 * (hi % 100), 2);
+    memcpy(p + 4, pairs + 2 * (lo / 100), 2);
+    memcpy(p + 6, pairs + 2 * (lo % 100), 2);
+}
+
+/* v at p (at most 20 bytes), in blocks of eight digits so that the
+ * arithmetic is 32-bit: numbers are half of the output. Returns the end. */
+static inline char *fmt_int(char *p, int64_t v)
+{
+    const uint64_t e8 = 100000000;
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    size_t len = (v < 0) + digits10(u);
-    out_room(o, len);
-    char *end = o->buf + o->n + len;
-    o->n += len;
-    while (u >= 100) {
-        end -= 2;
-        memcpy(end, pairs + 2 * (u % 100), 2);
-        u /= 100;
-    }
-    if (u >= 10) {
-        end -= 2;
-        memcpy(end, pairs + 2 * u, 2);
+    if (v < 0) *p++ = '-';
+    if (u < e8) return fmt_small(p, (uint32_t)u);
+    if (u < e8 * e8) {
+        p = fmt_small(p, (uint32_t)(u / e8));
     } else {
-        *--end = (char)('0' + u);
+        p = fmt_small(p, (uint32_t)(u / (e8 * e8)));
+        fmt_8(p, (uint32_t)(u / e8 % e8));
+        p += 8;
     }
-    if (v < 0) *--end = '-';
+    fmt_8(p, (uint32_t)(u % e8));
+    return p + 8;
 }
 
 /* A name on one line: control characters (newlines above all) become spaces. */
@@ -127,11 +146,12 @@ static void out_name(out_buf *o, const char *s)
         out_char(o, *c < 0x20 || *c == 0x7f ? ' ' : (char)*c);
 }
 
-/* One cost line of a function's self cost. */
+/* One cost line of a function's self cost: nm values, so rows are
+ * row_size bytes apart (a profile of one metric does not carry sixteen). */
 typedef struct {
     pk_id func;
     int32_t line;
-    int64_t v[PK_MAX_METRICS];
+    int64_t v[];
 } self_row;
 
 typedef struct {
@@ -155,8 +175,8 @@ typedef struct {
     int nm;
     fn_info *info;    /* per function, compact: the loops below touch it at random */
     bool *file_named; /* per file id: its name written once already */
-    self_row *rows;   /* self cost rows, sorted by function then line */
-    size_t nrows;
+    char *rows;       /* self cost rows, sorted by function then line */
+    size_t nrows, caprows, row_size;
     size_t *row_start; /* rows of function i: row_start[i] .. row_start[i+1] */
     call_arc *arcs;    /* edges sorted by caller */
     int64_t *arc_incl; /* their inclusive values, nm per arc */
@@ -171,19 +191,24 @@ static int cmp_rows(const void *a, const void *b)
     return (x->line > y->line) - (x->line < y->line);
 }
 
-static int push_row(cg_writer *w, size_t *cap, pk_id func, int32_t line, const int64_t *v)
+static inline self_row *row_at(const cg_writer *w, size_t k)
 {
-    if (w->nrows == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 1024;
-        self_row *r = realloc(w->rows, ncap * sizeof *r);
+    return (self_row *)(w->rows + k * w->row_size);
+}
+
+static int push_row(cg_writer *w, pk_id func, int32_t line, const int64_t *v)
+{
+    if (w->nrows == w->caprows) {
+        size_t ncap = w->caprows ? w->caprows * 2 : 1024;
+        char *r = realloc(w->rows, ncap * w->row_size);
         if (!r) return -1;
         w->rows = r;
-        *cap = ncap;
+        w->caprows = ncap;
     }
-    self_row *r = &w->rows[w->nrows++];
+    self_row *r = row_at(w, w->nrows++);
     r->func = func;
     r->line = line;
-    memcpy(r->v, v, sizeof r->v);
+    memcpy(r->v, v, (size_t)w->nm * sizeof *r->v);
     return 0;
 }
 
@@ -193,17 +218,17 @@ static void merge_rows(cg_writer *w)
     if (w->nrows == 0) return;
     /* rows made one per function come in order already: no sort needed */
     size_t sorted = 1;
-    while (sorted < w->nrows && cmp_rows(&w->rows[sorted - 1], &w->rows[sorted]) <= 0)
+    while (sorted < w->nrows && cmp_rows(row_at(w, sorted - 1), row_at(w, sorted)) <= 0)
         sorted++;
-    if (sorted < w->nrows) qsort(w->rows, w->nrows, sizeof *w->rows, cmp_rows);
+    if (sorted < w->nrows) qsort(w->rows, w->nrows, w->row_size, cmp_rows);
     size_t out = 0;
     for (size_t i = 0; i < w->nrows; i++) {
-        if (out && w->rows[out - 1].func == w->rows[i].func &&
-            w->rows[out - 1].line == w->rows[i].line) {
+        self_row *last = out ? row_at(w, out - 1) : NULL, *r = row_at(w, i);
+        if (last && last->func == r->func && last->line == r->line) {
             for (int m = 0; m < w->nm; m++)
-                w->rows[out - 1].v[m] += w->rows[i].v[m];
-        } else {
-            w->rows[out++] = w->rows[i];
+                last->v[m] += r->v[m];
+        } else if (out++ != i) {
+            memcpy(row_at(w, out - 1), r, w->row_size);
         }
     }
     w->nrows = out;
@@ -213,7 +238,7 @@ static void merge_rows(cg_writer *w)
  * their self values are exact per line; otherwise p->lines, used only for
  * functions whose line values add up to no more than their self cost (line
  * values that include callees would count the callees twice). */
-static int collect_line_rows(cg_writer *w, size_t *cap)
+static int collect_line_rows(cg_writer *w)
 {
     pk_profile *p = w->p;
     if (p->has_tree && p->nnodes > 1) {
@@ -225,20 +250,20 @@ static int collect_line_rows(cg_writer *w, size_t *cap)
                 zero &= n->self[m] == 0;
             if (zero) continue;
             int32_t line = n->line > 0 ? n->line : p->funcs[n->func].line;
-            if (push_row(w, cap, n->func, line, n->self) < 0) return -1;
+            if (push_row(w, n->func, line, n->self) < 0) return -1;
         }
         return 0;
     }
     for (size_t i = 0; i < p->nlines; i++) {
         const pk_line *l = &p->lines[i];
-        if (l->func < p->nfuncs && push_row(w, cap, l->func, l->line, l->v) < 0) return -1;
+        if (l->func < p->nfuncs && push_row(w, l->func, l->line, l->v) < 0) return -1;
     }
     return 0;
 }
 
 /* Make each function's rows add up to its self cost: the remainder goes on
  * its definition line; rows exceeding the self cost are replaced by it. */
-static int reconcile_rows(cg_writer *w, size_t *cap)
+static int reconcile_rows(cg_writer *w)
 {
     pk_profile *p = w->p;
     size_t n = w->nrows, i = 0;
@@ -247,9 +272,9 @@ static int reconcile_rows(cg_writer *w, size_t *cap)
     for (pk_id f = 0; f < p->nfuncs; f++) {
         int64_t sum[PK_MAX_METRICS] = {0}, rest[PK_MAX_METRICS] = {0};
         size_t first = i;
-        for (; i < n && w->rows[i].func == f; i++)
+        for (; i < n && row_at(w, i)->func == f; i++)
             for (int m = 0; m < w->nm; m++)
-                sum[m] += w->rows[i].v[m];
+                sum[m] += row_at(w, i)->v[m];
         bool negative = false, nonzero = first == i;
         for (int m = 0; m < w->nm; m++) {
             rest[m] = p->funcs[f].self[m] - sum[m];
@@ -261,14 +286,15 @@ static int reconcile_rows(cg_writer *w, size_t *cap)
                 drop[k] = true;
             memcpy(rest, p->funcs[f].self, (size_t)p->nmetrics * sizeof *rest);
         }
-        if ((negative || nonzero) && push_row(w, cap, f, p->funcs[f].line, rest) < 0) {
+        if ((negative || nonzero) && push_row(w, f, p->funcs[f].line, rest) < 0) {
             free(drop);
             return -1;
         }
     }
     size_t out = 0;
     for (size_t k = 0; k < w->nrows; k++)
-        if (k >= n || !drop[k]) w->rows[out++] = w->rows[k];
+        if ((k >= n || !drop[k]) && out++ != k)
+            memcpy(row_at(w, out - 1), row_at(w, k), w->row_size);
     w->nrows = out;
     free(drop);
     merge_rows(w);
@@ -277,14 +303,19 @@ static int reconcile_rows(cg_writer *w, size_t *cap)
 
 static int build_rows(cg_writer *w)
 {
-    size_t cap = 0;
-    if (collect_line_rows(w, &cap) < 0) return -1;
+    const pk_profile *p = w->p;
+    /* room for the rows of both passes: no growing on the usual path */
+    w->row_size = sizeof(self_row) + (size_t)w->nm * sizeof(int64_t);
+    w->caprows = (p->has_tree && p->nnodes > 1 ? p->nnodes : p->nlines) + p->nfuncs + 1;
+    w->rows = malloc(w->caprows * w->row_size);
+    if (!w->rows) return -1;
+    if (collect_line_rows(w) < 0) return -1;
     merge_rows(w);
-    if (reconcile_rows(w, &cap) < 0) return -1;
+    if (reconcile_rows(w) < 0) return -1;
     w->row_start = calloc(w->p->nfuncs + 1, sizeof *w->row_start);
     if (!w->row_start) return -1;
     for (size_t k = 0; k < w->nrows; k++)
-        w->row_start[w->rows[k].func + 1]++;
+        w->row_start[row_at(w, k)->func + 1]++;
     for (size_t f = 0; f < w->p->nfuncs; f++)
         w->row_start[f + 1] += w->row_start[f];
     return 0;
@@ -373,6 +404,7 @@ static int index_names(cg_writer *w)
     w->file_named = calloc(p->nfuncs + 2, sizeof *w->file_named);
     if (!w->info || !w->file_named) return -1;
     pk_hmap files = {0}, pairs = {0};
+    pk_hmap_reserve(&pairs, p->nfuncs); /* one table, not its doublings */
     uint32_t nfiles = 0;
     for (pk_id f = 0; f < p->nfuncs; f++) {
         const pk_function *fn = &p->funcs[f];
@@ -401,74 +433,98 @@ static int index_names(cg_writer *w)
     return 0;
 }
 
-static void put_costs(cg_writer *w, const int64_t *v)
+/* ` v...` and the newline, at p in a line's room. */
+static char *fmt_costs(const cg_writer *w, char *p, const int64_t *v)
 {
     for (int m = 0; m < w->nm; m++) {
-        out_char(w->o, ' ');
-        out_int(w->o, v[m]);
+        *p++ = ' ';
+        p = fmt_int(p, v[m]);
     }
-    out_char(w->o, '\n');
+    *p++ = '\n';
+    return p;
+}
+
+static void put_costs(cg_writer *w, const int64_t *v)
+{
+    out_end(w->o, fmt_costs(w, out_at(w->o, LINE_ROOM), v));
+}
+
+/* The name specs, padded so each is copied as one 8-byte move. */
+enum spec { SPEC_FL, SPEC_FN, SPEC_CFL, SPEC_CFN };
+static const char spec_text[][8] = {"fl=(", "fn=(", "cfl=(", "cfn=("};
+static const uint8_t spec_len[] = {4, 4, 5, 5};
+
+/* `spec=(id)`, the compressed name, with the room for a line after it. */
+static char *fmt_id(out_buf *o, enum spec spec, int64_t id)
+{
+    char *p = out_at(o, LINE_ROOM);
+    memcpy(p, spec_text[spec], 8);
+    p = fmt_int(p + spec_len[spec], id);
+    *p++ = ')';
+    return p;
 }
 
 /* `spec=(id) name` the first time a file is named, `spec=(id)` after. */
-static void put_file(cg_writer *w, const char *spec, pk_id f)
+static void put_file(cg_writer *w, enum spec spec, pk_id f)
 {
     uint32_t id = w->info[f].file_id;
-    out_str(w->o, spec);
-    out_lit(w->o, "=(");
-    out_int(w->o, id);
-    out_char(w->o, ')');
+    char *p = fmt_id(w->o, spec, id);
     if (!w->file_named[id]) {
         const char *file = w->p->funcs[f].file;
         w->file_named[id] = true;
-        out_char(w->o, ' ');
+        *p++ = ' ';
+        out_end(w->o, p);
         out_name(w->o, file && *file ? file : "???");
+        p = out_at(w->o, 1);
     }
-    out_char(w->o, '\n');
+    *p++ = '\n';
+    out_end(w->o, p);
 }
 
-static void put_func(cg_writer *w, const char *spec, pk_id f)
+static void put_func(cg_writer *w, enum spec spec, pk_id f)
 {
-    out_str(w->o, spec);
-    out_lit(w->o, "=(");
-    out_int(w->o, (int64_t)f + 1);
-    out_char(w->o, ')');
+    char *p = fmt_id(w->o, spec, (int64_t)f + 1);
     if (!w->info[f].named) {
         const pk_function *fn = &w->p->funcs[f];
         w->info[f].named = true;
-        out_char(w->o, ' ');
+        *p++ = ' ';
+        out_end(w->o, p);
         out_name(w->o, fn->name && *fn->name ? fn->name : "???");
+        p = out_at(w->o, 32);
         if (w->info[f].munged) {
-            out_char(w->o, ':');
-            out_int(w->o, fn->line);
+            *p++ = ':';
+            p = fmt_int(p, fn->line);
         }
     }
-    out_char(w->o, '\n');
+    *p++ = '\n';
+    out_end(w->o, p);
 }
 
 static void put_function(cg_writer *w, pk_id f)
 {
-    put_file(w, "fl", f);
-    put_func(w, "fn", f);
+    put_file(w, SPEC_FL, f);
+    put_func(w, SPEC_FN, f);
     for (size_t k = w->row_start[f]; k < w->row_start[f + 1]; k++) {
-        out_int(w->o, w->rows[k].line);
-        put_costs(w, w->rows[k].v);
+        const self_row *r = row_at(w, k);
+        char *p = fmt_int(out_at(w->o, LINE_ROOM), r->line);
+        out_end(w->o, fmt_costs(w, p, r->v));
         for (int m = 0; m < w->nm; m++)
-            w->totals[m] += w->rows[k].v[m];
+            w->totals[m] += r->v[m];
     }
     for (size_t k = w->arc_start[f]; k < w->arc_start[f + 1]; k++) {
         const call_arc *e = &w->arcs[k];
-        put_file(w, "cfl", e->callee);
-        put_func(w, "cfn", e->callee);
+        put_file(w, SPEC_CFL, e->callee);
+        put_func(w, SPEC_CFN, e->callee);
         /* Stacks have no counts: 0 would hide the arc. A call graph's 0 is
          * real (threads started before profiling), pyprof2calltree's calls=0. */
-        out_lit(w->o, "calls=");
-        out_int(w->o, e->calls > 0 || w->p->has_calls ? e->calls : 1);
-        out_char(w->o, ' ');
-        out_int(w->o, w->info[e->callee].line);
-        out_char(w->o, '\n');
-        out_int(w->o, e->line > 0 ? e->line : w->info[f].line);
-        put_costs(w, w->arc_incl + k * (size_t)w->nm);
+        char *p = out_at(w->o, LINE_ROOM);
+        memcpy(p, "calls=", 6);
+        p = fmt_int(p + 6, e->calls > 0 || w->p->has_calls ? e->calls : 1);
+        *p++ = ' ';
+        p = fmt_int(p, w->info[e->callee].line);
+        *p++ = '\n';
+        p = fmt_int(p, e->line > 0 ? e->line : w->info[f].line);
+        out_end(w->o, fmt_costs(w, p, w->arc_incl + k * (size_t)w->nm));
     }
     out_char(w->o, '\n');
 }
@@ -509,7 +565,7 @@ static void put_header(cg_writer *w)
     int64_t sum[PK_MAX_METRICS] = {0};
     for (size_t k = 0; k < w->nrows; k++)
         for (int m = 0; m < w->nm; m++)
-            sum[m] += w->rows[k].v[m];
+            sum[m] += row_at(w, k)->v[m];
     add_frameless(w->p, sum);
     out_lit(w->o, "summary:");
     put_costs(w, sum);

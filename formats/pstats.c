@@ -56,27 +56,31 @@ typedef struct {
     } v;
 } mval;
 
-/* One entry of marshal's reference table (v3+). */
+/* One entry of marshal's reference table (v3+). A file has one for every
+ * shared number and tuple, hundreds of thousands: 16 bytes each, a string's
+ * bytes and interned copy kept apart (few are strings). */
 typedef struct {
     uint8_t type, code;
     uint32_t n;
     union {
-        size_t pos;
+        size_t pos; /* a container's first item */
         int64_t i;
         double f;
+        uint32_t str; /* MV_STR and MV_CODE: their entry in slot_strs */
     } v;
-    union {
-        const char *s; /* interned string, for MV_STR and MV_CODE */
-        pk_id func;    /* function a key tuple resolved to */
-    } cache;
 } ref_slot;
 
-/* One entry of Python 2's interned-string table ('t' strings, 'R' refs). */
+/* A string met while decoding, interned on first use (s). */
 typedef struct {
     size_t pos;
     uint32_t n;
     const char *s;
 } str_entry;
+
+typedef struct {
+    str_entry *e;
+    size_t n, cap;
+} str_table;
 
 enum code_layout { CODE_UNKNOWN = -1, CODE_PY27, CODE_PY36, CODE_PY38, CODE_PY311, CODE_LAYOUTS };
 
@@ -90,8 +94,8 @@ typedef struct {
     pk_id *key_func; /* per slot: the function a key tuple resolved to, or PK_NONE;
                         apart from the slots, so the usual `r` caller key is one small read */
     size_t nslots, capslots;
-    str_entry *strs;
-    size_t nstrs, capstrs;
+    str_table strs;      /* Python 2's interned strings ('t' strings, 'R' refs) */
+    str_table slot_strs; /* the strings (and code objects' names) of slots */
 
     int replay;                     /* > 0: decoding again, register nothing */
     size_t replay_used, replay_max; /* bytes decoded again, and the budget */
@@ -121,12 +125,14 @@ static void dec_free(dec *d)
 {
     free(d->slots);
     free(d->key_func);
-    free(d->strs);
+    free(d->strs.e);
+    free(d->slot_strs.e);
     free(d->edge_mark);
     free(d->listed);
     d->slots = NULL;
     d->key_func = NULL;
-    d->strs = NULL;
+    d->strs.e = NULL;
+    d->slot_strs.e = NULL;
     d->edge_mark = NULL;
     d->listed = NULL;
 }
@@ -251,6 +257,25 @@ static uint32_t slot_reserve(dec *d)
     return (uint32_t)d->nslots++;
 }
 
+/* The string m into table t; returns its index. */
+static uint32_t str_append(dec *d, str_table *t, const mval *m)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        str_entry *e = realloc(t->e, cap * sizeof *e);
+        if (!e) dec_fail(d, d->pos, "out of memory");
+        t->e = e;
+        t->cap = cap;
+    }
+    t->e[t->n] = (str_entry){.pos = m->pos, .n = m->n, .s = NULL};
+    return (uint32_t)t->n++;
+}
+
+static bool has_string(uint8_t type)
+{
+    return type == MV_STR || type == MV_CODE;
+}
+
 static void slot_store(dec *d, uint32_t idx, const mval *m)
 {
     ref_slot *s = &d->slots[idx];
@@ -261,12 +286,10 @@ static void slot_store(dec *d, uint32_t idx, const mval *m)
         s->v.i = m->v.i;
     else if (m->type == MV_FLOAT)
         s->v.f = m->v.f;
+    else if (has_string(m->type))
+        s->v.str = str_append(d, &d->slot_strs, m);
     else
         s->v.pos = m->pos;
-    if (m->type == MV_SEQ)
-        s->cache.func = PK_NONE;
-    else
-        s->cache.s = NULL;
 }
 
 static void slot_load(dec *d, uint32_t idx, mval *m)
@@ -279,21 +302,11 @@ static void slot_load(dec *d, uint32_t idx, mval *m)
         m->v.i = s->v.i;
     else if (s->type == MV_FLOAT)
         m->v.f = s->v.f;
+    else if (has_string(s->type))
+        m->pos = d->slot_strs.e[s->v.str].pos;
     else
         m->pos = s->v.pos;
     m->slot = idx;
-}
-
-static void str_append(dec *d, const mval *m)
-{
-    if (d->nstrs == d->capstrs) {
-        size_t cap = d->capstrs ? d->capstrs * 2 : 256;
-        str_entry *s = realloc(d->strs, cap * sizeof *s);
-        if (!s) dec_fail(d, d->pos, "out of memory");
-        d->strs = s;
-        d->capstrs = cap;
-    }
-    d->strs[d->nstrs++] = (str_entry){.pos = m->pos, .n = m->n, .s = NULL};
 }
 
 /* ---- objects ---- */
@@ -377,7 +390,7 @@ static void code_read(dec *d, mval *m, int depth)
         code_parse(d, d->layout, m, depth);
         return;
     }
-    size_t at = d->pos, nslots = d->nslots, nstrs = d->nstrs;
+    size_t at = d->pos, nslots = d->nslots, nstrs = d->strs.n, nslot_strs = d->slot_strs.n;
     jmp_buf *outer = d->trial;
     volatile size_t best_at = at;
     volatile bool best_truncated = false;
@@ -400,7 +413,8 @@ static void code_read(dec *d, mval *m, int depth)
         }
         d->pos = at;
         d->nslots = nslots;
-        d->nstrs = nstrs;
+        d->strs.n = nstrs;
+        d->slot_strs.n = nslot_strs;
     }
     d->trial = outer;
     d->layout = CODE_UNKNOWN;
@@ -412,12 +426,12 @@ static void obj_ref(dec *d, mval *m, uint8_t t, size_t at)
 {
     int32_t idx = rd_i32(d, "reference");
     if (t == 'R') {
-        if (idx < 0 || (size_t)idx >= d->nstrs)
-            dec_fail(d, at, "string reference %d out of range (%zu strings)", idx, d->nstrs);
+        if (idx < 0 || (size_t)idx >= d->strs.n)
+            dec_fail(d, at, "string reference %d out of range (%zu strings)", idx, d->strs.n);
         m->type = MV_STR;
         m->code = 't';
-        m->pos = d->strs[idx].pos;
-        m->n = d->strs[idx].n;
+        m->pos = d->strs.e[idx].pos;
+        m->n = d->strs.e[idx].n;
         m->str = (uint32_t)idx;
         return;
     }
@@ -506,8 +520,7 @@ static void obj_begin(dec *d, mval *m, int depth)
         m->pos = d->pos;
         d->pos += m->n;
         if (t == 't' && !d->replay) {
-            m->str = (uint32_t)d->nstrs;
-            str_append(d, m);
+            m->str = str_append(d, &d->strs, m);
         }
         break;
     case '(':
@@ -581,18 +594,21 @@ static void items_close(dec *d, const items_cursor *c)
 
 static const char *str_interned(dec *d, const mval *m)
 {
-    if (m->slot != PK_NONE && d->slots[m->slot].cache.s) return d->slots[m->slot].cache.s;
-    if (m->str != PK_NONE && d->strs[m->str].s) return d->strs[m->str].s;
+    str_entry *in_slot = m->slot != PK_NONE ? &d->slot_strs.e[d->slots[m->slot].v.str] : NULL;
+    str_entry *in_strs = m->str != PK_NONE ? &d->strs.e[m->str] : NULL;
+    if (in_slot && in_slot->s) return in_slot->s;
+    if (in_strs && in_strs->s) return in_strs->s;
     const char *s = pk_intern(d->p, (const char *)d->base + m->pos, m->n);
-    if (m->slot != PK_NONE) d->slots[m->slot].cache.s = s;
-    if (m->str != PK_NONE) d->strs[m->str].s = s;
+    if (in_slot) in_slot->s = s;
+    if (in_strs) in_strs->s = s;
     return s;
 }
 
 /* A number as cProfile writes it (each is a shared object, so flagged or a
  * reference to one), read without the general walk: a flagged 'i' or 'g' takes
  * its slot, an `r` to a number reads the slot. False: the general walk. */
-static bool number_fast(dec *d, int depth, uint8_t *type, int64_t *i, double *f)
+static inline __attribute__((always_inline)) bool number_fast(dec *d, int depth, uint8_t *type,
+                                                              int64_t *i, double *f)
 {
     size_t at = d->pos;
     const uint8_t *b = d->base + at;
@@ -661,6 +677,16 @@ static int64_t want_count(dec *d, int depth, const char *what)
     return m.v.i;
 }
 
+/* llround without the libm call (one per time): for |x| < 2^63 the integral
+ * part fits an int64 exactly, and x minus it is exact too. Halves round away
+ * from zero, as llround does. */
+static inline int64_t round_ns(double x)
+{
+    int64_t t = (int64_t)x;
+    double frac = x - (double)t;
+    return t + (frac >= 0.5) - (frac <= -0.5);
+}
+
 static int64_t want_time_ns(dec *d, int depth, const char *what)
 {
     size_t at = d->pos;
@@ -685,7 +711,7 @@ static int64_t want_time_ns(dec *d, int depth, const char *what)
     }
     double ns = s * 1e9;
     if (!(fabs(ns) < 9.2e18)) dec_fail(d, at, "%s of %g s is out of range", what, s);
-    return llround(ns);
+    return round_ns(ns);
 }
 
 static void note_names(dec *d, const char *name, const char *file, int32_t line, bool code)

@@ -277,14 +277,21 @@ static bool starts_with(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* Readers call this once per function: the first bytes settle most names
+ * before any library call. */
 pk_kind pk_kind_guess(const char *name, const char *file)
 {
-    if (strcmp(file, "~") == 0 || (file[0] == '\0' && name[0] != '\0')) return PK_KIND_BUILTIN;
-    if (starts_with(name, "<built-in") || starts_with(name, "<method ")) return PK_KIND_BUILTIN;
-    if (strcmp(name, ":GC:") == 0 || strcmp(name, "<GC>") == 0) return PK_KIND_GC;
-    if (strcmp(name, ":IDLE:") == 0) return PK_KIND_IDLE;
+    if ((file[0] == '~' && file[1] == '\0') || (file[0] == '\0' && name[0] != '\0'))
+        return PK_KIND_BUILTIN;
+    if (name[0] == '<') {
+        if (starts_with(name, "<built-in") || starts_with(name, "<method ")) return PK_KIND_BUILTIN;
+        if (strcmp(name, "<GC>") == 0) return PK_KIND_GC;
+    } else if (name[0] == ':') {
+        if (strcmp(name, ":GC:") == 0) return PK_KIND_GC;
+        if (strcmp(name, ":IDLE:") == 0) return PK_KIND_IDLE;
+    }
     size_t n = strlen(file);
-    if ((n > 3 && strcmp(file + n - 3, ".py") == 0) || file[0] == '<' || n == 0)
+    if ((n > 3 && memcmp(file + n - 3, ".py", 3) == 0) || file[0] == '<' || n == 0)
         return PK_KIND_PYTHON;
     if (strstr(file, ".so") || strstr(file, ".c") || strstr(file, ".h")) return PK_KIND_NATIVE;
     return PK_KIND_PYTHON;
