@@ -17,7 +17,7 @@
  *   time   (ns) the calls' durations; self less the callees'.
  * --time keeps a window (seconds after the first MEM sample): each call,
  * child and the process cut to it, RSS at a cut being that of the latest
- * record before it.
+ * record before it (for a call: its entry or a MEM sample since).
  * The MEM samples are the memory series (the HTML report's memory chart);
  * with children, a second series adds their latest RSS to the parent's.
  * MiB are 2^20 bytes; values are turned into whole bytes and nanoseconds
@@ -320,10 +320,11 @@ static int64_t min64(int64_t a, int64_t b)
 /* ---- the window ----
  * --time keeps [from, to); without it the window is everything. A call, a
  * child or the process is in it when its time overlaps it or its entry or
- * exit falls in it. Between records RSS is that of the latest one, so a
- * value cut at a window's edge is one record seen from both sides: growth
- * and time of adjacent windows add up, and the larger of their peaks is the
- * whole run's. */
+ * exit falls in it. Between records RSS is that of the latest one (a call
+ * reads its entry and the MEM samples since, as its peak does; a child its
+ * CHLD samples), so a value cut at a window's edge is one record seen from
+ * both sides: growth and time of adjacent windows add up, and the larger of
+ * their peaks is the whole run's. */
 
 static bool in_window(const reader *r, int64_t t)
 {
