@@ -15,7 +15,7 @@ the per-thread flame chart is drawn, zooms under the wheel (keeping no rows
 empty in view) and shows search hits. A profile without time has no time view.
 
 Then ../shared/bench/austin-large.mojo (449k samples): the report with its
-time view in under 0.5 s of CPU (in the optimised build; sanitizer builds
+time view in under 0.5 s of CPU (the median of three runs) (in the optimised build; sanitizer builds
 only report it) and under 10 MB.
 """
 import json
@@ -136,10 +136,13 @@ def check_interaction(name, facts):
 def big_check():
     src = os.path.join(SHARED, "bench", "austin-large.mojo")
     out = os.path.join(OUT, "austin-large.html")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    pconv(src, out)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    runs = []  # the median of three: one run here varies by half from the next
+    for _ in range(3):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        pconv(src, out)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        runs.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+    cpu = sorted(runs)[1]
     size = os.path.getsize(out)
     r = browser([{"file": out, "windows": [], "search": "."}])[0]
     print("austin-large.mojo -> HTML with the time view: %.3f s CPU, %.2f MB; Chromium: %s ms to"
