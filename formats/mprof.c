@@ -30,6 +30,7 @@
 
 #include "../lib/hmap.h"
 #include "../lib/limits.h"
+#include "../lib/timeline.h"
 #include "format.h"
 
 enum { PEAK, GROWTH, TIME, NMETRICS };
@@ -445,8 +446,9 @@ static void call_window(reader *r, const int64_t *tree, size_t i)
 }
 
 /* Every call's values in the window; returns the process's own peak there:
- * its RSS when no call held it. */
-static int64_t call_values(reader *r)
+ * its RSS when no call held it, among its samples [lo, hi] in the window
+ * (none when lo > hi). */
+static int64_t call_values(reader *r, size_t lo, size_t hi)
 {
     size_t n = r->nmem;
     own_samples(r);
@@ -459,9 +461,6 @@ static int64_t call_values(reader *r)
         call_window(r, tree, i);
     pk_scratch_free(tree);
     int64_t process_own = 0;
-    size_t lo, hi;
-    values v;
-    if (!track_window(r, r->mem, n, &lo, &hi, &v)) return 0;
     for (size_t k = lo; k <= hi; k++) {
         int64_t t = r->mem[k].t;
         if (r->owner[k] == NO_PARENT)
@@ -597,9 +596,9 @@ static void run_span(const reader *r, int64_t *t0, int64_t *t1)
     }
 }
 
-/* The process: its samples' peak and growth (its calls' growth without
- * them) and the time of every record, in the window. */
-static void add_process(reader *r, int64_t self_peak)
+/* The process and its calls: its samples' peak and growth (its calls'
+ * growth without them) and the time of every record, in the window. */
+static void add_process(reader *r)
 {
     pk_profile *p = r->p;
     int64_t t0, t1;
@@ -608,9 +607,11 @@ static void add_process(reader *r, int64_t self_peak)
     const char *name = r->cmdline && *r->cmdline ? r->cmdline : "<process>";
     pk_id root = pk_function_get(p, name, "", 0, PK_KIND_PROCESS);
     values children = {{0}}, incl = {{0}};
+    size_t lo = 1, hi = 0; /* the samples in the window: none without MEM records */
+    bool sampled = track_window(r, r->mem, r->nmem, &lo, &hi, &incl);
+    int64_t self_peak = call_values(r, lo, hi);
     add_calls(r, root, &children);
-    size_t lo, hi;
-    if (!track_window(r, r->mem, r->nmem, &lo, &hi, &incl)) incl.v[GROWTH] = children.v[GROWTH];
+    if (!sampled) incl.v[GROWTH] = children.v[GROWTH];
     for (size_t i = 0; i < r->ncalls; i++)
         if (r->calls[i].kept) incl.v[PEAK] = max64(incl.v[PEAK], r->calls[i].peak);
     incl.v[TIME] = overlap(r, t0, t1);
@@ -649,7 +650,7 @@ static void add_series(reader *r)
 }
 
 /* --time's window, from seconds after the first MEM sample (the memory
- * chart's start) to absolute times, clamped where the sum leaves 64 bits. */
+ * chart's start) to absolute times. */
 static void set_window(reader *r, const pk_read_options *opt)
 {
     r->from = INT64_MIN;
@@ -658,10 +659,8 @@ static void set_window(reader *r, const pk_read_options *opt)
     int64_t start, end;
     run_span(r, &start, &end);
     if (r->nmem) start = r->mem[0].t;
-    if (__builtin_add_overflow(start, opt->time_from_ns, &r->from))
-        r->from = opt->time_from_ns < 0 ? INT64_MIN : INT64_MAX;
-    if (__builtin_add_overflow(start, opt->time_to_ns, &r->to))
-        r->to = opt->time_to_ns < 0 ? INT64_MIN : INT64_MAX;
+    r->from = pk_window_end(start, opt->time_from_ns);
+    r->to = pk_window_end(start, opt->time_to_ns);
     r->p->time_windowed = true;
 }
 
@@ -709,7 +708,7 @@ static void read_mprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
     for (size_t i = 0; i < r.nchildren; i++)
         pk_sort(r.children[i].s, r.children[i].n, sizeof *r.children[i].s, cmp_sample);
     set_window(&r, opt);
-    add_process(&r, call_values(&r));
+    add_process(&r);
     add_children(&r);
     check_totals(&r);
     add_series(&r);

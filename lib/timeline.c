@@ -352,10 +352,7 @@ void pk_timeline_window(pk_profile *p, int64_t from_ns, int64_t to_ns)
 {
     int64_t first, last;
     if (!pk_timeline_range(p, &first, &last)) return;
-    /* relative to the first time, clamped where the sum leaves 64 bits */
-    int64_t lo, hi;
-    if (__builtin_add_overflow(first, from_ns, &lo)) lo = from_ns < 0 ? INT64_MIN : INT64_MAX;
-    if (__builtin_add_overflow(first, to_ns, &hi)) hi = to_ns < 0 ? INT64_MIN : INT64_MAX;
+    int64_t lo = pk_window_end(first, from_ns), hi = pk_window_end(first, to_ns);
     int nm = p->nmetrics;
     for (size_t n = 0; n < p->nnodes; n++)
         memset(p->nodes[n].self, 0, sizeof p->nodes[n].self);

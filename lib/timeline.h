@@ -115,6 +115,15 @@ const pk_site *pk_timeline_sites(const pk_profile *p, size_t *n);
 /* Whether p's timeline has times (samples or spans on a clock of ns). */
 bool pk_timeline_timed(const pk_profile *p);
 
+/* first + offset_ns: a window's end as a time, clamped where the sum
+ * leaves 64 bits (an open end is INT64_MIN or INT64_MAX). */
+static inline int64_t pk_window_end(int64_t first, int64_t offset_ns)
+{
+    int64_t t;
+    if (__builtin_add_overflow(first, offset_ns, &t)) return offset_ns < 0 ? INT64_MIN : INT64_MAX;
+    return t;
+}
+
 /* Keep the window [from_ns, to_ns) of p's timeline, in ns from its first
  * time: samples inside it, spans clipped to it. The tree's self values
  * become what the kept samples and clipped spans make; nodes left without
