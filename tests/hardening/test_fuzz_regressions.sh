@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Replays every input the fuzzers ever found (tests/data/fuzz-regressions/
 # READER/*) through pconv with that reader, by detection and with a --time
-# window: exit 0 or 2,
-# at most one line on stderr, no sanitizer report, within a few seconds.
+# window: exit 0 or 2, at most one line on stderr, no sanitizer report,
+# within a few seconds.
 #   tests/hardening/test_fuzz_regressions.sh BIN_DIR SOURCE_DIR
 set -uo pipefail
 bin=$1 src=$2
