@@ -402,7 +402,7 @@ static void count_name(reader *r, char kind, const text *name)
     size_t len = name->set ? name->len : 0;
     for (size_t i = 0; i < r->nnamed; i++)
         if (r->named[i].key[0] == kind && strlen(r->named[i].key + 1) == len &&
-            memcmp(r->named[i].key + 1, name->s, len) == 0) {
+            (len == 0 || memcmp(r->named[i].key + 1, name->s, len) == 0)) {
             r->named_count[i]++;
             return;
         }
