@@ -648,7 +648,8 @@ typedef struct {
     pk_id cfn;
     int pending;
     int64_t pending_calls;
-    int32_t *minline; /* per function: the lowest line seen, for functions of line 0 */
+    pk_id pending_callee; /* bound at calls=, whatever cfl=/cfn= come before its cost line */
+    int32_t *minline;     /* per function: the lowest line seen, for functions of line 0 */
     size_t capminline;
 } cg_reader;
 
@@ -918,7 +919,7 @@ static void cost_line(cg_reader *r, const char *s, const char *end)
     }
     if (r->pending == PENDING_CALLS) {
         r->pending = PENDING_NONE;
-        pk_edge *e = pk_edge_get(r->p, f, r->cfn);
+        pk_edge *e = pk_edge_get(r->p, f, r->pending_callee);
         if (__builtin_add_overflow(e->calls, r->pending_calls, &e->calls))
             cg_fail(r, "call count overflows");
         add_costs(r, e->incl, v);
@@ -1019,6 +1020,7 @@ static void spec_line(cg_reader *r, const char *key, size_t klen, const char *v,
         if (!r->cfn_name) cg_fail(r, "calls= without cfn=");
         if (r->cfn == PK_NONE) r->cfn = get_function(r, r->cfn_name, r->cfl ? r->cfl : r->cur_file);
         r->cfl = NULL;
+        r->pending_callee = r->cfn;
         r->pending_calls = parse_int63(r, &v, end);
         int64_t pos[MAX_POSITIONS] = {0};
         for (int c = 0; c < r->npos; c++) {
