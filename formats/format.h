@@ -34,6 +34,9 @@ typedef struct {
      * marks the profile time_windowed, and the filter leaves it be. */
     bool time_set;
     int64_t time_from_ns, time_to_ns;
+    /* memray: keep the heap's history in up to this many epochs
+     * (p->heap, heap_history.h); 0 for none */
+    int heap_epochs;
 } pk_read_options;
 
 typedef struct {

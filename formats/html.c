@@ -18,6 +18,7 @@
 #include "../lib/escape.h"
 #include "../lib/flame.h"
 #include "flame_common.h"
+#include "../lib/heap_history.h"
 #include "../lib/hmap.h"
 #include "../lib/source.h"
 #include "../lib/timeline.h"
@@ -436,6 +437,42 @@ static json_t *time_json(view_funcs *vf, const pk_flame *fl, const size_t *line_
     return o;
 }
 
+/* ---- the heap's history (memray): any run of epochs as its own view ---- */
+
+/* The epochs, every node as a site (parent, function, line) and the
+ * changes, each (what, node, epoch made, epoch at, bytes) in varints. */
+static json_t *heap_json(view_funcs *vf)
+{
+    const pk_profile *p = vf->p;
+    const pk_heap_history *h = p->heap;
+    json_t *start = json_array(), *high = json_array();
+    for (size_t e = 0; e <= h->nepochs; e++)
+        add_int(start, h->start_ms[e]);
+    for (size_t e = 0; e < h->nepochs; e++)
+        add_int(high, h->high_water[e]);
+    json_t *parent = json_array(), *func = json_array(), *line = json_array();
+    for (size_t i = 0; i < p->nnodes; i++) {
+        const pk_node *n = &p->nodes[i];
+        add_int(parent, i ? (int64_t)n->parent : -1);
+        add_int(func, i ? func_ref(vf, n->func) : -1);
+        add_int(line, n->line);
+    }
+    byte_buf b = {0};
+    for (size_t i = 0; i < h->nchanges; i++) {
+        const pk_heap_change *c = &h->changes[i];
+        put_uvarint(&b, c->what);
+        put_uvarint(&b, c->node);
+        put_uvarint(&b, c->made);
+        put_uvarint(&b, c->at);
+        put_svarint(&b, c->bytes);
+    }
+    json_t *o = json_pack("{s:o, s:o, s:{s:o, s:o, s:o}, s:I, s:o}", "start_ms", start, "high",
+                          high, "sites", "parent", parent, "func", func, "line", line, "n",
+                          (json_int_t)h->nchanges, "changes", base64_json(b.data, b.len));
+    free(b.data);
+    return o;
+}
+
 /* ---- a whole view ---- */
 
 static bool is_diff(const pk_profile *p, const pk_write_options *opt)
@@ -484,6 +521,9 @@ static json_t *view_json(pk_profile *p, const char *name, const pk_write_options
     size_t *order = NULL, norder = 0;
     json_t *lines = lines_json(&vf, &order, &norder);
     json_t *time = with_time && vf.metric2 < 0 ? time_json(&vf, &fl, order, norder) : NULL;
+    json_t *heap = with_time && p->heap && vf.metric == 0 && vf.metric2 < 0 && !opt->reverse
+                       ? heap_json(&vf)
+                       : NULL;
     if (opt->embed_source) embed_sources(sources, p, order, norder, opt->source_root);
     free(order);
     free(vf.fmap);
@@ -496,6 +536,7 @@ static json_t *view_json(pk_profile *p, const char *name, const pk_write_options
         "funcs", "name", vf.names, "file", vf.files, "line", vf.flines, "kind", vf.kinds);
     if (vf.metric2 >= 0) json_object_set_new(v, "metric2", jstr(p->metrics[vf.metric2].name));
     if (time) json_object_set_new(v, "time", time);
+    if (heap) json_object_set_new(v, "heap", heap);
     const char *filtered = pk_meta_get(p, "filter.estimated");
     if (filtered) json_object_set_new(v, "filter_estimated", jstr(filtered));
     pk_flame_free(&fl);
@@ -609,6 +650,8 @@ static int put_marker(FILE *f, const char *name, size_t len, json_t *report)
         fwrite(html_js, 1, html_js_len, f);
     else if (len == 6 && memcmp(name, "TIMEJS", 6) == 0)
         fwrite(html_time_js, 1, html_time_js_len, f);
+    else if (len == 6 && memcmp(name, "HEAPJS", 6) == 0)
+        fwrite(html_heap_js, 1, html_heap_js_len, f);
     else if (len == 4 && memcmp(name, "DATA", 4) == 0) {
         /* U+2028 split across two callback chunks is impossible: jansson
          * hands over whole escaped strings; the compact form keeps it small. */

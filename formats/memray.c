@@ -311,6 +311,7 @@ static uint32_t location_get(mr_reader *r, uint32_t node, uint32_t thread)
     if (id != PK_NONE) return id;
     r->locs = grow(r->locs, &r->caplocs, r->nlocs + 1, sizeof *r->locs);
     id = (uint32_t)r->nlocs++;
+    if (r->history && id > LIVE_LOC) mr_history_drop(r);
     r->locs[id] = (location){.node = node, .thread = thread};
     mr_map_put(&r->loc_by_key, key, id);
     return id;
@@ -465,7 +466,7 @@ static void on_memory_record(mr_reader *r)
     mr_views_flush(r);
     /* past --time's window nothing is replayed: the heap would stand still */
     bool ended = r->window_ended;
-    mr_views_time(r, (int64_t)(ms * 1000000u));
+    mr_views_time(r, (int64_t)(ms * 1000000u), ms);
     int64_t t_ns = (int64_t)((r->start_time + ms) * 1000000u);
     if (!ended) pk_series_add(r->p, t_ns, (int64_t)rss, r->heap);
 }
@@ -1073,7 +1074,10 @@ static size_t native_frames(mr_reader *r, uint32_t k, uint32_t gen, pk_id *funcs
     return depth;
 }
 
-static void build_tree(mr_reader *r)
+/* Each location with a value in the view becomes a stack of the tree; with
+ * loc_node, every location does (a node of no value if need be), and
+ * loc_node[i] receives location i's node. */
+static void build_tree(mr_reader *r, pk_id *loc_node)
 {
     pk_profile *p = r->p;
     size_t maxdepth = 1 + r->max_native_depth;
@@ -1093,7 +1097,7 @@ static void build_tree(mr_reader *r)
         const location *l = &r->locs[i];
         int64_t v[2];
         mr_view_values(r, l, v);
-        if (v[0] == 0 && v[1] == 0) continue;
+        if (v[0] == 0 && v[1] == 0 && !loc_node) continue;
         const thread_state *t = &r->threads[l->thread];
         uint64_t skip = t->tid == r->main_tid ? r->skipped : 0;
         size_t depth = 0;
@@ -1128,7 +1132,8 @@ static void build_tree(mr_reader *r)
             lines[a] = lines[b];
             lines[b] = ln;
         }
-        pk_tree_add_stack(p, funcs, lines, depth, v);
+        pk_id node = pk_tree_add_stack(p, funcs, lines, depth, v);
+        if (loc_node) loc_node[i] = node;
     }
     pk_scratch_free(funcs);
     pk_scratch_free(lines);
@@ -1141,7 +1146,14 @@ static void finish(mr_reader *r)
     int64_t peak, leaked_bytes, leaked_count;
     mr_views_totals(r, &peak, &leaked_bytes, &leaked_count);
     set_meta(r, peak, leaked_bytes, leaked_count);
-    build_tree(r);
+    pk_heap_history *h = r->p->heap = mr_history_finish(r);
+    pk_id *loc_node = h ? pk_scratch_hold(pk_xmalloc((r->nlocs + 1) * sizeof *loc_node)) : NULL;
+    build_tree(r, loc_node);
+    if (h) { /* its changes name their tree nodes from here */
+        for (size_t i = 0; i < h->nchanges; i++)
+            h->changes[i].node = loc_node[h->changes[i].node];
+        pk_scratch_free(loc_node);
+    }
     pk_derive_graph(r->p);
     pk_derive_lines(r->p);
 }
@@ -1205,6 +1217,23 @@ static void start_window(mr_reader *r, const pk_read_options *opt)
     r->p->time_windowed = true;
 }
 
+/* The heap's history for the report's memory chart, whose windows show the
+ * peak, leaks and total: epochs of the span the header gives (a capture
+ * that was not finished has none), of the whole capture (not of a --time
+ * window), at most one a millisecond. */
+static void start_history(mr_reader *r, const pk_read_options *opt)
+{
+    r->loc_mask = ~LIVE_OLD;
+    uint64_t span = r->end_time > r->start_time ? r->end_time - r->start_time : 0;
+    if (!opt || opt->heap_epochs <= 0 || opt->time_set || r->aggregated ||
+        r->view == VIEW_TEMPORARY || span == 0 || span > ((uint64_t)1 << 40))
+        return;
+    size_t n = (size_t)opt->heap_epochs;
+    if (n > PK_HEAP_MAX_EPOCHS) n = PK_HEAP_MAX_EPOCHS;
+    if (n > span) n = (size_t)span;
+    mr_history_start(r, n, (int64_t)span);
+}
+
 /* An aggregated capture keeps only the peak and the leaks. */
 static bool capture_has_view(const mr_reader *r, mr_view v)
 {
@@ -1260,6 +1289,7 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
     }
     check_also(r, opt);
     start_window(r, opt);
+    start_history(r, opt);
 
     p->series_names[0] = "rss";
     p->series_names[1] = "heap";
@@ -1281,6 +1311,7 @@ static void memray_read(pk_input *in, pk_profile *p, const pk_read_options *opt)
         cut = true;
     }
     mr_views_flush(r);
+    mr_views_end(r);
     if (cut)
         pk_warn(in,
                 "offset %" PRIu64 ": the capture ends inside a record; read %" PRIu64 " records",

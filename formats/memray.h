@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "../lib/heap_history.h"
 #include "../lib/hmap.h"
 #include "../lib/limits.h"
 #include "format.h"
@@ -76,10 +77,13 @@ void mr_map_put(u64map *m, uint64_t key, uint32_t val);
 typedef struct {
     uint64_t key;
     uint32_t size; /* LIVE_BIG: see big_sizes */
-    uint32_t loc;  /* | LIVE_OLD: made before --time's window */
+    uint32_t loc;  /* | LIVE_OLD: made before --time's window; with the
+                    * heap's history, its epoch in the bits above LIVE_LOC */
 } live_slot;
 
 #define LIVE_OLD 0x80000000u
+#define LIVE_LOC 0x00ffffffu /* the location's bits with the heap's history */
+#define LIVE_EPOCH_SHIFT 24
 
 typedef struct {
     live_slot *slots;
@@ -139,12 +143,33 @@ typedef struct {
     uint64_t seq; /* allocations made so far (view temporary) */
 } thread_state;
 
+/* A high-water mark of the heap (memray's HighWaterMarkAggregator): the
+ * peaks passed so far, each recorded on its falling edge, so the last
+ * moment that reaches the maximum wins. */
+typedef struct {
+    int64_t heap_at_peak;
+    uint64_t peaks;
+} hwm_state;
+
+/* What a location held at the last peak it saw, and its changes since. */
+typedef struct {
+    uint64_t last_peak;
+    int64_t peak_count, peak_bytes;
+    int64_t since_count, since_bytes;
+} hwm_share;
+
+/* What one location did in the current epoch of the heap's history. */
+typedef struct {
+    uint32_t epoch;      /* the epoch these are of, + 1; 0: none yet */
+    int64_t made, freed; /* bytes allocated, and freed of those */
+    hwm_share peak;      /* changes from the epoch's start, at its mark */
+} epoch_share;
+
 /* What one (stack, thread) location holds. */
 typedef struct {
     uint32_t node, thread;
-    uint64_t last_peak;
-    int64_t peak_count, peak_bytes;   /* held at the last known peak */
-    int64_t since_count, since_bytes; /* changes after it */
+    hwm_share whole; /* at the capture's (or --time window's) high-water mark */
+    epoch_share epoch;
     int64_t total_count, total_bytes;
     int64_t temp_count, temp_bytes;
     int64_t leak_count, leak_bytes; /* aggregated captures only */
@@ -154,7 +179,8 @@ typedef struct {
 typedef struct {
     uint64_t start, end;
     uint32_t loc;
-    bool old; /* mapped before --time's window */
+    bool old;      /* mapped before --time's window */
+    uint8_t epoch; /* mapped in this epoch of the heap's history */
 } mapping;
 
 typedef struct {
@@ -255,13 +281,22 @@ typedef struct {
     recent_map recent; /* temporary: the latest allocation at each address */
     mapping *maps;     /* mmap'd ranges */
     size_t nmaps, capmaps;
-    int64_t heap, heap_at_peak;
-    uint64_t peak_count; /* peaks passed so far */
+    int64_t heap;
+    hwm_state hwm;
+    uint32_t loc_mask; /* live_slot.loc's location bits */
     uint64_t total_allocs, total_bytes;
     /* --time: events take the time of the memory record before them */
     int64_t now_ns;               /* since the capture's start */
     int64_t win_from, win_to;     /* the window, ns; the whole run without one */
     bool in_window, window_ended; /* events counted / dropped */
+    /* the heap's history (pk_read_options.heap_epochs): changes name
+     * locations until the tree is built */
+    pk_heap_history *history;
+    uint32_t epoch;      /* the current one */
+    hwm_state epoch_hwm; /* its high-water mark */
+    uint32_t *touched;   /* locations changed in it */
+    size_t ntouched, captouched;
+    u64map freed_index; /* (location, epoch made) -> its change, for frees of earlier epochs */
 } mr_reader;
 
 /* Leave through pk_fail at the current record; memray_read's handler frees
@@ -286,8 +321,19 @@ void mr_views_free(mr_reader *r);
 /* Apply the queued allocation events in order. */
 void mr_views_flush(mr_reader *r);
 
-/* Time moves to now_ns (a memory record): --time's window opens or ends. */
-void mr_views_time(mr_reader *r, int64_t now_ns);
+/* Time moves to now_ns, `ms` after the start (a memory record): --time's
+ * window opens or ends, an epoch of the heap's history ends. */
+void mr_views_time(mr_reader *r, int64_t now_ns, uint64_t ms);
+
+/* The replay is over: a --time window that began after the last memory
+ * record begins now, with nothing in it. */
+void mr_views_end(mr_reader *r);
+
+/* The heap's history in epochs of the span [0, span_ms]; changes name
+ * locations until mr_history_finish hands it over (NULL without one). */
+void mr_history_start(mr_reader *r, size_t nepochs, int64_t span_ms);
+void mr_history_drop(mr_reader *r);
+pk_heap_history *mr_history_finish(mr_reader *r);
 
 /* One allocation event (allocator, address, size) at location loc (PK_NONE
  * for a deallocation) by the current thread: counted in the totals, then

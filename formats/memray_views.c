@@ -110,6 +110,9 @@ void mr_views_init(mr_reader *r)
 
 void mr_views_free(mr_reader *r)
 {
+    pk_heap_history_free(r->history);
+    free(r->touched);
+    free(r->freed_index.slots);
     free(r->live.slots);
     free(r->recent.slots);
     free(r->live.big_index.slots);
@@ -119,25 +122,70 @@ void mr_views_free(mr_reader *r)
 
 /* ---- high-water mark bookkeeping (memray's HighWaterMarkAggregator) ------- */
 
+/* The heap moves from `before` to `after`: a falling edge records the peak. */
+static inline void hwm_move(hwm_state *s, int64_t before, int64_t after)
+{
+    if (before >= s->heap_at_peak && after < before) {
+        s->peaks++;
+        s->heap_at_peak = before;
+    }
+}
+
+/* A location's holdings change; what it held at the last peak is settled
+ * first. */
+static inline void hwm_add(mr_reader *r, const hwm_state *s, hwm_share *l, int64_t count,
+                           int64_t bytes)
+{
+    if (l->last_peak != s->peaks) {
+        l->peak_count += l->since_count;
+        add_checked(r, &l->peak_bytes, l->since_bytes);
+        l->since_count = l->since_bytes = 0;
+        l->last_peak = s->peaks;
+    }
+    l->since_count += count;
+    add_checked(r, &l->since_bytes, bytes);
+}
+
+/* The heap's most, `heap` being what it holds now. */
+static int64_t hwm_mark(const hwm_state *s, int64_t heap)
+{
+    return heap >= s->heap_at_peak ? heap : s->heap_at_peak;
+}
+
+/* What a location held at the mark: the peak still rising now counts. */
+static void hwm_value(const hwm_state *s, int64_t heap, const hwm_share *l, int64_t v[2])
+{
+    uint64_t final_peak = s->peaks + (heap >= s->heap_at_peak ? 1 : 0);
+    v[0] = l->peak_bytes;
+    v[1] = l->peak_count;
+    if (final_peak > l->last_peak) {
+        v[0] += l->since_bytes;
+        v[1] += l->since_count;
+    }
+}
+
+/* A mark counted from now on: what is held now is its first candidate
+ * (recorded as a peak passed, so each location's holdings now are its
+ * value at it until a higher one comes). */
+static void hwm_restart(hwm_state *s, int64_t heap)
+{
+    s->heap_at_peak = heap;
+    s->peaks++;
+}
+
+static inline epoch_share *epoch_share_of(mr_reader *r, uint32_t loc);
+
 static inline void usage_delta(mr_reader *r, uint32_t loc, int64_t count, int64_t bytes)
 {
     int64_t heap = r->heap;
     add_checked(r, &heap, bytes);
-    if (r->heap >= r->heap_at_peak && heap < r->heap) {
-        /* falling edge of a peak not yet recorded */
-        r->peak_count++;
-        r->heap_at_peak = r->heap;
+    hwm_move(&r->hwm, r->heap, heap);
+    hwm_add(r, &r->hwm, &r->locs[loc].whole, count, bytes);
+    if (r->history) {
+        hwm_move(&r->epoch_hwm, r->heap, heap);
+        hwm_add(r, &r->epoch_hwm, &epoch_share_of(r, loc)->peak, count, bytes);
     }
     r->heap = heap;
-    location *l = &r->locs[loc];
-    if (l->last_peak != r->peak_count) {
-        l->peak_count += l->since_count;
-        add_checked(r, &l->peak_bytes, l->since_bytes);
-        l->since_count = l->since_bytes = 0;
-        l->last_peak = r->peak_count;
-    }
-    l->since_count += count;
-    add_checked(r, &l->since_bytes, bytes);
 }
 
 /* What a location holds from before --time's window: not its leak. */
@@ -145,6 +193,124 @@ static inline void old_delta(mr_reader *r, uint32_t loc, int64_t count, int64_t 
 {
     r->locs[loc].old_count += count;
     add_checked(r, &r->locs[loc].old_bytes, bytes);
+}
+
+/* ---- the heap's history, epoch by epoch (heap_history.h) ------------------ */
+
+/* The location's share of the current epoch, begun at its first change. */
+static inline epoch_share *epoch_share_of(mr_reader *r, uint32_t loc)
+{
+    epoch_share *e = &r->locs[loc].epoch;
+    if (e->epoch != r->epoch + 1) {
+        *e = (epoch_share){.epoch = r->epoch + 1, .peak.last_peak = r->epoch_hwm.peaks};
+        r->touched = grow(r->touched, &r->captouched, r->ntouched + 1, sizeof *r->touched);
+        r->touched[r->ntouched++] = loc;
+    }
+    return e;
+}
+
+/* The live set's tag of an allocation made now: its epoch. */
+static inline uint32_t epoch_tag(const mr_reader *r)
+{
+    return r->history ? r->epoch << LIVE_EPOCH_SHIFT : 0;
+}
+
+static inline uint32_t tag_epoch(uint32_t tagged)
+{
+    return (tagged & ~LIVE_OLD) >> LIVE_EPOCH_SHIFT;
+}
+
+static void history_change(mr_reader *r, uint32_t loc, pk_heap_what what, uint32_t made,
+                           int64_t bytes)
+{
+    pk_heap_history_add(
+        r->history, (pk_heap_change){loc, (uint8_t)what, (uint8_t)made, (uint8_t)r->epoch, bytes});
+}
+
+/* Bytes location loc freed now of what epoch `made` allocated (after its
+ * usage_delta, so its share is the current epoch's). */
+static void history_freed(mr_reader *r, uint32_t loc, uint32_t made, int64_t bytes)
+{
+    if (!r->history) return;
+    if (made == r->epoch) {
+        add_checked(r, &r->locs[loc].epoch.freed, bytes);
+        return;
+    }
+    uint64_t key = (uint64_t)loc << 8 | made;
+    uint32_t i = mr_map_find(&r->freed_index, key);
+    if (i == PK_NONE) {
+        i = (uint32_t)r->history->nchanges;
+        history_change(r, loc, PK_HEAP_FREED, made, 0);
+        mr_map_put(&r->freed_index, key, i);
+    }
+    add_checked(r, &r->history->changes[i].bytes, bytes);
+}
+
+static void history_made(mr_reader *r, uint32_t loc, int64_t bytes)
+{
+    if (r->history) add_checked(r, &r->locs[loc].epoch.made, bytes);
+}
+
+/* The current epoch ends: each location's changes in it, and its mark. */
+static void epoch_close(mr_reader *r)
+{
+    for (size_t i = 0; i < r->ntouched; i++) {
+        uint32_t loc = r->touched[i];
+        const epoch_share *e = &r->locs[loc].epoch;
+        int64_t v[2];
+        hwm_value(&r->epoch_hwm, r->heap, &e->peak, v);
+        if (e->made) history_change(r, loc, PK_HEAP_MADE, r->epoch, e->made);
+        if (e->freed) history_change(r, loc, PK_HEAP_FREED, r->epoch, e->freed);
+        if (v[0]) history_change(r, loc, PK_HEAP_PEAK, r->epoch, v[0]);
+    }
+    r->ntouched = 0;
+    r->history->high_water[r->epoch] = hwm_mark(&r->epoch_hwm, r->heap);
+    u64map *m = &r->freed_index; /* emptied, its room kept */
+    for (size_t i = 0; i <= m->mask; i++)
+        m->slots[i].val = PK_NONE;
+    m->n = 0;
+}
+
+/* Time passes to `ms` after the start: the epochs up to its own end, those
+ * between holding still. */
+static void history_time(mr_reader *r, uint64_t ms)
+{
+    uint32_t e = (uint32_t)pk_heap_history_epoch(r->history, ms);
+    if (e <= r->epoch) return;
+    epoch_close(r);
+    while (++r->epoch < e)
+        r->history->high_water[r->epoch] = r->heap;
+    hwm_restart(&r->epoch_hwm, r->heap);
+}
+
+void mr_history_start(mr_reader *r, size_t nepochs, int64_t span_ms)
+{
+    r->history = pk_heap_history_new(nepochs, span_ms);
+    r->loc_mask = LIVE_LOC;
+    r->epoch = 0;
+    hwm_restart(&r->epoch_hwm, r->heap);
+    mr_map_init(&r->freed_index, 16, 0);
+}
+
+/* More locations than a tagged live slot holds: no history. */
+void mr_history_drop(mr_reader *r)
+{
+    for (size_t i = 0; i <= r->live.mask; i++)
+        r->live.slots[i].loc &= LIVE_OLD | LIVE_LOC;
+    r->loc_mask = ~LIVE_OLD;
+    pk_heap_history_free(r->history);
+    r->history = NULL;
+}
+
+pk_heap_history *mr_history_finish(mr_reader *r)
+{
+    if (!r->history) return NULL;
+    epoch_close(r);
+    while (++r->epoch < r->history->nepochs)
+        r->history->high_water[r->epoch] = r->heap;
+    pk_heap_history *h = r->history;
+    r->history = NULL;
+    return h;
 }
 
 /* ---- view temporary: allocations freed within N allocations ------------- */
@@ -223,8 +389,9 @@ static void recent_match(mr_reader *r, uint32_t thread, uint64_t addr, uint64_t 
 static void mapping_add(mr_reader *r, uint64_t addr, uint64_t size, uint32_t loc)
 {
     r->maps = grow(r->maps, &r->capmaps, r->nmaps + 1, sizeof *r->maps);
-    r->maps[r->nmaps++] = (mapping){addr, addr + size, loc, false};
+    r->maps[r->nmaps++] = (mapping){addr, addr + size, loc, false, (uint8_t)r->epoch};
     usage_delta(r, loc, 1, (int64_t)size);
+    history_made(r, loc, (int64_t)size);
 }
 
 /* MUNMAP: remove [addr, addr + size) from every tracked range it overlaps. */
@@ -238,8 +405,10 @@ static void mapping_remove(mr_reader *r, uint64_t addr, uint64_t size)
         if (b <= a) continue;
         uint32_t loc = m->loc;
         bool old = m->old;
+        uint8_t epoch = m->epoch;
         int count = a == m->start && b == m->end ? -1 : a == m->start || b == m->end ? 0 : 1;
         usage_delta(r, loc, count, -(int64_t)(b - a));
+        history_freed(r, loc, epoch, -(int64_t)(b - a));
         if (old) old_delta(r, loc, count, -(int64_t)(b - a));
         if (count < 0) { /* freed */
             m->start = m->end = 0;
@@ -252,7 +421,7 @@ static void mapping_remove(mr_reader *r, uint64_t addr, uint64_t size)
             uint64_t end = m->end;
             m->end = a;
             r->maps = grow(r->maps, &r->capmaps, r->nmaps + 1, sizeof *r->maps);
-            r->maps[r->nmaps++] = (mapping){b, end, loc, old};
+            r->maps[r->nmaps++] = (mapping){b, end, loc, old, epoch};
         }
     }
     size_t kept = 0;
@@ -271,10 +440,11 @@ static inline __attribute__((always_inline)) void apply_allocation(mr_reader *r,
     if (e->allocator == A_FREE || e->allocator == A_PYMALLOC_FREE) {
         live_slot *s = live_find(&r->live, addr);
         if (s) {
-            uint32_t loc = s->loc & ~LIVE_OLD;
+            uint32_t loc = s->loc & r->loc_mask;
             int64_t size = (int64_t)live_size(&r->live, s);
             if (s->loc & LIVE_OLD) old_delta(r, loc, -1, -size);
             usage_delta(r, loc, -1, -size);
+            history_freed(r, loc, tag_epoch(s->loc), -size);
             live_erase(&r->live, s);
         }
         if (r->view == VIEW_TEMPORARY) recent_match(r, e->thread, addr, 0, false);
@@ -290,7 +460,8 @@ static inline __attribute__((always_inline)) void apply_allocation(mr_reader *r,
     } else {
         /* memray keeps counting a replaced entry, so do we */
         usage_delta(r, e->loc, 1, (int64_t)size);
-        live_put(&r->live, addr, size, e->loc);
+        history_made(r, e->loc, (int64_t)size);
+        live_put(&r->live, addr, size, e->loc | epoch_tag(r));
     }
     if (r->view == VIEW_TEMPORARY && r->in_window) recent_push(r, e->thread, addr, size, e->loc);
 }
@@ -302,19 +473,17 @@ void mr_views_flush(mr_reader *r)
     r->npending = 0;
 }
 
-/* --time's window opens: what is live is old, and the heap now is the
- * first candidate for the window's peak (recorded as a peak passed, so each
- * location's holdings now are its value at it until a higher one comes). */
+/* --time's window opens: what is live is old, and the window's peak is
+ * counted from now. */
 static void open_window(mr_reader *r)
 {
     r->in_window = true;
-    r->heap_at_peak = r->heap;
-    r->peak_count++;
+    hwm_restart(&r->hwm, r->heap);
     live_map *m = &r->live;
     for (size_t i = 0; i <= m->mask; i++) {
         live_slot *s = &m->slots[i];
         if (!s->key || (s->loc & LIVE_OLD)) continue;
-        old_delta(r, s->loc, 1, (int64_t)live_size(m, s));
+        old_delta(r, s->loc & r->loc_mask, 1, (int64_t)live_size(m, s));
         s->loc |= LIVE_OLD;
     }
     for (size_t i = 0; i < r->nmaps; i++) {
@@ -323,9 +492,10 @@ static void open_window(mr_reader *r)
     }
 }
 
-void mr_views_time(mr_reader *r, int64_t now_ns)
+void mr_views_time(mr_reader *r, int64_t now_ns, uint64_t ms)
 {
     r->now_ns = now_ns;
+    if (r->history) history_time(r, ms);
     if (!r->in_window && !r->window_ended && now_ns >= r->win_from) open_window(r);
     if (now_ns >= r->win_to) {
         r->in_window = false;
@@ -333,15 +503,20 @@ void mr_views_time(mr_reader *r, int64_t now_ns)
     }
 }
 
+void mr_views_end(mr_reader *r)
+{
+    if (!r->in_window && !r->window_ended && !r->aggregated) open_window(r);
+}
+
 void mr_views_aggregated(mr_reader *r, uint32_t loc, int64_t peak_count, int64_t leak_count,
                          int64_t peak_bytes, int64_t leak_bytes)
 {
     location *l = &r->locs[loc];
-    add_checked(r, &l->peak_count, peak_count);
+    add_checked(r, &l->whole.peak_count, peak_count);
     add_checked(r, &l->leak_count, leak_count);
-    add_checked(r, &l->peak_bytes, peak_bytes);
+    add_checked(r, &l->whole.peak_bytes, peak_bytes);
     add_checked(r, &l->leak_bytes, leak_bytes);
-    add_checked(r, &r->heap_at_peak, peak_bytes);
+    add_checked(r, &r->hwm.heap_at_peak, peak_bytes);
     add_checked(r, &r->heap, leak_bytes);
 }
 
@@ -349,20 +524,18 @@ void mr_views_aggregated(mr_reader *r, uint32_t loc, int64_t peak_count, int64_t
 
 void mr_view_values(const mr_reader *r, const location *l, int64_t v[2])
 {
-    /* the peak still rising at the end counts as one */
-    uint64_t final_peak = r->peak_count + (r->heap >= r->heap_at_peak ? 1 : 0);
+    const hwm_share *w = &l->whole;
     switch (r->view) {
     case VIEW_PEAK:
-        v[0] = l->peak_bytes;
-        v[1] = l->peak_count;
-        if (!r->aggregated && final_peak > l->last_peak) {
-            v[0] += l->since_bytes;
-            v[1] += l->since_count;
-        }
+        if (r->aggregated) {
+            v[0] = w->peak_bytes;
+            v[1] = w->peak_count;
+        } else
+            hwm_value(&r->hwm, r->heap, w, v);
         break;
     case VIEW_LEAKS: /* held at the end, less what was held before the window */
-        v[0] = r->aggregated ? l->leak_bytes : l->peak_bytes + l->since_bytes - l->old_bytes;
-        v[1] = r->aggregated ? l->leak_count : l->peak_count + l->since_count - l->old_count;
+        v[0] = r->aggregated ? l->leak_bytes : w->peak_bytes + w->since_bytes - l->old_bytes;
+        v[1] = r->aggregated ? l->leak_count : w->peak_count + w->since_count - l->old_count;
         break;
     case VIEW_TEMPORARY:
         v[0] = l->temp_bytes;
@@ -379,19 +552,19 @@ void mr_views_totals(mr_reader *r, int64_t *peak, int64_t *leaked_bytes, int64_t
 {
     *leaked_bytes = *leaked_count = 0;
     if (r->aggregated) {
-        *peak = r->heap_at_peak;
+        *peak = r->hwm.heap_at_peak;
         for (size_t i = 0; i < r->nlocs; i++) {
             add_checked(r, leaked_bytes, r->locs[i].leak_bytes);
             add_checked(r, leaked_count, r->locs[i].leak_count);
         }
     } else {
-        *peak = r->heap >= r->heap_at_peak ? r->heap : r->heap_at_peak;
+        *peak = hwm_mark(&r->hwm, r->heap);
         for (size_t i = 0; i < r->nlocs; i++) {
             const location *l = &r->locs[i];
-            add_checked(r, leaked_bytes, l->peak_bytes);
-            add_checked(r, leaked_bytes, l->since_bytes);
+            add_checked(r, leaked_bytes, l->whole.peak_bytes);
+            add_checked(r, leaked_bytes, l->whole.since_bytes);
             add_checked(r, leaked_bytes, -l->old_bytes);
-            add_checked(r, leaked_count, l->peak_count + l->since_count - l->old_count);
+            add_checked(r, leaked_count, l->whole.peak_count + l->whole.since_count - l->old_count);
         }
     }
 }

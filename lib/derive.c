@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heap_history.h"
 #include "hmap.h"
 #include "limits.h"
 #include "profile.h"
@@ -462,9 +463,12 @@ static void drop_root_functions(pk_profile *p)
     pk_reindex(p);
 }
 
-/* Samples and spans of the timeline follow their nodes to the new tree. */
+/* Samples and spans of the timeline, and the heap's history, follow their
+ * nodes to the new tree. */
 static void remap_timeline(pk_profile *p, const pk_id *node_map)
 {
+    for (size_t i = 0; p->heap && i < p->heap->nchanges; i++)
+        p->heap->changes[i].node = node_map[p->heap->changes[i].node];
     if (!p->timeline) return;
     pk_profile old = {0};
     old.timeline = p->timeline;

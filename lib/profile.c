@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heap_history.h"
 #include "hmap.h"
 #include "limits.h"
 #include "timeline.h"
@@ -83,6 +84,7 @@ void pk_profile_free(pk_profile *p)
     free(p->meta);
     free(p->series);
     pk_timeline_free(p->timeline);
+    pk_heap_history_free(p->heap);
     free(p);
 }
 

@@ -114,6 +114,7 @@ typedef struct {
 typedef struct pk_arena pk_arena;
 typedef struct pk_index pk_index;
 typedef struct pk_timeline pk_timeline;
+typedef struct pk_heap_history pk_heap_history;
 
 typedef struct pk_profile {
     pk_arena *arena;
@@ -142,6 +143,7 @@ typedef struct pk_profile {
     size_t nseries, capseries;
     const char *series_names[2];
     pk_timeline *timeline; /* samples and spans in time order, NULL without (timeline.h) */
+    pk_heap_history *heap; /* the heap epoch by epoch, when asked for (heap_history.h) */
 
     bool has_graph;     /* funcs' values and edges are filled */
     bool has_tree;      /* nodes hold stacks */

@@ -214,6 +214,52 @@
     return out;
   };
 
+  // ---- a window's values by site (time.js, heap.js) ----
+  // A reader of base64 varints (formats/html.c, put_uvarint and put_svarint).
+  function varints(text) {
+    var bin = atob(text), pos = 0;
+    function u() {
+      var v = 0, mul = 1, c;
+      do { c = bin.charCodeAt(pos++); v += (c & 127) * mul; mul *= 128; } while (c & 128);
+      return v;
+    }
+    return { u: u, s: function () { var x = u(); return x % 2 ? -(x + 1) / 2 : x / 2; } };
+  }
+  // Sites are the stacks line by line, parents first: parent[s], and a key
+  // of each (its function, its line). A key's value counts each stack once,
+  // as the whole run's does: what the sites below its outermost site held.
+  function perStack(parent, sw, keyOf, n) {
+    var value = new Float64Array(n), stamp = new Int32Array(n).fill(-1);
+    for (var s = 0; s < parent.length; s++) {
+      if (!sw[s]) continue;
+      for (var q = s; q >= 0; q = parent[q]) {
+        var k = keyOf[q];
+        if (k >= 0 && stamp[k] !== s) { stamp[k] = s; value[k] += sw[s]; }
+      }
+    }
+    return value;
+  }
+  function heaviest(value, n) {
+    var keep = [];
+    for (var i = 0; i < n; i++) if (value[i]) keep.push(i);
+    return keep.sort(function (x, y) { return value[y] - value[x]; });
+  }
+  // The table of a window: each function's self, total and calls.
+  function siteTable(parent, funcOf, sw, siteCalls, nfuncs) {
+    var self = new Float64Array(nfuncs), calls = new Float64Array(nfuncs), incl = perStack(parent, sw, funcOf, nfuncs);
+    for (var s = 0; s < parent.length; s++) {
+      var f = funcOf[s];
+      if (f < 0) continue;
+      self[f] += sw[s];
+      if (siteCalls) calls[f] += siteCalls[s];
+    }
+    var rows = heaviest(incl, nfuncs);
+    return {
+      func: rows, self: rows.map(function (g) { return self[g]; }), incl: rows.map(function (g) { return incl[g]; }),
+      calls: rows.map(function (g) { return calls[g]; }), omitted: 0
+    };
+  }
+
   // Frames of func f with no frame of f above them: each counted once.
   function outermost(t, f) {
     var inside = new Uint8Array(t.n), out = [];
@@ -456,7 +502,7 @@
   function loadView(k) {
     state.viewIndex = k;
     state.selected = -1;
-    showView(DATA.views[k]);
+    showView((heapView && heapView.view(k)) || DATA.views[k]);
   }
   // Draw every view of v: one of DATA.views, or a time window of the first.
   function showView(v) {
@@ -761,14 +807,16 @@
     // memray's --time window: seconds from the capture's start, shaded
     var startMs = +(DATA.meta['memray.start_time_ms'] || 0), win = DATA.meta['time.window_s'];
     if (startMs && win) t0 = Math.min(t0, startMs * 1e6);
-    var w0 = -Infinity, w1 = Infinity;
+    var w0 = -Infinity, w1 = Infinity, shade = heapView && heapView.shade();
     if (win) {
       var ends = win.split(':');
       if (ends[0]) w0 = t0 + 1e9 * +ends[0];
       if (ends[1]) w1 = t0 + 1e9 * +ends[1];
     }
+    if (shade && heapView.window()) { w0 = shade[0]; w1 = shade[1]; }
     for (var i = 0; i < s.t.length; i++) vmax = Math.max(vmax, s.a[i], mv[i]);
     var X = function (t) { return L + (t - t0) / Math.max(1, t1 - t0) * (W - L - R); };
+    memoryAxis = { L: L, R: R, W: W, t0: t0, t1: t1 };
     var Y = function (v) { return H - B - v / vmax * (H - T - B); };
     ctx.font = '11px system-ui, "DejaVu Sans", sans-serif'; ctx.fillStyle = '#6a717b'; ctx.strokeStyle = '#e6e2d9';
     for (var g = 0; g <= 4; g++) {
@@ -796,6 +844,13 @@
       ctx.fillRect(sx0, T, Math.max(1, sx1 - sx0), H - T - B);
       ctx.fillStyle = '#1d4ed8'; ctx.textAlign = 'left'; ctx.fillText('--time ' + win, sx0 + 4, H - B - 6);
     }
+    if (shade) { // a window of the heap's history, or the range being dragged
+      var hx0 = X(Math.max(t0, shade[0])), hx1 = X(Math.min(t1, shade[1]));
+      ctx.fillStyle = 'rgba(29,78,216,0.16)';
+      ctx.fillRect(hx0, T, Math.max(1, hx1 - hx0), H - T - B);
+      ctx.fillStyle = 'rgba(29,78,216,0.8)';
+      ctx.fillRect(hx0, T, 1, H - T - B); ctx.fillRect(hx1 - 1, T, 1, H - T - B);
+    }
     var peak = -1; // the highest point inside the window
     for (var p = 0; p < mv.length; p++) if (s.t[p] >= w0 && s.t[p] < w1 && (peak < 0 || mv[p] > mv[peak])) peak = p;
     if (peak < 0) peak = 0;
@@ -818,6 +873,14 @@
     };
     c.onmouseleave = hideTip;
     $('memory-note').textContent = s.t.length + ' points; the flame graph view (peak, leaks, total) is chosen at the top.';
+  }
+  var memoryAxis = null;
+  // The time (ns since the epoch) under a mouse's clientX on the chart.
+  function memoryTimeAt(clientX) {
+    var c = $('memory-chart').querySelector('canvas'), A = memoryAxis;
+    if (!c || !A) return 0;
+    var x = clientX - c.getBoundingClientRect().left;
+    return A.t0 + (x - A.L) / (A.W - A.L - A.R) * (A.t1 - A.t0);
   }
 
   // ---- tabs ----
@@ -854,6 +917,16 @@
     $('view-box').hidden = false;
   }
   if (DATA.series && DATA.series.t.length) document.querySelector('[data-tab=memory]').hidden = false;
+  // Windows of the memory chart (heap.js) when the first view carries the heap's history.
+  var heapView = null;
+  if (DATA.views[0].heap && window.profkitHeapView) {
+    $('memory-bar').hidden = false;
+    heapView = window.profkitHeapView({
+      data: DATA, $: $, TreeBuilder: TreeBuilder, perStack: perStack, heaviest: heaviest, siteTable: siteTable,
+      varints: varints, memoryTimeAt: memoryTimeAt, redrawMemory: renderMemory,
+      windowChanged: function () { loadView(state.viewIndex); showTab(currentTab); }
+    });
+  }
   loadView(0);
   // The time view (time.js) when the first view carries samples.
   var timeView = null;
@@ -865,6 +938,7 @@
       data: DATA, state: state, $: $, el: el, fmt: fmt, pctText: pctText, showTip: showTip, hideTip: hideTip,
       tipRow: tipRow, frameName: frameName, funcPlace: funcPlace, kindColor: kindColor,
       patternMatches: patternMatches, showView: function (v) { showView(v); showTab(currentTab); },
+      perStack: perStack, heaviest: heaviest, siteTable: siteTable, varints: varints,
       select: function (f, from) { select(f, from); }, currentTab: function () { return currentTab; },
       searchRegex: function () { return currentRegex($('search').value) || null; }
     });
@@ -879,6 +953,7 @@
   window.profkitReport = {
     data: DATA, flame: flame, state: state, showTab: showTab, select: function (f) { select(f, 'api'); },
     time: timeView,
+    heap: heapView,
     findFrame: function (name) {
       var t = state.tree, best = -1;
       for (var i = 0; i < t.n; i++) if (t.func[i] >= 0 && t.funcs.name[t.func[i]] === name && (best < 0 || t.value[i] > t.value[best])) best = i;

@@ -12,15 +12,9 @@ window.profkitTimeView = function (R) {
   // ---- samples: per thread, (site, time in µs from the start, value) ----
 
   function decode(text, n) {
-    var bin = atob(text), pos = 0, site = new Int32Array(n), t = new Float64Array(n), w = new Float64Array(n);
-    function uvarint() {
-      var v = 0, mul = 1, c;
-      do { c = bin.charCodeAt(pos++); v += (c & 127) * mul; mul *= 128; } while (c & 128);
-      return v;
-    }
-    function svarint() { var u = uvarint(); return u % 2 ? -(u + 1) / 2 : u / 2; }
+    var V = R.varints(text), site = new Int32Array(n), t = new Float64Array(n), w = new Float64Array(n);
     for (var i = 0, at = 0; i < n; i++) {
-      site[i] = uvarint(); at += svarint(); t[i] = at; w[i] = svarint();
+      site[i] = V.u(); at += V.s(); t[i] = at; w[i] = V.s();
     }
     return { site: site, t: t, w: w };
   }
@@ -94,41 +88,8 @@ window.profkitTimeView = function (R) {
     for (var i = n - 1; i > 0; i--) value[F.parent[i]] += value[i]; // parents come first
     return { parent: F.parent, func: F.func, value: value, self: self, merged: F.merged };
   }
-  // A function's total and a line's value count each stack once, as the
-  // whole run's do: what the sites below their outermost frame held.
-  function perStack(sw, keyOf, n) {
-    var value = new Float64Array(n), stamp = new Int32Array(n).fill(-1);
-    for (var s = 0; s < nsites; s++) {
-      if (!sw[s]) continue;
-      for (var q = s; q >= 0; q = sites.parent[q]) {
-        var k = keyOf[q];
-        if (k >= 0 && stamp[k] !== s) { stamp[k] = s; value[k] += sw[s]; }
-      }
-    }
-    return value;
-  }
-  function heaviest(value, n) {
-    var keep = [];
-    for (var i = 0; i < n; i++) if (value[i]) keep.push(i);
-    return keep.sort(function (x, y) { return value[y] - value[x]; });
-  }
-  function windowTable(sw, siteCalls) {
-    var nf = base.funcs.name.length, self = new Float64Array(nf), incl = perStack(sw, sites.func, nf);
-    var calls = new Float64Array(nf);
-    for (var s = 0; s < nsites; s++) {
-      var f = sites.func[s];
-      if (f < 0) continue;
-      self[f] += sw[s];
-      calls[f] += siteCalls[s];
-    }
-    var rows = heaviest(incl, nf);
-    return {
-      func: rows, self: rows.map(function (g) { return self[g]; }), incl: rows.map(function (g) { return incl[g]; }),
-      calls: rows.map(function (g) { return calls[g]; }), omitted: 0
-    };
-  }
   function windowLines(sw) {
-    var L = base.lines, n = L.func.length, value = perStack(sw, sites.line, n), keep = heaviest(value, n);
+    var L = base.lines, n = L.func.length, value = R.perStack(sites.parent, sw, sites.line, n), keep = R.heaviest(value, n);
     return {
       func: keep.map(function (i) { return L.func[i]; }), line: keep.map(function (i) { return L.line[i]; }),
       value: keep.map(function (i) { return value[i]; })
@@ -136,7 +97,8 @@ window.profkitTimeView = function (R) {
   }
   function windowView(a, b) {
     var sv = siteValues(a, b), sw = sv.w, frames = windowFrames(sw), v = Object.assign({}, base);
-    v.frames = frames; v.table = windowTable(sw, sv.calls); v.lines = windowLines(sw);
+    v.frames = frames; v.table = R.siteTable(sites.parent, sites.func, sw, sv.calls, base.funcs.name.length);
+    v.lines = windowLines(sw);
     v.total = frames.value[0]; v.window = [a, b];
     return v;
   }

@@ -11,6 +11,17 @@
 #include "lib/limits.h"
 #include "lib/timeline.h"
 
+static void write_report(pk_profile *p)
+{
+    FILE *f = fopen("/dev/null", "w");
+    if (!f) return;
+    pk_write_options opt;
+    pk_write_options_init(&opt);
+    pk_error err = {{0}};
+    pk_format_by_name("html")->write(p, f, &opt, &err);
+    fclose(f);
+}
+
 /* What a timed profile goes through on its way to a report: the merge by
  * function (which keeps the samples' sites), a window, the HTML writer's
  * time data. */
@@ -22,13 +33,7 @@ static void exercise_timeline(pk_profile *p)
         uint64_t span = (uint64_t)last - (uint64_t)first;
         pk_timeline_window(p, (int64_t)(span / 4), (int64_t)(span / 4 * 3));
     }
-    FILE *f = fopen("/dev/null", "w");
-    if (!f) return;
-    pk_write_options opt;
-    pk_write_options_init(&opt);
-    pk_error err = {{0}};
-    pk_format_by_name("html")->write(p, f, &opt, &err);
-    fclose(f);
+    write_report(p);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -42,13 +47,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pk_set_max_memory(small ? (16u << 10) + (size_t)data[0] * (4u << 10) : 256u << 20);
     /* One input in three asks for a window the reader keeps itself
      * (memray, mprof), its ends from the first two bytes, either side
-     * sometimes open, sometimes before the start. */
+     * sometimes open, sometimes before the start; another for the heap's
+     * history (memray), in 1 to 128 epochs. */
     pk_read_options opt;
     pk_read_options_init(&opt);
     if (size > 2 && data[size - 2] % 3 == 0) {
         opt.time_set = true;
         opt.time_from_ns = data[0] & 1 ? INT64_MIN : ((int64_t)data[0] - 64) * 10000000;
         opt.time_to_ns = data[1] & 1 ? INT64_MAX : opt.time_from_ns + (int64_t)data[1] * 10000000;
+    } else if (size > 2 && data[size - 2] % 3 == 1) {
+        opt.heap_epochs = 1 + data[0] % 128;
     }
     pk_error err = {{0}};
     pk_profile *p = pk_read_memory(data, size, "fuzz", format, &opt, &err);
@@ -57,6 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pk_ensure_graph(p);
         pk_ensure_tree(p);
         if (pk_nsamples(p) || pk_nspans(p)) exercise_timeline(p);
+        if (p->heap) write_report(p);
         pk_profile_free(p);
     }
     return 0;

@@ -5,15 +5,10 @@
 //   node report_check.mjs CHROMIUM OUTDIR SPEC.json
 // SPEC: [{"file": ..., "search": "regex", "expect": {...}}, ...]
 // Prints one JSON result per report.
-import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { launchChromium } from './chromium.mjs';
+import { runChecks } from './chromium.mjs';
 
-const [executablePath, outdir, specFile] = process.argv.slice(2);
-const specs = JSON.parse(readFileSync(specFile, 'utf8'));
-const browser = await launchChromium(executablePath);
-
-async function check(spec) {
+async function check(browser, outdir, spec) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const problems = [], facts = {};
   const requests = [];
@@ -133,13 +128,4 @@ async function check(spec) {
   return { file: spec.file, facts, requests, problems };
 }
 
-const results = [];
-for (const spec of specs) {
-  try {
-    results.push(await check(spec));
-  } catch (e) {
-    results.push({ file: spec.file, facts: {}, requests: [], problems: [`check failed: ${e.message}`] });
-  }
-}
-await browser.close();
-console.log(JSON.stringify(results));
+await runChecks(check);

@@ -5,29 +5,11 @@
 // SPEC: [{"file": ..., "windows": [[from_us, to_us], ...], "search": "regex"}]
 // Prints one JSON result per report: per window the total, the function
 // table and the line list; what a drag over the strip did; the chart.
-import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { launchChromium } from './chromium.mjs';
+import { runChecks, viewNow, watchedPage } from './chromium.mjs';
 
-const [executablePath, outdir, specFile] = process.argv.slice(2);
-const specs = JSON.parse(readFileSync(specFile, 'utf8'));
-const browser = await launchChromium(executablePath);
-
-// What every view shows now: total, table rows and lines, by name.
-function viewNow() {
-  const v = window.profkitReport.state.view, fs = v.funcs, key = (f) => fs.name[f] + '\u0000' + fs.file[f];
-  const table = {}, lines = {};
-  v.table.func.forEach((f, i) => { table[key(f)] = [v.table.self[i], v.table.incl[i], v.table.calls[i]]; });
-  v.lines.func.forEach((f, i) => { lines[key(f) + '\u0000' + v.lines.line[i]] = v.lines.value[i]; });
-  return { total: v.total, table, lines, frameTotal: window.profkitReport.state.tree.total };
-}
-
-async function check(spec) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const problems = [], facts = {};
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => { if (!r.url().startsWith('file:')) problems.push(`request: ${r.url()}`); });
+async function check(browser, outdir, spec) {
+  const problems = [], facts = {}, page = await watchedPage(browser, problems);
   const t0 = Date.now();
   await page.goto('file://' + spec.file, { waitUntil: 'load', timeout: 60000 });
   await page.waitForSelector('body[data-ready="1"]', { timeout: 30000 });
@@ -90,13 +72,4 @@ async function check(spec) {
   return { file: spec.file, facts, problems };
 }
 
-const results = [];
-for (const spec of specs) {
-  try {
-    results.push(await check(spec));
-  } catch (e) {
-    results.push({ file: spec.file, facts: {}, problems: [`check failed: ${e.message}`] });
-  }
-}
-await browser.close();
-console.log(JSON.stringify(results));
+await runChecks(check);

@@ -17,6 +17,14 @@ empty in view) and shows search hits. A profile without time has no time view.
 Then ../shared/bench/austin-large.mojo (449k samples): the report with its
 time view in under 0.5 s of CPU (the median of three runs) (in the optimised build; sanitizer builds
 only report it) and under 10 MB.
+
+Then memray captures (tests/node/heap_check.mjs): for windows of the memory
+chart (whole epochs) in every view (peak, leaks, total), the page's total,
+table and lines must equal `pconv --view V --time A:B` with the --time
+argument the page itself gives; two halves' totals add up to the whole run's
+and the larger of their peaks is the whole run's peak; a drag over the chart
+keeps a window whose view is the same pconv's. An aggregated capture, and a
+--view temporary report, have no such windows.
 """
 import json
 import os
@@ -61,9 +69,10 @@ def pconv(src, out, *opts):
     return out
 
 
-def model_view(src, window):
+def model_view(src, window, *opts):
     """What the page should show for a window: total, table, lines by name."""
-    opts = ["--time", "%.6f:%.6f" % (window[0] / 1e6, window[1] / 1e6)] if window else []
+    if window:
+        opts += ("--time", "%.6f:%.6f" % (window[0] / 1e6, window[1] / 1e6))
     m = json.load(open(pconv(src, os.path.join(OUT, "window.json"), *opts)))
     funcs = m["functions"]
     table, lines = {}, {}
@@ -159,6 +168,74 @@ def big_check():
         "austin-large: no time view")
 
 
+HEAP = ["memray/leaky_cache.default.bin", "memray/big_buffers.default.bin",
+        "memray/threads_alloc.default.bin", "memray/deep_stacks.native.bin",
+        "memray/recursive.pyalloc.bin", "memray/fork_worker.follow_fork.bin"]
+
+
+def heap_checks():
+    specs, sources = [], []
+    for rel in HEAP:
+        src = os.path.join(CORPUS, rel)
+        sources.append(src)
+        html = pconv(src, os.path.join(OUT, os.path.basename(rel) + ".html"))
+        n = len(json.load(open(html_data(html)))["views"][0]["heap"]["high"])
+        specs.append({"file": html, "windows": [[0, n // 2], [n // 2, n], [n // 4, n * 3 // 5],
+                                                [n - 1, n]]})
+    without = [pconv(os.path.join(CORPUS, "memray", "deep_stacks.aggregate.bin"),
+                     os.path.join(OUT, "aggregate.html")),
+               pconv(os.path.join(CORPUS, "memray", "leaky_cache.default.bin"),
+                     os.path.join(OUT, "temporary.html"), "--view", "temporary")]
+    results = run_node_check(NODE, "heap_check.mjs", CHROMIUM, OUT,
+                             specs + [{"file": f} for f in without], timeout=900)
+    for r in results[len(specs):]:
+        if r["facts"].get("heap") is not False or r["facts"].get("bar") is not False:
+            fail("%s: windows of the memory chart where the capture has none" % r["file"])
+    for src, r in zip(sources, results):
+        name = os.path.basename(src)
+        for p in r["problems"]:
+            fail("%s: %s" % (name, p))
+        facts = r["facts"]
+        if not facts.get("heap"):
+            fail("%s: no windows of the memory chart" % name)
+            continue
+        for got in facts["whole"]:
+            compare("%s %s whole run" % (name, got["name"]), got, model_view(src, None, "--view", got["name"]))
+        totals = {}
+        for got in facts["windows"]:
+            v = got["view"]
+            compare("%s %s --time %s" % (name, v["name"], got["timeArg"]), v,
+                    model_view(src, None, "--view", v["name"], "--time", got["timeArg"]))
+            totals[(v["name"], tuple(got["asked"]))] = v["total"]
+        whole = {w["name"]: w["total"] for w in facts["whole"]}
+        n = facts["epochs"]
+        halves = [totals[(view, w)] for view in ("total", "peak") for w in ((0, n // 2), (n // 2, n))]
+        if halves[0] + halves[1] != whole["total"] or max(halves[2:]) != whole["peak"]:
+            fail("%s: halves' totals %s and peaks %s, the whole run %s and %s"
+                 % (name, halves[:2], halves[2:], whole["total"], whole["peak"]))
+        if not facts.get("dragged") or facts.get("tableRows", 0) < 1 \
+                or facts.get("flameDrawn", 0) < 2 or facts.get("cleared") is not None:
+            fail("%s: a drag over the memory chart kept %s; table %s rows; flame graph %s"
+                 " frames; cleared: %s" % (name, facts.get("dragged"), facts.get("tableRows"),
+                                           facts.get("flameDrawn"), facts.get("cleared")))
+        else:
+            v = facts["draggedView"]
+            compare("%s dragged %s --time %s" % (name, v["name"], facts["draggedArg"]), v,
+                    model_view(src, None, "--view", v["name"], "--time", facts["draggedArg"]))
+        print("%s: %d epochs, 4 windows x %d views agree with pconv --view V --time A:B;"
+              " dragged: %s" % (name, n, len(facts["whole"]), facts.get("info")))
+
+
+def html_data(html):
+    """The report's data, as its own JSON file."""
+    text = open(html).read()
+    start = text.index('id="profile-data">') + len('id="profile-data">')
+    out = os.path.join(OUT, "data.json")
+    with open(out, "w") as f:
+        f.write(text[start:text.index("</script>", start)])
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     specs, sources = [], []
@@ -193,6 +270,7 @@ def main():
               " search: %s bars, %s hits" % (name, r["facts"]["duration"] / 1e6, nfuncs, nlines,
                                             r["facts"].get("chartDrawn"), r["facts"].get("hits")))
     big_check()
+    heap_checks()
     return 1 if failures else 0
 
 
