@@ -88,6 +88,8 @@ EXPECTED = {
     "0.015:0.035": {"peak": (1050, 1000, 1050), "leaks": (60, 0, 60), "total": (60, 0, 60)},
     "0.025:": {"peak": (60, 0, 60), "leaks": (10, 0, 10), "total": (10, 0, 10)},
     "0.015:0.025": {"total": (50, 0, 50)},
+    # after the last memory record: what was live then, nothing made
+    "0.045:": {"peak": (60, 0, 60), "leaks": (0, 0, 0), "total": (0, 0, 0)},
 }
 
 
