@@ -504,7 +504,7 @@
     state.selected = -1;
     showView((heapView && heapView.view(k)) || DATA.views[k]);
   }
-  // Draw every view of v: one of DATA.views, or a time window of the first.
+  // Draw every view of v: one of DATA.views, or a window of it (time.js, heap.js).
   function showView(v) {
     state.view = v;
     state.tree = makeTree(v.frames, v.funcs);
