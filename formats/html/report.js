@@ -524,7 +524,7 @@
     var sub = v.metric + ': total ' + fmt(v.total, v.unit);
     if (v.window) sub += ' in the time window';
     if (DATA.diff) sub = v.metric2 + ' ' + fmt(v.total2, v.unit) + ' \u2192 ' + v.metric + ' ' + fmt(v.total, v.unit) + ' (' + (changePct(v.total2, v.total) || '0 %') + ')';
-    sub += ' \u00b7 ' + v.funcs.name.length + ' functions \u00b7 ' + v.frames.parent.length + ' frames';
+    sub += ' \u00b7 ' + (v.table.func.length + (v.table.omitted || 0)) + ' functions \u00b7 ' + v.frames.parent.length + ' frames';
     if (DATA.format) sub += ' \u00b7 read from ' + DATA.format;
     $('subtitle').textContent = sub;
     var notes = $('notes'); clear(notes);
