@@ -17,18 +17,20 @@ window.profkitHeapView = function (R) {
     C.what[c] = V.u(); C.node[c] = V.u(); C.made[c] = V.u(); C.at[c] = V.u(); C.bytes[c] = V.s();
   }
 
-  // What each site holds in the view over epochs [i, j).
+  // What each site holds in the view over epochs [i, j). The peak: what it
+  // held when the epoch of the window's mark began (the changes before it),
+  // and its changes from there to the mark.
   function siteValues(view, i, j) {
     var sw = new Float64Array(nsites), peakAt = i;
     for (var e = i; e < j; e++) if (H.high[e] >= H.high[peakAt]) peakAt = e; // the last highest
     for (var k = 0; k < H.n; k++) {
       var w = C.what[k], at = C.at[k], keep;
-      if (view === 'peak') keep = w === PEAK ? at === peakAt : at < peakAt; // held when it began, and since
+      if (view === 'peak') keep = w === PEAK ? at === peakAt : at < peakAt;
       else if (view === 'leaks') keep = at < j && (w === MADE ? at >= i : w === FREED && C.made[k] >= i);
       else keep = w === MADE && at >= i && at < j;
       if (keep) sw[C.node[k]] += C.bytes[k];
     }
-    return { w: sw, peakAt: peakAt };
+    return sw;
   }
 
   // Frames merged by (parent frame, function), narrow ones as the whole
@@ -72,7 +74,7 @@ window.profkitHeapView = function (R) {
 
   // The view `name` (peak, leaks, total) of epochs [i, j).
   function view(name, i, j) {
-    var sv = siteValues(name, i, j), sw = sv.w, total = 0;
+    var sw = siteValues(name, i, j), total = 0;
     for (var s = 0; s < nsites; s++) total += sw[s];
     var v = Object.assign({}, base, {
       name: name, total: total, window: [i, j], frames: frames(sw, total),
