@@ -1150,8 +1150,7 @@ static void finish(mr_reader *r)
     pk_id *loc_node = h ? pk_scratch_hold(pk_xmalloc((r->nlocs + 1) * sizeof *loc_node)) : NULL;
     build_tree(r, loc_node);
     if (h) { /* its changes name their tree nodes from here */
-        for (size_t i = 0; i < h->nchanges; i++)
-            h->changes[i].node = loc_node[h->changes[i].node];
+        pk_heap_history_map_nodes(h, loc_node);
         pk_scratch_free(loc_node);
     }
     pk_derive_graph(r->p);
@@ -1223,7 +1222,6 @@ static void start_window(mr_reader *r, const pk_read_options *opt)
  * window), at most one a millisecond. */
 static void start_history(mr_reader *r, const pk_read_options *opt)
 {
-    r->loc_mask = ~LIVE_OLD;
     uint64_t span = r->end_time > r->start_time ? r->end_time - r->start_time : 0;
     if (!opt || opt->heap_epochs <= 0 || opt->time_set || r->aggregated ||
         r->view == VIEW_TEMPORARY || span == 0 || span > ((uint64_t)1 << 40))

@@ -104,6 +104,7 @@ static void live_erase(live_map *m, live_slot *slot)
 
 void mr_views_init(mr_reader *r)
 {
+    r->loc_mask = ~LIVE_OLD; /* no epoch tags until a history starts */
     live_init(&r->live, 10, 0);
     mr_map_init(&r->live.big_index, 16, 0);
 }

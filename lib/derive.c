@@ -467,8 +467,7 @@ static void drop_root_functions(pk_profile *p)
  * nodes to the new tree. */
 static void remap_timeline(pk_profile *p, const pk_id *node_map)
 {
-    for (size_t i = 0; p->heap && i < p->heap->nchanges; i++)
-        p->heap->changes[i].node = node_map[p->heap->changes[i].node];
+    if (p->heap) pk_heap_history_map_nodes(p->heap, node_map);
     if (!p->timeline) return;
     pk_profile old = {0};
     old.timeline = p->timeline;

@@ -29,6 +29,12 @@ void pk_heap_history_add(pk_heap_history *h, pk_heap_change c)
     h->changes[h->nchanges++] = c;
 }
 
+void pk_heap_history_map_nodes(pk_heap_history *h, const pk_id *node_map)
+{
+    for (size_t i = 0; i < h->nchanges; i++)
+        h->changes[i].node = node_map[h->changes[i].node];
+}
+
 void pk_heap_history_free(pk_heap_history *h)
 {
     if (!h) return;

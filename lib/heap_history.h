@@ -45,6 +45,9 @@ pk_heap_history *pk_heap_history_new(size_t nepochs, int64_t span_ms);
 /* The epoch of a time in ms from the start (the last one from its end on). */
 size_t pk_heap_history_epoch(const pk_heap_history *h, uint64_t ms);
 void pk_heap_history_add(pk_heap_history *h, pk_heap_change c);
+/* Each change's node becomes node_map[node] (a reader's locations to its
+ * tree's nodes, a rebuilt tree's old nodes to its new ones). */
+void pk_heap_history_map_nodes(pk_heap_history *h, const pk_id *node_map);
 void pk_heap_history_free(pk_heap_history *h);
 
 #endif

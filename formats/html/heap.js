@@ -64,13 +64,6 @@ window.profkitHeapView = function (R) {
     if (keys[key] === undefined) { keys[key] = lines.func.length; lines.func.push(S.func[s]); lines.line.push(S.line[s]); }
     lineKey[s] = keys[key];
   }
-  function windowLines(sw) {
-    var n = lines.func.length, value = R.perStack(S.parent, sw, lineKey, n), keep = R.heaviest(value, n).slice(0, 500);
-    return {
-      func: keep.map(function (i) { return lines.func[i]; }), line: keep.map(function (i) { return lines.line[i]; }),
-      value: keep.map(function (i) { return value[i]; })
-    };
-  }
 
   // The view `name` (peak, leaks, total) of epochs [i, j).
   function view(name, i, j) {
@@ -78,7 +71,7 @@ window.profkitHeapView = function (R) {
     for (var s = 0; s < nsites; s++) total += sw[s];
     var v = Object.assign({}, base, {
       name: name, total: total, window: [i, j], frames: frames(sw, total),
-      table: R.siteTable(S.parent, S.func, sw, null, base.funcs.name.length), lines: windowLines(sw)
+      table: R.siteTable(S.parent, S.func, sw, null, base.funcs.name.length), lines: R.siteLines(S.parent, sw, lineKey, lines)
     });
     delete v.heap;
     return v;

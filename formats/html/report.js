@@ -244,6 +244,15 @@
     for (var i = 0; i < n; i++) if (value[i]) keep.push(i);
     return keep.sort(function (x, y) { return value[y] - value[x]; });
   }
+  // The lines of a window: the 500 heaviest entries of list ({func, line}),
+  // site s counting to entry keyOf[s].
+  function siteLines(parent, sw, keyOf, list) {
+    var n = list.func.length, value = perStack(parent, sw, keyOf, n), keep = heaviest(value, n).slice(0, 500);
+    return {
+      func: keep.map(function (i) { return list.func[i]; }), line: keep.map(function (i) { return list.line[i]; }),
+      value: keep.map(function (i) { return value[i]; })
+    };
+  }
   // The table of a window: each function's self, total and calls.
   function siteTable(parent, funcOf, sw, siteCalls, nfuncs) {
     var self = new Float64Array(nfuncs), calls = new Float64Array(nfuncs), incl = perStack(parent, sw, funcOf, nfuncs);
@@ -922,7 +931,7 @@
   if (DATA.views[0].heap && window.profkitHeapView) {
     $('memory-bar').hidden = false;
     heapView = window.profkitHeapView({
-      data: DATA, $: $, TreeBuilder: TreeBuilder, perStack: perStack, heaviest: heaviest, siteTable: siteTable,
+      data: DATA, $: $, TreeBuilder: TreeBuilder, siteLines: siteLines, siteTable: siteTable,
       varints: varints, memoryTimeAt: memoryTimeAt, redrawMemory: renderMemory,
       windowChanged: function () { loadView(state.viewIndex); showTab(currentTab); }
     });
@@ -938,7 +947,7 @@
       data: DATA, state: state, $: $, el: el, fmt: fmt, pctText: pctText, showTip: showTip, hideTip: hideTip,
       tipRow: tipRow, frameName: frameName, funcPlace: funcPlace, kindColor: kindColor,
       patternMatches: patternMatches, showView: function (v) { showView(v); showTab(currentTab); },
-      perStack: perStack, heaviest: heaviest, siteTable: siteTable, varints: varints,
+      siteLines: siteLines, siteTable: siteTable, varints: varints,
       select: function (f, from) { select(f, from); }, currentTab: function () { return currentTab; },
       searchRegex: function () { return currentRegex($('search').value) || null; }
     });

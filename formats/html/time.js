@@ -88,17 +88,10 @@ window.profkitTimeView = function (R) {
     for (var i = n - 1; i > 0; i--) value[F.parent[i]] += value[i]; // parents come first
     return { parent: F.parent, func: F.func, value: value, self: self, merged: F.merged };
   }
-  function windowLines(sw) {
-    var L = base.lines, n = L.func.length, value = R.perStack(sites.parent, sw, sites.line, n), keep = R.heaviest(value, n);
-    return {
-      func: keep.map(function (i) { return L.func[i]; }), line: keep.map(function (i) { return L.line[i]; }),
-      value: keep.map(function (i) { return value[i]; })
-    };
-  }
   function windowView(a, b) {
     var sv = siteValues(a, b), sw = sv.w, frames = windowFrames(sw), v = Object.assign({}, base);
     v.frames = frames; v.table = R.siteTable(sites.parent, sites.func, sw, sv.calls, base.funcs.name.length);
-    v.lines = windowLines(sw);
+    v.lines = R.siteLines(sites.parent, sw, sites.line, base.lines);
     v.total = frames.value[0]; v.window = [a, b];
     return v;
   }
