@@ -40,6 +40,16 @@ export async function runChecks(check) {
   console.log(JSON.stringify(results));
 }
 
+// A mouse drag across the element `selector`, from fraction a to fraction b
+// of its width, y pixels below its top.
+export async function dragAcross(page, selector, a, b, y) {
+  const box = await page.locator(selector).boundingBox();
+  await page.mouse.move(box.x + box.width * a, box.y + y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * b, box.y + y, { steps: 8 });
+  await page.mouse.up();
+}
+
 // Run in a report's page: what its view shows now, total, table rows and
 // lines by name (functions of one name and file summed, as the tests'
 // models do).

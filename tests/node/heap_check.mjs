@@ -7,7 +7,7 @@
 // Prints one JSON result per report: per window and view the --time
 // argument the page gives, its total, table and lines; what a drag did.
 import { basename, join } from 'node:path';
-import { runChecks, viewNow, watchedPage } from './chromium.mjs';
+import { dragAcross, runChecks, viewNow, watchedPage } from './chromium.mjs';
 
 async function eachView(page, fn) {
   const n = await page.evaluate(() => window.profkitReport.data.views.length);
@@ -38,11 +38,7 @@ async function check(browser, outdir, spec) {
   await page.selectOption('#view-select', '0').catch(() => {});
   // a drag over the memory chart, from 20 % to 60 % of its width
   await page.click('[data-tab=memory]');
-  const chart = await page.locator('#memory-chart canvas').boundingBox();
-  await page.mouse.move(chart.x + chart.width * 0.2, chart.y + 150);
-  await page.mouse.down();
-  await page.mouse.move(chart.x + chart.width * 0.6, chart.y + 150, { steps: 8 });
-  await page.mouse.up();
+  await dragAcross(page, '#memory-chart canvas', 0.2, 0.6, 150);
   facts.dragged = await page.evaluate(() => window.profkitReport.heap.window());
   facts.draggedArg = await page.evaluate(() => window.profkitReport.heap.timeArg());
   facts.info = await page.textContent('#memory-window');

@@ -6,7 +6,7 @@
 // Prints one JSON result per report: per window the total, the function
 // table and the line list; what a drag over the strip did; the chart.
 import { basename, join } from 'node:path';
-import { runChecks, viewNow, watchedPage } from './chromium.mjs';
+import { dragAcross, runChecks, viewNow, watchedPage } from './chromium.mjs';
 
 async function check(browser, outdir, spec) {
   const problems = [], facts = {}, page = await watchedPage(browser, problems);
@@ -54,11 +54,7 @@ async function check(browser, outdir, spec) {
   await page.click('[data-tab=table]');
   const firstRow = () => page.$$eval('#func-table tbody tr', (r) => r.slice(0, 3).map((x) => x.textContent));
   facts.rowsBefore = await firstRow();
-  const strip = await page.locator('#time-strip canvas').boundingBox();
-  await page.mouse.move(strip.x + strip.width * 0.1, strip.y + 20);
-  await page.mouse.down();
-  await page.mouse.move(strip.x + strip.width * 0.4, strip.y + 20, { steps: 8 });
-  await page.mouse.up();
+  await dragAcross(page, '#time-strip canvas', 0.1, 0.4, 20);
   facts.dragged = await page.evaluate(() => window.profkitReport.time.window());
   facts.rowsAfter = await firstRow();
   facts.draggedView = await page.evaluate(viewNow);
