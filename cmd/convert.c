@@ -12,7 +12,7 @@
  * the other views from the same replay (pk_read_options.also), and they go
  * through the same filters. Several inputs: each view is read on its own.
  * Other outputs and formats get nothing extra. */
-#define HTML_HEAP_EPOCHS 100 /* a memray capture's memory chart: windows of 1 % */
+#define HTML_HISTORY_EPOCHS 100 /* the memory chart (memray, mprof): windows of 1 % */
 
 typedef struct {
     pk_profile *profiles[3];
@@ -72,7 +72,7 @@ static pk_profile *read_with_views(pk_cli *cli, extra_views *x, pk_error *err)
     cli->read.also_views = x->names;
     cli->read.also = x->profiles;
     /* the memory chart's windows: the capture as read, unfiltered */
-    cli->read.heap_epochs = pk_filter_active(&cli->filter) ? 0 : HTML_HEAP_EPOCHS;
+    cli->read.history_epochs = pk_filter_active(&cli->filter) ? 0 : HTML_HISTORY_EPOCHS;
     pk_profile *p = pk_cli_read_inputs(cli->inputs, cli->ninputs, cli->from, &cli->read, err);
     cli->read = saved;
     if (!p || !wants_views(p, cli)) free_extra_views(x);

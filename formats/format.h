@@ -34,9 +34,10 @@ typedef struct {
      * marks the profile time_windowed, and the filter leaves it be. */
     bool time_set;
     int64_t time_from_ns, time_to_ns;
-    /* memray: keep the heap's history in up to this many epochs
-     * (p->heap, heap_history.h); 0 for none */
-    int heap_epochs;
+    /* keep the history of a memory chart in up to this many epochs, 0 for
+     * none: memray the heap's (p->heap, heap_history.h), mprof the call
+     * graph's (p->calls_history, call_history.h) */
+    int history_epochs;
 } pk_read_options;
 
 typedef struct {

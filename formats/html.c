@@ -18,6 +18,7 @@
 #include "../lib/escape.h"
 #include "../lib/flame.h"
 #include "flame_common.h"
+#include "../lib/call_history.h"
 #include "../lib/heap_history.h"
 #include "../lib/hmap.h"
 #include "../lib/source.h"
@@ -473,6 +474,55 @@ static json_t *heap_json(view_funcs *vf)
     return o;
 }
 
+/* ---- the call graph's history (mprof): any run of epochs as its own view ---- */
+
+/* The epochs, the functions (every one, as the view's list numbers them),
+ * the edges, the calls (function, edge + 1, first and last epoch) and the
+ * pieces (edge + 2 * late, id, epoch, then the values) in varints. */
+static json_t *calls_json(view_funcs *vf)
+{
+    const pk_profile *p = vf->p;
+    const pk_call_history *h = p->calls_history;
+    json_t *start = json_array(), *maximum = json_array(), *funcs = json_array();
+    json_t *caller = json_array(), *callee = json_array();
+    for (size_t e = 0; e <= h->nepochs; e++)
+        add_int(start, h->start_ms[e]);
+    for (int m = 0; m < h->nmetrics; m++)
+        json_array_append_new(maximum, json_boolean(h->maximum >> m & 1));
+    for (size_t i = 0; i < p->nfuncs; i++)
+        add_int(funcs, func_ref(vf, (pk_id)i));
+    for (size_t i = 0; i < p->nedges; i++) {
+        add_int(caller, p->edges[i].caller);
+        add_int(callee, p->edges[i].callee);
+    }
+    byte_buf calls = {0}, pieces = {0};
+    for (size_t i = 0; i < h->ncalls; i++) {
+        const pk_call_span *c = &h->calls[i];
+        put_uvarint(&calls, c->func);
+        put_uvarint(&calls, c->edge == PK_NONE ? 0 : (uint64_t)c->edge + 1);
+        put_uvarint(&calls, c->first);
+        put_uvarint(&calls, c->last);
+    }
+    size_t nv = 2 * (size_t)h->nmetrics;
+    for (size_t i = 0; i < h->npieces; i++) {
+        const pk_call_piece *c = &h->pieces[i];
+        put_uvarint(&pieces, (uint64_t)c->edge | (uint64_t)c->late << 1);
+        put_uvarint(&pieces, c->id);
+        put_uvarint(&pieces, c->epoch);
+        for (size_t k = 0; k < nv; k++)
+            put_svarint(&pieces, h->values[i * nv + k]);
+    }
+    json_t *o = json_pack("{s:o, s:I, s:o, s:I, s:o, s:{s:o, s:o}, s:I, s:o, s:I, s:o}", "start_ms",
+                          start, "late_after", (json_int_t)h->late_after, "maximum", maximum,
+                          "metric", (json_int_t)vf->metric, "funcs", funcs, "edges", "caller",
+                          caller, "callee", callee, "ncalls", (json_int_t)h->ncalls, "calls",
+                          base64_json(calls.data, calls.len), "npieces", (json_int_t)h->npieces,
+                          "pieces", base64_json(pieces.data, pieces.len));
+    free(calls.data);
+    free(pieces.data);
+    return o;
+}
+
 /* ---- a whole view ---- */
 
 static bool is_diff(const pk_profile *p, const pk_write_options *opt)
@@ -524,6 +574,8 @@ static json_t *view_json(pk_profile *p, const char *name, const pk_write_options
     json_t *heap = with_time && p->heap && vf.metric == 0 && vf.metric2 < 0 && !opt->reverse
                        ? heap_json(&vf)
                        : NULL;
+    json_t *calls =
+        with_time && p->calls_history && vf.metric2 < 0 && !opt->reverse ? calls_json(&vf) : NULL;
     if (opt->embed_source) embed_sources(sources, p, order, norder, opt->source_root);
     free(order);
     free(vf.fmap);
@@ -537,6 +589,7 @@ static json_t *view_json(pk_profile *p, const char *name, const pk_write_options
     if (vf.metric2 >= 0) json_object_set_new(v, "metric2", jstr(p->metrics[vf.metric2].name));
     if (time) json_object_set_new(v, "time", time);
     if (heap) json_object_set_new(v, "heap", heap);
+    if (calls) json_object_set_new(v, "calls", calls);
     const char *filtered = pk_meta_get(p, "filter.estimated");
     if (filtered) json_object_set_new(v, "filter_estimated", jstr(filtered));
     pk_flame_free(&fl);
@@ -652,6 +705,8 @@ static int put_marker(FILE *f, const char *name, size_t len, json_t *report)
         fwrite(html_time_js, 1, html_time_js_len, f);
     else if (len == 6 && memcmp(name, "HEAPJS", 6) == 0)
         fwrite(html_heap_js, 1, html_heap_js_len, f);
+    else if (len == 7 && memcmp(name, "CALLSJS", 7) == 0)
+        fwrite(html_calls_js, 1, html_calls_js_len, f);
     else if (len == 4 && memcmp(name, "DATA", 4) == 0) {
         /* U+2028 split across two callback chunks is impossible: jansson
          * hands over whole escaped strings; the compact form keeps it small. */

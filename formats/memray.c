@@ -1223,10 +1223,10 @@ static void start_window(mr_reader *r, const pk_read_options *opt)
 static void start_history(mr_reader *r, const pk_read_options *opt)
 {
     uint64_t span = r->end_time > r->start_time ? r->end_time - r->start_time : 0;
-    if (!opt || opt->heap_epochs <= 0 || opt->time_set || r->aggregated ||
+    if (!opt || opt->history_epochs <= 0 || opt->time_set || r->aggregated ||
         r->view == VIEW_TEMPORARY || span == 0 || span > ((uint64_t)1 << 40))
         return;
-    size_t n = (size_t)opt->heap_epochs;
+    size_t n = (size_t)opt->history_epochs;
     if (n > PK_HEAP_MAX_EPOCHS) n = PK_HEAP_MAX_EPOCHS;
     if (n > span) n = (size_t)span;
     mr_history_start(r, n, (int64_t)span);

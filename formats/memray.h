@@ -289,7 +289,7 @@ typedef struct {
     int64_t now_ns;               /* since the capture's start */
     int64_t win_from, win_to;     /* the window, ns; the whole run without one */
     bool in_window, window_ended; /* events counted / dropped */
-    /* the heap's history (pk_read_options.heap_epochs): changes name
+    /* the heap's history (pk_read_options.history_epochs): changes name
      * locations until the tree is built */
     pk_heap_history *history;
     uint32_t epoch;      /* the current one */

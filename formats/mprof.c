@@ -22,12 +22,15 @@
  * with children, a second series adds their latest RSS to the parent's.
  * MiB are 2^20 bytes; values are turned into whole bytes and nanoseconds
  * exactly from their decimal text.
+ * Asked for (the HTML report's memory chart), the reader keeps the graph's
+ * history too (lib/call_history.h): each epoch read again as a window.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/call_history.h"
 #include "../lib/hmap.h"
 #include "../lib/limits.h"
 #include "../lib/timeline.h"
@@ -44,7 +47,8 @@ typedef struct {
     int64_t t0, t1, b0, b1;
     int level; /* -1 when the record has none */
     size_t parent;
-    bool kept; /* in the window */
+    uint8_t first, last; /* the history's epochs it touches */
+    bool kept;           /* in the window */
     int64_t peak, self_peak, growth, time;
 } func_call;
 
@@ -53,6 +57,10 @@ typedef struct {
     mem_sample *s;
     size_t n, cap;
 } child;
+
+typedef struct {
+    int64_t v[NMETRICS];
+} values;
 
 typedef struct {
     pk_input *in;
@@ -67,8 +75,19 @@ typedef struct {
     child *children;
     size_t nchildren, capchildren;
     size_t ignored;
-    int64_t from, to; /* the window: absolute ns, [from, to) */
-    size_t *owner;    /* each MEM sample's innermost open call */
+    int64_t t_first, t_last; /* the first and last time of any record */
+    int64_t from, to;        /* the window: absolute ns, [from, to) */
+    size_t *owner;           /* each MEM sample's innermost open call */
+    int64_t *maxima;         /* a tree of the MEM samples' maxima (range_max) */
+    size_t *scope, nscope;   /* the calls a window may keep: all, or an epoch's */
+    pk_id *func;             /* per call: its function */
+    values *callees;         /* per call: what its kept callees add up to */
+    /* the history (pk_read_options.history_epochs) while it is made */
+    pk_call_history *hist;
+    int64_t *bounds; /* nepochs + 1: when each epoch begins, absolute ns */
+    int epoch;       /* the epoch whose values add_values keeps, -1: the profile's */
+    int64_t *rows;   /* per function, then per edge: the epoch's incl and self */
+    size_t nrows;
 } reader;
 
 #define NO_PARENT SIZE_MAX
@@ -364,10 +383,6 @@ static size_t latest_at(const mem_sample *s, size_t n, int64_t t)
     return k ? k - 1 : 0;
 }
 
-typedef struct {
-    int64_t v[NMETRICS];
-} values;
-
 /* A run of samples (the process's, a child's) cut to the window: the
  * samples from the one at its start to the one at its end. */
 static bool track_window(const reader *r, const mem_sample *s, size_t n, size_t *lo, size_t *hi,
@@ -425,8 +440,28 @@ static int64_t range_max(const int64_t *tree, size_t n, size_t lo, size_t hi)
     return best;
 }
 
+/* What every window (--time's, the history's epochs) reads: each MEM
+ * sample's owner, the tree of their maxima, room for each call's function
+ * and callees, and the calls in scope (all of them, in order). */
+static void prepare_windows(reader *r)
+{
+    size_t n = r->nmem;
+    own_samples(r);
+    int64_t *tree = r->maxima = pk_xcalloc(2 * n + 1, sizeof *tree);
+    for (size_t k = 0; k < n; k++)
+        tree[n + k] = r->mem[k].bytes;
+    for (size_t k = n; k-- > 1;)
+        tree[k] = max64(tree[2 * k], tree[2 * k + 1]);
+    r->func = pk_xmalloc((r->ncalls + 1) * sizeof *r->func);
+    r->callees = pk_xmalloc((r->ncalls + 1) * sizeof *r->callees);
+    r->scope = pk_xmalloc((r->ncalls + 1) * sizeof *r->scope);
+    for (size_t i = 0; i < r->ncalls; i++)
+        r->scope[i] = i;
+    r->nscope = r->ncalls;
+}
+
 /* Call i in the window: RSS at its two ends there, and the samples between. */
-static void call_window(reader *r, const int64_t *tree, size_t i)
+static void call_window(reader *r, size_t i)
 {
     func_call *c = &r->calls[i];
     c->kept = spans_window(r, c->t0, c->t1);
@@ -442,7 +477,7 @@ static void call_window(reader *r, const int64_t *tree, size_t i)
     c->self_peak = max64(own_from ? b_from : 0, own_to ? b_to : 0);
     size_t lo = first_after(r->mem, r->nmem, from - (from > INT64_MIN));
     size_t hi = first_after(r->mem, r->nmem, to);
-    c->peak = max64(max64(b_from, b_to), range_max(tree, r->nmem, lo, hi));
+    c->peak = max64(max64(b_from, b_to), range_max(r->maxima, r->nmem, lo, hi));
 }
 
 /* Every call's values in the window; returns the process's own peak there:
@@ -450,16 +485,8 @@ static void call_window(reader *r, const int64_t *tree, size_t i)
  * (none when lo > hi). */
 static int64_t call_values(reader *r, size_t lo, size_t hi)
 {
-    size_t n = r->nmem;
-    own_samples(r);
-    int64_t *tree = pk_scratch_hold(pk_xcalloc(2 * n + 1, sizeof *tree));
-    for (size_t k = 0; k < n; k++)
-        tree[n + k] = r->mem[k].bytes;
-    for (size_t k = n; k-- > 1;)
-        tree[k] = max64(tree[2 * k], tree[2 * k + 1]);
-    for (size_t i = 0; i < r->ncalls; i++)
-        call_window(r, tree, i);
-    pk_scratch_free(tree);
+    for (size_t k = 0; k < r->nscope; k++)
+        call_window(r, r->scope[k]);
     int64_t process_own = 0;
     for (size_t k = lo; k <= hi; k++) {
         int64_t t = r->mem[k].t;
@@ -514,50 +541,98 @@ static void accumulate(const reader *r, int64_t *incl_to, int64_t *self_to, cons
     }
 }
 
-static void add_values(const reader *r, pk_id caller, pk_id callee, const values *incl,
-                       const values *self)
+/* Row k of the epoch being made: its incl, then its self. */
+static void add_to_row(const reader *r, size_t k, const values *incl, const values *self)
 {
-    pk_function *f = &r->p->funcs[callee];
+    if (k >= r->nrows) return; /* not in the whole run: cannot be */
+    int64_t *row = r->rows + k * 2 * NMETRICS;
+    accumulate(r, row, row + NMETRICS, incl, self);
+}
+
+/* A call of callee from caller (PK_NONE: a root) into the profile, or while
+ * the history is made into the epoch's rows; returns the edge, PK_NONE for a
+ * root. */
+static pk_id add_values(const reader *r, pk_id caller, pk_id callee, const values *incl,
+                        const values *self)
+{
+    pk_profile *p = r->p;
+    if (r->epoch >= 0) {
+        add_to_row(r, callee, incl, self);
+        const pk_edge *e = caller == PK_NONE ? NULL : pk_edge_find(p, caller, callee);
+        if (e) add_to_row(r, p->nfuncs + (size_t)(e - p->edges), incl, self);
+        return PK_NONE;
+    }
+    pk_function *f = &p->funcs[callee];
     accumulate(r, f->incl, f->self, incl, self);
     f->calls++;
     f->pcalls++;
-    if (caller == PK_NONE) return;
-    pk_edge *e = pk_edge_get(r->p, caller, callee);
+    if (caller == PK_NONE) return PK_NONE;
+    pk_edge *e = pk_edge_get(p, caller, callee);
     accumulate(r, e->incl, e->self, incl, self);
     e->calls++;
     e->pcalls++;
+    return (pk_id)(e - p->edges);
 }
 
+/* ---- the history's epochs ---- */
+
+/* The epoch of time t: the last that begins at or before it, else the
+ * first. */
+static uint8_t epoch_of(const reader *r, int64_t t)
+{
+    size_t lo = 1, hi = r->hist->nepochs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->bounds[mid] <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (uint8_t)(lo - 1);
+}
+
+/* A call the whole run keeps, while the history is made: its epochs. */
+static void note_call(const reader *r, pk_id func, pk_id edge, int64_t t0, int64_t t1)
+{
+    if (!r->hist || r->epoch >= 0) return;
+    pk_call_history_add_call(r->hist, (pk_call_span){func, edge, epoch_of(r, t0), epoch_of(r, t1)});
+}
+
+/* The kept calls of the scope: functions made in the order of their first
+ * calls (an epoch's were all made by the whole run's), callees' values. */
 static void add_calls(reader *r, pk_id root, values *root_children)
 {
     pk_profile *p = r->p;
-    pk_id *func = pk_scratch_hold(pk_xmalloc((r->ncalls + 1) * sizeof *func));
-    values *callees = pk_scratch_hold(pk_xcalloc(r->ncalls + 1, sizeof *callees));
-    for (size_t i = 0; i < r->ncalls; i++)
-        if (r->calls[i].kept) func[i] = pk_function_get(p, r->calls[i].name, "", 0, PK_KIND_PYTHON);
-    for (size_t i = 0; i < r->ncalls; i++) {
-        const func_call *c = &r->calls[i];
+    pk_id *func = r->func;
+    values *callees = r->callees;
+    for (size_t k = 0; k < r->nscope; k++) {
+        size_t i = r->scope[k];
+        callees[i] = (values){{0}};
+        if (r->calls[i].kept && r->epoch < 0)
+            func[i] = pk_function_get(p, r->calls[i].name, "", 0, PK_KIND_PYTHON);
+    }
+    for (size_t k = 0; k < r->nscope; k++) {
+        const func_call *c = &r->calls[r->scope[k]];
         if (!c->kept) continue;
         values *up = c->parent == NO_PARENT ? root_children : &callees[c->parent];
         up->v[GROWTH] = sum(r, up->v[GROWTH], c->growth);
         up->v[TIME] = sum(r, up->v[TIME], c->time);
     }
-    for (size_t i = 0; i < r->ncalls; i++) {
+    for (size_t k = 0; k < r->nscope; k++) {
+        size_t i = r->scope[k];
         const func_call *c = &r->calls[i];
         if (!c->kept) continue;
         values incl = {{c->peak, c->growth, c->time}};
         values self = own_values(r, c->self_peak, &incl, &callees[i]);
         pk_id caller = c->parent == NO_PARENT ? root : func[c->parent];
         /* a function under itself: that call is not primitive */
-        for (size_t up = c->parent; up != NO_PARENT; up = r->calls[up].parent)
+        for (size_t up = c->parent; up != NO_PARENT && r->epoch < 0; up = r->calls[up].parent)
             if (func[up] == func[i]) {
                 p->funcs[func[i]].pcalls--;
                 break;
             }
-        add_values(r, caller, func[i], &incl, &self);
+        note_call(r, func[i], add_values(r, caller, func[i], &incl, &self), c->t0, c->t1);
     }
-    pk_scratch_free(func);
-    pk_scratch_free(callees);
 }
 
 /* Each child process is a root of its own: it ran beside the parent. */
@@ -572,28 +647,30 @@ static void add_children(reader *r)
         char name[48];
         snprintf(name, sizeof name, "child %" PRIu64, c->pid);
         pk_id f = pk_function_get(p, name, "", 0, PK_KIND_PROCESS);
+        note_call(r, f, PK_NONE, c->s[0].t, c->s[c->n - 1].t);
         add_values(r, PK_NONE, f, &v, &v);
     }
 }
 
 /* The first and last time of any record. */
-static void run_span(const reader *r, int64_t *t0, int64_t *t1)
+static void run_span(reader *r)
 {
-    *t0 = INT64_MAX;
-    *t1 = INT64_MIN;
+    int64_t t0 = INT64_MAX, t1 = INT64_MIN;
     if (r->nmem) {
-        *t0 = r->mem[0].t;
-        *t1 = r->mem[r->nmem - 1].t;
+        t0 = r->mem[0].t;
+        t1 = r->mem[r->nmem - 1].t;
     }
     for (size_t i = 0; i < r->ncalls; i++) {
-        *t0 = min64(*t0, r->calls[i].t0);
-        *t1 = max64(*t1, r->calls[i].t1);
+        t0 = min64(t0, r->calls[i].t0);
+        t1 = max64(t1, r->calls[i].t1);
     }
     for (size_t i = 0; i < r->nchildren; i++) {
         const child *c = &r->children[i];
-        *t0 = min64(*t0, c->s[0].t);
-        *t1 = max64(*t1, c->s[c->n - 1].t);
+        t0 = min64(t0, c->s[0].t);
+        t1 = max64(t1, c->s[c->n - 1].t);
     }
+    r->t_first = t0;
+    r->t_last = t1;
 }
 
 /* The process and its calls: its samples' peak and growth (its calls'
@@ -601,22 +678,31 @@ static void run_span(const reader *r, int64_t *t0, int64_t *t1)
 static void add_process(reader *r)
 {
     pk_profile *p = r->p;
-    int64_t t0, t1;
-    run_span(r, &t0, &t1);
+    int64_t t0 = r->t_first, t1 = r->t_last;
     if (!spans_window(r, t0, t1)) return;
     const char *name = r->cmdline && *r->cmdline ? r->cmdline : "<process>";
     pk_id root = pk_function_get(p, name, "", 0, PK_KIND_PROCESS);
+    note_call(r, root, PK_NONE, t0, t1);
     values children = {{0}}, incl = {{0}};
     size_t lo = 1, hi = 0; /* the samples in the window: none without MEM records */
     bool sampled = track_window(r, r->mem, r->nmem, &lo, &hi, &incl);
     int64_t self_peak = call_values(r, lo, hi);
     add_calls(r, root, &children);
-    if (!sampled) incl.v[GROWTH] = children.v[GROWTH];
-    for (size_t i = 0; i < r->ncalls; i++)
-        if (r->calls[i].kept) incl.v[PEAK] = max64(incl.v[PEAK], r->calls[i].peak);
+    /* An epoch after the last sample keeps that growth apart: it counts
+     * only in a window with no sample (call_history.h, late pieces). */
+    bool late = !sampled && r->epoch >= 0;
+    if (!sampled && !late) incl.v[GROWTH] = children.v[GROWTH];
+    for (size_t k = 0; k < r->nscope; k++)
+        if (r->calls[r->scope[k]].kept)
+            incl.v[PEAK] = max64(incl.v[PEAK], r->calls[r->scope[k]].peak);
     incl.v[TIME] = overlap(r, t0, t1);
     values self = own_values(r, self_peak, &incl, &children);
     add_values(r, PK_NONE, root, &incl, &self);
+    if (late && children.v[GROWTH]) {
+        int64_t growth[NMETRICS] = {[GROWTH] = children.v[GROWTH]};
+        pk_call_history_add_piece(r->hist, (pk_call_piece){root, (uint8_t)r->epoch, false, true},
+                                  growth, growth);
+    }
 }
 
 /* The functions' own values are summed into totals by every command. */
@@ -656,12 +742,97 @@ static void set_window(reader *r, const pk_read_options *opt)
     r->from = INT64_MIN;
     r->to = INT64_MAX;
     if (!opt || !opt->time_set) return;
-    int64_t start, end;
-    run_span(r, &start, &end);
-    if (r->nmem) start = r->mem[0].t;
+    int64_t start = r->nmem ? r->mem[0].t : r->t_first;
     r->from = pk_window_end(start, opt->time_from_ns);
     r->to = pk_window_end(start, opt->time_to_ns);
     r->p->time_windowed = true;
+}
+
+/* ---- the history ---- */
+
+/* Past this many (call, epoch) pairs the history costs more than the read. */
+#define HISTORY_MAX_WORK ((size_t)1 << 24)
+
+/* Epochs of the run, from the first MEM sample (the memory chart's start,
+ * --time's zero) to its last record, at most one a millisecond: of the whole
+ * run, unfiltered, when asked for. */
+static void start_history(reader *r, const pk_read_options *opt)
+{
+    if (!opt || opt->history_epochs <= 0 || opt->time_set || !r->nmem) return;
+    int64_t start = r->mem[0].t, t1 = r->t_last, span = t1 - start; /* times are >= 0 */
+    int64_t span_ms = span / 1000000 + (span % 1000000 != 0);
+    if (span <= 0 || span_ms > ((int64_t)1 << 40) || t1 > INT64_MAX - 1000000) return;
+    size_t n = (size_t)opt->history_epochs;
+    if (n > UINT8_MAX) n = UINT8_MAX;
+    if (n > (size_t)span_ms) n = (size_t)span_ms;
+    r->hist = r->p->calls_history = pk_call_history_new(n, span_ms, NMETRICS);
+    r->hist->maximum = 1u << PEAK;
+    r->bounds = pk_xmalloc((n + 1) * sizeof *r->bounds);
+    for (size_t e = 0; e <= n; e++)
+        r->bounds[e] = start + r->hist->start_ms[e] * 1000000;
+    r->hist->late_after = epoch_of(r, r->mem[r->nmem - 1].t);
+    size_t work = 0;
+    for (size_t i = 0; i < r->ncalls; i++) {
+        r->calls[i].first = epoch_of(r, r->calls[i].t0);
+        r->calls[i].last = epoch_of(r, r->calls[i].t1);
+        work += (size_t)(r->calls[i].last - r->calls[i].first) + 1;
+    }
+    if (work > HISTORY_MAX_WORK) {
+        pk_call_history_free(r->hist);
+        r->hist = r->p->calls_history = NULL;
+    }
+}
+
+/* The epoch's rows as pieces, those with a value. */
+static void keep_rows(reader *r)
+{
+    for (size_t k = 0; k < r->nrows; k++) {
+        const int64_t *row = r->rows + k * 2 * NMETRICS;
+        bool any = false;
+        for (int m = 0; m < 2 * NMETRICS; m++)
+            any |= row[m] != 0;
+        if (!any) continue;
+        bool edge = k >= r->p->nfuncs;
+        pk_id id = (pk_id)(edge ? k - r->p->nfuncs : k);
+        pk_call_history_add_piece(r->hist, (pk_call_piece){id, (uint8_t)r->epoch, edge, false}, row,
+                                  row + NMETRICS);
+    }
+}
+
+/* The calls of epoch e in scope: those of the last epoch still running,
+ * and those from next on that begin in it (calls begin in order). */
+static void epoch_scope(reader *r, size_t e, size_t *next)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < r->nscope; k++)
+        if (r->calls[r->scope[k]].last >= e) r->scope[n++] = r->scope[k];
+    for (; *next < r->ncalls && r->calls[*next].first <= e; ++*next)
+        if (r->calls[*next].last >= e) r->scope[n++] = *next;
+    r->nscope = n;
+}
+
+/* Each epoch read again as a window of the calls that touch it, its values
+ * kept in rows of the whole run's functions and edges. */
+static void make_history(reader *r)
+{
+    if (!r->hist) return;
+    size_t n = r->hist->nepochs, next = 0;
+    r->nrows = r->p->nfuncs + r->p->nedges;
+    r->rows = pk_xmalloc((r->nrows * 2 * NMETRICS + 1) * sizeof *r->rows);
+    r->nscope = 0;
+    for (size_t e = 0; e < n; e++) {
+        epoch_scope(r, e, &next);
+        r->from = e ? r->bounds[e] : INT64_MIN;
+        r->to = e + 1 < n ? r->bounds[e + 1] : INT64_MAX;
+        r->epoch = (int)e;
+        memset(r->rows, 0, r->nrows * 2 * NMETRICS * sizeof *r->rows);
+        add_process(r);
+        add_children(r);
+        keep_rows(r);
+    }
+    r->epoch = -1;
+    r->from = INT64_MIN;
+    r->to = INT64_MAX;
 }
 
 static void set_meta(reader *r)
@@ -688,6 +859,12 @@ static void free_reader(void *ctx)
     free(r->mem);
     free(r->calls);
     free(r->owner);
+    free(r->maxima);
+    free(r->func);
+    free(r->callees);
+    free(r->scope);
+    free(r->bounds);
+    free(r->rows);
     for (size_t i = 0; i < r->nchildren; i++)
         free(r->children[i].s);
     free(r->children);
@@ -695,7 +872,7 @@ static void free_reader(void *ctx)
 
 static void read_mprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
 {
-    reader r = {.in = in, .p = p};
+    reader r = {.in = in, .p = p, .epoch = -1};
     r.data = pk_input_all(in, &r.len);
     pk_input_on_fail(in, free_reader, &r);
     read_records(&r);
@@ -705,12 +882,16 @@ static void read_mprof(pk_input *in, pk_profile *p, const pk_read_options *opt)
     pk_sort(r.mem, r.nmem, sizeof *r.mem, cmp_sample);
     pk_sort(r.calls, r.ncalls, sizeof *r.calls, cmp_call);
     nest_calls(&r);
+    prepare_windows(&r);
     for (size_t i = 0; i < r.nchildren; i++)
         pk_sort(r.children[i].s, r.children[i].n, sizeof *r.children[i].s, cmp_sample);
+    run_span(&r);
     set_window(&r, opt);
+    start_history(&r, opt);
     add_process(&r);
     add_children(&r);
     check_totals(&r);
+    make_history(&r);
     add_series(&r);
     set_meta(&r);
     if (r.ignored && opt->verbose) pk_warn(in, "%zu lines of unknown records skipped", r.ignored);

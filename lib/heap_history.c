@@ -5,14 +5,19 @@
 
 #include "hmap.h"
 
+void pk_epoch_starts(int64_t *starts, size_t nepochs, int64_t span_ms)
+{
+    for (size_t e = 0; e <= nepochs; e++) /* a span of ms stays far below 2^56 */
+        starts[e] = (int64_t)((e * (uint64_t)span_ms + nepochs - 1) / nepochs);
+}
+
 pk_heap_history *pk_heap_history_new(size_t nepochs, int64_t span_ms)
 {
     pk_heap_history *h = pk_xcalloc(1, sizeof *h);
     h->nepochs = nepochs;
     h->start_ms = pk_xcalloc(nepochs + 1, sizeof *h->start_ms);
     h->high_water = pk_xcalloc(nepochs, sizeof *h->high_water);
-    for (size_t e = 0; e <= nepochs; e++) /* a span of ms stays far below 2^56 */
-        h->start_ms[e] = (int64_t)((e * (uint64_t)span_ms + nepochs - 1) / nepochs);
+    pk_epoch_starts(h->start_ms, nepochs, span_ms);
     return h;
 }
 

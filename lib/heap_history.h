@@ -40,7 +40,9 @@ struct pk_heap_history {
 };
 
 /* Epochs of the span [0, span_ms] of equal length, whole milliseconds:
- * epoch e begins at ceil(e * span_ms / nepochs). */
+ * epoch e begins at starts[e] = ceil(e * span_ms / nepochs), and
+ * starts[nepochs] = span_ms (the call history's epochs are the same). */
+void pk_epoch_starts(int64_t *starts, size_t nepochs, int64_t span_ms);
 pk_heap_history *pk_heap_history_new(size_t nepochs, int64_t span_ms);
 /* The epoch of a time in ms from the start (the last one from its end on). */
 size_t pk_heap_history_epoch(const pk_heap_history *h, uint64_t ms);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call_history.h"
 #include "heap_history.h"
 #include "hmap.h"
 #include "limits.h"
@@ -85,6 +86,7 @@ void pk_profile_free(pk_profile *p)
     free(p->series);
     pk_timeline_free(p->timeline);
     pk_heap_history_free(p->heap);
+    pk_call_history_free(p->calls_history);
     free(p);
 }
 

@@ -115,6 +115,7 @@ typedef struct pk_arena pk_arena;
 typedef struct pk_index pk_index;
 typedef struct pk_timeline pk_timeline;
 typedef struct pk_heap_history pk_heap_history;
+typedef struct pk_call_history pk_call_history;
 
 typedef struct pk_profile {
     pk_arena *arena;
@@ -142,8 +143,9 @@ typedef struct pk_profile {
     pk_series_point *series;
     size_t nseries, capseries;
     const char *series_names[2];
-    pk_timeline *timeline; /* samples and spans in time order, NULL without (timeline.h) */
-    pk_heap_history *heap; /* the heap epoch by epoch, when asked for (heap_history.h) */
+    pk_timeline *timeline;          /* samples and spans in time order, NULL without (timeline.h) */
+    pk_heap_history *heap;          /* the heap epoch by epoch, when asked for (heap_history.h) */
+    pk_call_history *calls_history; /* the graph epoch by epoch, when asked for (call_history.h) */
 
     bool has_graph;     /* funcs' values and edges are filled */
     bool has_tree;      /* nodes hold stacks */

@@ -253,6 +253,30 @@
       value: keep.map(function (i) { return value[i]; })
     };
   }
+  // The flame graph of a window: sites (parent[s], func[s]: an index of the
+  // first view's functions, parents first) with their own values sw[s],
+  // merged by (parent frame, function) as lib/flame.c lays out the whole
+  // run's: a negative value draws nothing, and under minwidth % of the
+  // total a site and what is below it go to one "[narrow frames]" frame.
+  function siteFrames(parent, func, sw) {
+    var n = parent.length, incl = sw.map(function (v) { return v > 0 ? v : 0; }), frameOf = new Int32Array(n), narrow = new Uint8Array(n);
+    for (var s = n - 1; s > 0; s--) if (parent[s] >= 0) incl[parent[s]] += incl[s];
+    var b = new TreeBuilder(), cut = incl[0] * DATA.views[0].minwidth / 100;
+    for (s = 1; s < n; s++) {
+      var up = parent[s] > 0 ? frameOf[parent[s]] : 0;
+      if (!incl[s]) { frameOf[s] = -1; continue; }
+      if (narrow[parent[s]]) { narrow[s] = 1; frameOf[s] = up; }
+      else if (incl[s] < cut) { narrow[s] = 1; frameOf[s] = b.child(up, -1, 1); }
+      else frameOf[s] = b.child(up, func[s]);
+      b.self[frameOf[s]] += sw[s] > 0 ? sw[s] : 0;
+    }
+    b.self[0] += sw[0] > 0 ? sw[0] : 0;
+    for (var k = b.parent.length - 1; k >= 0; k--) {
+      b.value[k] += b.self[k];
+      if (k) b.value[b.parent[k]] += b.value[k];
+    }
+    return b.finish(DATA.views[0].funcs, false);
+  }
   // The table of a window: each function's self, total and calls.
   function siteTable(parent, funcOf, sw, siteCalls, nfuncs) {
     var self = new Float64Array(nfuncs), calls = new Float64Array(nfuncs), incl = perStack(parent, sw, funcOf, nfuncs);
@@ -511,7 +535,7 @@
   function loadView(k) {
     state.viewIndex = k;
     state.selected = -1;
-    showView((heapView && heapView.view(k)) || DATA.views[k]);
+    showView((memoryView && memoryView.view(k)) || DATA.views[k]);
   }
   // Draw every view of v: one of DATA.views, or a window of it (time.js, heap.js).
   function showView(v) {
@@ -816,13 +840,15 @@
     // memray's --time window: seconds from the capture's start, shaded
     var startMs = +(DATA.meta['memray.start_time_ms'] || 0), win = DATA.meta['time.window_s'];
     if (startMs && win) t0 = Math.min(t0, startMs * 1e6);
-    var w0 = -Infinity, w1 = Infinity, shade = heapView && heapView.shade();
+    var span = memoryView && memoryView.span(); // every epoch can be dragged over
+    if (span) { t0 = Math.min(t0, span[0]); t1 = Math.max(t1, span[1]); }
+    var w0 = -Infinity, w1 = Infinity, shade = memoryView && memoryView.shade();
     if (win) {
       var ends = win.split(':');
       if (ends[0]) w0 = t0 + 1e9 * +ends[0];
       if (ends[1]) w1 = t0 + 1e9 * +ends[1];
     }
-    if (shade && heapView.window()) { w0 = shade[0]; w1 = shade[1]; }
+    if (shade && memoryView.window()) { w0 = shade[0]; w1 = shade[1]; }
     for (var i = 0; i < s.t.length; i++) vmax = Math.max(vmax, s.a[i], mv[i]);
     var X = function (t) { return L + (t - t0) / Math.max(1, t1 - t0) * (W - L - R); };
     memoryAxis = { L: L, R: R, W: W, t0: t0, t1: t1 };
@@ -881,7 +907,7 @@
       showTip(e, d);
     };
     c.onmouseleave = hideTip;
-    $('memory-note').textContent = s.t.length + ' points; the flame graph view (peak, leaks, total) is chosen at the top.';
+    $('memory-note').textContent = s.t.length + ' points' + (DATA.views.length > 1 ? '; the flame graph view (' + DATA.views.map(function (v) { return v.name; }).join(', ') + ') is chosen at the top.' : '.');
   }
   var memoryAxis = null;
   // The time (ns since the epoch) under a mouse's clientX on the chart.
@@ -890,6 +916,68 @@
     if (!c || !A) return 0;
     var x = clientX - c.getBoundingClientRect().left;
     return A.t0 + (x - A.L) / (A.W - A.L - A.R) * (A.t1 - A.t0);
+  }
+
+  // ---- windows of the memory chart ----
+  // A range dragged over the chart keeps whole epochs of a history (W:
+  // heap.js for memray's heap, calls.js for mprof's call graph), whose
+  // view(name, i, j) every tab then shows; the bar names the same window as
+  // pconv's --time.
+  function memoryWindows(W) {
+    var win = null, drag = null, n = W.epochs, S = W.start_ms;
+    function msAt(e) { return memoryTimeAt(e.clientX) / 1e6 - W.originMs; }
+    function epochFrom(ms) { var e = 0; while (e + 1 < n && S[e + 1] <= ms) e++; return e; }
+    function epochTo(ms) { var e = n; while (e - 1 > 0 && S[e - 1] >= ms) e--; return e; }
+    function setWindow(i, j) {
+      win = i === null || (i <= 0 && j >= n) ? null : [i, j];
+      loadView(state.viewIndex); showTab(currentTab);
+      renderInfo();
+    }
+    // Seconds from the chart's start, open at either end of the run.
+    function timeArg() {
+      var sec = function (e) { return (S[e] / 1000).toFixed(3); };
+      return (win[0] > 0 ? sec(win[0]) : '') + ':' + (win[1] < n ? sec(win[1]) : '');
+    }
+    function renderInfo() {
+      $('memory-clear').disabled = !win;
+      $('memory-window').textContent = win
+        ? 'Window --time ' + timeArg() + ' (' + (win[1] - win[0]) + ' of ' + n + ' epochs): ' + W.shows
+        : 'Whole run. Drag over the chart to keep a window: it snaps to epochs of ' + (S[n] / n).toFixed(1) + ' ms.';
+    }
+    $('memory-chart').addEventListener('mousedown', function (e) {
+      drag = { a: msAt(e), b: msAt(e), x: e.clientX };
+      e.preventDefault();
+    });
+    window.addEventListener('mousemove', function (e) {
+      if (!drag) return;
+      drag.b = msAt(e); renderMemory();
+    });
+    window.addEventListener('mouseup', function (e) {
+      if (!drag) return;
+      var d = drag, moved = Math.abs(e.clientX - d.x) > 3;
+      drag = null;
+      if (!moved) { renderMemory(); return; }
+      var i = epochFrom(Math.min(d.a, d.b)), j = Math.max(i + 1, epochTo(Math.max(d.a, d.b)));
+      setWindow(i, j);
+    });
+    $('memory-clear').addEventListener('click', function () { setWindow(null); });
+    $('memory-bar').hidden = false;
+    renderInfo();
+    return {
+      // The window's view of DATA.views[k], or null without a window.
+      view: function (k) { return win ? W.view(DATA.views[k].name || DATA.views[0].name, win[0], win[1]) : null; },
+      window: function () { return win; },
+      setWindow: setWindow,
+      epochs: n,
+      timeArg: function () { return win ? timeArg() : null; },
+      // The epochs' span, in ns since the epoch.
+      span: function () { return [W.originMs * 1e6, (W.originMs + S[n]) * 1e6]; },
+      // What the chart shades, in ns since the epoch: the window, or the drag.
+      shade: function () {
+        var ms = drag ? [Math.min(drag.a, drag.b), Math.max(drag.a, drag.b)] : win ? [S[win[0]], S[win[1]]] : null;
+        return ms && [(W.originMs + ms[0]) * 1e6, (W.originMs + ms[1]) * 1e6];
+      }
+    };
   }
 
   // ---- tabs ----
@@ -926,16 +1014,15 @@
     $('view-box').hidden = false;
   }
   if (DATA.series && DATA.series.t.length) document.querySelector('[data-tab=memory]').hidden = false;
-  // Windows of the memory chart (heap.js) when the first view carries the heap's history.
-  var heapView = null;
-  if (DATA.views[0].heap && window.profkitHeapView) {
-    $('memory-bar').hidden = false;
-    heapView = window.profkitHeapView({
-      data: DATA, $: $, TreeBuilder: TreeBuilder, siteLines: siteLines, siteTable: siteTable,
-      varints: varints, memoryTimeAt: memoryTimeAt, redrawMemory: renderMemory,
-      windowChanged: function () { loadView(state.viewIndex); showTab(currentTab); }
-    });
-  }
+  // Windows of the memory chart when the first view carries a history: the
+  // heap's (heap.js) or the call graph's (calls.js).
+  var memoryView = null, histories = { heap: window.profkitHeapWindows, calls: window.profkitCallsWindows };
+  Object.keys(histories).forEach(function (key) {
+    if (!DATA.views[0][key] || !histories[key] || memoryView) return;
+    memoryView = memoryWindows(histories[key]({
+      data: DATA, siteFrames: siteFrames, siteLines: siteLines, siteTable: siteTable, varints: varints
+    }));
+  });
   loadView(0);
   // The time view (time.js) when the first view carries samples.
   var timeView = null;
@@ -962,7 +1049,7 @@
   window.profkitReport = {
     data: DATA, flame: flame, state: state, showTab: showTab, select: function (f) { select(f, 'api'); },
     time: timeView,
-    heap: heapView,
+    memory: memoryView,
     findFrame: function (name) {
       var t = state.tree, best = -1;
       for (var i = 0; i < t.n; i++) if (t.func[i] >= 0 && t.funcs.name[t.func[i]] === name && (best < 0 || t.value[i] > t.value[best])) best = i;

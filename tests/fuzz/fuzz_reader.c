@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* One input in three asks for a window the reader keeps itself
      * (memray, mprof), its ends from the first two bytes, either side
      * sometimes open, sometimes before the start; another for the heap's
-     * history (memray), in 1 to 128 epochs. */
+     * history (memray) or the call graph's (mprof), in 1 to 128 epochs. */
     pk_read_options opt;
     pk_read_options_init(&opt);
     if (size > 2 && data[size - 2] % 3 == 0) {
@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         opt.time_from_ns = data[0] & 1 ? INT64_MIN : ((int64_t)data[0] - 64) * 10000000;
         opt.time_to_ns = data[1] & 1 ? INT64_MAX : opt.time_from_ns + (int64_t)data[1] * 10000000;
     } else if (size > 2 && data[size - 2] % 3 == 1) {
-        opt.heap_epochs = 1 + data[0] % 128;
+        opt.history_epochs = 1 + data[0] % 128;
     }
     pk_error err = {{0}};
     pk_profile *p = pk_read_memory(data, size, "fuzz", format, &opt, &err);
@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pk_ensure_graph(p);
         pk_ensure_tree(p);
         if (pk_nsamples(p) || pk_nspans(p)) exercise_timeline(p);
-        if (p->heap) write_report(p);
+        if (p->heap || p->calls_history) write_report(p);
         pk_profile_free(p);
     }
     return 0;

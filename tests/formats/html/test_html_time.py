@@ -18,13 +18,17 @@ Then ../shared/bench/austin-large.mojo (449k samples): the report with its
 time view in under 0.5 s of CPU (the median of three runs) (in the optimised build; sanitizer builds
 only report it) and under 10 MB.
 
-Then memray captures (tests/node/heap_check.mjs): for windows of the memory
-chart (whole epochs) in every view (peak, leaks, total), the page's total,
-table and lines must equal `pconv --view V --time A:B` with the --time
-argument the page itself gives; two halves' totals add up to the whole run's
-and the larger of their peaks is the whole run's peak; a drag over the chart
-keeps a window whose view is the same pconv's. An aggregated capture, and a
---view temporary report, have no such windows.
+Then memray captures and mprof files (tests/node/heap_check.mjs): for
+windows of the memory chart (whole epochs) in every view (memray's peak,
+leaks and total), the page's total, table and lines must equal
+`pconv [--view V] --time A:B` with the --time argument the page itself
+gives, and for mprof (whose flame graph the page estimates from the
+window's call graph) so must the flame graph, frame by frame; for memray
+two halves' totals add up to the whole run's, and the larger of their peaks
+is the whole run's peak (mprof: the largest function peak); a drag over
+the chart keeps a window whose view is the same pconv's. An aggregated
+capture, a --view temporary report and an mprof report of a --time window
+have no such windows.
 """
 import json
 import os
@@ -171,21 +175,53 @@ def big_check():
 HEAP = ["memray/leaky_cache.default.bin", "memray/big_buffers.default.bin",
         "memray/threads_alloc.default.bin", "memray/deep_stacks.native.bin",
         "memray/recursive.pyalloc.bin", "memray/fork_worker.follow_fork.bin"]
+CALLS = ["memory_profiler/mp_py311_default.dat", "memory_profiler/mp_py311_T002.dat",
+         "memory_profiler/mp_py311_children.dat", "memory_profiler/mp_py311_nopython.dat"]
+
+
+def model_frames(src, *opts):
+    """The flame graph pconv's own report draws: each frame's value by path."""
+    data = json.load(open(html_data(pconv(src, os.path.join(OUT, "window.html"), *opts))))
+    v = data["views"][0]
+    fr, names, paths, out = v["frames"], v["funcs"]["name"], [], {}
+    for i, parent in enumerate(fr["parent"]):
+        f = fr["func"][i]
+        name = names[f] if f >= 0 else "[narrow]" if fr["merged"][i] else "all"
+        paths.append((paths[parent] + ";" if parent >= 0 else "") + name)
+        out[paths[i]] = out.get(paths[i], 0) + fr["value"][i]
+    return out
+
+
+def compare_window(name, got, src, *opts):
+    """The page's view of a window against pconv's; mprof's flame graph too."""
+    opts = (("--view", got["name"]) if got["name"] else ()) + opts
+    compare(name, got, model_view(src, None, *opts))
+    if src.endswith(".dat"):
+        want = model_frames(src, *opts)
+        if got["frames"] != want:
+            wrong = sorted(k for k in set(want) | set(got["frames"])
+                           if got["frames"].get(k) != want.get(k))
+            fail("%s: flame graph frames %s: page %s, pconv %s"
+                 % (name, wrong[:3], [got["frames"].get(k) for k in wrong[:3]],
+                    [want.get(k) for k in wrong[:3]]))
 
 
 def heap_checks():
     specs, sources = [], []
-    for rel in HEAP:
+    for rel in HEAP + CALLS:
         src = os.path.join(CORPUS, rel)
         sources.append(src)
         html = pconv(src, os.path.join(OUT, os.path.basename(rel) + ".html"))
-        n = len(json.load(open(html_data(html)))["views"][0]["heap"]["high"])
+        view = json.load(open(html_data(html)))["views"][0]
+        n = len(view["heap"]["high"]) if "heap" in view else len(view["calls"]["start_ms"]) - 1
         specs.append({"file": html, "windows": [[0, n // 2], [n // 2, n], [n // 4, n * 3 // 5],
                                                 [n - 1, n]]})
     without = [pconv(os.path.join(CORPUS, "memray", "deep_stacks.aggregate.bin"),
                      os.path.join(OUT, "aggregate.html")),
                pconv(os.path.join(CORPUS, "memray", "leaky_cache.default.bin"),
-                     os.path.join(OUT, "temporary.html"), "--view", "temporary")]
+                     os.path.join(OUT, "temporary.html"), "--view", "temporary"),
+               pconv(os.path.join(CORPUS, CALLS[0]), os.path.join(OUT, "mprof-window.html"),
+                     "--time", "0.5:1.5")]
     results = run_node_check(NODE, "heap_check.mjs", CHROMIUM, OUT,
                              specs + [{"file": f} for f in without], timeout=900)
     for r in results[len(specs):]:
@@ -200,19 +236,27 @@ def heap_checks():
             fail("%s: no windows of the memory chart" % name)
             continue
         for got in facts["whole"]:
-            compare("%s %s whole run" % (name, got["name"]), got, model_view(src, None, "--view", got["name"]))
+            compare_window("%s %s whole run" % (name, got["name"]), got, src)
         totals = {}
         for got in facts["windows"]:
             v = got["view"]
-            compare("%s %s --time %s" % (name, v["name"], got["timeArg"]), v,
-                    model_view(src, None, "--view", v["name"], "--time", got["timeArg"]))
-            totals[(v["name"], tuple(got["asked"]))] = v["total"]
-        whole = {w["name"]: w["total"] for w in facts["whole"]}
+            compare_window("%s %s --time %s" % (name, v["name"], got["timeArg"]), v, src,
+                           "--time", got["timeArg"])
+            totals[(v["name"], tuple(got["asked"]))] = v
         n = facts["epochs"]
-        halves = [totals[(view, w)] for view in ("total", "peak") for w in ((0, n // 2), (n // 2, n))]
-        if halves[0] + halves[1] != whole["total"] or max(halves[2:]) != whole["peak"]:
-            fail("%s: halves' totals %s and peaks %s, the whole run %s and %s"
-                 % (name, halves[:2], halves[2:], whole["total"], whole["peak"]))
+        if src.endswith(".dat"):  # peaks: the largest of the halves' is the whole run's
+            peak = lambda v: max(row[1] for row in v["table"].values())  # noqa: E731
+            halves = [peak(totals[("", w)]) for w in ((0, n // 2), (n // 2, n))]
+            if max(halves) != peak(facts["whole"][0]):
+                fail("%s: the halves' peaks %s, the whole run's %s"
+                     % (name, halves, peak(facts["whole"][0])))
+        else:
+            whole = {w["name"]: w["total"] for w in facts["whole"]}
+            halves = [totals[(view, w)]["total"] for view in ("total", "peak")
+                      for w in ((0, n // 2), (n // 2, n))]
+            if halves[0] + halves[1] != whole["total"] or max(halves[2:]) != whole["peak"]:
+                fail("%s: halves' totals %s and peaks %s, the whole run %s and %s"
+                     % (name, halves[:2], halves[2:], whole["total"], whole["peak"]))
         if not facts.get("dragged") or facts.get("tableRows", 0) < 1 \
                 or facts.get("flameDrawn", 0) < 2 or facts.get("cleared") is not None:
             fail("%s: a drag over the memory chart kept %s; table %s rows; flame graph %s"
@@ -220,8 +264,8 @@ def heap_checks():
                                            facts.get("flameDrawn"), facts.get("cleared")))
         else:
             v = facts["draggedView"]
-            compare("%s dragged %s --time %s" % (name, v["name"], facts["draggedArg"]), v,
-                    model_view(src, None, "--view", v["name"], "--time", facts["draggedArg"]))
+            compare_window("%s dragged %s --time %s" % (name, v["name"], facts["draggedArg"]), v,
+                           src, "--time", facts["draggedArg"])
         print("%s: %d epochs, 4 windows x %d views agree with pconv --view V --time A:B;"
               " dragged: %s" % (name, n, len(facts["whole"]), facts.get("info")))
 
