@@ -477,8 +477,10 @@ static json_t *heap_json(view_funcs *vf)
 /* ---- the call graph's history (mprof): any run of epochs as its own view ---- */
 
 /* The epochs, the functions (every one, as the view's list numbers them),
- * the edges, the calls (function, edge + 1, first and last epoch) and the
- * pieces (edge + 2 * late, id, epoch, then the values) in varints. */
+ * the edges, the calls (function, edge + 1, first and last epoch, count)
+ * and the pieces (edge + 2 * late, id, epoch, then the values: inclusive
+ * and own, an edge's inclusive alone, as the estimate reads them) in
+ * varints. */
 static json_t *calls_json(view_funcs *vf)
 {
     const pk_profile *p = vf->p;
@@ -502,6 +504,7 @@ static json_t *calls_json(view_funcs *vf)
         put_uvarint(&calls, c->edge == PK_NONE ? 0 : (uint64_t)c->edge + 1);
         put_uvarint(&calls, c->first);
         put_uvarint(&calls, c->last);
+        put_uvarint(&calls, c->count);
     }
     size_t nv = 2 * (size_t)h->nmetrics;
     for (size_t i = 0; i < h->npieces; i++) {
@@ -509,7 +512,7 @@ static json_t *calls_json(view_funcs *vf)
         put_uvarint(&pieces, (uint64_t)c->edge | (uint64_t)c->late << 1);
         put_uvarint(&pieces, c->id);
         put_uvarint(&pieces, c->epoch);
-        for (size_t k = 0; k < nv; k++)
+        for (size_t k = 0; k < (c->edge ? nv / 2 : nv); k++)
             put_svarint(&pieces, h->values[i * nv + k]);
     }
     json_t *o = json_pack("{s:o, s:I, s:o, s:I, s:o, s:{s:o, s:o}, s:I, s:o, s:I, s:o}", "start_ms",

@@ -595,7 +595,7 @@ static uint8_t epoch_of(const reader *r, int64_t t)
 static void note_call(const reader *r, pk_id func, pk_id edge, int64_t t0, int64_t t1)
 {
     if (!r->hist || r->epoch >= 0) return;
-    pk_call_history_add_call(r->hist, (pk_call_span){func, edge, epoch_of(r, t0), epoch_of(r, t1)});
+    pk_call_history_add_call(r->hist, func, edge, epoch_of(r, t0), epoch_of(r, t1));
 }
 
 /* The kept calls of the scope: functions made in the order of their first

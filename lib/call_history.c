@@ -30,10 +30,31 @@ void pk_call_history_add_piece(pk_call_history *h, pk_call_piece piece, const in
     h->pieces[h->npieces++] = piece;
 }
 
-void pk_call_history_add_call(pk_call_history *h, pk_call_span call)
+typedef struct {
+    const pk_call_history *h;
+    const pk_call_span *key;
+} span_lookup;
+
+static bool span_eq(const void *ctx, uint32_t id)
 {
+    const span_lookup *l = ctx;
+    const pk_call_span *a = &l->h->calls[id], *b = l->key;
+    return a->func == b->func && a->edge == b->edge && a->first == b->first && a->last == b->last;
+}
+
+void pk_call_history_add_call(pk_call_history *h, pk_id func, pk_id edge, uint8_t first,
+                              uint8_t last)
+{
+    pk_call_span key = {func, edge, first, last, 1};
+    span_lookup l = {h, &key};
+    uint64_t hash = pk_hash_mix(pk_hash_mix(func, edge), (uint64_t)first << 8 | last);
+    uint32_t id = pk_hmap_get(&h->call_index, hash, span_eq, &l, (uint32_t)h->ncalls);
+    if (id < h->ncalls) {
+        h->calls[id].count++;
+        return;
+    }
     PK_GROW(h->calls, h->capcalls, h->ncalls + 1);
-    h->calls[h->ncalls++] = call;
+    h->calls[h->ncalls++] = key;
 }
 
 void pk_call_history_free(pk_call_history *h)
@@ -43,5 +64,6 @@ void pk_call_history_free(pk_call_history *h)
     free(h->pieces);
     free(h->values);
     free(h->calls);
+    pk_hmap_free(&h->call_index);
     free(h);
 }

@@ -11,8 +11,10 @@
  *
  * A call is its function, the edge it came through (PK_NONE for a root) and
  * the first and last epochs it touches: it counts in [i, j) when first < j
- * and last >= i. Calls are listed in the order the reader makes functions and
- * edges, so the first calls a window keeps make them in a read's order.
+ * and last >= i. Calls alike in all four are listed once, with their count,
+ * where the first of them came. Calls come in the order the reader makes
+ * functions and edges, so the first calls a window keeps make them in a
+ * read's order.
  */
 #ifndef PK_CALL_HISTORY_H
 #define PK_CALL_HISTORY_H
@@ -21,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hmap.h"
 #include "profile.h"
 
 typedef struct {
@@ -32,6 +35,7 @@ typedef struct {
 typedef struct {
     pk_id func, edge;
     uint8_t first, last;
+    uint32_t count;
 } pk_call_span;
 
 struct pk_call_history {
@@ -45,12 +49,15 @@ struct pk_call_history {
     size_t npieces, cappieces, capvalues;
     pk_call_span *calls;
     size_t ncalls, capcalls;
+    pk_hmap call_index;
 };
 
 pk_call_history *pk_call_history_new(size_t nepochs, int64_t span_ms, int nmetrics);
 void pk_call_history_add_piece(pk_call_history *h, pk_call_piece piece, const int64_t *incl,
                                const int64_t *self);
-void pk_call_history_add_call(pk_call_history *h, pk_call_span call);
+/* One more call of func through edge (PK_NONE: a root), epochs first..last. */
+void pk_call_history_add_call(pk_call_history *h, pk_id func, pk_id edge, uint8_t first,
+                              uint8_t last);
 void pk_call_history_free(pk_call_history *h);
 
 #endif

@@ -11,19 +11,20 @@ window.profkitCallsWindows = function (R) {
   var nfuncs = G.funcs.length, nepochs = G.start_ms.length - 1;
   var edgeCaller = G.edges.caller, edgeCallee = G.edges.callee, nedges = edgeCaller.length;
 
-  // the calls: function, edge (-1: a root), first and last epoch
-  var C = { func: new Int32Array(G.ncalls), edge: new Int32Array(G.ncalls), first: new Int32Array(G.ncalls), last: new Int32Array(G.ncalls) };
+  // the calls: function, edge (-1: a root), first and last epoch, how many
+  var C = { func: new Int32Array(G.ncalls), edge: new Int32Array(G.ncalls), first: new Int32Array(G.ncalls), last: new Int32Array(G.ncalls), count: new Float64Array(G.ncalls) };
   var V = R.varints(G.calls);
   for (var c = 0; c < G.ncalls; c++) {
-    C.func[c] = V.u(); C.edge[c] = V.u() - 1; C.first[c] = V.u(); C.last[c] = V.u();
+    C.func[c] = V.u(); C.edge[c] = V.u() - 1; C.first[c] = V.u(); C.last[c] = V.u(); C.count[c] = V.u();
   }
-  // the pieces: edge or function, late, id, epoch, incl and self of every metric
+  // the pieces: edge or function, late, id, epoch, incl and (functions) self
+  // of every metric
   var P = { edge: new Uint8Array(G.npieces), late: new Uint8Array(G.npieces), id: new Int32Array(G.npieces), epoch: new Int32Array(G.npieces), v: new Float64Array(G.npieces * 2 * nm) };
   V = R.varints(G.pieces);
   for (var k = 0; k < G.npieces; k++) {
     var flags = V.u();
     P.edge[k] = flags & 1; P.late[k] = flags >> 1; P.id[k] = V.u(); P.epoch[k] = V.u();
-    for (var q = 0; q < 2 * nm; q++) P.v[k * 2 * nm + q] = V.s();
+    for (var q = 0; q < (P.edge[k] ? nm : 2 * nm); q++) P.v[k * 2 * nm + q] = V.s();
   }
 
   // The graph of epochs [i, j): functions and edges in the order a read of
@@ -37,7 +38,7 @@ window.profkitCallsWindows = function (R) {
       var f = C.func[c], e = C.edge[c];
       if (!seenF[f]) { seenF[f] = 1; g.funcs.push(f); }
       if (e >= 0 && !seenE[e]) { seenE[e] = 1; g.edges.push(e); }
-      g.calls[f]++;
+      g.calls[f] += C.count[c];
     }
     var lateToo = i > G.late_after; // a window no memory sample reaches
     for (var k = 0; k < G.npieces; k++) {
