@@ -8,7 +8,7 @@
 window.profkitCallsWindows = function (R) {
   'use strict';
   var base = R.data.views[0], G = base.calls, nm = G.maximum.length, shown = G.metric;
-  var nfuncs = G.funcs.length, nepochs = G.start_ms.length - 1;
+  var nfuncs = G.funcs.length;
   var edgeCaller = G.edges.caller, edgeCallee = G.edges.callee, nedges = edgeCaller.length;
 
   // the calls: function, edge (-1: a root), first and last epoch, how many
@@ -158,7 +158,7 @@ window.profkitCallsWindows = function (R) {
   }
 
   return {
-    start_ms: G.start_ms, epochs: nepochs, originMs: R.data.series.t[0] / 1e6, view: view,
+    start_ms: G.start_ms, originMs: R.data.series.t[0] / 1e6, view: view,
     shows: 'every view shows it as pconv --time gives it'
   };
 };

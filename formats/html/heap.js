@@ -7,7 +7,7 @@
 window.profkitHeapWindows = function (R) {
   'use strict';
   var base = R.data.views[0], H = base.heap, S = H.sites, nsites = S.parent.length;
-  var nepochs = H.high.length, MADE = 0, FREED = 1, PEAK = 2;
+  var MADE = 0, FREED = 1, PEAK = 2;
   var startMs = +(R.data.meta['memray.start_time_ms'] || 0);
 
   // the changes: what, node, epoch made, epoch at, bytes
@@ -55,7 +55,7 @@ window.profkitHeapWindows = function (R) {
   }
 
   return {
-    start_ms: H.start_ms, epochs: nepochs, originMs: startMs, view: view,
+    start_ms: H.start_ms, originMs: startMs, view: view,
     shows: 'every view shows it, peak, leaks and total as pconv --time gives them'
   };
 };

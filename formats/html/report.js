@@ -924,7 +924,7 @@
   // view(name, i, j) every tab then shows; the bar names the same window as
   // pconv's --time.
   function memoryWindows(W) {
-    var win = null, drag = null, n = W.epochs, S = W.start_ms;
+    var win = null, drag = null, S = W.start_ms, n = S.length - 1;
     function msAt(e) { return memoryTimeAt(e.clientX) / 1e6 - W.originMs; }
     function epochFrom(ms) { var e = 0; while (e + 1 < n && S[e + 1] <= ms) e++; return e; }
     function epochTo(ms) { var e = n; while (e - 1 > 0 && S[e - 1] >= ms) e--; return e; }
